@@ -1,0 +1,229 @@
+"""Compiled kernels: tokenize, hash shingles and take MinHash minima over raw code points.
+
+Texts arrive as one array of Unicode code points (UTF-32) with document offsets,
+so a whole batch crosses from Python into compiled code once.
+
+Hash definitions (stable, documented, reproduced in pure Python by the tests):
+
+* A *word* is a maximal run of code points ``c`` with ``is_word[c]`` (the
+  ``regex`` module's ``\\w``).
+* ``fnv(x...) = fmix64(fold((h ^ x) * P, x..., h0))``: 64-bit FNV-1a over the
+  given 32- or 64-bit units, finished with the MurmurHash3 64-bit finalizer.
+* Character n-gram: the words joined by single spaces form a code point
+  sequence; each window of ``n`` code points hashes as ``fnv(c_i..c_{i+n-1})``.
+* Word n-gram: each word hashes as ``fnv(its code points)``; each window of
+  ``n`` word hashes hashes as ``fnv(w_i..w_{i+n-1})`` with a second basis.
+* A document shorter than one window yields one shingle of all it has; a
+  document without words yields none.
+
+MinHash (datasketch's ``affine32`` scheme): a 64-bit shingle hash is folded to
+32 bits (low half), premixed with the MurmurHash3 32-bit finalizer, and permuted
+with ``a_k * h + b_k mod 2^32``; the signature keeps the minimum per ``k``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+FNV_BASIS = np.uint64(0xCBF29CE484222325)
+WORD_NGRAM_BASIS = np.uint64(0x84222325CBF29CE4)
+FNV_PRIME = np.uint64(0x100000001B3)
+SPACE = 32
+
+
+@njit(inline="always", cache=True)
+def fmix64(h):
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+@njit(inline="always", cache=True)
+def fmix32(h):
+    # numba widens uint32 arithmetic to 64 bits: truncate after each step.
+    h = np.uint32(h ^ (h >> np.uint32(16)))
+    h = np.uint32(h * np.uint32(0x85EBCA6B))
+    h = np.uint32(h ^ (h >> np.uint32(13)))
+    h = np.uint32(h * np.uint32(0xC2B2AE35))
+    return np.uint32(h ^ (h >> np.uint32(16)))
+
+
+@njit(cache=True)
+def _clean(cps, start, end, is_word, out):
+    """Copy words of ``cps[start:end]`` into ``out`` joined by single spaces; return length."""
+    m = 0
+    pending_space = False
+    for i in range(start, end):
+        c = cps[i]
+        if is_word[c]:
+            if pending_space:
+                out[m] = SPACE
+                m += 1
+                pending_space = False
+            out[m] = c
+            m += 1
+        elif m > 0:
+            pending_space = True
+    return m
+
+
+@njit(cache=True)
+def char_ngram_hashes(cps, start, end, n, is_word, scratch, out):
+    """Write the character n-gram hashes of one document into ``out``; return the count."""
+    m = _clean(cps, start, end, is_word, scratch)
+    if m == 0:
+        return 0
+    w = n if m >= n else m
+    count = m - w + 1
+    for i in range(count):
+        h = FNV_BASIS
+        for j in range(w):
+            h = (h ^ np.uint64(scratch[i + j])) * FNV_PRIME
+        out[i] = fmix64(h)
+    return count
+
+
+@njit(cache=True)
+def word_ngram_hashes(cps, start, end, n, is_word, out):
+    """Write the word n-gram hashes of one document into ``out``; return the count."""
+    nw = 0
+    h = FNV_BASIS
+    in_word = False
+    for i in range(start, end):
+        c = cps[i]
+        if is_word[c]:
+            h = (h ^ np.uint64(c)) * FNV_PRIME
+            in_word = True
+        elif in_word:
+            out[nw] = fmix64(h)
+            nw += 1
+            h = FNV_BASIS
+            in_word = False
+    if in_word:
+        out[nw] = fmix64(h)
+        nw += 1
+    if nw == 0:
+        return 0
+    w = n if nw >= n else nw
+    count = nw - w + 1
+    for i in range(count):
+        g = WORD_NGRAM_BASIS
+        for j in range(w):
+            g = (g ^ out[i + j]) * FNV_PRIME
+        out[i] = fmix64(g)
+    return count
+
+
+@njit(cache=True)
+def _shingle(cps, start, end, kind, n, is_word, scratch, out):
+    if kind == 0:
+        return char_ngram_hashes(cps, start, end, n, is_word, scratch, out)
+    return word_ngram_hashes(cps, start, end, n, is_word, out)
+
+
+@njit(cache=True)
+def count_distinct(hashes, m, table):
+    """Number of distinct values in ``hashes[:m]`` (open addressing; ``table`` is scratch)."""
+    size = 1
+    while size < 2 * m:
+        size *= 2
+    mask = np.uint64(size - 1)
+    for i in range(size):
+        table[i] = 0
+    distinct = 0
+    has_zero = False
+    for i in range(m):
+        h = hashes[i]
+        if h == 0:
+            if not has_zero:
+                has_zero = True
+                distinct += 1
+            continue
+        slot = h & mask
+        while True:
+            t = table[slot]
+            if t == 0:
+                table[slot] = h
+                distinct += 1
+                break
+            if t == h:
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return distinct
+
+
+@njit(cache=True)
+def minhash_into(hashes, m, a, b, sig):
+    """Fold ``hashes[:m]`` (64-bit) into the signature ``sig`` (affine32 scheme)."""
+    k = a.shape[0]
+    for i in range(m):
+        h = hashes[i]
+        hv = fmix32(np.uint32(h & np.uint64(0xFFFFFFFF)))
+        for p in range(k):
+            v = np.uint32(a[p] * hv + b[p])
+            if v < sig[p]:
+                sig[p] = v
+
+
+@njit(cache=True)
+def minhash_hv32_into(hv32, a, b, sig):
+    """Fold 32-bit hash values (e.g. datasketch's sha1_hash32) into ``sig``."""
+    k = a.shape[0]
+    for i in range(hv32.shape[0]):
+        hv = fmix32(hv32[i])
+        for p in range(k):
+            v = np.uint32(a[p] * hv + b[p])
+            if v < sig[p]:
+                sig[p] = v
+
+
+@njit(parallel=True, cache=True)
+def sign_batch(cps, offsets, kind, n, is_word, a, b, sigs, sizes):
+    """Signatures and distinct-shingle counts for every document of a batch."""
+    ndocs = offsets.shape[0] - 1
+    for d in prange(ndocs):
+        start = offsets[d]
+        end = offsets[d + 1]
+        length = end - start
+        cap = length + 1
+        scratch = np.empty(cap, dtype=np.uint32)
+        hashes = np.empty(cap, dtype=np.uint64)
+        m = _shingle(cps, start, end, kind, n, is_word, scratch, hashes)
+        sig = sigs[d]
+        for p in range(sig.shape[0]):
+            sig[p] = np.uint32(0xFFFFFFFF)
+        if m == 0:
+            sizes[d] = 0
+            continue
+        minhash_into(hashes, m, a, b, sig)
+        size = 1
+        while size < 2 * m:
+            size *= 2
+        table = np.empty(size, dtype=np.uint64)
+        sizes[d] = count_distinct(hashes, m, table)
+
+
+@njit(cache=True)
+def shingle_one(cps, kind, n, is_word):
+    """All shingle hashes (with repeats) of one document."""
+    cap = cps.shape[0] + 1
+    scratch = np.empty(cap, dtype=np.uint32)
+    hashes = np.empty(cap, dtype=np.uint64)
+    m = _shingle(cps, 0, cps.shape[0], kind, n, is_word, scratch, hashes)
+    return hashes[:m].copy()
+
+
+@njit(parallel=True, cache=True)
+def sign_hashes_batch(hashes, offsets, a, b, sigs):
+    """Signatures from precomputed 64-bit shingle hashes (CSR layout)."""
+    ndocs = offsets.shape[0] - 1
+    for d in prange(ndocs):
+        sig = sigs[d]
+        for p in range(sig.shape[0]):
+            sig[p] = np.uint32(0xFFFFFFFF)
+        start = offsets[d]
+        minhash_into(hashes[start:], offsets[d + 1] - start, a, b, sig)

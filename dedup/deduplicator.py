@@ -1,0 +1,270 @@
+"""The end-to-end engine: text -> normalize -> shingle -> signature -> LSH -> verify -> clusters."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
+
+import numpy as np
+
+from .cluster import Clustering, build_clusters, pair_similarity
+from .errors import ConfigError, InputError
+from .lsh import LSH, pairs_from_keys
+from .minhash import MinHasher
+from .normalize import Normalizer
+from .shingle import Shingler
+
+__all__ = ["Params", "Deduplicator", "cluster"]
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every setting that changes which documents match. Validated on creation.
+
+    The defaults are the best general setting measured on our benchmarks
+    (see ``docs/accuracy.md``).
+
+    Parameters
+    ----------
+    threshold : float
+        Estimated Jaccard similarity at or above which two documents match.
+    containment_threshold : float
+        Estimated containment of the smaller document in the larger at or above
+        which two documents match (catches abridged reprints). 1.0 disables it.
+    shingle : ``"char"`` or ``"word"``
+        Shingle kind; ``ngram`` is its length in characters or words.
+    num_perm, seed : int
+        MinHash signature length and permutation seed.
+    lsh_threshold : float
+        Jaccard similarity the LSH bands are tuned for; candidates below it are
+        likely to be missed. Lower than ``threshold`` so that abridged copies
+        become candidates.
+    normalize : bool
+        Run the default :class:`~dedup.normalize.Normalizer` before shingling.
+    """
+
+    threshold: float = 0.5
+    containment_threshold: float = 0.8
+    shingle: Literal["char", "word"] = "char"
+    ngram: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    lsh_threshold: float = 0.3
+    normalize: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "lsh_threshold"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
+                raise ConfigError(f"{name} must be a number strictly between 0 and 1, got {v!r}")
+        c = self.containment_threshold
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.0 < c <= 1.0:
+            raise ConfigError(f"containment_threshold must be a number in (0, 1], got {c!r}")
+        if not isinstance(self.normalize, bool):
+            raise ConfigError(f"normalize must be True or False, got {self.normalize!r}")
+        # The components validate their own parameters.
+        Shingler(self.shingle, self.ngram)
+        MinHasher(self.num_perm, self.seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def _set_threads(n_jobs: int | None) -> contextlib.AbstractContextManager:
+    if n_jobs is None:
+        return contextlib.nullcontext()
+    import numba
+
+    @contextlib.contextmanager
+    def scope() -> Iterator[None]:
+        before = numba.get_num_threads()
+        numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))
+        try:
+            yield
+        finally:
+            numba.set_num_threads(before)
+
+    return scope()
+
+
+class Deduplicator:
+    """Find near-duplicates among documents added to it.
+
+    >>> d = Deduplicator()
+    >>> d.add("a", "The quick brown fox jumps over the lazy dog near the river bank.")
+    >>> d.add("b", "THE QUICK BROWN FOX jumps over the lazy dog near the river bank!")
+    >>> d.add("c", "An entirely different sentence about stock markets and interest rates.")
+    >>> d.clusters().labels.tolist()
+    [0, 0, 2]
+
+    Parameters are those of :class:`Params` (keyword only), plus ``n_jobs`` (threads
+    for signing; results do not depend on it) and ``batch_size``.
+    """
+
+    def __init__(self, *, n_jobs: int | None = None, batch_size: int = 4096, **params: Any) -> None:
+        unknown = set(params) - set(Params.names())
+        if unknown:
+            raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(Params.names())}")
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
+            raise ConfigError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
+        self.params = Params(**params)
+        self.n_jobs = n_jobs
+        self.normalizer = Normalizer() if self.params.normalize else None
+        self.shingler = Shingler(self.params.shingle, self.params.ngram)
+        self.minhasher = MinHasher(self.params.num_perm, self.params.seed, batch_size=batch_size)
+        self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
+        self._ids: list[Any] = []
+        self._index: dict[Any, int] = {}
+        self._sig_chunks: list[np.ndarray] = []
+        self._size_chunks: list[np.ndarray] = []
+        self._indexed = 0  # documents inserted into self.lsh (for query)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.params.to_dict().items() if v != getattr(Params, k)}
+        args = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+        return f"Deduplicator({args})"
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> list[Any]:
+        """Ids in insertion order."""
+        return list(self._ids)
+
+    # -- signing -------------------------------------------------------------------------
+
+    def prepare(self, text: str) -> str:
+        """The text as shingled: normalized when ``normalize`` is on."""
+        if not isinstance(text, str):
+            raise InputError(f"text must be str, got {type(text).__name__}")
+        return self.normalizer(text) if self.normalizer else text
+
+    def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Signatures and shingle counts of raw ``texts`` (normalized here)."""
+        prepared = [self.prepare(t) for t in texts]
+        with _set_threads(self.n_jobs):
+            return self.minhasher.sign_texts(prepared, self.shingler)
+
+    # -- adding ----------------------------------------------------------------------------
+
+    def add(self, id: Any, text: str) -> None:
+        """Add one document. Ids must be hashable and unique."""
+        self.add_many([(id, text)])
+
+    def add_many(self, records: Iterable[tuple[Any, str] | Mapping[str, Any]], batch_size: int | None = None) -> None:
+        """Add ``(id, text)`` pairs or mappings with ``"id"`` and ``"text"`` keys."""
+        batch_size = batch_size or self.minhasher.batch_size
+        ids: list[Any] = []
+        texts: list[str] = []
+        pending: set[Any] = set()
+        for rec in records:
+            id_, text = _split_record(rec, len(self._ids) + len(ids))
+            if id_ in self._index or id_ in pending:
+                raise InputError("duplicate id", doc_id=id_)
+            pending.add(id_)
+            ids.append(id_)
+            texts.append(self.prepare(text))
+            if len(ids) >= batch_size:
+                self._append(ids, texts)
+                ids, texts, pending = [], [], set()
+        if ids:
+            self._append(ids, texts)
+
+    def _append(self, ids: list[Any], prepared: list[str]) -> None:
+        with _set_threads(self.n_jobs):
+            sigs, sizes = self.minhasher.sign_texts(prepared, self.shingler)
+        for i, id_ in enumerate(ids, start=len(self._ids)):
+            self._index[id_] = i
+        self._ids.extend(ids)
+        self._sig_chunks.append(sigs)
+        self._size_chunks.append(sizes)
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._sig_chunks) > 1:
+            self._sig_chunks = [np.concatenate(self._sig_chunks)]
+            self._size_chunks = [np.concatenate(self._size_chunks)]
+        if not self._sig_chunks:
+            return self.minhasher.empty(0), np.zeros(0, dtype=np.int64)
+        return self._sig_chunks[0], self._size_chunks[0]
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def _edges(self, sigs: np.ndarray, sizes: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        jac, cont = pair_similarity(sigs, sizes, pairs)
+        ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        return ok, np.maximum(jac, cont)
+
+    def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:
+        """Added documents that match ``text``, as ``(id, similarity)``, most similar first."""
+        sigs, sizes = self._arrays()
+        if self._indexed < len(self._ids):
+            self.lsh.insert(sigs[self._indexed :])
+            self._indexed = len(self._ids)
+        qsig, qsize = self.sign([text])
+        cand = np.asarray(self.lsh.query(qsig[0]), dtype=np.int64)
+        if cand.size == 0:
+            return []
+        allsig = np.concatenate((sigs[cand], qsig))
+        allsize = np.concatenate((sizes[cand], qsize))
+        q = len(cand)
+        pairs = np.stack((np.arange(q), np.full(q, q)), axis=1)
+        ok, sim = self._edges(allsig, allsize, pairs)
+        hits = sorted(((self._ids[c], float(s)) for c, s, k in zip(cand.tolist(), sim, ok) if k), key=lambda x: -x[1])
+        return hits[:limit] if limit is not None else hits
+
+    def candidate_pairs(self) -> np.ndarray:
+        """LSH candidate pairs ``(i, j)`` among added documents (insertion indices)."""
+        sigs, _ = self._arrays()
+        return pairs_from_keys(self.lsh.keys(sigs))
+
+    def clusters(self) -> Clustering:
+        """Cluster all added documents (see :mod:`dedup.cluster`)."""
+        sigs, sizes = self._arrays()
+        pairs = self.candidate_pairs()
+        ok, _ = self._edges(sigs, sizes, pairs)
+        return build_clusters(sigs, sizes, pairs[ok])
+
+    def fit_predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Add ``texts`` (ids 0..n-1) and return cluster labels (index of each representative)."""
+        self.add_many(enumerate(texts))
+        return self.clusters().labels
+
+
+def _split_record(rec: Any, position: int) -> tuple[Any, str]:
+    if isinstance(rec, Mapping):
+        if "id" not in rec or "text" not in rec:
+            raise InputError(f"record #{position} needs 'id' and 'text' keys, has {sorted(map(str, rec))}")
+        id_, text = rec["id"], rec["text"]
+    elif isinstance(rec, tuple) and len(rec) == 2:
+        id_, text = rec
+    else:
+        raise InputError(f"record #{position} must be an (id, text) pair or a mapping, got {type(rec).__name__}")
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, got {type(text).__name__}", doc_id=id_)
+    try:
+        hash(id_)
+    except TypeError:
+        raise InputError(f"record #{position}: id must be hashable, got {type(id_).__name__}") from None
+    return id_, text
+
+
+def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterable[Mapping[str, Any]], **params: Any) -> np.ndarray:
+    """Cluster documents in one call; returns one label per document.
+
+    Accepts plain strings or records (``(id, text)`` pairs or mappings with ``id``
+    and ``text``). ``labels[i]`` is the position of the representative of
+    document ``i``'s cluster. Keyword arguments are those of :class:`Deduplicator`.
+    """
+    items = list(texts_or_records)
+    d = Deduplicator(**params)
+    if all(isinstance(t, str) for t in items):
+        d.add_many(enumerate(items))
+    else:
+        d.add_many(items)
+    return d.clusters().labels

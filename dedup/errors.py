@@ -1,0 +1,45 @@
+"""Exceptions raised by dedup.
+
+Every error a user can cause derives from :class:`DedupError`, so a pipeline can
+catch one type. Errors about arguments also derive from :class:`ValueError`, and
+errors about input data say where the bad input is (file, line, id).
+"""
+
+from __future__ import annotations
+
+
+class DedupError(Exception):
+    """Base class of all errors raised by dedup."""
+
+
+class ConfigError(DedupError, ValueError):
+    """A parameter is out of range or the parameters do not fit together."""
+
+
+class InputError(DedupError, ValueError):
+    """A document or input record is malformed.
+
+    ``source`` names the file (or ``<stdin>``), ``line`` the 1-based line number
+    and ``doc_id`` the record's id, where known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        doc_id: object = None,
+    ) -> None:
+        self.reason = message
+        self.source = source
+        self.line = line
+        self.doc_id = doc_id
+        where = []
+        if source is not None:
+            where.append(str(source))
+        if line is not None:
+            where.append(f"line {line}")
+        if doc_id is not None:
+            where.append(f"id {doc_id!r}")
+        super().__init__(f"{': '.join(where)}: {message}" if where else message)

@@ -1,0 +1,180 @@
+"""Reading documents from JSONL files, directories of text files and standard input; writing results.
+
+Every reader yields ``(id, text)`` and raises :class:`~dedup.errors.InputError`
+naming the file and line (or file) of a bad record. With ``on_error="skip"`` bad
+records are counted in a :class:`SkipLog` instead, so nothing disappears
+without a trace.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from .errors import InputError
+
+__all__ = ["SkipLog", "read_inputs", "read_jsonl", "read_text_dir", "write_results"]
+
+
+@dataclass
+class SkipLog:
+    """Records skipped under ``on_error="skip"``: a count per reason and the first few messages."""
+
+    reasons: Counter = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, error: InputError) -> None:
+        self.reasons[error.reason] += 1
+        if len(self.examples) < 10:
+            self.examples.append(str(error))
+
+    @property
+    def total(self) -> int:
+        return sum(self.reasons.values())
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{n} {reason}" for reason, n in self.reasons.most_common())
+        return f"skipped {self.total} record(s): {parts}"
+
+
+def read_jsonl(
+    stream: IO[bytes],
+    source: str,
+    id_field: str = "id",
+    text_field: str = "text",
+) -> Iterator[tuple[Any, str] | InputError]:
+    """Yield ``(id, text)`` per JSON line of a binary stream, or the InputError of a bad line.
+
+    Blank lines are ignored. Errors are yielded, not raised, so the caller
+    decides whether to stop or to skip.
+    """
+    for lineno, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=source, line=lineno)
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=lineno)
+            continue
+        if not isinstance(obj, dict):
+            yield InputError(f"JSON value is a {type(obj).__name__}, not an object", source=source, line=lineno)
+            continue
+        if id_field not in obj:
+            yield InputError(f"missing id field {id_field!r}", source=source, line=lineno)
+            continue
+        doc_id = obj[id_field]
+        if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
+            yield InputError(f"id field {id_field!r} must be a string or integer, got {type(doc_id).__name__}", source=source, line=lineno)
+            continue
+        if text_field not in obj:
+            yield InputError(f"missing text field {text_field!r}", source=source, line=lineno, doc_id=doc_id)
+            continue
+        text = obj[text_field]
+        if not isinstance(text, str):
+            yield InputError(f"text field {text_field!r} must be a string, got {type(text).__name__}", source=source, line=lineno, doc_id=doc_id)
+            continue
+        yield doc_id, text
+
+
+def read_text_dir(path: Path) -> Iterator[tuple[Any, str] | InputError]:
+    """Yield ``(file stem, text)`` for each ``*.txt`` file of a directory, in name order."""
+    for file in sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file()):
+        try:
+            yield file.stem, file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(file))
+        except OSError as exc:
+            yield InputError(f"cannot read: {exc.strerror}", source=str(file))
+
+
+def read_inputs(
+    inputs: Iterable[str],
+    id_field: str = "id",
+    text_field: str = "text",
+    on_error: str = "fail",
+    skipped: SkipLog | None = None,
+    stdin: IO[bytes] | None = None,
+) -> Iterator[tuple[Any, str]]:
+    """``(id, text)`` from each input: ``-`` (JSONL on stdin), a directory of ``.txt`` files, or a JSONL file.
+
+    Paths are taken literally (no globbing). With ``on_error="fail"`` the first
+    bad record raises :class:`InputError`; with ``"skip"`` it is logged in
+    ``skipped``.
+    """
+    if on_error not in ("fail", "skip"):
+        raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
+    for name in inputs:
+        if name == "-":
+            records = read_jsonl(stdin or sys.stdin.buffer, "<stdin>", id_field, text_field)
+        else:
+            path = Path(name)
+            if path.is_dir():
+                records = read_text_dir(path)
+            elif path.is_file():
+                records = _read_file(path, id_field, text_field)
+            else:
+                raise InputError("no such file or directory", source=name)
+        for rec in records:
+            if isinstance(rec, InputError):
+                if on_error == "fail":
+                    raise rec
+                if skipped is not None:
+                    skipped.add(rec)
+                continue
+            yield rec
+
+
+def _read_file(path: Path, id_field: str, text_field: str) -> Iterator[tuple[Any, str] | InputError]:
+    if path.suffix == ".txt":
+        try:
+            yield path.stem, path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(path))
+        return
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror}", source=str(path)) from None
+    with f:
+        yield from read_jsonl(f, str(path), id_field, text_field)
+
+
+FIELDS = ("id", "cluster", "is_representative", "similarity", "cluster_size")
+
+
+def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "jsonl") -> int:
+    """Write result rows as JSON lines or CSV (header first); returns the row count."""
+    n = 0
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return n
+
+
+def open_output(path: str | None) -> IO[str]:
+    """Standard output for ``None`` or ``-``, else the file opened for writing (UTF-8)."""
+    if path is None or path == "-":
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+        return sys.stdout
+    return open(path, "w", encoding="utf-8", newline="")

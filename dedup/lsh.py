@@ -1,0 +1,188 @@
+"""Banded locality-sensitive hashing over MinHash signatures.
+
+A signature of ``k`` values is cut into ``b`` bands of ``r`` rows (``b * r <= k``).
+Two documents become candidates when all rows of at least one band agree, which
+for Jaccard similarity ``s`` happens with probability ``1 - (1 - s^r)^b``: an
+S-curve whose steep part sits near ``(1/b)^(1/r)``. :func:`optimal_bands` picks
+``(b, r)`` for a threshold ``t`` by minimizing the weighted areas of false
+positives (``s < t``) and false negatives (``s >= t``) under that curve, the
+same rule as datasketch's ``MinHashLSH``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+import numpy as np
+
+from .errors import ConfigError
+
+__all__ = ["LSH", "optimal_bands", "collision_probability"]
+
+# Runs of identical band keys longer than this emit a star and a chain instead
+# of all pairs, so one boilerplate bucket of m documents costs O(m), not O(m^2).
+MAX_BUCKET_PAIRS = 64
+
+
+def collision_probability(s, bands: int, rows: int):
+    """Probability that two documents of Jaccard ``s`` share at least one band."""
+    s = np.asarray(s, dtype=np.float64)
+    return 1.0 - (1.0 - s**rows) ** bands
+
+
+@functools.lru_cache(maxsize=256)
+def optimal_bands(
+    threshold: float, num_perm: int, false_positive_weight: float = 0.5, false_negative_weight: float = 0.5
+) -> tuple[int, int]:
+    """The ``(bands, rows)`` minimizing weighted false positive and negative areas."""
+    _check_threshold(threshold, "threshold")
+    if not 1 <= num_perm:
+        raise ConfigError(f"num_perm must be positive, got {num_perm}")
+    x, w = np.polynomial.legendre.leggauss(64)
+    best, best_err = (1, 1), np.inf
+    # Gauss-Legendre nodes mapped to [0, t] and [t, 1].
+    lo_s = (x + 1) * threshold / 2
+    lo_w = w * threshold / 2
+    hi_s = threshold + (x + 1) * (1 - threshold) / 2
+    hi_w = w * (1 - threshold) / 2
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = float(np.dot(lo_w, collision_probability(lo_s, b, r)))
+            fn = float(np.dot(hi_w, 1.0 - collision_probability(hi_s, b, r)))
+            err = fp * false_positive_weight + fn * false_negative_weight
+            if err < best_err:
+                best, best_err = (b, r), err
+    return best
+
+
+def _check_threshold(value: float, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0.0 < value < 1.0:
+        raise ConfigError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+
+
+class LSH:
+    """Banded LSH index over signatures of one :class:`~dedup.minhash.MinHasher`.
+
+    Parameters
+    ----------
+    threshold : float
+        Jaccard similarity the bands are tuned for (0 < threshold < 1).
+    num_perm : int
+        Signature length.
+    bands, rows : int, optional
+        Set both to override the tuned values (``bands * rows <= num_perm``).
+    weights : (float, float)
+        Weights of false positives and false negatives when tuning.
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        num_perm: int = 128,
+        *,
+        bands: int | None = None,
+        rows: int | None = None,
+        weights: tuple[float, float] = (0.5, 0.5),
+    ) -> None:
+        _check_threshold(threshold, "threshold")
+        if isinstance(num_perm, bool) or not isinstance(num_perm, (int, np.integer)) or num_perm < 1:
+            raise ConfigError(f"num_perm must be a positive integer, got {num_perm!r}")
+        if len(weights) != 2 or any(not 0 <= w for w in weights) or sum(weights) <= 0:
+            raise ConfigError(f"weights must be two non-negative numbers, not both zero, got {weights!r}")
+        if (bands is None) != (rows is None):
+            raise ConfigError("set both bands and rows, or neither")
+        if bands is None:
+            bands, rows = optimal_bands(float(threshold), int(num_perm), float(weights[0]), float(weights[1]))
+        elif not (isinstance(bands, int) and isinstance(rows, int) and bands >= 1 and rows >= 1):
+            raise ConfigError(f"bands and rows must be positive integers, got {bands!r}, {rows!r}")
+        elif bands * rows > num_perm:
+            raise ConfigError(f"bands * rows = {bands * rows} exceeds num_perm = {num_perm}")
+        self.threshold = float(threshold)
+        self.num_perm = int(num_perm)
+        self.bands = int(bands)
+        self.rows = int(rows)
+        self._tables: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(self.bands)]
+        self._size = 0
+
+    def __repr__(self) -> str:
+        return f"LSH(threshold={self.threshold}, num_perm={self.num_perm}, bands={self.bands}, rows={self.rows})"
+
+    def __len__(self) -> int:
+        return self._size
+
+    def keys(self, signatures: np.ndarray) -> np.ndarray:
+        """Band keys, ``uint64 (n, bands)``: a stable 64-bit hash of each band's rows."""
+        sigs = np.atleast_2d(np.asarray(signatures))
+        if sigs.shape[1] != self.num_perm:
+            raise ConfigError(f"signatures have {sigs.shape[1]} values, this LSH expects {self.num_perm}")
+        n = sigs.shape[0]
+        bands = sigs[:, : self.bands * self.rows].reshape(n, self.bands, self.rows).astype(np.uint64)
+        h = np.full((n, self.bands), 0x9E3779B97F4A7C15, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(self.rows):
+                h = (h ^ bands[:, :, j]) * np.uint64(0x100000001B3)
+                h ^= h >> np.uint64(29)
+        return h
+
+    def insert(self, signatures: np.ndarray) -> np.ndarray:
+        """Add documents; returns their index numbers (0, 1, ... in insertion order)."""
+        keys = self.keys(signatures)
+        idx = np.arange(self._size, self._size + keys.shape[0])
+        for band, table in enumerate(self._tables):
+            for i, key in zip(idx.tolist(), keys[:, band].tolist()):
+                table[key].append(i)
+        self._size += keys.shape[0]
+        return idx
+
+    def query(self, signature: np.ndarray) -> list[int]:
+        """Index numbers of inserted documents sharing a band with ``signature``, ascending."""
+        keys = self.keys(signature)[0].tolist()
+        found: set[int] = set()
+        for table, key in zip(self._tables, keys):
+            hit = table.get(key)
+            if hit:
+                found.update(hit)
+        return sorted(found)
+
+    def candidate_pairs(self, signatures: np.ndarray) -> np.ndarray:
+        """All pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` sharing a band.
+
+        Returns an ``int64 (m, 2)`` array, sorted and without repeats. Buckets of
+        more than ``MAX_BUCKET_PAIRS`` documents contribute a star (first member to
+        each other) and a chain (neighbours) rather than every pair.
+        """
+        keys = self.keys(signatures)
+        return pairs_from_keys(keys)
+
+
+def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
+    """Candidate pairs from a ``(n, bands)`` array of band keys (see :meth:`LSH.candidate_pairs`)."""
+    n = keys.shape[0]
+    chunks = []
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        sorted_keys = keys[order, band]
+        # run_end[p]: end (exclusive) of the run of equal keys holding sorted position p.
+        change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+        bounds = np.concatenate(([0], change, [n]))
+        lengths = np.diff(bounds)
+        run_end = np.repeat(bounds[1:], lengths)
+        run_len = np.repeat(lengths, lengths)
+        small = run_len <= MAX_BUCKET_PAIRS
+        pos = np.arange(n)
+        for d in range(1, int(min(lengths.max(initial=1), MAX_BUCKET_PAIRS))):
+            ok = small & (pos + d < run_end)
+            if not ok.any():
+                break
+            p = pos[ok]
+            chunks.append(np.stack((order[p], order[p + d]), axis=1))
+        for s, e in zip(bounds[:-1][lengths > MAX_BUCKET_PAIRS].tolist(), bounds[1:][lengths > MAX_BUCKET_PAIRS].tolist()):
+            members = order[s:e]
+            chunks.append(np.stack((np.full(e - s - 1, members[0]), members[1:]), axis=1))
+            chunks.append(np.stack((members[:-1], members[1:]), axis=1))
+    if not chunks:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks).astype(np.int64)
+    pairs.sort(axis=1)
+    code = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
+    return np.stack((code // n, code % n), axis=1)

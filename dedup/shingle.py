@@ -1,0 +1,111 @@
+"""Shingling: turn a document into the set of its overlapping n-grams.
+
+Two shingle kinds:
+
+* ``"char"``: character n-grams over the document's words joined by single
+  spaces. Robust to OCR errors: one wrong letter spoils ``n`` shingles, not the
+  ``n`` word n-grams around it. Works for scripts without spaces (CJK, Thai).
+* ``"word"``: word n-grams. Cheaper and more selective on clean text.
+
+A word is a maximal run of ``\\w`` characters in the Unicode-aware ``regex``
+module. Hashes are stable 64-bit values computed from code points (see
+:mod:`dedup._kernels`), never Python's salted ``hash()``, so they are identical
+across processes, runs and machines.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import regex
+
+from . import _kernels
+from .errors import ConfigError, InputError
+
+__all__ = ["Shingler"]
+
+_WORD = regex.compile(r"\w+")
+_KINDS = {"char": 0, "word": 1}
+
+
+@functools.lru_cache(maxsize=1)
+def word_table() -> np.ndarray:
+    """``table[c]`` is True when code point ``c`` is a word character (``regex`` ``\\w``)."""
+    everything = "".join(map(chr, range(0x110000)))
+    table = np.zeros(0x110000, dtype=np.bool_)
+    for m in _WORD.finditer(everything):
+        table[m.start() : m.end()] = True
+    return table
+
+
+def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of all ``texts`` in one uint32 array, with ``len + 1`` offsets."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    joined = "".join(texts)
+    # surrogatepass keeps lone surrogates (legal in a Python str) instead of failing.
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return cps, offsets
+
+
+@dataclass(frozen=True)
+class Shingler:
+    """Split text into character or word n-grams and hash them.
+
+    Parameters
+    ----------
+    kind : ``"char"`` or ``"word"``
+    n : int
+        Shingle length in characters or words (1..64).
+    """
+
+    kind: Literal["char", "word"] = "char"
+    n: int = 5
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ConfigError(f"Shingler.kind must be 'char' or 'word', got {self.kind!r}")
+        if isinstance(self.n, bool) or not isinstance(self.n, (int, np.integer)) or not 1 <= self.n <= 64:
+            raise ConfigError(f"Shingler.n must be an integer in 1..64, got {self.n!r}")
+
+    @property
+    def kind_code(self) -> int:
+        return _KINDS[self.kind]
+
+    @staticmethod
+    def words(text: str) -> list[str]:
+        """The words of ``text`` in order."""
+        return _WORD.findall(_check(text))
+
+    def shingles(self, text: str) -> list[str]:
+        """Distinct shingles of ``text`` as strings, in order of first occurrence.
+
+        These are the strings whose stable hashes :meth:`hashes` returns; hash
+        them with another function (e.g. datasketch's SHA-1) for interoperability.
+        """
+        words = self.words(text)
+        if not words:
+            return []
+        if self.kind == "word":
+            w = min(self.n, len(words))
+            grams = (" ".join(words[i : i + w]) for i in range(len(words) - w + 1))
+        else:
+            s = " ".join(words)
+            w = min(self.n, len(s))
+            grams = (s[i : i + w] for i in range(len(s) - w + 1))
+        return list(dict.fromkeys(grams))
+
+    def hashes(self, text: str) -> np.ndarray:
+        """Sorted distinct 64-bit hashes of the shingles of ``text``."""
+        cps, _ = encode_batch([_check(text)])
+        return np.unique(_kernels.shingle_one(cps, self.kind_code, int(self.n), word_table()))
+
+
+def _check(text: object) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, got {type(text).__name__}")
+    return text

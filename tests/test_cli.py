@@ -1,0 +1,111 @@
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dedup.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, stdin=None):
+    """Run the installed console script as a user would."""
+    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
+    return subprocess.run([exe, *args], input=stdin, capture_output=True, text=True, cwd=ROOT)
+
+
+def test_cluster_seeds_directory():
+    r = run("cluster", "seeds/")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["id"][:3] for row in rows] == ["000", "001", "002", "003", "004"]
+    by = {row["id"][:3]: row for row in rows}
+    assert by["000"]["cluster"] == by["001"]["cluster"]
+    assert len({by[k]["cluster"] for k in ("001", "002", "003", "004")}) == 4
+    assert by["001"]["is_representative"] and not by["000"]["is_representative"]
+    assert by["000"]["cluster_size"] == 2 and 0.8 < by["000"]["similarity"] <= 1
+    assert "5 documents, 4 clusters" in r.stderr
+
+
+def test_jsonl_stdin_renamed_fields_and_csv(tmp_path, seeds):
+    lines = "".join(json.dumps({"doc": k, "body": v}) + "\n" for k, v in seeds.items())
+    r = run("cluster", "-", "--id-field", "doc", "--text-field", "body", "--format", "csv", "-q", stdin=lines)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["cluster"] for row in rows] == ["001", "001", "002", "003", "004"]
+
+
+def test_output_file_and_jsonl_input(tmp_path, seeds):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": v}) + "\n" for i, v in enumerate(seeds.values())) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["cluster", str(src), "-o", str(out), "-q"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["cluster"] for row in rows] == [1, 1, 2, 3, 4]
+    assert isinstance(rows[0]["id"], int)
+
+
+def test_multiple_inputs_are_combined(tmp_path, seeds):
+    a = tmp_path / "a.jsonl"
+    a.write_text(json.dumps({"id": "x", "text": seeds["000"]}) + "\n")
+    r = run("cluster", str(a), "seeds/", "-q")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows[0]["id"] == "x" and rows[0]["cluster_size"] == 3
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ('{"id": 1, "text": "ok"}\nnot json\n', "line 2: invalid JSON"),
+        ('[1, 2]\n', "line 1: JSON value is a list, not an object"),
+        ('{"id": 1}\n', "line 1: id 1: missing text field 'text'"),
+        ('{"id": 1, "text": 5}\n', "text field 'text' must be a string"),
+        ('{"text": "x"}\n', "missing id field 'id'"),
+        ('{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n', "id 1: duplicate id"),
+    ],
+)
+def test_bad_input_fails_clearly(tmp_path, content, message):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(content)
+    r = run("cluster", str(f))
+    assert r.returncode == 1
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert r.stdout == ""
+
+
+def test_on_error_skip_reports_what_was_skipped(tmp_path):
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes(b'{"id": 1, "text": "good one"}\nnot json\n\xff\xfe\n{"id": 1, "text": "again"}\n{"id": 2, "text": "fine"}\n')
+    r = run("cluster", str(f), "--on-error", "skip")
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [1, 2]
+    assert "skipped 3 record(s)" in r.stderr
+    assert "invalid UTF-8" in r.stderr and "duplicate id" in r.stderr
+
+
+def test_missing_input_and_bad_options():
+    r = run("cluster", "no/such/path.jsonl")
+    assert r.returncode == 1 and "no such file or directory" in r.stderr
+    r = run("cluster", "seeds/", "--threshold", "2")
+    assert r.returncode == 1 and "threshold" in r.stderr and "Traceback" not in r.stderr
+    r = run("cluster")
+    assert r.returncode == 2
+
+
+def test_option_like_file_names_are_literal(tmp_path):
+    f = tmp_path / "--weird*.jsonl"
+    f.write_text(json.dumps({"id": "a", "text": "hello there"}) + "\n")
+    r = run("cluster", "-q", "--", str(f))
+    assert r.returncode == 0 and json.loads(r.stdout)["id"] == "a"
+
+
+def test_module_entry_point():
+    r = subprocess.run([sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("dedup ")

@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedup
+from dedup.cluster import build_clusters, connected_components, pair_similarity
+
+BASE = [
+    "The city council voted on Tuesday to approve a new budget for road repairs and public parks after months of debate.",
+    "Scientists announced the discovery of a new species of frog in the rainforest, noting its unusual bright blue skin.",
+    "The football club signed a young striker from abroad, hoping he will score the goals needed to avoid relegation.",
+    "Heavy snow closed schools across the region as forecasters warned of more storms arriving later in the week.",
+]
+
+
+def variants():
+    out = []
+    for t in BASE:
+        out.append(t)
+        out.append("BREAKING: " + t.replace("new", "NEW") + " More to follow.")
+    return out
+
+
+def test_connected_components():
+    root = connected_components(6, np.array([[0, 1], [1, 2], [4, 5]]))
+    assert root[0] == root[1] == root[2] and root[4] == root[5]
+    assert len({root[0], root[3], root[4]}) == 3
+
+
+def test_representative_is_fullest_then_earliest():
+    sigs = np.zeros((3, 4), dtype=np.uint32)
+    sizes = np.array([10, 30, 30])
+    c = build_clusters(sigs, sizes, np.array([[0, 1], [1, 2]]))
+    assert c.labels.tolist() == [1, 1, 1]
+    assert c.is_representative.tolist() == [False, True, False]
+    assert c.n_clusters == 1 and [g.tolist() for g in c.groups()] == [[1, 0, 2]]
+
+
+def test_pair_similarity_containment():
+    # Signatures equal in 50 of 100 positions: J = 0.5; sizes 50 and 100 -> A inside B.
+    a = np.arange(100, dtype=np.uint32)
+    b = a.copy()
+    b[50:] += 1000
+    j, c = pair_similarity(np.stack((a, b)), np.array([50, 100]), np.array([[0, 1]]))
+    assert j[0] == pytest.approx(0.5) and c[0] == pytest.approx(1.0)
+    j, c = pair_similarity(np.stack((a, b)), np.array([0, 100]), np.array([[0, 1]]))
+    assert j[0] == 0 and c[0] == 0
+
+
+def test_variants_group_and_unrelated_stay_apart():
+    labels = dedup.cluster(variants())
+    assert len(set(labels.tolist())) == len(BASE)
+    for k in range(len(BASE)):
+        assert labels[2 * k] == labels[2 * k + 1]
+
+
+def test_abridged_reprint_joins_original(seeds):
+    full = seeds["001"]
+    half = full[: len(full) // 2]
+    labels = dedup.cluster([full, half, seeds["002"]])
+    assert labels.tolist() == [0, 0, 2]
+
+
+def test_empty_documents_are_singletons():
+    labels = dedup.cluster(["", "", "  ", BASE[0]])
+    assert labels.tolist() == [0, 1, 2, 3]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(list(range(8))))
+def test_clustering_does_not_depend_on_input_order(perm):
+    texts = variants()
+    base = dedup.cluster(texts)
+    shuffled = dedup.cluster([texts[i] for i in perm])
+    # Same partition (labels are positions, so compare as sets of members).
+    def partition(labels, order):
+        groups = {}
+        for pos, lab in enumerate(labels.tolist()):
+            groups.setdefault(lab, set()).add(order[pos])
+        return {frozenset(g) for g in groups.values()}
+
+    assert partition(base, list(range(8))) == partition(shuffled, list(perm))

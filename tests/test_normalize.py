@@ -1,0 +1,106 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedup
+from dedup.errors import ConfigError, InputError
+from dedup.normalize import Normalizer, fix_encoding, normalize, strip_boilerplate, unwrap_lines
+
+
+def test_seed_000_mojibake_is_repaired(seeds):
+    text = normalize(seeds["000"])
+    assert "hernández" in text
+    assert "Ã" not in text and "â" not in text
+    fixed = fix_encoding(seeds["000"])
+    assert "Hernández" in fixed
+    assert "US—something" in fixed
+
+
+def test_seed_000_broken_lines_are_joined(seeds):
+    text = normalize(seeds["000"])
+    assert "for harris, who in march accepted the politically fraught" in text
+
+
+def test_seed_001_video_caption_and_dateline_removed(seeds):
+    text = normalize(seeds["001"])
+    assert "source: cnn" not in text
+    assert "sotu vpx" not in text
+    assert "we have to give hope" not in text
+    assert text.startswith("the white house is laying down the groundwork")
+
+
+def test_seed_000_and_001_share_opening_paragraph(seeds):
+    a, b = normalize(seeds["000"]), normalize(seeds["001"])
+    para = "it's a high-stakes negotiation for harris, who in march accepted the politically fraught assignment"
+    assert para in a and para in b
+
+
+def test_dehyphenation_and_html_entities():
+    assert normalize("les fa-\nmilles") == "les familles"
+    assert normalize("US-\nMexico border") == "us- mexico border"
+    assert normalize("Tom &amp; Jerry") == "tom & jerry"
+
+
+def test_quotes_dashes_whitespace_case():
+    assert normalize("\u201cHello\u201d \u2014 it\u2019s   ME -- \tagain") == "\"hello\" - it's me - again"
+    assert normalize("ﬁne ＡＢＣ") == "fine abc"  # NFKC
+
+
+def test_steps_can_be_switched_off():
+    raw = "Hern\u00c3\u00a1ndez  \u201cSaid\u201d"
+    assert normalize(raw, fix_encoding=False, casefold=False, punctuation=False, unicode=False) == "Hern\u00c3\u00a1ndez \u201cSaid\u201d"
+    assert normalize(raw, casefold=False) == 'Hernández "Said"'
+    assert normalize("A\nb", unwrap=False, whitespace=False) == "a\nb"
+    assert normalize("A\nb") == "a b"
+
+
+def test_unwrap_keeps_sentence_ends_and_paragraphs():
+    assert unwrap_lines("one\ntwo.\nThree") == "one two.\nThree"
+    assert unwrap_lines("one.\n\nTwo") == "one.\n\nTwo"
+
+
+def test_boilerplate_lines():
+    text = "By Jane Doe\nReal text here.\nCopyright 2021 Cable News Network. All rights reserved.\nSource: CNN"
+    assert strip_boilerplate(text).strip() == "Real text here."
+    assert strip_boilerplate("WASHINGTON, March 3 (Reuters) - The Fed said").strip() == "The Fed said"
+
+
+def test_french_circumflex_survives_without_mojibake():
+    assert normalize("Le château et l'âge") == "le château et l'âge"
+
+
+def test_clean_text_skips_ftfy(monkeypatch):
+    import ftfy
+
+    def boom(*args, **kwargs):
+        raise AssertionError("ftfy must not run on clean text")
+
+    monkeypatch.setattr(ftfy, "fix_text", boom)
+    assert normalize("Plain ASCII text, nothing broken.") == "plain ascii text, nothing broken."
+    assert normalize("Le café est très bon — vraiment.") == "le café est très bon - vraiment."
+
+
+def test_bad_arguments():
+    with pytest.raises(ConfigError):
+        normalize("x", nonsense=True)
+    with pytest.raises(ConfigError):
+        Normalizer(casefold="yes")
+    with pytest.raises(InputError):
+        normalize(b"bytes")  # type: ignore[arg-type]
+
+
+def test_public_api():
+    assert dedup.normalize is normalize
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_normalize_is_idempotent(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_normalize_never_raises_and_returns_str(text):
+    assert isinstance(normalize(text), str)
