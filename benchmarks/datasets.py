@@ -23,6 +23,7 @@ This module must not import the ``dedup`` package.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import random
@@ -35,9 +36,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "REPO_ROOT",
     "Corpus",
     "DatasetMissing",
-    "REPO_ROOT",
     "corpus_stats",
     "data_dir",
     "load_impresso",
@@ -165,7 +166,7 @@ def load_impresso(subset: Literal["all", "2-10"] = "all", data: PathLike | None 
     with path.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     counts = Counter(row["cluster"] for row in rows)
-    mismatched = sum(1 for row in rows if row.get("cluster_size", counts[row["cluster"]]) != counts[row["cluster"]])
+    mismatched = sum(1 for row in rows if row["cluster_size"] != counts[row["cluster"]])
     if mismatched:
         raise ValueError(f"{path}: {mismatched} passages have cluster_size != counted members")
     if subset == "2-10":
@@ -306,7 +307,8 @@ def scaled_corpus(
     copies of random pool texts, each lightly perturbed (a few OCR-style character
     edits, rate 0.2-1 %, and sometimes a dateline; see
     :func:`benchmarks.synth.light_perturbation`) so copies are not byte-identical.
-    The order is shuffled.
+    The order is shuffled. The pool is cached per data folder and seed, so a run at
+    several sizes loads and builds it once.
 
     Consequence to keep in mind when reading timings: past the pool size, each base
     text has on average ``n_docs / pool`` near-copies (about 7 at 200,000), so large
@@ -318,12 +320,7 @@ def scaled_corpus(
     if n_docs < 0:
         raise ValueError("n_docs must be >= 0")
     rng = random.Random(seed)
-    reuters = [strip_reuters_signoff(rec["body"]) for rec in load_reuters(data=data)]
-    viral = load_viraltexts(data=data).texts
-    real = reuters + viral
-    reprints = synth.make_reprint_corpus(real, n_clusters=n_reprint_clusters, n_distractors=0, seed=seed)
-    pool = real + [t for t, role in zip(reprints.texts, reprints.meta["role"]) if role == "reprint"]
-
+    pool = _speed_pool(str(_candidate_dir(data)), seed, n_reprint_clusters)
     if n_docs <= len(pool):
         return rng.sample(pool, n_docs)
     docs = list(pool)
@@ -331,6 +328,18 @@ def scaled_corpus(
         docs.append(synth.light_perturbation(rng.choice(pool), rng))
     rng.shuffle(docs)
     return docs
+
+
+@functools.lru_cache(maxsize=2)
+def _speed_pool(data: str, seed: int, n_reprint_clusters: int) -> tuple[str, ...]:
+    """The base texts of :func:`scaled_corpus`, cached so runs at several sizes load them once."""
+    from . import synth
+
+    real = [strip_reuters_signoff(rec["body"]) for rec in load_reuters(data=data)]
+    real += load_viraltexts(data=data).texts
+    reprints = synth.make_reprint_corpus(real, n_clusters=n_reprint_clusters, n_distractors=0, seed=seed)
+    roles = reprints.meta["role"]
+    return tuple(real + [t for t, role in zip(reprints.texts, roles, strict=True) if role == "reprint"])
 
 
 def corpus_stats(texts: Sequence[str]) -> dict[str, float]:

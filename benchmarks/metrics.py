@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 Labels = Sequence[Hashable] | np.ndarray
+Scores = Sequence[float] | np.ndarray
+Binary = Sequence[int] | Sequence[bool] | np.ndarray
 
 
 def _codes(labels: Labels) -> np.ndarray:
@@ -101,13 +103,15 @@ def pairwise_prf(true: Labels, pred: Labels) -> tuple[float, float, float]:
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts, with the conventions of :func:`pairwise_prf`."""
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
 
 
-def _scores_labels(scores: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _scores_labels(scores: Scores, labels: Binary) -> tuple[np.ndarray, np.ndarray]:
+    """Validated float scores and boolean labels."""
     s = np.asarray(scores, dtype=np.float64)
     y = np.asarray(labels)
     if s.ndim != 1 or s.shape != y.shape:
@@ -119,7 +123,7 @@ def _scores_labels(scores: Sequence[float] | np.ndarray, labels: Sequence[int] |
     return s, y.astype(bool)
 
 
-def roc_auc(scores: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray) -> float:
+def roc_auc(scores: Scores, labels: Binary) -> float:
     """Area under the ROC curve: the probability that a random positive outscores a random
     negative, ties counting one half (Mann-Whitney U with average ranks).
 
@@ -136,7 +140,7 @@ def roc_auc(scores: Sequence[float] | np.ndarray, labels: Sequence[int] | np.nda
     return (rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
 
 
-def best_threshold(scores: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray) -> tuple[float, float]:
+def best_threshold(scores: Scores, labels: Binary) -> tuple[float, float]:
     """``(threshold, f1)`` maximising F1 when items with ``score >= threshold`` are called positive.
 
     The threshold is one of the observed scores; among equally good ones the highest
@@ -158,10 +162,11 @@ def best_threshold(scores: Sequence[float] | np.ndarray, labels: Sequence[int] |
     return float(thresholds[best]), float(f1[best])
 
 
-def prf_at_threshold(
-    scores: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray, threshold: float
-) -> tuple[float, float, float]:
-    """``(precision, recall, f1)`` calling ``score >= threshold`` positive (conventions of :func:`pairwise_prf`)."""
+def prf_at_threshold(scores: Scores, labels: Binary, threshold: float) -> tuple[float, float, float]:
+    """``(precision, recall, f1)`` calling ``score >= threshold`` positive.
+
+    Empty denominators follow :func:`pairwise_prf` (precision 1.0 when nothing is called positive).
+    """
     s, y = _scores_labels(scores, labels)
     predicted = s >= threshold
     tp = int((predicted & y).sum())

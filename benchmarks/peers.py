@@ -319,6 +319,16 @@ def _xxh3_32(seed: int) -> Callable[[bytes], int]:
     return h
 
 
+def _textdedup_permutations(num_perm: int, seed: int) -> np.ndarray:
+    """text-dedup's (a, b): all ``a`` in [1, 2^61-1) then all ``b`` in [0, 2^61-1)
+    from ``np.random.RandomState(seed)``, as a (2, num_perm) uint64 array."""
+    prime = np.uint64((1 << 61) - 1)
+    rng = np.random.RandomState(seed)
+    a = rng.randint(1, prime, size=(num_perm,), dtype=np.uint64)
+    b = rng.randint(0, prime, size=(num_perm,), dtype=np.uint64)
+    return np.array([a, b])
+
+
 def textdedup_newscopy_timed(
     texts: Sequence[str],
     ngram: int = 2,
@@ -359,16 +369,12 @@ def textdedup_newscopy_timed(
         prepared = [news_copy_preprocessing(t) for t in texts] if preprocess else list(texts)
         data = [textdedup_shingles(t, ngram, min_length) for t in prepared]
     with st("minhash"):
-        prime = np.uint64((1 << 61) - 1)
-        rng = np.random.RandomState(seed)
-        a = rng.randint(1, prime, size=(num_perm,), dtype=np.uint64)
-        b = rng.randint(0, prime, size=(num_perm,), dtype=np.uint64)
         mhs = MinHash.bulk(
             data,
             num_perm=num_perm,
             seed=seed,
             scheme="legacy",
-            permutations=np.array([a, b]),
+            permutations=_textdedup_permutations(num_perm, seed),
             hashfunc=_xxh3_32(seed),
         )
     with st("lsh"):
@@ -604,8 +610,9 @@ def signature_seconds(
     * ``rensa_matrix``: ``RMinHash.digest_matrix_from_token_sets`` (compact
       matrix, no Python object per doc; usable only with ``insert_matrix``).
     * ``rensa_update``: one ``RMinHash`` per doc + ``update(shingles)``.
-    * ``textdedup``: text-dedup's preprocessing + tokenization (``tokens`` is
-      ignored) and its legacy-scheme datasketch signature with xxh3.
+    * ``textdedup``: text-dedup's NEWS-COPY preprocessing + ``\\W``-split word
+      ``ngram``-grams (``tokens`` is ignored) and its legacy-scheme signature
+      (datasketch ``MinHash.bulk`` with text-dedup's permutations and xxh3).
 
     Returns ``{"tool", "n_docs", "n_shingles", "shingle", "hash", "total",
     "docs_per_s"}``; seconds are wall-clock ``perf_counter``.
@@ -633,12 +640,14 @@ def signature_seconds(
         with st("hash"):
             from datasketch import MinHash
 
-            rng = np.random.RandomState(42)
-            prime = np.uint64((1 << 61) - 1)
-            perms = np.array(
-                [rng.randint(1, prime, size=(num_perm,), dtype=np.uint64), rng.randint(0, prime, size=(num_perm,), dtype=np.uint64)]
+            sigs = MinHash.bulk(
+                data,
+                num_perm=num_perm,
+                seed=42,
+                scheme="legacy",
+                permutations=_textdedup_permutations(num_perm, 42),
+                hashfunc=_xxh3_32(42),
             )
-            sigs = MinHash.bulk(data, num_perm=num_perm, seed=42, scheme="legacy", permutations=perms, hashfunc=_xxh3_32(42))
     else:
         import rensa
 

@@ -212,8 +212,13 @@ _MONTHS = (
     "September", "October", "November", "December",
 )
 _AGENCIES = ("(Reuters) -", "(Reuters) -", "(AP) --", "(UPI) -", "--", ".--", "-")
-_FIRST = ("Jane", "John", "Mary", "Robert", "Ana", "David", "Sarah", "James", "Laura", "Peter", "Maria", "Thomas")
-_LAST = ("Doe", "Smith", "Jones", "Garcia", "Miller", "Brown", "Wilson", "Moore", "Clark", "Lewis", "Walker", "Young")
+_FIRST = (
+    "Jane", "John", "Mary", "Robert", "Ana", "David", "Sarah", "James", "Laura", "Peter", "Maria", "Thomas",
+)
+_LAST = (
+    "Doe", "Smith", "Jones", "Garcia", "Miller", "Brown", "Wilson", "Moore", "Clark", "Lewis", "Walker",
+    "Young",
+)
 _PAPERS = (
     "The Evening Star", "Daily Herald", "The Gazette", "Morning Chronicle", "The Weekly Tribune",
     "Associated Press", "Reuters", "The Courier",
@@ -230,8 +235,7 @@ def add_dateline(text: str, rng: random.Random) -> str:
 def add_byline(text: str, rng: random.Random) -> str:
     """Put a ``By Jane Doe`` line (sometimes upper case, sometimes with a title) on top."""
     name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-    style = rng.randrange(3)
-    byline = f"By {name}" if style == 0 else f"By {name.upper()}" if style == 1 else f"By {name}, Staff Writer"
+    byline = rng.choice((f"By {name}", f"By {name.upper()}", f"By {name}, Staff Writer"))
     return f"{byline}\n{text}"
 
 
@@ -336,7 +340,7 @@ def reprint(text: str, rng: random.Random, params: ReprintParams = ReprintParams
         params.p_abridge, params.p_quotes, params.p_dateline, params.p_rewrap,
         params.p_byline, params.p_footer, params.p_ocr, params.p_mojibake,
     )
-    chosen = {step for step, p in zip(steps, probs) if rng.random() < p}
+    chosen = {step for step, p in zip(steps, probs, strict=True) if rng.random() < p}
     if not chosen:
         chosen.add(rng.choice(steps))
     original = text
@@ -506,7 +510,9 @@ def _word_ngram_hashes(texts: Sequence[str], n: int) -> tuple[np.ndarray, np.nda
     return doc[first], hashes[first]
 
 
-def distinct_sources(texts: Sequence[str], threshold: float = 0.5, n: int = 5, max_df: int = 100) -> list[int]:
+def distinct_sources(
+    texts: Sequence[str], threshold: float = 0.5, n: int = 5, max_df: int = 100
+) -> list[int]:
     """Indices of ``texts`` with near-duplicates removed (the first of each group is kept).
 
     Text ``j`` is dropped when an earlier kept text ``i`` shares at least ``threshold``
@@ -532,7 +538,7 @@ def distinct_sources(texts: Sequence[str], threshold: float = 0.5, n: int = 5, m
     first, second = np.divmod(pairs, len(texts))
     close = shared >= threshold * np.minimum(sizes[first], sizes[second])
     dropped: set[int] = set()
-    for i, j in sorted(zip(second[close].tolist(), first[close].tolist())):  # by later text
+    for i, j in sorted(zip(second[close].tolist(), first[close].tolist(), strict=True)):  # by later text
         if j not in dropped:
             dropped.add(i)
     return [i for i in range(len(texts)) if i not in dropped]
@@ -564,7 +570,12 @@ def default_synthetic_corpus(
     long_enough = [i for i, t in enumerate(texts) if len(t.split()) >= min_words]
     keep = [long_enough[i] for i in distinct_sources([texts[i] for i in long_enough])]
     corpus = make_reprint_corpus(
-        [texts[i] for i in keep], n_clusters, n_distractors, seed, topics=[topics[i] for i in keep], params=params
+        [texts[i] for i in keep],
+        n_clusters,
+        n_distractors,
+        seed,
+        topics=[topics[i] for i in keep],
+        params=params,
     )
     corpus.name = "synthetic"
     corpus.meta["n_sources"] = len(keep)

@@ -25,6 +25,7 @@ The result is idempotent: ``n(n(x)) == n(x)``.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass, fields
 
@@ -62,28 +63,35 @@ _DOUBLE_DASH = regex.compile(r"-{2,}")
 # Lines that are page furniture.  Each must match a whole (stripped) line.
 _BOILERPLATE_LINE = regex.compile(
     r"""^(?:
-        \d{1,2}:\d{2}(?::\d{2})?\s*-\s*source\s*:.{0,60}      # video duration + source
-      | (?:source|credit|photo|image|video|watch)\s*:.{0,60}  # Source: CNN
-      | by\s+\p{Lu}[\p{L}.'-]*(?:\s+(?:\p{Lu}[\p{L}.'-]*|and|de|van|von|la|le|,)){0,6}  # byline
+        \d{1,2}:\d{2}(?::\d{2})?\s*-\s*(?i:source)\s*:.{0,60}            # video duration + source
+      | (?i:source|credit|photo|image|video|watch)\s*:.{0,60}          # Source: CNN
+      | (?:By|BY|by)\s+\p{Lu}[\p{L}.'-]*                               # byline: By Jane Doe
+        (?:\s+(?:\p{Lu}[\p{L}.'-]*|and|de|van|von|la|le|,)){0,6}
         (?:\s*,\s*[\p{L} ]{0,40})?
-      | (?:copyright|\(c\)|©).{0,120}
-      | .{0,80}all\ rights\ reserved\.?
-      | (?:advertisement|read\ more|related\ articles?|sign\ up.{0,60}|follow\ us.{0,60}|share\ this.{0,40})
-      | (?:cnn|reuters|ap|afp|upi)\s*-\s*
+      | (?i:copyright|\(c\)|©).{0,120}
+      | (?i:advertisement|read\ more|related\ articles?|sign\ up.{0,60}|follow\ us.{0,60}|share\ this.{0,40})
+      | (?i:cnn|reuters|ap|afp|upi)\s*-\s*
     )$""",
-    regex.IGNORECASE | regex.VERBOSE,
+    regex.VERBOSE,
 )
+# Cheap first look: could any line of a text be boilerplate?  (One scan in C.)
+_BOILERPLATE_HINT = re.compile(
+    r"^[ \t]*(?:\d{1,2}:\d|source|credit|photo|image|video|watch|by\s|copyright|\(c\)|©|advertisement|read more"
+    r"|related|sign up|follow us|share this|cnn|reuters|ap\b|afp|upi)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_RESERVED = re.compile(r"^.*rights reserved", re.IGNORECASE | re.MULTILINE)
+_RESERVED_LINE = re.compile(r".{0,80}all rights reserved\.?$", re.IGNORECASE)
 _VIDEO_SOURCE = regex.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*-\s*source\s*:", regex.IGNORECASE)
 # A dateline that opens the first line: "WASHINGTON, March 3 (Reuters) - ", "CNN - ".
 _DATELINE = regex.compile(
     r"^(?:\p{Lu}[\p{Lu}\p{Zs}.,'-]{1,40}(?:,?\s*\p{L}{3,9}\.?\s+\d{1,2})?\s*)?"
-    r"\((?:reuters|ap|afp|cnn|upi)\)\s*-+\s*"
-    r"|^(?:cnn|reuters|afp)\s*-+\s+",
-    regex.IGNORECASE,
+    r"\((?i:reuters|ap|afp|cnn|upi)\)\s*-+\s*"
+    r"|^(?i:cnn|reuters|afp)\s*-+\s+"
 )
-_SENTENCE_END = regex.compile(r"""[.!?:;"')\]]$""")
+_SENTENCE_END = frozenset(".!?:;\"')]")
 _HYPHEN_BREAK = regex.compile(r"(\p{L})-[ \t]*\n[ \t]*(\p{Ll})")
-_SPACE = regex.compile(r"\s+")
+_HYPHEN_HINT = re.compile(r"-[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -131,9 +139,10 @@ class Normalizer:
     def _may_change(self, text: str) -> bool:
         if not (self.whitespace and self.unwrap):
             return True
+        if self.fix_encoding and ("&" in text if text.isascii() else _DAMAGE.search(text)):
+            return True
         return bool(
-            (self.fix_encoding and (_DAMAGE.search(text)))
-            or (self.boilerplate and (_BOILERPLATE_LINE.match(text) or _DATELINE.match(text)))
+            self.boilerplate and ((len(text) <= 200 and _BOILERPLATE_LINE.match(text)) or _DATELINE.match(text))
         )
 
     def _once(self, text: str) -> str:
@@ -150,9 +159,11 @@ class Normalizer:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if self.boilerplate:
             text = strip_boilerplate(text)
-        if self.dehyphenate:
+        if self.dehyphenate and "-" in text and _HYPHEN_HINT.search(text):
             text = _HYPHEN_BREAK.sub(r"\1\2", text)
-        if self.unwrap:
+        if self.unwrap and not self.whitespace:
+            # With ``whitespace`` on every line break becomes a space anyway,
+            # which is what unwrapping does to the breaks that matter.
             text = unwrap_lines(text)
         if self.whitespace:
             text = collapse_whitespace(text)
@@ -194,33 +205,52 @@ def strip_boilerplate(text: str) -> str:
     A video caption block is a ``05:36 - Source: CNN`` line and the title lines
     just above it; those (at most two short lines without a full stop) go too.
     """
-    lines = text.split("\n")
-    keep = [True] * len(lines)
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if not s or len(s) > 200:
+    starts = {m.start() for m in _BOILERPLATE_HINT.finditer(text)}
+    if "eserved" in text or "ESERVED" in text:
+        starts.update(m.start() for m in _RESERVED.finditer(text))
+    drop: list[tuple[int, int]] = []
+    for pos in sorted(starts):
+        lo, hi = _line_span(text, pos)
+        line = text[lo:hi].strip()
+        if not line or len(line) > 200:
             continue
-        if _BOILERPLATE_LINE.match(s):
-            keep[i] = False
-            if _VIDEO_SOURCE.match(s):
-                j, dropped = i - 1, 0
-                while j >= 0 and dropped < 2:
-                    prev = lines[j].strip()
-                    if not prev:
-                        j -= 1
-                        continue
-                    if len(prev.split()) > 15 or prev.endswith("."):
-                        break
-                    keep[j] = False
-                    dropped += 1
-                    j -= 1
-    out = [line for line, k in zip(lines, keep) if k]
-    # A dateline opens the first non-empty line.
-    for i, line in enumerate(out):
-        if line.strip():
-            out[i] = _DATELINE.sub("", line.lstrip(), count=1)
-            break
-    return "\n".join(out)
+        if not (_BOILERPLATE_LINE.match(line) or _RESERVED_LINE.match(line)):
+            continue
+        drop.append((lo, hi))
+        if _VIDEO_SOURCE.match(line):
+            dropped = 0
+            while lo > 0 and dropped < 2:
+                lo, hi = _line_span(text, lo - 1)
+                prev = text[lo:hi].strip()
+                if not prev:
+                    continue
+                if len(prev.split()) > 15 or prev.endswith("."):
+                    break
+                drop.append((lo, hi))
+                dropped += 1
+    if drop:
+        drop.sort()
+        pieces, at = [], 0
+        for lo, hi in drop:
+            if lo >= at:
+                pieces.append(text[at:lo])
+                at = hi
+        pieces.append(text[at:])
+        text = "".join(pieces)
+    return _strip_dateline(text)
+
+
+def _line_span(text: str, pos: int) -> tuple[int, int]:
+    """``(start, end)`` of the line holding ``pos``; ``end`` includes the line break."""
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return lo, len(text) if hi < 0 else hi + 1
+
+
+def _strip_dateline(text: str) -> str:
+    """Remove a news-agency dateline opening the text."""
+    stripped = text.lstrip()
+    return _DATELINE.sub("", stripped, count=1) if _DATELINE.match(stripped) else text
 
 
 def unwrap_lines(text: str) -> str:
@@ -234,7 +264,7 @@ def unwrap_lines(text: str) -> str:
     out: list[str] = []
     for line in lines:
         s = line.strip()
-        if out and s and out[-1] and not _SENTENCE_END.search(out[-1]):
+        if out and s and out[-1] and out[-1][-1] not in _SENTENCE_END:
             out[-1] = out[-1] + " " + s
         else:
             out.append(s)
@@ -243,7 +273,7 @@ def unwrap_lines(text: str) -> str:
 
 def collapse_whitespace(text: str) -> str:
     """Collapse every run of whitespace, line breaks included, to one space; strip the ends."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 @functools.lru_cache(maxsize=64)

@@ -125,8 +125,8 @@ def test_roc_auc() -> None:
     rng = random.Random(3)
     scores = [rng.choice([0.1, 0.2, 0.3, 0.4]) for _ in range(80)]
     labels = [int(rng.random() < s + 0.3) for s in scores]
-    pos = [s for s, y in zip(scores, labels) if y]
-    neg = [s for s, y in zip(scores, labels) if not y]
+    pos = [s for s, y in zip(scores, labels, strict=True) if y]
+    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
     brute = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / (len(pos) * len(neg))
     assert metrics.roc_auc(scores, labels) == pytest.approx(brute)
     with pytest.raises(ValueError):
@@ -277,7 +277,7 @@ def test_make_reprint_corpus_is_deterministic() -> None:
 def test_distinct_sources_drops_near_duplicates() -> None:
     sources, _ = _fake_sources(50)
     half = " ".join(sources[3].split()[: len(sources[3].split()) // 2 + 5])
-    texts = sources + [sources[10], half, synth.ocr_noise(sources[20], 0.005, random.Random(0))]
+    texts = [*sources, sources[10], half, synth.ocr_noise(sources[20], 0.005, random.Random(0))]
     assert synth.distinct_sources(texts) == list(range(50))
 
 
@@ -334,7 +334,7 @@ def test_load_msrp(data) -> None:
     train, test = datasets.load_msrp("train", data=data), datasets.load_msrp("test", data=data)
     assert (len(train), len(test)) == (4_076, 1_725)
     assert Counter(y for _, _, y in train) == {1: 2_753, 0: 1_323}
-    s1, s2, y = train[0]
+    s1, _, y = train[0]
     assert s1.startswith("Amrozi accused his brother") and y == 1 and '"the witness"' in s1
 
 

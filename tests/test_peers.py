@@ -104,7 +104,10 @@ def test_labels_deterministic_and_order_consistent(name: str) -> None:
     rev = fn(CORPUS[::-1])
     n = len(CORPUS)
     _assert_canonical(rev, n)
-    groups = lambda lab, order: sorted(sorted(order[i] for i in range(n) if lab[i] == r) for r in set(lab.tolist()))
+
+    def groups(lab: np.ndarray, order: list[int]) -> list[list[int]]:
+        return sorted(sorted(order[i] for i in range(n) if lab[i] == r) for r in set(lab.tolist()))
+
     assert groups(first, list(range(n))) == groups(rev, list(range(n))[::-1])
 
 
