@@ -53,12 +53,17 @@ def fmix32(h):
 
 
 @njit(cache=True)
-def _clean(cps, start, end, is_word, out):
-    """Copy words of ``cps[start:end]`` into ``out`` joined by single spaces; return length."""
+def _clean(cps, start, end, is_word, fold, out):
+    """Copy words of ``cps[start:end]`` into ``out`` joined by single spaces; return length.
+
+    With ``fold``, ASCII capitals are lower-cased on the way.
+    """
     m = 0
     pending_space = False
     for i in range(start, end):
         c = cps[i]
+        if fold and 65 <= c <= 90:
+            c += 32
         if is_word[c]:
             if pending_space:
                 out[m] = SPACE
@@ -72,9 +77,9 @@ def _clean(cps, start, end, is_word, out):
 
 
 @njit(cache=True)
-def char_ngram_hashes(cps, start, end, n, is_word, scratch, out):
+def char_ngram_hashes(cps, start, end, n, is_word, fold, scratch, out):
     """Write the character n-gram hashes of one document into ``out``; return the count."""
-    m = _clean(cps, start, end, is_word, scratch)
+    m = _clean(cps, start, end, is_word, fold, scratch)
     if m == 0:
         return 0
     w = n if m >= n else m
@@ -88,13 +93,15 @@ def char_ngram_hashes(cps, start, end, n, is_word, scratch, out):
 
 
 @njit(cache=True)
-def word_ngram_hashes(cps, start, end, n, is_word, out):
+def word_ngram_hashes(cps, start, end, n, is_word, fold, out):
     """Write the word n-gram hashes of one document into ``out``; return the count."""
     nw = 0
     h = FNV_BASIS
     in_word = False
     for i in range(start, end):
         c = cps[i]
+        if fold and 65 <= c <= 90:
+            c += 32
         if is_word[c]:
             h = (h ^ np.uint64(c)) * FNV_PRIME
             in_word = True
@@ -119,10 +126,10 @@ def word_ngram_hashes(cps, start, end, n, is_word, out):
 
 
 @njit(cache=True)
-def _shingle(cps, start, end, kind, n, is_word, scratch, out):
+def _shingle(cps, start, end, kind, n, is_word, fold, scratch, out):
     if kind == 0:
-        return char_ngram_hashes(cps, start, end, n, is_word, scratch, out)
-    return word_ngram_hashes(cps, start, end, n, is_word, out)
+        return char_ngram_hashes(cps, start, end, n, is_word, fold, scratch, out)
+    return word_ngram_hashes(cps, start, end, n, is_word, fold, out)
 
 
 @njit(cache=True)
@@ -182,7 +189,7 @@ def minhash_hv32_into(hv32, a, b, sig):
 
 
 @njit(parallel=True, cache=True)
-def sign_batch(cps, offsets, kind, n, is_word, a, b, sigs, sizes):
+def sign_batch(cps, offsets, kind, n, is_word, fold, a, b, sigs, sizes):
     """Signatures and distinct-shingle counts for every document of a batch."""
     ndocs = offsets.shape[0] - 1
     for d in prange(ndocs):
@@ -192,7 +199,7 @@ def sign_batch(cps, offsets, kind, n, is_word, a, b, sigs, sizes):
         cap = length + 1
         scratch = np.empty(cap, dtype=np.uint32)
         hashes = np.empty(cap, dtype=np.uint64)
-        m = _shingle(cps, start, end, kind, n, is_word, scratch, hashes)
+        m = _shingle(cps, start, end, kind, n, is_word, fold, scratch, hashes)
         sig = sigs[d]
         for p in range(sig.shape[0]):
             sig[p] = np.uint32(0xFFFFFFFF)
@@ -213,7 +220,7 @@ def shingle_one(cps, kind, n, is_word):
     cap = cps.shape[0] + 1
     scratch = np.empty(cap, dtype=np.uint32)
     hashes = np.empty(cap, dtype=np.uint64)
-    m = _shingle(cps, 0, cps.shape[0], kind, n, is_word, scratch, hashes)
+    m = _shingle(cps, 0, cps.shape[0], kind, n, is_word, False, scratch, hashes)
     return hashes[:m].copy()
 
 

@@ -140,16 +140,18 @@ class Deduplicator:
     # -- signing -------------------------------------------------------------------------
 
     def prepare(self, text: str) -> str:
-        """The text as shingled: normalized when ``normalize`` is on."""
+        """The text handed to the shingler (see :meth:`Normalizer.for_shingling`)."""
         if not isinstance(text, str):
             raise InputError(f"text must be str, got {type(text).__name__}")
-        return self.normalizer(text) if self.normalizer else text
+        return self.normalizer.for_shingling(text) if self.normalizer else text
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""
-        prepared = [self.prepare(t) for t in texts]
+        return self._sign_prepared([self.prepare(t) for t in texts])
+
+    def _sign_prepared(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray]:
         with _set_threads(self.n_jobs):
-            return self.minhasher.sign_texts(prepared, self.shingler)
+            return self.minhasher.sign_texts(prepared, self.shingler, fold_ascii=self.normalizer is not None)
 
     # -- adding ----------------------------------------------------------------------------
 
@@ -177,8 +179,7 @@ class Deduplicator:
             self._append(ids, texts)
 
     def _append(self, ids: list[Any], prepared: list[str]) -> None:
-        with _set_threads(self.n_jobs):
-            sigs, sizes = self.minhasher.sign_texts(prepared, self.shingler)
+        sigs, sizes = self._sign_prepared(prepared)
         for i, id_ in enumerate(ids, start=len(self._ids)):
             self._index[id_] = i
         self._ids.extend(ids)

@@ -77,10 +77,13 @@ class MinHasher:
         """Signatures of empty sets (all positions at the maximum)."""
         return np.full((n_docs, self.num_perm), EMPTY, dtype=np.uint32)
 
-    def sign_texts(self, texts: Sequence[str], shingler: Shingler) -> tuple[np.ndarray, np.ndarray]:
+    def sign_texts(
+        self, texts: Sequence[str], shingler: Shingler, fold_ascii: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and distinct-shingle counts of ``texts`` (already normalized).
 
-        Returns ``(signatures, sizes)``: ``uint32 (n, num_perm)`` and ``int64 (n,)``.
+        ``fold_ascii`` lower-cases ASCII capitals before shingling (for text from
+        :meth:`dedup.Normalizer.for_shingling`). Returns ``(signatures, sizes)``: ``uint32 (n, num_perm)`` and ``int64 (n,)``.
         A text without words gets the empty signature and size 0.
         """
         n = len(texts)
@@ -91,7 +94,8 @@ class MinHasher:
             hi = min(n, lo + self.batch_size)
             cps, offsets = encode_batch(texts[lo:hi])
             _kernels.sign_batch(
-                cps, offsets, shingler.kind_code, int(shingler.n), table, self.a, self.b, sigs[lo:hi], sizes[lo:hi]
+                cps, offsets, shingler.kind_code, int(shingler.n), table, bool(fold_ascii), self.a, self.b,
+                sigs[lo:hi], sizes[lo:hi],
             )
         return sigs, sizes
 

@@ -25,6 +25,7 @@ The result is idempotent: ``n(n(x)) == n(x)``.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, fields
@@ -75,11 +76,12 @@ _BOILERPLATE_LINE = regex.compile(
     regex.VERBOSE,
 )
 # Cheap first look: could any line of a text be boilerplate?  (One scan in C.)
-_BOILERPLATE_HINT = re.compile(
-    r"^[ \t]*(?:\d{1,2}:\d|source|credit|photo|image|video|watch|by\s|copyright|\(c\)|©|advertisement|read more"
-    r"|related|sign up|follow us|share this|cnn|reuters|ap\b|afp|upi)",
-    re.IGNORECASE | re.MULTILINE,
+_HINT_WORDS = (
+    r"(?:\d{1,2}:\d|source|credit|photo|image|video|watch|by\s|copyright|\(c\)|©|advertisement|read more"
+    r"|related|sign up|follow us|share this|cnn|reuters|ap\b|afp|upi)"
 )
+_BOILERPLATE_HINT = re.compile(r"^[ \t]*" + _HINT_WORDS, re.IGNORECASE | re.MULTILINE)
+_BOILERPLATE_HINT_NL = re.compile(r"\n[ \t]*" + _HINT_WORDS)
 _RESERVED = re.compile(r"^.*rights reserved", re.IGNORECASE | re.MULTILINE)
 _RESERVED_LINE = re.compile(r".{0,80}all rights reserved\.?$", re.IGNORECASE)
 _VIDEO_SOURCE = regex.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*-\s*source\s*:", regex.IGNORECASE)
@@ -91,6 +93,7 @@ _DATELINE = regex.compile(
 )
 _SENTENCE_END = frozenset(".!?:;\"')]")
 _HYPHEN_BREAK = regex.compile(r"(\p{L})-[ \t]*\n[ \t]*(\p{Ll})")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _HYPHEN_HINT = re.compile(r"-[ \t]*\n")
 
 
@@ -145,15 +148,40 @@ class Normalizer:
             self.boilerplate and ((len(text) <= 200 and _BOILERPLATE_LINE.match(text)) or _DATELINE.match(text))
         )
 
-    def _once(self, text: str) -> str:
-        ascii_only = text.isascii()
-        if self.fix_encoding and not ascii_only:
-            text = fix_encoding(text)
-        elif self.fix_encoding and "&" in text:
-            text = fix_encoding(text)
+    def for_shingling(self, text: str) -> str:
+        """A cheaper text with exactly the shingles of ``self(text)``, once ASCII letters are lower-cased.
+
+        Punctuation and spacing, which shingling ignores, are left as they are,
+        and so is the case of ASCII letters (the shingling kernel folds it).
+        Used by :class:`~dedup.Deduplicator`; :meth:`__call__` is the reference.
+        """
+        if not (self.punctuation and self.whitespace and self.casefold and self.unwrap):
+            return self(text)
+        if not isinstance(text, str):
+            return self(text)
+        out = self._once(text, light=True)
+        if self._may_change_light(out):
+            return self(text)
+        return out
+
+    def _may_change_light(self, text: str) -> bool:
+        if self.fix_encoding and ("&" in text if text.isascii() else _DAMAGE.search(text)):
+            return True
+        if not self.boilerplate:
+            return False
+        head = " ".join(fix_punctuation(text[:300]).split()).casefold()
+        return bool((len(text) <= 200 and _BOILERPLATE_LINE.match(head)) or _DATELINE.match(head))
+
+    def _once(self, text: str, light: bool = False) -> str:
+        if self.fix_encoding:
+            if not text.isascii():
+                text = fix_encoding(text)
+            elif "&" in text and _ENTITY.search(text):
+                # Pure ASCII cannot hold mojibake; only entities need fixing.
+                text = html.unescape(text)
         if self.unicode and not text.isascii():
             text = unicodedata.normalize("NFKC", text)
-        if self.punctuation:
+        if self.punctuation and not light:
             text = fix_punctuation(text)
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -165,9 +193,9 @@ class Normalizer:
             # With ``whitespace`` on every line break becomes a space anyway,
             # which is what unwrapping does to the breaks that matter.
             text = unwrap_lines(text)
-        if self.whitespace:
+        if self.whitespace and not light:
             text = collapse_whitespace(text)
-        if self.casefold:
+        if self.casefold and not (light and text.isascii()):
             text = text.casefold()
             if self.unicode and not text.isascii():
                 # Case folding can denormalize (e.g. U+0130); renormalize so the
@@ -205,7 +233,11 @@ def strip_boilerplate(text: str) -> str:
     A video caption block is a ``05:36 - Source: CNN`` line and the title lines
     just above it; those (at most two short lines without a full stop) go too.
     """
-    starts = {m.start() for m in _BOILERPLATE_HINT.finditer(text)}
+    if text.isascii():
+        # Lower-casing keeps positions in ASCII text; a literal "\n" prefix scans fast.
+        starts = {m.start() for m in _BOILERPLATE_HINT_NL.finditer("\n" + text.lower())}
+    else:
+        starts = {m.start() for m in _BOILERPLATE_HINT.finditer(text)}
     if "eserved" in text or "ESERVED" in text:
         starts.update(m.start() for m in _RESERVED.finditer(text))
     drop: list[tuple[int, int]] = []

@@ -104,3 +104,34 @@ def test_normalize_is_idempotent(text):
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 def test_normalize_never_raises_and_returns_str(text):
     assert isinstance(normalize(text), str)
+
+
+def _signature_pair(text):
+    from dedup import MinHasher, Shingler
+
+    mh, sh = MinHasher(32), Shingler("char", 3)
+    full, _ = mh.sign_texts([normalize(text)], sh)
+    light, _ = mh.sign_texts([Normalizer().for_shingling(text)], sh, fold_ascii=True)
+    return full, light
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=30),
+            st.sampled_from(["\n", "Source: CNN", "By Jane Doe", "-\n", "&amp;", "Ã©", "â", "WASHINGTON (Reuters) - ",
+                             "\u201c", "--", "  ", "ß", "İ", "ﬁ", "Copyright 2020", "05:36 - Source: CNN\n"]),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_shingling_text_has_the_shingles_of_normalized_text(text):
+    full, light = _signature_pair(text)
+    assert (full == light).all()
+
+
+def test_shingling_text_on_seeds(seeds):
+    for text in seeds.values():
+        full, light = _signature_pair(text)
+        assert (full == light).all()
