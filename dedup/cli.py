@@ -33,6 +33,10 @@ def _add_param_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--num-perm", type=int, default=_DEFAULTS.num_perm, help="MinHash permutations (default %(default)s)")
     g.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="MinHash seed (default %(default)s)")
     g.add_argument("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, help="Jaccard the LSH bands are tuned for (default %(default)s)")
+    g.add_argument(
+        "--min-link-fraction", type=float, default=_DEFAULTS.min_link_fraction,
+        help="0: connected components; above 0: groups merge only if this fraction of pairs match (default %(default)s)",
+    )
     g.add_argument("--no-normalize", dest="normalize", action="store_false", help="shingle the raw text")
 
 

@@ -111,10 +111,71 @@ def connected_components(n: int, edges: np.ndarray) -> np.ndarray:
     return _components(n, np.ascontiguousarray(edges[:, 0]), np.ascontiguousarray(edges[:, 1]))
 
 
-def build_clusters(signatures: np.ndarray, sizes: np.ndarray, edges: np.ndarray) -> Clustering:
-    """Clusters from verified ``edges``: components, representatives, similarities."""
+def average_linkage(
+    n: int, edges: np.ndarray, weights: np.ndarray, min_fraction: float, keys: np.ndarray | None = None
+) -> np.ndarray:
+    """Merge clusters along edges in decreasing weight, only where dense enough.
+
+    Clusters ``A`` and ``B`` merge when at least ``min_fraction * |A| * |B|`` of
+    the pairs between them are edges, so one bridge cannot chain two groups of
+    reprints together (``min_fraction -> 0`` gives connected components).
+    Equal weights are ordered by ``keys`` (a content-derived value per node), so
+    the result does not depend on the order documents were added.
+    Returns a root per node, like :func:`connected_components`.
+    """
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    parent = list(range(n))
+    size = [1] * n
+    links: list[dict[int, int]] = [dict() for _ in range(n)]
+    for a, b in edges.tolist():
+        links[a][b] = links[a].get(b, 0) + 1
+        links[b][a] = links[b].get(a, 0) + 1
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if keys is None:
+        keys = np.arange(n)
+    ka, kb = keys[edges[:, 0]], keys[edges[:, 1]]
+    order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -np.asarray(weights)))
+    for k in order.tolist():
+        ra, rb = find(int(edges[k, 0])), find(int(edges[k, 1]))
+        if ra == rb or links[ra].get(rb, 0) < min_fraction * size[ra] * size[rb]:
+            continue
+        if len(links[ra]) > len(links[rb]):
+            ra, rb = rb, ra
+        for c, cnt in links[ra].items():
+            if c == rb:
+                continue
+            links[rb][c] = links[rb].get(c, 0) + cnt
+            other = links[c]
+            other[rb] = other.get(rb, 0) + cnt
+            del other[ra]
+        links[rb].pop(ra, None)
+        links[ra] = {}
+        parent[ra] = rb
+        size[rb] += size[ra]
+    return np.array([find(i) for i in range(n)], dtype=np.int64)
+
+
+def build_clusters(
+    signatures: np.ndarray,
+    sizes: np.ndarray,
+    edges: np.ndarray,
+    weights: np.ndarray | None = None,
+    min_fraction: float = 0.0,
+) -> Clustering:
+    """Clusters from verified ``edges``: components (or :func:`average_linkage` when
+    ``min_fraction > 0``), representatives, similarities."""
     n = signatures.shape[0]
-    root = connected_components(n, edges)
+    if min_fraction > 0 and len(edges):
+        w = np.ones(len(edges)) if weights is None else weights
+        root = average_linkage(n, edges, w, min_fraction, keys=signatures[:, 0] if signatures.shape[1] else None)
+    else:
+        root = connected_components(n, edges)
     # Representative: most shingles, then earliest index.
     order = np.lexsort((np.arange(n), -sizes, root))
     first = np.ones(n, dtype=bool)

@@ -42,9 +42,13 @@ class Params:
         become candidates.
     normalize : bool
         Run the default :class:`~dedup.normalize.Normalizer` before shingling.
+    min_link_fraction : float
+        0 groups the connected components of matching pairs. Above 0, two groups
+        merge only when at least this fraction of the pairs between them match
+        (average-linkage style), so one bridge cannot chain unrelated groups.
     """
 
-    threshold: float = 0.5
+    threshold: float = 0.4
     containment_threshold: float = 0.8
     shingle: Literal["char", "word"] = "char"
     ngram: int = 5
@@ -52,6 +56,7 @@ class Params:
     seed: int = 1
     lsh_threshold: float = 0.3
     normalize: bool = True
+    min_link_fraction: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("threshold", "lsh_threshold"):
@@ -61,6 +66,9 @@ class Params:
         c = self.containment_threshold
         if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.0 < c <= 1.0:
             raise ConfigError(f"containment_threshold must be a number in (0, 1], got {c!r}")
+        f = self.min_link_fraction
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
+            raise ConfigError(f"min_link_fraction must be a number in [0, 1], got {f!r}")
         if not isinstance(self.normalize, bool):
             raise ConfigError(f"normalize must be True or False, got {self.normalize!r}")
         # The components validate their own parameters.
@@ -228,8 +236,8 @@ class Deduplicator:
         """Cluster all added documents (see :mod:`dedup.cluster`)."""
         sigs, sizes = self._arrays()
         pairs = self.candidate_pairs()
-        ok, _ = self._edges(sigs, sizes, pairs)
-        return build_clusters(sigs, sizes, pairs[ok])
+        ok, sim = self._edges(sigs, sizes, pairs)
+        return build_clusters(sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction)
 
     def fit_predict(self, texts: Sequence[str]) -> np.ndarray:
         """Add ``texts`` (ids 0..n-1) and return cluster labels (index of each representative)."""

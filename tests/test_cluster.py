@@ -81,3 +81,21 @@ def test_clustering_does_not_depend_on_input_order(perm):
         return {frozenset(g) for g in groups.values()}
 
     assert partition(base, list(range(8))) == partition(shuffled, list(perm))
+
+
+def test_average_linkage_does_not_chain_through_one_bridge():
+    from dedup.cluster import average_linkage
+
+    # Two dense triangles {0,1,2} and {3,4,5} joined by one bridge edge 2-3.
+    edges = np.array([[0, 1], [0, 2], [1, 2], [3, 4], [3, 5], [4, 5], [2, 3]])
+    weights = np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95])
+    root = average_linkage(6, edges, weights, min_fraction=0.5)
+    assert root[0] == root[1] == root[2] and root[3] == root[4] == root[5] and root[0] != root[3]
+    # With no density requirement it is connected components.
+    assert len(set(average_linkage(6, edges, weights, min_fraction=0.0).tolist())) == 1
+    assert len(set(connected_components(6, edges).tolist())) == 1
+
+
+def test_min_link_fraction_zero_is_connected_components():
+    texts = variants()
+    assert dedup.cluster(texts, min_link_fraction=0.0).tolist() == dedup.cluster(texts).tolist()

@@ -1,0 +1,217 @@
+"""``python -m benchmarks``: measure dedup and its peers on the same data in one run.
+
+Writes ``report.md``, ``results.json`` and PNG plots to ``benchmarks/results/`` (or
+``--out``). ``--quick`` is the CI smoke test (small corpora, one repeat, well under
+two minutes on two cores); the full run multiplies the speed corpus up to 200,000
+documents and repeats every timing three times. Exit status 1 when any run failed
+(the report is written anyway and lists the failures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import importlib.metadata
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import accuracy, datasets, report, speed
+
+__all__ = ["machine_info", "main"]
+
+DEFAULT_OUT = datasets.REPO_ROOT / "benchmarks" / "results"
+QUICK_SIZES = (2_000,)
+PACKAGES = ("dedup", "numpy", "numba", "regex", "ftfy", "datasketch", "rensa", "xxhash", "scipy",
+            "scikit-learn", "matplotlib", "tqdm", "psutil")
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(s.replace("_", "")) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sizes wants comma-separated integers, got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("--sizes needs at least one positive size")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smoke test: small corpora, one repeat (< 2 min)")
+    ap.add_argument("--only", choices=["accuracy", "speed"], help="run one part only")
+    ap.add_argument("--sizes", type=_sizes, help="speed corpus sizes, e.g. 20000,50000,200000")
+    ap.add_argument("--repeats", type=int, help="runs per timing, median reported (default 3; 1 with --quick)")
+    ap.add_argument("--budget", type=float, metavar="SECONDS",
+                    help="skip a tool at a size when its run, projected linearly from the previous size, exceeds this")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default %(default)s)")
+    ap.add_argument("--data", help=f"evaluation data folder (default ${datasets.ENV_VAR} or ../shared/data)")
+    ap.add_argument("--workdir", help="where the temporary JSONL corpora go (default: system temp)")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return ap
+
+
+# --------------------------------------------------------------------------- machine info
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ram_bytes() -> int | None:
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().total)
+    except ImportError:
+        try:
+            return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            return None
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, cores, RAM, OS, Python and package versions."""
+    physical = None
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False)
+    except ImportError:
+        pass
+    versions: dict[str, str | None] = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            versions[pkg] = None
+    try:
+        import numba
+
+        numba_threads: int | None = int(numba.config.NUMBA_NUM_THREADS)
+    except ImportError:
+        numba_threads = None
+    ram = _ram_bytes()
+    return {
+        "cpu_model": _cpu_model(),
+        "logical_cores": os.cpu_count(),
+        "physical_cores": physical,
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "ram_gb": round(ram / 2**30, 1) if ram else None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "numba_threads": numba_threads,
+        "load_average_start": _load(),
+        "packages": versions,
+    }
+
+
+def _load() -> list[float] | None:
+    """1, 5 and 15 minute load averages (other work on the machine skews timings)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _progress(enabled: bool) -> Callable[..., Iterable[Any]]:
+    """tqdm to standard error, or a passthrough without tqdm or when disabled."""
+    if enabled:
+        try:
+            from tqdm import tqdm
+
+            return functools.partial(tqdm, file=sys.stderr, dynamic_ncols=True)
+        except ImportError:
+            print("benchmarks: tqdm not installed, no progress bars", file=sys.stderr)
+    return lambda items, **_: items
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+def _errors(results: dict[str, Any]) -> list[dict[str, str]]:
+    return [e for part in ("accuracy", "speed") for e in results.get(part, {}).get("errors", [])]
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite; write the report files; 0 when every run succeeded, else 1."""
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    if args.data:
+        os.environ[datasets.ENV_VAR] = str(Path(args.data).resolve())
+    if args.repeats is not None and args.repeats < 1:
+        build_parser().error("--repeats must be >= 1")
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    progress = _progress(not args.no_progress)
+
+    import dedup
+
+    results: dict[str, Any] = {
+        "meta": {
+            "mode": "quick" if args.quick else "full",
+            "command": "python -m benchmarks " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
+            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "only": args.only,
+            "data_dir": str(datasets.data_dir() or f"missing: {datasets._candidate_dir()}"),
+        },
+        "machine": machine_info(),
+        "dedup_version": getattr(dedup, "__version__", None),
+        "dedup_params": dedup.Params().to_dict(),
+    }
+    if args.only in (None, "accuracy"):
+        cfg = accuracy.AccuracyConfig.quick_config() if args.quick else accuracy.AccuracyConfig()
+        print("benchmarks: accuracy ...", file=sys.stderr)
+        results["accuracy"] = accuracy.run(cfg, progress)
+    if args.only in (None, "speed"):
+        scfg = speed.SpeedConfig(
+            sizes=args.sizes or (QUICK_SIZES if args.quick else speed.SpeedConfig.sizes),
+            repeats=args.repeats or (1 if args.quick else 3),
+            budget=args.budget,
+            workdir=args.workdir,
+            quick=args.quick,
+        )
+        print(f"benchmarks: speed, sizes {', '.join(map(str, scfg.sizes))}, {scfg.repeats} repeat(s) ...", file=sys.stderr)
+        results["speed"] = speed.run(scfg, progress)
+    results["meta"]["wall_seconds"] = time.perf_counter() - started
+    results["machine"]["load_average_end"] = _load()
+
+    with (out / "results.json").open("w", encoding="utf-8") as fh:
+        json.dump(results, fh, indent=1, default=_json_default, allow_nan=True)
+    written = report.write(results, out)
+    errors = _errors(results)
+    print(f"benchmarks: wrote {out / 'results.json'}, " + ", ".join(str(p) for p in written), file=sys.stderr)
+    print(f"benchmarks: done in {results['meta']['wall_seconds']:.0f} s", file=sys.stderr)
+    for e in errors:
+        print(f"benchmarks: FAILED {e['where']}: {e['error']}", file=sys.stderr)
+    return 1 if errors else 0

@@ -1,0 +1,556 @@
+"""Speed and memory part of the benchmark suite.
+
+Corpus: :func:`benchmarks.datasets.scaled_corpus` texts (~150 words on average),
+concatenated ``k`` consecutive texts at a time so documents average about
+:data:`TARGET_WORDS` words; the largest size is built once and every smaller size
+is its prefix (a random subset, since the corpus is shuffled). Without the
+evaluation data the corpus falls back to lightly perturbed copies of the seed
+articles, and the report says so.
+
+Measurements, each in a fresh subprocess so its peak resident memory
+(``ru_maxrss`` of that child, from ``os.wait4``) is its own:
+
+* ``sig`` -- signatures alone, from raw text, word and char 5-grams, 128
+  permutations: ours is ``dedup.MinHasher.sign_texts`` (no normalization), the peers
+  :func:`benchmarks.peers.signature_seconds` (``datasketch_bulk``, ``rensa``)
+  including their Python shingling. JSONL reading and a 20-document warm-up
+  (numba cache load / JIT) are not timed.
+* ``cluster`` -- the whole job: ours is ``python -m dedup cluster FILE.jsonl -o OUT``
+  timed end to end by the parent (interpreter start, imports, reading, normalizing,
+  signing, LSH, verification, clustering, writing); the peers are their recipe
+  functions on the same texts plus the JSONL read, timed inside the child.
+* ``stages`` -- one breakdown of dedup's job (read, normalize, sign, LSH,
+  verify + cluster) per size, with the public API, to show where time goes.
+
+Run this module as ``python -m benchmarks.speed worker ...`` only from :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import datasets
+
+__all__ = ["CLUSTER_TOOLS", "SIG_TOOLS", "SpeedConfig", "build_corpus", "run"]
+
+TARGET_WORDS = 600
+SIG_NGRAM = 5
+SIG_NUM_PERM = 128
+TOKENS = ("word", "char")
+SIG_TOOLS: tuple[str, ...] = ("dedup", "datasketch_bulk", "rensa")
+CLUSTER_TOOLS: tuple[str, ...] = ("dedup", "datasketch", "textdedup_newscopy", "rensa_lsh", "rensa_dedup", "exact_hash")
+BASELINE = "datasketch"
+"""Ratios are to this tool (``datasketch_bulk`` for signatures) and to rensa."""
+
+REPO_ROOT = datasets.REPO_ROOT
+
+
+@dataclass
+class SpeedConfig:
+    """What the speed part runs."""
+
+    sizes: tuple[int, ...] = (2_000, 10_000, 50_000, 200_000)
+    repeats: int = 3
+    budget: float | None = None  # skip a tool at a size whose projected run exceeds this (s)
+    seed: int = 0
+    workdir: str | None = None
+    quick: bool = False
+    sig_tools: tuple[str, ...] = SIG_TOOLS
+    cluster_tools: tuple[str, ...] = CLUSTER_TOOLS
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def build_corpus(max_n: int, seed: int = 0) -> tuple[list[str], dict[str, Any]]:
+    """``max_n`` documents of about :data:`TARGET_WORDS` words and a description of them."""
+    try:
+        sample = datasets.corpus_stats(datasets.scaled_corpus(min(20_000, max(2_000, max_n)), seed=seed))
+        k = max(1, round(TARGET_WORDS / sample["mean_words"]))
+        texts = datasets.scaled_corpus(max_n * k, seed=seed)
+        source = (
+            f"benchmarks.datasets.scaled_corpus (Reuters + ViralTexts + synthetic reprints, lightly perturbed copies "
+            f"past the pool size), {k} consecutive texts (mean {sample['mean_words']:.0f} words) joined per document"
+        )
+        fallback = False
+    except datasets.DatasetMissing as exc:
+        from . import synth
+
+        seeds = datasets.load_seeds().texts
+        mean = sum(len(t.split()) for t in seeds) / len(seeds)
+        k = max(1, round(TARGET_WORDS / mean))
+        rng = random.Random(seed)
+        texts = [synth.light_perturbation(rng.choice(seeds), rng) for _ in range(max_n * k)]
+        source = f"FALLBACK (evaluation data missing: {exc}): perturbed copies of the 5 seed articles, {k} per document"
+        fallback = True
+    docs = ["\n\n".join(texts[i * k : (i + 1) * k]) for i in range(max_n)]
+    return docs, {"source": source, "concat": k, "fallback": fallback, "target_words": TARGET_WORDS}
+
+
+def _write_jsonl(path: Path, docs: Sequence[str]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(docs):
+            fh.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
+
+
+# --------------------------------------------------------------------------- child side
+
+
+def _proc_status_mb(field: str) -> float | None:
+    """``VmHWM`` (peak) or ``VmRSS`` (current) of this process from ``/proc/self/status``, in MB.
+
+    ``ru_maxrss`` is not used on Linux: after fork + exec it starts at the parent's
+    high-water mark, so every child of a big parent would report the parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _peak_mb() -> float | None:
+    """Peak resident memory of this process so far, in MB."""
+    peak = _proc_status_mb("VmHWM")
+    if peak is not None:
+        return peak
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not Unix
+        return None
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
+
+
+def _rss_mb() -> float | None:
+    """Current resident memory in MB (peak so far where the current value is unavailable)."""
+    return _proc_status_mb("VmRSS") or _peak_mb()
+
+
+def _worker_sig(tool: str, path: str, tokens: str) -> dict[str, Any]:
+    texts = _read_jsonl(path)
+    out: dict[str, Any] = {"loaded_mb": _rss_mb()}
+    if tool == "dedup":
+        import dedup
+
+        hasher = dedup.MinHasher(num_perm=SIG_NUM_PERM, seed=dedup.Params().seed)
+        shingler = dedup.Shingler(tokens, SIG_NGRAM)  # type: ignore[arg-type]
+        hasher.sign_texts(texts[:20], shingler)  # warm-up: numba cache load / compile
+        out["loaded_mb"] = _rss_mb()
+        start = time.perf_counter()
+        _, sizes = hasher.sign_texts(texts, shingler)
+        out["seconds"] = time.perf_counter() - start
+        out["n_shingles"] = int(sizes.sum())
+    else:
+        from . import peers
+
+        peers.signature_seconds(tool, texts[:20], SIG_NGRAM, SIG_NUM_PERM, tokens)  # type: ignore[arg-type]
+        out["loaded_mb"] = _rss_mb()
+        res = peers.signature_seconds(tool, texts, SIG_NGRAM, SIG_NUM_PERM, tokens)  # type: ignore[arg-type]
+        out.update(seconds=res["total"], shingle_s=res["shingle"], hash_s=res["hash"], n_shingles=res["n_shingles"])
+    return out
+
+
+def _worker_cluster(tool: str, path: str) -> dict[str, Any]:
+    from . import peers
+    from .accuracy import PEER_PARAMS
+
+    baseline = _rss_mb()
+    start = time.perf_counter()
+    texts = _read_jsonl(path)
+    read = time.perf_counter() - start
+    res = peers.PEERS[tool](texts, **PEER_PARAMS[tool])
+    seconds = time.perf_counter() - start
+    return {
+        "baseline_mb": baseline,
+        "seconds": seconds,
+        "read_s": read,
+        "stages": res.seconds,
+        "n_clusters": res.n_clusters,
+    }
+
+
+def _worker_stages(path: str) -> dict[str, Any]:
+    import dedup
+
+    out: dict[str, Any] = {}
+    start = time.perf_counter()
+    texts = _read_jsonl(path)
+    out["read"] = time.perf_counter() - start
+    engine = dedup.Deduplicator()
+    engine.sign(texts[:20])  # warm-up
+    start = time.perf_counter()
+    prepared = [engine.prepare(t) for t in texts]
+    out["normalize"] = time.perf_counter() - start
+    params = {**dedup.Params().to_dict(), "normalize": False}
+    raw = dedup.Deduplicator(**params)
+    start = time.perf_counter()
+    raw.add_many(enumerate(prepared))
+    out["sign"] = time.perf_counter() - start
+    start = time.perf_counter()
+    pairs = raw.candidate_pairs()
+    out["lsh"] = time.perf_counter() - start
+    start = time.perf_counter()
+    result = raw.clusters()
+    out["verify_cluster"] = max(0.0, time.perf_counter() - start - out["lsh"])
+    out["candidate_pairs"] = len(pairs)
+    out["n_clusters"] = int(result.n_clusters)
+    out["normalize_requested"] = bool(dedup.Params().normalize)
+    return out
+
+
+def worker_main(argv: Sequence[str] | None = None) -> int:
+    """Child entry point: run one measurement, print its JSON on the last stdout line."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.speed worker")
+    ap.add_argument("task", choices=["sig", "cluster", "stages"])
+    ap.add_argument("tool")
+    ap.add_argument("input")
+    ap.add_argument("--tokens", default="word", choices=TOKENS)
+    args = ap.parse_args(argv)
+    if args.task == "sig":
+        out = _worker_sig(args.tool, args.input, args.tokens)
+    elif args.task == "cluster":
+        out = _worker_cluster(args.tool, args.input)
+    else:
+        out = _worker_stages(args.input)
+    out["peak_mb"] = _peak_mb()
+    print(json.dumps(out))
+    return 0
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+@dataclass
+class _Child:
+    """Outcome of one subprocess."""
+
+    wall: float
+    peak_mb: float | None
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def payload(self) -> dict[str, Any]:
+        lines = [ln for ln in self.stdout.splitlines() if ln.strip()]
+        return json.loads(lines[-1]) if lines else {}
+
+
+_HWM_ENV = "DEDUP_BENCH_HWM_FILE"
+
+# Runs `python -m dedup ...` unchanged, plus an exit hook that writes the process's peak RSS
+# (VmHWM, kB) to the file named by $DEDUP_BENCH_HWM_FILE. Imports nothing heavy itself.
+_CLI_LAUNCHER = """\
+import atexit, os, runpy, sys
+def _report_hwm():
+    try:
+        with open('/proc/self/status') as f:
+            kb = next(line.split()[1] for line in f if line.startswith('VmHWM:'))
+        with open(os.environ['DEDUP_BENCH_HWM_FILE'], 'w') as f:
+            f.write(kb)
+    except Exception:
+        pass
+atexit.register(_report_hwm)
+sys.argv[0] = 'dedup'
+runpy.run_module('dedup', run_name='__main__', alter_sys=True)
+"""
+
+
+def _spawn(cmd: list[str], cwd: Path) -> _Child:
+    """Run ``cmd``; wall time from before start to after exit, and its own peak RSS.
+
+    The peak is what the child reported through ``$DEDUP_BENCH_HWM_FILE`` (workers put
+    it in their JSON instead); ``ru_maxrss`` from ``os.wait4`` is only a fallback
+    because on Linux it includes the parent's size at fork time.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
+        env[_HWM_ENV] = hwm.name
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        peak: float | None = None
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            code = os.waitstatus_to_exitcode(status)
+            proc.returncode = code  # already reaped
+            peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+        else:  # pragma: no cover - Windows: poll with psutil
+            peak, code = _poll_peak(proc)
+            wall = time.perf_counter() - start
+        reported = Path(hwm.name).read_text().strip()
+        if reported.isdigit():
+            peak = int(reported) / 1024
+        out.seek(0)
+        err.seek(0)
+        return _Child(wall, peak, code, out.read(), err.read())
+
+
+def _poll_peak(proc: subprocess.Popen) -> tuple[float | None, int]:  # pragma: no cover
+    try:
+        import psutil
+    except ImportError:
+        return None, proc.wait()
+    peak = 0.0
+    ps = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            info = ps.memory_info()
+            peak = max(peak, getattr(info, "peak_wset", info.rss) / 2**20)
+        except psutil.Error:
+            break
+        time.sleep(0.05)
+    return peak or None, proc.wait()
+
+
+def _worker_cmd(task: str, tool: str, path: Path, tokens: str | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "benchmarks.speed", "worker", task, tool, str(path)]
+    return cmd + (["--tokens", tokens] if tokens else [])
+
+
+def _cli_cmd(path: Path, out: Path) -> list[str]:
+    """``python -m dedup cluster PATH -o OUT -q``, through the peak-memory launcher."""
+    return [sys.executable, "-c", _CLI_LAUNCHER, "cluster", str(path), "-o", str(out), "-q"]
+
+
+def _count_clusters(path: Path) -> int:
+    with path.open(encoding="utf-8") as fh:
+        return len({json.loads(line)["cluster"] for line in fh if line.strip()})
+
+
+@dataclass
+class _Measure:
+    """Repeated runs of one (kind, tool, tokens, size)."""
+
+    kind: str
+    tool: str
+    tokens: str | None
+    n_docs: int
+    n_bytes: int
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "ok"
+
+    def row(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"kind": self.kind, "tool": self.tool, "tokens": self.tokens, "n_docs": self.n_docs,
+                               "bytes": self.n_bytes, "status": self.status, "repeats": len(self.runs)}
+        if self.status != "ok" or not self.runs:
+            return row
+        secs = [r["seconds"] for r in self.runs]
+        med = statistics.median(secs)
+        row.update(
+            seconds=med,
+            runs=secs,
+            docs_per_s=self.n_docs / med if med > 0 else None,
+            mb_per_s=self.n_bytes / 2**20 / med if med > 0 else None,
+            us_per_doc=med / self.n_docs * 1e6 if self.n_docs else None,
+        )
+        for key in ("peak_mb", "loaded_mb", "baseline_mb", "read_s", "shingle_s", "hash_s", "wall", "n_shingles", "n_clusters"):
+            vals = [r[key] for r in self.runs if r.get(key) is not None]
+            if vals:
+                row[key] = statistics.median(vals)
+        return row
+
+
+def _tool_ok(tool: str) -> str:
+    from .accuracy import tool_status
+
+    if tool == "datasketch_bulk":
+        return tool_status("datasketch")
+    if tool == "rensa":
+        return tool_status("rensa_lsh")
+    return tool_status(tool)
+
+
+def _run_one(m: _Measure, path: Path, workdir: Path, log: dict[str, list[Any]]) -> None:
+    """One repetition of measurement ``m`` on the JSONL file ``path``."""
+    if m.kind == "cluster" and m.tool == "dedup":
+        out = workdir / f"out-{m.n_docs}.jsonl"
+        child = _spawn(_cli_cmd(path, out), REPO_ROOT)
+        if child.returncode == 0:
+            m.runs.append({"seconds": child.wall, "wall": child.wall, "peak_mb": child.peak_mb,
+                           "n_clusters": _count_clusters(out)})
+            return
+    else:
+        task = "sig" if m.kind.startswith("sig") else "cluster"
+        child = _spawn(_worker_cmd(task, m.tool, path, m.tokens), REPO_ROOT)
+        if child.returncode == 0:
+            m.runs.append({"peak_mb": child.peak_mb, **child.payload(), "wall": child.wall})
+            return
+    tail = "\n".join(child.stderr.strip().splitlines()[-15:])
+    m.status = f"error (exit {child.returncode})"
+    log["errors"].append({"where": f"speed {m.kind} / {m.tool} / {m.n_docs}", "error": tail.splitlines()[-1] if tail else "",
+                          "traceback": tail})
+
+
+def _ratios(rows: list[dict[str, Any]]) -> None:
+    """Add ``x_<peer>`` = docs/s of the row / docs/s of the peer at the same size and kind."""
+    index = {(r["kind"], r["tokens"], r["tool"], r["n_docs"]): r for r in rows if r.get("docs_per_s")}
+    refs = {"sig": {"datasketch": "datasketch_bulk", "rensa": "rensa"},
+            "cluster": {"datasketch": "datasketch", "rensa": "rensa_lsh"}}
+    for r in rows:
+        if not r.get("docs_per_s"):
+            continue
+        kind = "sig" if r["kind"].startswith("sig") else "cluster"
+        for label, ref in refs[kind].items():
+            other = index.get((r["kind"], r["tokens"], ref, r["n_docs"]))
+            r[f"x_{label}"] = r["docs_per_s"] / other["docs_per_s"] if other else None
+
+
+def scaling(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per (kind, tool): µs per document at each size and the log-log slope of time vs size."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        if r.get("seconds"):
+            groups.setdefault((r["kind"], r["tool"]), []).append(r)
+    out = []
+    for (kind, tool), rs in groups.items():
+        rs = sorted(rs, key=lambda r: r["n_docs"])
+        entry: dict[str, Any] = {"kind": kind, "tool": tool,
+                                 "us_per_doc": {str(r["n_docs"]): r["us_per_doc"] for r in rs}}
+        if len(rs) >= 2:
+            x = np.log([r["n_docs"] for r in rs])
+            y = np.log([r["seconds"] for r in rs])
+            entry["slope"] = float(np.polyfit(x, y, 1)[0])
+            entry["per_doc_ratio"] = rs[-1]["us_per_doc"] / rs[0]["us_per_doc"]
+        out.append(entry)
+    return out
+
+
+def _passthrough(items: Iterable[Any], **_: Any) -> Iterable[Any]:
+    return items
+
+
+def run(cfg: SpeedConfig, progress: Callable[..., Any] = _passthrough) -> dict[str, Any]:
+    """The whole speed part; a JSON-ready dict (see :mod:`benchmarks.report`)."""
+    t0 = time.perf_counter()
+    log: dict[str, list[Any]] = {"notes": [], "errors": []}
+    sizes = tuple(sorted(set(cfg.sizes)))
+    tmp = tempfile.TemporaryDirectory(prefix="dedup-bench-", dir=cfg.workdir)
+    workdir = Path(tmp.name)
+    try:
+        docs, corpus = build_corpus(max(sizes), cfg.seed)
+        if corpus["fallback"]:
+            log["notes"].append("speed corpus: " + corpus["source"])
+        files: dict[int, Path] = {}
+        stats: dict[str, Any] = {}
+        nbytes: dict[int, int] = {}
+        for n in sizes:
+            files[n] = workdir / f"corpus-{n}.jsonl"
+            _write_jsonl(files[n], docs[:n])
+            nbytes[n] = sum(len(t.encode("utf-8")) for t in docs[:n])
+            stats[str(n)] = {**datasets.corpus_stats(docs[:n]), "bytes": nbytes[n]}
+        tiny = workdir / "tiny.jsonl"
+        _write_jsonl(tiny, docs[:1])
+        del docs
+        corpus["sizes"] = stats
+
+        measures: list[_Measure] = []
+        for n in sizes:
+            for tokens in TOKENS:
+                measures += [_Measure(f"sig-{tokens}", t, tokens, n, nbytes[n]) for t in cfg.sig_tools]
+            measures += [_Measure("cluster", t, None, n, nbytes[n]) for t in cfg.cluster_tools]
+        for m in measures:
+            status = _tool_ok(m.tool)
+            if status != "ok":
+                m.status = status
+        active = [m for m in measures if m.status == "ok"]
+        stage_runs: list[dict[str, Any]] = []
+        overhead: list[dict[str, Any]] = []
+
+        def run_overhead() -> None:
+            child = _spawn(_cli_cmd(tiny, workdir / "out-tiny.jsonl"), REPO_ROOT)
+            overhead.append({"seconds": child.wall, "peak_mb": child.peak_mb, "ok": child.returncode == 0})
+
+        def run_measure(m: _Measure, rep: int) -> None:
+            if rep == 0 and cfg.budget:
+                done = [x for x in measures if (x.kind, x.tool) == (m.kind, m.tool) and x.n_docs < m.n_docs
+                        and x.status == "ok" and x.runs]
+                if done:
+                    prev = max(done, key=lambda x: x.n_docs)
+                    projected = statistics.median(r["seconds"] for r in prev.runs) * m.n_docs / prev.n_docs
+                    if projected > cfg.budget:
+                        m.status = f"skipped: projected {projected:.0f} s > budget {cfg.budget:.0f} s"
+            if m.status == "ok":
+                _run_one(m, files[m.n_docs], workdir, log)
+
+        def run_stages(n: int) -> None:
+            child = _spawn(_worker_cmd("stages", "dedup", files[n]), REPO_ROOT)
+            if child.returncode == 0:
+                stage_runs.append({"n_docs": n, **child.payload()})
+            else:
+                tail = child.stderr.strip()
+                log["errors"].append({"where": f"speed dedup stages / {n}", "error": (tail.splitlines() or [""])[-1],
+                                      "traceback": tail[-3000:]})
+
+        jobs: list[tuple[str, Callable[[], None]]] = []
+        if "dedup" in cfg.cluster_tools and _tool_ok("dedup") == "ok":
+            jobs += [("dedup CLI on 1 doc", run_overhead)] * cfg.repeats
+        for n in sizes:
+            batch = [m for m in active if m.n_docs == n]
+            for rep in range(cfg.repeats):
+                jobs += [(f"{m.kind} {m.tool} n={n} #{rep + 1}", functools.partial(run_measure, m, rep)) for m in batch]
+            if "dedup" in cfg.cluster_tools and _tool_ok("dedup") == "ok":
+                jobs.append((f"dedup stages n={n}", functools.partial(run_stages, n)))
+        bar = progress(jobs, desc="speed", unit="run")
+        for label, job in bar:
+            if hasattr(bar, "set_postfix_str"):
+                bar.set_postfix_str(label)
+            job()
+    except Exception as exc:  # noqa: BLE001 - reported, the rest of the suite goes on
+        log["errors"].append({"where": "speed", "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
+        return {"status": "error", "notes": log["notes"], "errors": log["errors"], "seconds": time.perf_counter() - t0}
+    finally:
+        tmp.cleanup()
+
+    rows = [m.row() for m in measures]
+    _ratios(rows)
+    ok_overhead = [o for o in overhead if o["ok"]]
+    overhead_peaks = [o["peak_mb"] for o in ok_overhead if o["peak_mb"]]
+    return {
+        "status": "ok",
+        "config": {"sizes": list(sizes), "repeats": cfg.repeats, "budget": cfg.budget, "seed": cfg.seed,
+                   "ngram": SIG_NGRAM, "num_perm": SIG_NUM_PERM, "target_words": TARGET_WORDS},
+        "corpus": corpus,
+        "rows": rows,
+        "scaling": scaling(rows),
+        "dedup_stages": stage_runs,
+        "cli_overhead": {
+            "seconds": statistics.median(o["seconds"] for o in ok_overhead) if ok_overhead else None,
+            "peak_mb": statistics.median(overhead_peaks) if overhead_peaks else None,
+        },
+        "notes": log["notes"],
+        "errors": log["errors"],
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "worker":
+        sys.exit(worker_main(sys.argv[2:]))
+    sys.exit("usage: python -m benchmarks.speed worker TASK TOOL INPUT [--tokens word|char] (internal; use python -m benchmarks)")

@@ -1,0 +1,52 @@
+"""Smoke test of the benchmark suite: ``python -m benchmarks --quick`` end to end.
+
+Asserts that the report files are written and that dedup groups the seed articles
+perfectly; it asserts no timings. Needs the ``bench`` extra (matplotlib, tqdm) and
+skips without it. Takes about 1-2 minutes on two cores, hence ``slow``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_benchmark_writes_report(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("tqdm")
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-5000:]
+
+    report = out / "report.md"
+    assert report.is_file() and report.stat().st_size > 0
+    text = report.read_text(encoding="utf-8")
+    assert "## Accuracy" in text and "## Speed and memory" in text
+    assert list(out.glob("*.png")), "no plots written"
+
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["machine"]["python"]
+    assert results["dedup_params"]
+    seeds = [r for r in results["accuracy"]["rows"] if r["dataset"] == "seeds" and r["tool"] == "dedup"]
+    assert len(seeds) == 1
+    assert seeds[0]["status"] == "ok"
+    assert seeds[0]["ari"] == 1.0
+    # Every tool has a row per data set that was present: nothing dropped silently.
+    present = [d for d, info in results["accuracy"]["datasets"].items() if info["status"] == "ok"]
+    for dataset in present:
+        tools = {r["tool"] for r in results["accuracy"]["rows"] if r["dataset"] == dataset}
+        assert set(results["accuracy"]["tools"]) <= tools
