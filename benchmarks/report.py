@@ -53,6 +53,13 @@ def _secs(x: float | None) -> str:
     return f"{x:.2f}" if x < 10 else f"{x:.1f}" if x < 100 else f"{x:,.0f}"
 
 
+def _rate(x: float | None) -> str:
+    """A documents-per-second figure: whole numbers from 100 up, one decimal below."""
+    if x is None:
+        return "-"
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+
 def _ratio(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}x" if x < 10 else f"{x:.1f}x"
 
@@ -287,7 +294,7 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
                 table.append([_f(r["n_docs"]), f"`{r['tool']}`", r["status"], "", "", "", "", "", "", ""])
                 continue
             delta = r["peak_mb"] - r["loaded_mb"] if r.get("peak_mb") and r.get("loaded_mb") else None
-            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _secs(r["seconds"]), _f(r["docs_per_s"]), _f(r["mb_per_s"], 2),
+            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _secs(r["seconds"]), _rate(r["docs_per_s"]), _f(r["mb_per_s"], 2),
                           _ratio(r.get("x_datasketch")), _ratio(r.get("x_rensa")), _f(r.get("peak_mb"), 0), _f(delta, 0),
                           _f(r.get("n_shingles"))])
         lines += [_table(["docs", "tool", "seconds", "docs/s", "MB/s", "x datasketch", "x rensa", "peak MB", "Δ MB",
@@ -310,7 +317,7 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
             if r["status"] != "ok":
                 table.append([_f(r["n_docs"]), f"`{r['tool']}`", r["status"], "", "", "", "", "", ""])
                 continue
-            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _secs(r["seconds"]), _f(r["docs_per_s"]), _f(r["mb_per_s"], 2),
+            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _secs(r["seconds"]), _rate(r["docs_per_s"]), _f(r["mb_per_s"], 2),
                           _ratio(r.get("x_datasketch")), _ratio(r.get("x_rensa")), _f(r.get("peak_mb"), 0),
                           _f(r.get("n_clusters"))])
         lines += [_table(["docs", "tool", "seconds", "docs/s", "MB/s", "x datasketch", "x rensa", "peak MB",

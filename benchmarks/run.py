@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--data", help=f"evaluation data folder (default ${datasets.ENV_VAR} or ../shared/data)")
     ap.add_argument("--workdir", help="where the temporary JSONL corpora go (default: system temp)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    ap.add_argument("--from-results", type=Path, metavar="RESULTS_JSON",
+                    help="only redraw report.md and the plots from an earlier results.json (into --out)")
     return ap
 
 
@@ -173,6 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().error("--repeats must be >= 1")
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
+    if args.from_results:
+        results = json.loads(args.from_results.read_text(encoding="utf-8"))
+        written = report.write(results, out)
+        print("benchmarks: wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+        return 0
     progress = _progress(not args.no_progress)
 
     import dedup

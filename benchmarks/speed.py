@@ -7,8 +7,8 @@ is its prefix (a random subset, since the corpus is shuffled). Without the
 evaluation data the corpus falls back to lightly perturbed copies of the seed
 articles, and the report says so.
 
-Measurements, each in a fresh subprocess so its peak resident memory
-(``ru_maxrss`` of that child, from ``os.wait4``) is its own:
+Measurements, each in a fresh subprocess so its peak resident memory (the child's
+``VmHWM``; ``ru_maxrss`` only as a fallback, see :func:`_proc_status_mb`) is its own:
 
 * ``sig`` -- signatures alone, from raw text, word and char 5-grams, 128
   permutations: ours is ``dedup.MinHasher.sign_texts`` (no normalization), the peers
