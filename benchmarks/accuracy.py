@@ -144,7 +144,7 @@ def _subset_by_cluster(corpus: datasets.Corpus, n_docs: int, seed: int, keep: se
     )
 
 
-def load_corpora(cfg: AccuracyConfig, log: _Log) -> dict[str, datasets.Corpus | str]:
+def load_corpora(cfg: AccuracyConfig) -> dict[str, datasets.Corpus | str]:
     """The clustering data sets by name; a missing one maps to its DatasetMissing message."""
     out: dict[str, datasets.Corpus | str] = {}
     try:
@@ -421,7 +421,7 @@ def run(cfg: AccuracyConfig, progress: Callable[..., Any] = _passthrough) -> dic
     """The whole accuracy part; a JSON-ready dict (see :mod:`benchmarks.report`)."""
     log = _Log()
     start = time.perf_counter()
-    corpora = load_corpora(cfg, log)
+    corpora = load_corpora(cfg)
     info: dict[str, Any] = {}
     for name, c in corpora.items():
         if isinstance(c, str):

@@ -265,7 +265,9 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
         f"Corpus: {corpus['source']}. Sizes are nested prefixes of one shuffled corpus. Every measurement runs in its "
         f"own subprocess (peak MB = that process's peak resident set, `VmHWM`); {cfg['repeats']} run(s) per cell, "
         f"median shown. "
-        f"Ratios compare docs/s with datasketch and rensa measured in this same run (>1 = faster than them)."
+        + (f"A watchdog stops any process above {cfg['memory_limit_mb'] / 1024:.1f} GB resident. "
+           if cfg.get("memory_limit_mb") else "")
+        + "Ratios compare docs/s with datasketch and rensa measured in this same run (>1 = faster than them)."
     )
     lines.append("")
     lines.append(_table(
@@ -279,8 +281,10 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
     lines.append(
         f"Signatures: {cfg['num_perm']} permutations, {cfg['ngram']}-grams, from raw text (no normalization). dedup = "
         f"`MinHasher.sign_texts` (compiled, {threads} threads); datasketch = `MinHash.bulk` and rensa = "
-        "`RMinHash.from_token_sets`, both including their Python shingling (`peers.signature_seconds`). "
-        "JSONL reading and a 20-document warm-up are not timed. Δ MB = peak minus RSS after loading the texts."
+        "`RMinHash.from_token_sets`, both including their Python shingling (`peers.signature_seconds`, called on "
+        f"chunks of {cfg.get('sig_chunk', '?')} documents so their shingle sets need not fit in memory at once; dedup "
+        "batches internally). JSONL reading and a 20-document warm-up are not timed. Δ MB = peak minus RSS after "
+        "loading the texts."
     )
     lines.append("")
     for kind in ("sig-word", "sig-char"):

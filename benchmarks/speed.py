@@ -13,8 +13,10 @@ Measurements, each in a fresh subprocess so its peak resident memory (the child'
 * ``sig`` -- signatures alone, from raw text, word and char 5-grams, 128
   permutations: ours is ``dedup.MinHasher.sign_texts`` (no normalization), the peers
   :func:`benchmarks.peers.signature_seconds` (``datasketch_bulk``, ``rensa``)
-  including their Python shingling. JSONL reading and a 20-document warm-up
-  (numba cache load / JIT) are not timed.
+  including their Python shingling, called on chunks of :data:`SIG_CHUNK` documents
+  (their shingle sets for the whole corpus would not fit in memory at 200,000 long
+  documents). JSONL reading and a 20-document warm-up (numba cache load / JIT) are
+  not timed.
 * ``cluster`` -- the whole job: ours is ``python -m dedup cluster FILE.jsonl -o OUT``
   timed end to end by the parent (interpreter start, imports, reading, normalizing,
   signing, LSH, verification, clustering, writing); the peers are their recipe
@@ -22,20 +24,27 @@ Measurements, each in a fresh subprocess so its peak resident memory (the child'
 * ``stages`` -- one breakdown of dedup's job (read, normalize, sign, LSH,
   verify + cluster) per size, with the public API, to show where time goes.
 
+A watchdog stops any child whose resident memory passes a limit (default 80 % of the
+memory available when the speed part starts), so a peer cannot push a shared machine
+into the OOM killer; the cell then reads "out of memory" and larger sizes are skipped.
+
 Run this module as ``python -m benchmarks.speed worker ...`` only from :func:`run`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -52,6 +61,9 @@ __all__ = ["CLUSTER_TOOLS", "SIG_TOOLS", "SpeedConfig", "build_corpus", "run"]
 TARGET_WORDS = 600
 SIG_NGRAM = 5
 SIG_NUM_PERM = 128
+SIG_CHUNK = 4096
+"""Peers' signatures are timed over chunks of this many documents (dedup's own batch size),
+so their shingle sets of 200,000 long documents need not fit in memory at once."""
 TOKENS = ("word", "char")
 SIG_TOOLS: tuple[str, ...] = ("dedup", "datasketch_bulk", "rensa")
 CLUSTER_TOOLS: tuple[str, ...] = ("dedup", "datasketch", "textdedup_newscopy", "rensa_lsh", "rensa_dedup", "exact_hash")
@@ -68,6 +80,7 @@ class SpeedConfig:
     sizes: tuple[int, ...] = (2_000, 10_000, 50_000, 200_000)
     repeats: int = 3
     budget: float | None = None  # skip a tool at a size whose projected run exceeds this (s)
+    max_memory_mb: float | None = None  # stop a child above this RSS; None = 80 % of available memory
     seed: int = 0
     workdir: str | None = None
     quick: bool = False
@@ -170,8 +183,13 @@ def _worker_sig(tool: str, path: str, tokens: str) -> dict[str, Any]:
 
         peers.signature_seconds(tool, texts[:20], SIG_NGRAM, SIG_NUM_PERM, tokens)  # type: ignore[arg-type]
         out["loaded_mb"] = _rss_mb()
-        res = peers.signature_seconds(tool, texts, SIG_NGRAM, SIG_NUM_PERM, tokens)  # type: ignore[arg-type]
-        out.update(seconds=res["total"], shingle_s=res["shingle"], hash_s=res["hash"], n_shingles=res["n_shingles"])
+        totals = {"total": 0.0, "shingle": 0.0, "hash": 0.0, "n_shingles": 0}
+        for lo in range(0, len(texts), SIG_CHUNK):
+            res = peers.signature_seconds(tool, texts[lo : lo + SIG_CHUNK], SIG_NGRAM, SIG_NUM_PERM, tokens)  # type: ignore[arg-type]
+            for key in totals:
+                totals[key] += res[key]
+        out.update(seconds=totals["total"], shingle_s=totals["shingle"], hash_s=totals["hash"],
+                   n_shingles=totals["n_shingles"])
     return out
 
 
@@ -254,6 +272,7 @@ class _Child:
     returncode: int
     stdout: str
     stderr: str
+    killed_mb: float | None = None  # resident MB at which the memory watchdog stopped it
 
     def payload(self) -> dict[str, Any]:
         lines = [ln for ln in self.stdout.splitlines() if ln.strip()]
@@ -280,12 +299,59 @@ runpy.run_module('dedup', run_name='__main__', alter_sys=True)
 """
 
 
-def _spawn(cmd: list[str], cwd: Path) -> _Child:
+def _child_rss_mb(pid: int) -> float | None:
+    """Current resident MB of process ``pid`` (``/proc``, else psutil, else None)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except Exception:  # noqa: BLE001 - psutil missing or process gone
+        return None
+
+
+def _watchdog(pid: int, limit_mb: float, done: threading.Event, killed: list[float]) -> None:
+    """Kill ``pid`` when its resident memory passes ``limit_mb`` (checked 5 times a second),
+    so one peer cannot push a shared machine into the OOM killer."""
+    while not done.wait(0.2):
+        rss = _child_rss_mb(pid)
+        if rss is not None and rss > limit_mb and not done.is_set():
+            killed.append(rss)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            return
+
+
+def available_memory_mb() -> float | None:
+    """Memory available for new processes (``MemAvailable``), in MB."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return psutil.virtual_memory().available / 2**20
+    except ImportError:
+        return None
+
+
+def _spawn(cmd: list[str], cwd: Path, limit_mb: float | None = None) -> _Child:
     """Run ``cmd``; wall time from before start to after exit, and its own peak RSS.
 
     The peak is what the child reported through ``$DEDUP_BENCH_HWM_FILE`` (workers put
     it in their JSON instead); ``ru_maxrss`` from ``os.wait4`` is only a fallback
-    because on Linux it includes the parent's size at fork time.
+    because on Linux it includes the parent's size at fork time. With ``limit_mb`` a
+    watchdog kills the child once its resident memory passes that many MB.
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
@@ -294,6 +360,9 @@ def _spawn(cmd: list[str], cwd: Path) -> _Child:
         env[_HWM_ENV] = hwm.name
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        done, killed = threading.Event(), []
+        if limit_mb:
+            threading.Thread(target=_watchdog, args=(proc.pid, limit_mb, done, killed), daemon=True).start()
         peak: float | None = None
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(proc.pid, 0)
@@ -304,12 +373,13 @@ def _spawn(cmd: list[str], cwd: Path) -> _Child:
         else:  # pragma: no cover - Windows: poll with psutil
             peak, code = _poll_peak(proc)
             wall = time.perf_counter() - start
+        done.set()
         reported = Path(hwm.name).read_text().strip()
         if reported.isdigit():
             peak = int(reported) / 1024
         out.seek(0)
         err.seek(0)
-        return _Child(wall, peak, code, out.read(), err.read())
+        return _Child(wall, peak, code, out.read(), err.read(), killed[0] if killed else None)
 
 
 def _poll_peak(proc: subprocess.Popen) -> tuple[float | None, int]:  # pragma: no cover
@@ -387,25 +457,31 @@ def _tool_ok(tool: str) -> str:
     return tool_status(tool)
 
 
-def _run_one(m: _Measure, path: Path, workdir: Path, log: dict[str, list[Any]]) -> None:
+def _run_one(m: _Measure, path: Path, workdir: Path, log: dict[str, list[Any]], limit_mb: float | None) -> None:
     """One repetition of measurement ``m`` on the JSONL file ``path``."""
     if m.kind == "cluster" and m.tool == "dedup":
         out = workdir / f"out-{m.n_docs}.jsonl"
-        child = _spawn(_cli_cmd(path, out), REPO_ROOT)
+        child = _spawn(_cli_cmd(path, out), REPO_ROOT, limit_mb)
         if child.returncode == 0:
             m.runs.append({"seconds": child.wall, "wall": child.wall, "peak_mb": child.peak_mb,
                            "n_clusters": _count_clusters(out)})
             return
     else:
         task = "sig" if m.kind.startswith("sig") else "cluster"
-        child = _spawn(_worker_cmd(task, m.tool, path, m.tokens), REPO_ROOT)
+        child = _spawn(_worker_cmd(task, m.tool, path, m.tokens), REPO_ROOT, limit_mb)
         if child.returncode == 0:
             m.runs.append({"peak_mb": child.peak_mb, **child.payload(), "wall": child.wall})
             return
+    where = f"speed {m.kind} / {m.tool} / {m.n_docs:,} docs"
+    if child.killed_mb is not None or child.returncode == -signal.SIGKILL:
+        m.status = (f"out of memory: stopped at {child.killed_mb / 1024:.1f} GB (limit {limit_mb / 1024:.1f} GB)"
+                    if child.killed_mb is not None else "killed (SIGKILL; likely the system OOM killer)")
+        entry = {"where": where, "error": m.status, "traceback": ""}
+        (log["errors"] if m.tool == "dedup" else log["notes_oom"]).append(entry)
+        return
     tail = "\n".join(child.stderr.strip().splitlines()[-15:])
     m.status = f"error (exit {child.returncode})"
-    log["errors"].append({"where": f"speed {m.kind} / {m.tool} / {m.n_docs}", "error": tail.splitlines()[-1] if tail else "",
-                          "traceback": tail})
+    log["errors"].append({"where": where, "error": tail.splitlines()[-1] if tail else "", "traceback": tail})
 
 
 def _ratios(rows: list[dict[str, Any]]) -> None:
@@ -449,8 +525,10 @@ def _passthrough(items: Iterable[Any], **_: Any) -> Iterable[Any]:
 def run(cfg: SpeedConfig, progress: Callable[..., Any] = _passthrough) -> dict[str, Any]:
     """The whole speed part; a JSON-ready dict (see :mod:`benchmarks.report`)."""
     t0 = time.perf_counter()
-    log: dict[str, list[Any]] = {"notes": [], "errors": []}
+    log: dict[str, list[Any]] = {"notes": [], "errors": [], "notes_oom": []}
     sizes = tuple(sorted(set(cfg.sizes)))
+    available = available_memory_mb()
+    limit_mb = cfg.max_memory_mb or (0.8 * available if available else None)
     tmp = tempfile.TemporaryDirectory(prefix="dedup-bench-", dir=cfg.workdir)
     workdir = Path(tmp.name)
     try:
@@ -484,11 +562,15 @@ def run(cfg: SpeedConfig, progress: Callable[..., Any] = _passthrough) -> dict[s
         overhead: list[dict[str, Any]] = []
 
         def run_overhead() -> None:
-            child = _spawn(_cli_cmd(tiny, workdir / "out-tiny.jsonl"), REPO_ROOT)
+            child = _spawn(_cli_cmd(tiny, workdir / "out-tiny.jsonl"), REPO_ROOT, limit_mb)
             overhead.append({"seconds": child.wall, "peak_mb": child.peak_mb, "ok": child.returncode == 0})
 
         def run_measure(m: _Measure, rep: int) -> None:
-            if rep == 0 and cfg.budget:
+            smaller = [x for x in measures if (x.kind, x.tool) == (m.kind, m.tool) and x.n_docs < m.n_docs]
+            ran_out = [x for x in smaller if x.status.startswith(("out of memory", "killed"))]
+            if rep == 0 and ran_out:
+                m.status = f"skipped: ran out of memory at {ran_out[0].n_docs:,} docs"
+            if rep == 0 and cfg.budget and m.status == "ok":
                 done = [x for x in measures if (x.kind, x.tool) == (m.kind, m.tool) and x.n_docs < m.n_docs
                         and x.status == "ok" and x.runs]
                 if done:
@@ -497,15 +579,17 @@ def run(cfg: SpeedConfig, progress: Callable[..., Any] = _passthrough) -> dict[s
                     if projected > cfg.budget:
                         m.status = f"skipped: projected {projected:.0f} s > budget {cfg.budget:.0f} s"
             if m.status == "ok":
-                _run_one(m, files[m.n_docs], workdir, log)
+                _run_one(m, files[m.n_docs], workdir, log, limit_mb)
 
         def run_stages(n: int) -> None:
-            child = _spawn(_worker_cmd("stages", "dedup", files[n]), REPO_ROOT)
+            child = _spawn(_worker_cmd("stages", "dedup", files[n]), REPO_ROOT, limit_mb)
             if child.returncode == 0:
                 stage_runs.append({"n_docs": n, **child.payload()})
             else:
                 tail = child.stderr.strip()
-                log["errors"].append({"where": f"speed dedup stages / {n}", "error": (tail.splitlines() or [""])[-1],
+                error = (f"out of memory: stopped at {child.killed_mb / 1024:.1f} GB" if child.killed_mb is not None
+                         else (tail.splitlines() or [f"exit {child.returncode}"])[-1])
+                log["errors"].append({"where": f"speed dedup stages / {n:,} docs", "error": error,
                                       "traceback": tail[-3000:]})
 
         jobs: list[tuple[str, Callable[[], None]]] = []
@@ -524,10 +608,12 @@ def run(cfg: SpeedConfig, progress: Callable[..., Any] = _passthrough) -> dict[s
             job()
     except Exception as exc:  # noqa: BLE001 - reported, the rest of the suite goes on
         log["errors"].append({"where": "speed", "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
+        log["notes"] += [f"{e['where']}: {e['error']}" for e in log["notes_oom"]]
         return {"status": "error", "notes": log["notes"], "errors": log["errors"], "seconds": time.perf_counter() - t0}
     finally:
         tmp.cleanup()
 
+    log["notes"] += [f"{e['where']}: {e['error']}" for e in log["notes_oom"]]
     rows = [m.row() for m in measures]
     _ratios(rows)
     ok_overhead = [o for o in overhead if o["ok"]]
@@ -535,7 +621,8 @@ def run(cfg: SpeedConfig, progress: Callable[..., Any] = _passthrough) -> dict[s
     return {
         "status": "ok",
         "config": {"sizes": list(sizes), "repeats": cfg.repeats, "budget": cfg.budget, "seed": cfg.seed,
-                   "ngram": SIG_NGRAM, "num_perm": SIG_NUM_PERM, "target_words": TARGET_WORDS},
+                   "ngram": SIG_NGRAM, "num_perm": SIG_NUM_PERM, "target_words": TARGET_WORDS,
+                   "sig_chunk": SIG_CHUNK, "memory_limit_mb": limit_mb},
         "corpus": corpus,
         "rows": rows,
         "scaling": scaling(rows),
