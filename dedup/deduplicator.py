@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 import numpy as np
 
 from .cluster import Clustering, build_clusters, pair_similarity
+from ._parallel import map_ordered
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys
 from .minhash import MinHasher
@@ -110,8 +111,9 @@ class Deduplicator:
     >>> d.clusters().labels.tolist()
     [0, 0, 2]
 
-    Parameters are those of :class:`Params` (keyword only), plus ``n_jobs`` (threads
-    for signing; results do not depend on it) and ``batch_size``.
+    Parameters are those of :class:`Params` (keyword only), plus ``n_jobs`` (processes
+    for normalization and threads for signing, default all cores; results do not
+    depend on it) and ``batch_size``.
     """
 
     def __init__(self, *, n_jobs: int | None = None, batch_size: int = 4096, **params: Any) -> None:
@@ -153,9 +155,18 @@ class Deduplicator:
             raise InputError(f"text must be str, got {type(text).__name__}")
         return self.normalizer.for_shingling(text) if self.normalizer else text
 
+    def prepare_many(self, texts: Sequence[str]) -> list[str]:
+        """:meth:`prepare` for many texts, over ``n_jobs`` processes (same result as one)."""
+        for t in texts:
+            if not isinstance(t, str):
+                raise InputError(f"text must be str, got {type(t).__name__}")
+        if self.normalizer is None:
+            return list(texts)
+        return map_ordered(self.normalizer.for_shingling, texts, self.n_jobs)
+
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""
-        return self._sign_prepared([self.prepare(t) for t in texts])
+        return self._sign_prepared(self.prepare_many(texts))
 
     def _sign_prepared(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray]:
         with _set_threads(self.n_jobs):
@@ -179,12 +190,12 @@ class Deduplicator:
                 raise InputError("duplicate id", doc_id=id_)
             pending.add(id_)
             ids.append(id_)
-            texts.append(self.prepare(text))
+            texts.append(text)
             if len(ids) >= batch_size:
-                self._append(ids, texts)
+                self._append(ids, self.prepare_many(texts))
                 ids, texts, pending = [], [], set()
         if ids:
-            self._append(ids, texts)
+            self._append(ids, self.prepare_many(texts))
 
     def _append(self, ids: list[Any], prepared: list[str]) -> None:
         sigs, sizes = self._sign_prepared(prepared)

@@ -38,9 +38,9 @@ __all__ = ["Normalizer", "normalize"]
 # cp1252 or latin-1.
 _CONT = "\x80-\xbf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
 # Mojibake: a lead byte (0xC2-0xF4 as a Latin-1 letter) followed by a continuation byte.
-_MOJIBAKE = regex.compile(f"[\u00c2-\u00f4][{_CONT}]")
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONT}]")
 # Anything that makes ftfy worth running.
-_DAMAGE = regex.compile(
+_DAMAGE = re.compile(
     f"[\u00c2-\u00f4][{_CONT}]|[\x80-\x9f\ufffd]|&(?:#[0-9]{{1,7}}|#[xX][0-9a-fA-F]{{1,6}}|[a-zA-Z][a-zA-Z0-9]{{1,31}});"
 )
 # A lone "â" (not followed by a continuation byte): the lead byte of U+2010..U+203F
@@ -215,7 +215,13 @@ def fix_encoding(text: str) -> str:
         # in French or Portuguese.
         text = _ORPHAN_APOSTROPHE.sub("\u2019", text)
         text = _ORPHAN_DASH.sub("\u2014", text)
-    return ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False, normalization=None)
+    # ftfy works line by line anyway: hand it only the damaged lines, which is
+    # much cheaper when damage is sparse.
+    return "\n".join(
+        ftfy.fix_text(line, uncurl_quotes=False, fix_line_breaks=False, normalization=None)
+        if _DAMAGE.search(line) else line
+        for line in text.split("\n")
+    )
 
 
 def fix_punctuation(text: str) -> str:
@@ -233,9 +239,10 @@ def strip_boilerplate(text: str) -> str:
     A video caption block is a ``05:36 - Source: CNN`` line and the title lines
     just above it; those (at most two short lines without a full stop) go too.
     """
-    if text.isascii():
-        # Lower-casing keeps positions in ASCII text; a literal "\n" prefix scans fast.
-        starts = {m.start() for m in _BOILERPLATE_HINT_NL.finditer("\n" + text.lower())}
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        # Lower-casing kept positions (always so in ASCII); a literal "\n" prefix scans fast.
+        starts = {m.start() for m in _BOILERPLATE_HINT_NL.finditer("\n" + lowered)}
     else:
         starts = {m.start() for m in _BOILERPLATE_HINT.finditer(text)}
     if "eserved" in text or "ESERVED" in text:

@@ -34,10 +34,12 @@ _KINDS = {"char": 0, "word": 1}
 @functools.lru_cache(maxsize=1)
 def word_table() -> np.ndarray:
     """``table[c]`` is True when code point ``c`` is a word character (``regex`` ``\\w``)."""
-    everything = "".join(map(chr, range(0x110000)))
     table = np.zeros(0x110000, dtype=np.bool_)
-    for m in _WORD.finditer(everything):
-        table[m.start() : m.end()] = True
+    step = 0x10000  # one plane at a time keeps the temporary string small
+    for base in range(0, 0x110000, step):
+        plane = "".join(map(chr, range(base, base + step)))
+        for m in _WORD.finditer(plane):
+            table[base + m.start() : base + m.end()] = True
     return table
 
 

@@ -85,3 +85,16 @@ def test_errors_are_typed():
     assert issubclass(ConfigError, ValueError) and issubclass(InputError, dedup.DedupError)
     err = InputError("bad", source="f.jsonl", line=3, doc_id="x")
     assert str(err) == "f.jsonl: line 3: id 'x': bad"
+
+
+def test_process_parallel_normalization_gives_identical_results(seeds, monkeypatch):
+    from dedup import _parallel
+
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL", 2)
+    texts = [t[: 1500 + 97 * i] for i in range(4) for t in seeds.values()]
+    serial = Deduplicator(n_jobs=1)
+    parallel = Deduplicator(n_jobs=2)
+    assert serial.prepare_many(texts) == parallel.prepare_many(texts)
+    a = serial.fit_predict(texts)
+    b = parallel.fit_predict(texts)
+    assert np.array_equal(a, b)
