@@ -111,8 +111,35 @@ def connected_components(n: int, edges: np.ndarray) -> np.ndarray:
     return _components(n, np.ascontiguousarray(edges[:, 0]), np.ascontiguousarray(edges[:, 1]))
 
 
+def duplicate_groups(signatures: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group documents with identical signatures and shingle counts.
+
+    Returns ``(node, counts)``: ``node[i]`` numbers document ``i``'s group
+    (0..m-1, in order of first appearance) and ``counts[g]`` is the group's size.
+    Documents without shingles are never grouped: each is its own node.
+    """
+    n = signatures.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    size64 = np.asarray(sizes, dtype=np.uint64)
+    table = np.column_stack(
+        (np.asarray(signatures, dtype=np.uint32), (size64 >> np.uint64(32)).astype(np.uint32), size64.astype(np.uint32))
+    )
+    rows = np.ascontiguousarray(table).view(np.dtype((np.void, 4 * table.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    group = first[inverse.ravel()]  # first document with this signature and size
+    group = np.where(np.asarray(sizes) == 0, np.arange(n), group)
+    _, node, counts = np.unique(group, return_inverse=True, return_counts=True)
+    return node.ravel().astype(np.int64), counts.astype(np.int64)
+
+
 def average_linkage(
-    n: int, edges: np.ndarray, weights: np.ndarray, min_fraction: float, keys: np.ndarray | None = None
+    n: int,
+    edges: np.ndarray,
+    weights: np.ndarray,
+    min_fraction: float,
+    keys: np.ndarray | None = None,
+    counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """Merge clusters along edges in decreasing weight, only where dense enough.
 
@@ -120,16 +147,19 @@ def average_linkage(
     the pairs between them are edges, so one bridge cannot chain two groups of
     reprints together (``min_fraction -> 0`` gives connected components).
     Equal weights are ordered by ``keys`` (a content-derived value per node), so
-    the result does not depend on the order documents were added.
+    the result does not depend on the order documents were added. A node may
+    stand for ``counts[i]`` identical documents: an edge between two such nodes
+    counts as ``counts[a] * counts[b]`` matching pairs.
     Returns a root per node, like :func:`connected_components`.
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     parent = list(range(n))
-    size = [1] * n
+    size = [1] * n if counts is None else [int(c) for c in counts]
     links: list[dict[int, int]] = [dict() for _ in range(n)]
     for a, b in edges.tolist():
-        links[a][b] = links[a].get(b, 0) + 1
-        links[b][a] = links[b].get(a, 0) + 1
+        w = size[a] * size[b]
+        links[a][b] = links[a].get(b, 0) + w
+        links[b][a] = links[b].get(a, 0) + w
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -167,15 +197,39 @@ def build_clusters(
     edges: np.ndarray,
     weights: np.ndarray | None = None,
     min_fraction: float = 0.0,
+    groups: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Clustering:
     """Clusters from verified ``edges``: components (or :func:`average_linkage` when
-    ``min_fraction > 0``), representatives, similarities."""
+    ``min_fraction > 0``), representatives, similarities.
+
+    Documents with identical signatures and sizes (exact or near-exact copies)
+    are one node from the start, so they always share a cluster whether or not
+    an edge links them (the LSH gives large buckets only a star and a chain).
+    ``groups`` passes :func:`duplicate_groups` when already computed.
+    """
     n = signatures.shape[0]
-    if min_fraction > 0 and len(edges):
-        w = np.ones(len(edges)) if weights is None else weights
-        root = average_linkage(n, edges, w, min_fraction, keys=signatures[:, 0] if signatures.shape[1] else None)
+    node, counts = duplicate_groups(signatures, sizes) if groups is None else groups
+    m = counts.shape[0]
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
+    e = node[edges]
+    keep = e[:, 0] != e[:, 1]
+    e, w = np.sort(e[keep], axis=1), w[keep]
+    if len(e):
+        # One edge per node pair, with its largest weight.
+        order = np.lexsort((-w, e[:, 1], e[:, 0]))
+        e, w = e[order], w[order]
+        first = np.ones(len(e), dtype=bool)
+        first[1:] = (e[1:] != e[:-1]).any(axis=1)
+        e, w = e[first], w[first]
+    if min_fraction > 0 and len(e):
+        first_doc = np.full(m, n, dtype=np.int64)
+        np.minimum.at(first_doc, node, np.arange(n))
+        keys = signatures[first_doc, 0] if signatures.shape[1] else None
+        node_root = average_linkage(m, e, w, min_fraction, keys=keys, counts=counts)
     else:
-        root = connected_components(n, edges)
+        node_root = connected_components(m, e)
+    root = node_root[node]
     # Representative: most shingles, then earliest index.
     order = np.lexsort((np.arange(n), -sizes, root))
     first = np.ones(n, dtype=bool)

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 
-from .cluster import Clustering, build_clusters, pair_similarity
+from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from ._parallel import map_ordered
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys
@@ -246,9 +246,13 @@ class Deduplicator:
     def clusters(self) -> Clustering:
         """Cluster all added documents (see :mod:`dedup.cluster`)."""
         sigs, sizes = self._arrays()
-        pairs = self.candidate_pairs()
+        node, counts = duplicate_groups(sigs, sizes)
+        # Identical copies are grouped up front; only one of each needs LSH.
+        first = np.full(len(counts), len(sigs), dtype=np.int64)
+        np.minimum.at(first, node, np.arange(len(sigs)))
+        pairs = first[pairs_from_keys(self.lsh.keys(sigs[first]))]
         ok, sim = self._edges(sigs, sizes, pairs)
-        return build_clusters(sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction)
+        return build_clusters(sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts))
 
     def fit_predict(self, texts: Sequence[str]) -> np.ndarray:
         """Add ``texts`` (ids 0..n-1) and return cluster labels (index of each representative)."""

@@ -9,6 +9,7 @@ without a trace.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections import Counter
@@ -53,7 +54,7 @@ def read_jsonl(
     Blank lines are ignored. Errors are yielded, not raised, so the caller
     decides whether to stop or to skip.
     """
-    for lineno, raw in enumerate(stream, start=1):
+    for lineno, raw in enumerate(_utf8_lines(stream), start=1):
         if not raw.strip():
             continue
         try:
@@ -86,11 +87,44 @@ def read_jsonl(
         yield doc_id, text
 
 
+def _utf8_lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """Lines of a binary stream as UTF-8: a UTF-8 byte-order mark is dropped, and a
+    stream that opens with a UTF-16 byte-order mark is decoded as UTF-16."""
+    peek = getattr(stream, "peek", None)
+    head = peek(4)[:4] if peek is not None else b""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = io.TextIOWrapper(stream, encoding="utf-16", errors="surrogatepass", newline="")
+        try:
+            for i, line in enumerate(text):
+                if i == 0:
+                    line = line.removeprefix("\ufeff")
+                yield line.encode("utf-8", "surrogatepass")
+        finally:
+            text.detach()
+        return
+    first = True
+    for raw in stream:
+        if first and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        first = False
+        yield raw
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text file: UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark.
+
+    Raises ``UnicodeDecodeError`` for anything else that is not valid UTF-8.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def read_text_dir(path: Path) -> Iterator[tuple[Any, str] | InputError]:
     """Yield ``(file stem, text)`` for each ``*.txt`` file of a directory, in name order."""
     for file in sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file()):
         try:
-            yield file.stem, file.read_bytes().decode("utf-8")
+            yield file.stem, decode_text(file.read_bytes())
         except UnicodeDecodeError as exc:
             yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(file))
         except OSError as exc:
@@ -137,7 +171,7 @@ def read_inputs(
 def _read_file(path: Path, id_field: str, text_field: str) -> Iterator[tuple[Any, str] | InputError]:
     if path.suffix == ".txt":
         try:
-            yield path.stem, path.read_bytes().decode("utf-8")
+            yield path.stem, decode_text(path.read_bytes())
         except UnicodeDecodeError as exc:
             yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(path))
         return

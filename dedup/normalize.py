@@ -11,7 +11,8 @@ those differences, one switchable step each, in this order:
    as cp1252 followed by a continuation byte, C1 controls, U+FFFD, an entity).
    Dashes and quotes whose continuation bytes were lost (``USâsomething``) are
    restored as well, but only in text that shows other mojibake.
-2. ``unicode``: NFKC normalization (ligatures, full-width forms, NBSP...).
+2. ``unicode``: NFKC normalization (ligatures, full-width forms, NBSP...), and
+   invisible format characters (zero-width, soft hyphen, bidi controls) removed.
 3. ``punctuation``: curly quotes to straight ones, every dash and ``--`` to ``-``.
 4. ``boilerplate``: drop lines that are page furniture, not article text.
 5. ``dehyphenate``: join words hyphenated at a line end (``fa-\\nmilles``).
@@ -58,6 +59,11 @@ _QUOTES = str.maketrans(
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
         "\u2015": "-", "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
     }
+)
+# Invisible format characters that split words without meaning anything:
+# zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and controls.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 )
 _DOUBLE_DASH = regex.compile(r"-{2,}")
 
@@ -180,7 +186,7 @@ class Normalizer:
                 # Pure ASCII cannot hold mojibake; only entities need fixing.
                 text = html.unescape(text)
         if self.unicode and not text.isascii():
-            text = unicodedata.normalize("NFKC", text)
+            text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
         if self.punctuation and not light:
             text = fix_punctuation(text)
         if "\r" in text:

@@ -99,3 +99,21 @@ def test_average_linkage_does_not_chain_through_one_bridge():
 def test_min_link_fraction_zero_is_connected_components():
     texts = variants()
     assert dedup.cluster(texts, min_link_fraction=0.0).tolist() == dedup.cluster(texts).tolist()
+
+
+def test_duplicate_groups():
+    from dedup.cluster import duplicate_groups
+
+    sigs = np.array([[1, 2], [3, 4], [1, 2], [1, 2], [9, 9], [9, 9]], dtype=np.uint32)
+    sizes = np.array([5, 6, 5, 7, 0, 0])
+    node, counts = duplicate_groups(sigs, sizes)
+    assert node.tolist() == [0, 1, 0, 2, 3, 4]
+    assert counts.tolist() == [2, 1, 1, 1, 1]
+
+
+def test_many_identical_documents_form_one_cluster():
+    # More copies than one LSH bucket lists pairwise: they must still be one cluster.
+    texts = [BASE[i % 3] for i in range(600)]
+    labels = dedup.cluster(texts)
+    assert len(set(labels.tolist())) == 3
+    assert all(labels[i] == labels[i % 3] for i in range(600))
