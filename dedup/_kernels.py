@@ -234,3 +234,68 @@ def sign_hashes_batch(hashes, offsets, a, b, sigs):
             sig[p] = np.uint32(0xFFFFFFFF)
         start = offsets[d]
         minhash_into(hashes[start:], offsets[d + 1] - start, a, b, sig)
+
+
+# -- cheap scans for the normalizer ------------------------------------------------------
+
+FLAG_NONASCII = 1
+FLAG_DAMAGE = 2  # mojibake pair, C1 control, U+FFFD or an HTML entity
+FLAG_INVISIBLE = 4  # zero-width, soft hyphen, bidi controls
+
+# UTF-8 continuation bytes 0x80-0xBF as decoded by cp1252 where it differs from latin-1.
+_CP1252_CONT = np.array(
+    [0x20AC, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017D,
+     0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x017E,
+     0x0178],
+    dtype=np.uint32,
+)
+
+
+@njit(inline="always", cache=True)
+def _is_cont(c, specials):
+    if 0x80 <= c <= 0xBF:
+        return True
+    if c < 0x0152:
+        return False
+    for s in specials:
+        if c == s:
+            return True
+    return False
+
+
+@njit(inline="always", cache=True)
+def _is_alnum_ascii(c):
+    return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
+
+
+@njit(cache=True)
+def text_flags(cps, specials):
+    """Bit mask of FLAG_* for one text: what the normalizer's expensive steps must look at."""
+    flags = 0
+    n = cps.shape[0]
+    for i in range(n):
+        c = cps[i]
+        if c == 38:  # '&': an entity is & (#digits | #x hex | letter alnum*) ;
+            j = i + 1
+            if j < n and cps[j] == 35:
+                j += 1
+                if j < n and (cps[j] == 120 or cps[j] == 88):
+                    j += 1
+            start = j
+            while j < n and j - start < 32 and _is_alnum_ascii(cps[j]):
+                j += 1
+            if j > start and j < n and cps[j] == 59:
+                flags |= FLAG_DAMAGE
+            continue
+        if c < 128:
+            continue
+        flags |= FLAG_NONASCII
+        if c <= 0x9F or c == 0xFFFD:
+            flags |= FLAG_DAMAGE
+        elif 0xC2 <= c <= 0xF4:
+            if i + 1 < n and _is_cont(cps[i + 1], specials):
+                flags |= FLAG_DAMAGE
+        elif c == 0xAD or (0x200B <= c <= 0x200F) or c == 0x2060 or c == 0xFEFF \
+                or (0x202A <= c <= 0x202E) or (0x2066 <= c <= 0x2069):
+            flags |= FLAG_INVISIBLE
+    return flags

@@ -31,7 +31,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, fields
 
+import numpy as np
 import regex
+
+from . import _kernels
 
 __all__ = ["Normalizer", "normalize"]
 
@@ -40,10 +43,6 @@ __all__ = ["Normalizer", "normalize"]
 _CONT = "\x80-\xbf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
 # Mojibake: a lead byte (0xC2-0xF4 as a Latin-1 letter) followed by a continuation byte.
 _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONT}]")
-# Anything that makes ftfy worth running.
-_DAMAGE = re.compile(
-    f"[\u00c2-\u00f4][{_CONT}]|[\x80-\x9f\ufffd]|&(?:#[0-9]{{1,7}}|#[xX][0-9a-fA-F]{{1,6}}|[a-zA-Z][a-zA-Z0-9]{{1,31}});"
-)
 # A lone "â" (not followed by a continuation byte): the lead byte of U+2010..U+203F
 # (dashes, quotes) whose continuation bytes were stripped.  Before a contraction
 # suffix it was an apostrophe, elsewhere most likely a dash.
@@ -62,9 +61,7 @@ _QUOTES = str.maketrans(
 )
 # Invisible format characters that split words without meaning anything:
 # zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and controls.
-_INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 _DOUBLE_DASH = regex.compile(r"-{2,}")
 
 # Lines that are page furniture.  Each must match a whole (stripped) line.
@@ -99,7 +96,6 @@ _DATELINE = regex.compile(
 )
 _SENTENCE_END = frozenset(".!?:;\"')]")
 _HYPHEN_BREAK = regex.compile(r"(\p{L})-[ \t]*\n[ \t]*(\p{Ll})")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _HYPHEN_HINT = re.compile(r"-[ \t]*\n")
 
 
@@ -148,7 +144,7 @@ class Normalizer:
     def _may_change(self, text: str) -> bool:
         if not (self.whitespace and self.unwrap):
             return True
-        if self.fix_encoding and ("&" in text if text.isascii() else _DAMAGE.search(text)):
+        if self.fix_encoding and text_flags(text) & _kernels.FLAG_DAMAGE:
             return True
         return bool(
             self.boilerplate and ((len(text) <= 200 and _BOILERPLATE_LINE.match(text)) or _DATELINE.match(text))
@@ -171,7 +167,7 @@ class Normalizer:
         return out
 
     def _may_change_light(self, text: str) -> bool:
-        if self.fix_encoding and ("&" in text if text.isascii() else _DAMAGE.search(text)):
+        if self.fix_encoding and text_flags(text) & _kernels.FLAG_DAMAGE:
             return True
         if not self.boilerplate:
             return False
@@ -179,14 +175,18 @@ class Normalizer:
         return bool((len(text) <= 200 and _BOILERPLATE_LINE.match(head)) or _DATELINE.match(head))
 
     def _once(self, text: str, light: bool = False) -> str:
-        if self.fix_encoding:
-            if not text.isascii():
+        flags = text_flags(text)
+        if self.fix_encoding and flags & _kernels.FLAG_DAMAGE:
+            if flags & _kernels.FLAG_NONASCII:
                 text = fix_encoding(text)
-            elif "&" in text and _ENTITY.search(text):
+            else:
                 # Pure ASCII cannot hold mojibake; only entities need fixing.
                 text = html.unescape(text)
-        if self.unicode and not text.isascii():
-            text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+            flags = text_flags(text)
+        if self.unicode and flags & _kernels.FLAG_NONASCII:
+            text = unicodedata.normalize("NFKC", text)
+            if flags & _kernels.FLAG_INVISIBLE or not text.isascii() and _INVISIBLE.search(text):
+                text = _INVISIBLE.sub("", text)
         if self.punctuation and not light:
             text = fix_punctuation(text)
         if "\r" in text:
@@ -210,9 +210,17 @@ class Normalizer:
         return text
 
 
+def text_flags(text: str) -> int:
+    """What a text may need (``_kernels.FLAG_*`` bits), from one compiled scan."""
+    if text.isascii() and "&" not in text:
+        return 0
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(_kernels.text_flags(cps, _kernels._CP1252_CONT))
+
+
 def fix_encoding(text: str) -> str:
     """Repair mojibake and HTML entities with ftfy, if the text shows damage."""
-    if not _DAMAGE.search(text):
+    if not text_flags(text) & _kernels.FLAG_DAMAGE:
         return text
     import ftfy
 
@@ -225,7 +233,7 @@ def fix_encoding(text: str) -> str:
     # much cheaper when damage is sparse.
     return "\n".join(
         ftfy.fix_text(line, uncurl_quotes=False, fix_line_breaks=False, normalization=None)
-        if _DAMAGE.search(line) else line
+        if text_flags(line) & _kernels.FLAG_DAMAGE else line
         for line in text.split("\n")
     )
 
