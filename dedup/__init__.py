@@ -10,6 +10,7 @@ array([0, 0, 2])
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, cluster
 from .errors import ConfigError, DedupError, InputError
+from .index import Index, Match
 from .lsh import LSH, optimal_bands
 from .minhash import MinHasher, jaccard
 from .normalize import Normalizer, normalize
@@ -22,8 +23,10 @@ __all__ = [
     "ConfigError",
     "DedupError",
     "Deduplicator",
+    "Index",
     "InputError",
     "LSH",
+    "Match",
     "MinHasher",
     "Normalizer",
     "Params",

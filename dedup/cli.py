@@ -9,13 +9,14 @@ representative, its similarity to the representative and the cluster size.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 from typing import Sequence
 
 from . import __version__
 from .deduplicator import Deduplicator, Params
-from .errors import DedupError, InputError
+from .errors import ConfigError, DedupError, InputError
 from .io import SkipLog, open_output, read_inputs, write_results
 
 _DEFAULTS = Params()
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     _add_param_options(c)
     c.set_defaults(func=cmd_cluster)
+    _add_index_commands(sub)
     return parser
 
 
@@ -118,6 +120,250 @@ def _skip_duplicate_ids(records, skipped: SkipLog):
             continue
         seen.add(doc_id)
         yield doc_id, text
+
+
+# -- persistent index: `dedup filter` and `dedup index ...` ---------------------------------------
+
+_FILTER_DOC = """Pass through the JSONL lines whose document is not a near-duplicate of anything in the index
+or earlier in the input, byte for byte, and add them to the index (created if missing).
+Running it twice on the same input emits nothing the second time."""
+
+
+def _add_index_param_options(p: argparse.ArgumentParser) -> None:
+    """Matching options for commands that may create an index: unset means "as stored" (or the default for a new index)."""
+    g = p.add_argument_group("matching (used when the index is created; an existing index keeps its own)")
+    g.add_argument("--threshold", type=float, help=f"Jaccard similarity to match (default {_DEFAULTS.threshold})")
+    g.add_argument("--containment-threshold", type=float, help=f"containment to match; 1 disables (default {_DEFAULTS.containment_threshold})")
+    g.add_argument("--shingle", choices=["char", "word"], help=f"shingle kind (default {_DEFAULTS.shingle})")
+    g.add_argument("--ngram", type=int, help=f"shingle length (default {_DEFAULTS.ngram})")
+    g.add_argument("--num-perm", type=int, help=f"MinHash permutations (default {_DEFAULTS.num_perm})")
+    g.add_argument("--seed", type=int, help=f"MinHash seed (default {_DEFAULTS.seed})")
+    g.add_argument("--lsh-threshold", type=float, help=f"Jaccard the LSH bands are tuned for (default {_DEFAULTS.lsh_threshold})")
+    g.add_argument("--no-normalize", dest="normalize", action="store_const", const=False, help="shingle the raw text")
+    g.add_argument("--max-bucket", type=int, help="documents kept per LSH band key (default 8)")
+
+
+def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
+    p.add_argument("--index", required=True, metavar="PATH", help="index file (SQLite)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds to wait for another writer (default %(default)s)")
+    if inputs:
+        p.add_argument("inputs", nargs="*", default=["-"], metavar="INPUT", help="JSONL files; - or nothing for standard input")
+        p.add_argument("--id-field", default="id", help="JSONL field holding the id (default %(default)s)")
+        p.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
+        p.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
+        p.add_argument("--batch-size", type=int, default=500, metavar="N", help="documents per transaction (default %(default)s)")
+        p.add_argument("--jobs", type=int, default=None, metavar="N", help="threads for signing (default: all cores)")
+
+
+def _add_index_commands(sub: argparse._SubParsersAction) -> None:
+    f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC)
+    _index_common(f)
+    f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity")
+    f.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
+    _add_index_param_options(f)
+    f.set_defaults(func=cmd_filter)
+
+    ix = sub.add_parser("index", help="manage a persistent near-duplicate index", description="Manage a persistent near-duplicate index.")
+    isub = ix.add_subparsers(dest="index_command", metavar="ACTION")
+    isub.required = True
+    a = isub.add_parser("add", help="add JSONL documents without checking them")
+    _index_common(a)
+    _add_index_param_options(a)
+    a.set_defaults(func=cmd_index_add)
+    q = isub.add_parser("query", help="print each JSONL document's best match in the index (adds nothing)")
+    _index_common(q)
+    q.set_defaults(func=cmd_index_query)
+    r = isub.add_parser("remove", help="remove documents by id")
+    _index_common(r, inputs=False)
+    r.add_argument("ids", nargs="+", metavar="ID", help="ids; an integer-looking ID also removes the integer id")
+    r.set_defaults(func=cmd_index_remove)
+    st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON")
+    _index_common(st, inputs=False)
+    st.set_defaults(func=cmd_index_stats)
+    e = isub.add_parser("expire", help="remove documents added longer ago than a duration")
+    _index_common(e, inputs=False)
+    e.add_argument("--older-than", required=True, metavar="AGE", help="seconds, or a number with s, m, h or d (e.g. 30d)")
+    e.set_defaults(func=cmd_index_expire)
+
+
+def _open_index(args: argparse.Namespace, create: bool):
+    from .index import Index
+
+    params = {}
+    if create:
+        params = {k: getattr(args, k) for k in _index_param_names() if getattr(args, k, None) is not None}
+        if getattr(args, "max_bucket", None) is not None:
+            params["max_bucket"] = args.max_bucket
+    batch = getattr(args, "batch_size", 500)
+    if batch < 1:
+        raise ConfigError(f"--batch-size must be positive, got {batch}")
+    return Index.open(args.index, create=create, timeout=args.timeout, batch_size=batch, n_jobs=getattr(args, "jobs", None), **params)
+
+
+def _index_param_names() -> tuple[str, ...]:
+    from .index import INDEX_PARAMS
+
+    return INDEX_PARAMS
+
+
+class _Tap:
+    """Iterate a binary stream's lines, remembering the last one (the raw bytes of the record just parsed)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.last = b""
+
+    def __iter__(self):
+        for line in self.stream:
+            self.last = line
+            yield line
+
+
+def _raw_records(args: argparse.Namespace, skipped: SkipLog):
+    """``(id, text, raw line)`` per JSONL record of the inputs; bad records raise or are skipped per ``--on-error``."""
+    from .io import read_jsonl
+
+    for name in args.inputs:
+        if name == "-":
+            stream, source, close = sys.stdin.buffer, "<stdin>", False
+        else:
+            try:
+                stream, source, close = open(name, "rb"), name, True
+            except IsADirectoryError:
+                raise InputError("is a directory; filter and index read JSONL files", source=name) from None
+            except OSError as exc:
+                raise InputError(f"cannot open: {exc.strerror}", source=name) from None
+        try:
+            tap = _Tap(stream)
+            for rec in read_jsonl(tap, source, args.id_field, args.text_field):
+                if isinstance(rec, InputError):
+                    if args.on_error == "fail":
+                        raise rec
+                    skipped.add(rec)
+                    continue
+                yield rec[0], rec[1], tap.last
+        finally:
+            if close:
+                stream.close()
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _report_skips(skipped: SkipLog) -> None:
+    if skipped.total:
+        print(f"dedup: {skipped.summary()}", file=sys.stderr)
+        for example in skipped.examples:
+            print(f"dedup:   {example}", file=sys.stderr)
+
+
+def cmd_filter(args: argparse.Namespace) -> int:
+    """Each batch is one transaction, committed before its lines are written: a crash may lose output lines of
+    the last committed batch (they are in the index), never emit a line twice across runs."""
+    skipped = SkipLog()
+    out = sys.stdout.buffer
+    report = open(args.report, "w", encoding="utf-8") if args.report else None
+    read = kept = 0
+    try:
+        with _open_index(args, create=True) as index:
+            for batch in _batches(_raw_records(args, skipped), args.batch_size):
+                results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
+                read += len(batch)
+                for (doc_id, _, raw), match in zip(batch, results):
+                    if match is None:
+                        kept += 1
+                        out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                    elif report is not None:
+                        row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4)}
+                        report.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.flush()
+                if report is not None:
+                    report.flush()
+            total = len(index)
+    finally:
+        if report is not None:
+            report.close()
+    if not args.quiet:
+        print(f"dedup: {read} documents, {kept} kept, {read - kept} dropped; index holds {total}", file=sys.stderr)
+    _report_skips(skipped)
+    return 0
+
+
+def cmd_index_add(args: argparse.Namespace) -> int:
+    skipped = SkipLog()
+    with _open_index(args, create=True) as index:
+        n = index.add_many((i, t) for i, t, _ in _raw_records(args, skipped))
+        total = len(index)
+    print(f"dedup: added {n} documents; index holds {total}", file=sys.stderr)
+    _report_skips(skipped)
+    return 0
+
+
+def cmd_index_query(args: argparse.Namespace) -> int:
+    skipped = SkipLog()
+    out = open_output(None)
+    with _open_index(args, create=False) as index:
+        for batch in _batches(_raw_records(args, skipped), args.batch_size):
+            for (doc_id, _, _), m in zip(batch, index.check_many([t for _, t, _ in batch])):
+                row = {"id": doc_id, "match": None if m is None else m.id, "similarity": None if m is None else round(m.similarity, 4)}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.flush()
+    _report_skips(skipped)
+    return 0
+
+
+def cmd_index_remove(args: argparse.Namespace) -> int:
+    removed = 0
+    with _open_index(args, create=False) as index:
+        for arg in args.ids:
+            gone = index.remove(arg)
+            if not gone and arg.lstrip("-").isdigit():
+                gone = index.remove(int(arg))
+            removed += gone
+            if not gone:
+                print(f"dedup: id {arg!r} not in the index", file=sys.stderr)
+        total = len(index)
+    print(f"dedup: removed {removed} documents; index holds {total}", file=sys.stderr)
+    return 0
+
+
+def cmd_index_stats(args: argparse.Namespace) -> int:
+    with _open_index(args, create=False) as index:
+        print(json.dumps(index.stats(), indent=2))
+    return 0
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(text: str) -> float:
+    t = text.strip().lower()
+    unit = _UNITS.get(t[-1:], None)
+    number = t[:-1] if unit else t
+    try:
+        value = float(number) * (unit or 1)
+    except ValueError:
+        raise ConfigError(f"--older-than must be seconds or a number with s, m, h or d (e.g. 30d), got {text!r}") from None
+    if not value >= 0:
+        raise ConfigError(f"--older-than must not be negative, got {text!r}")
+    return value
+
+
+def cmd_index_expire(args: argparse.Namespace) -> int:
+    age = _duration(args.older_than)
+    with _open_index(args, create=False) as index:
+        n = index.expire(age)
+        total = len(index)
+    print(f"dedup: expired {n} documents; index holds {total}", file=sys.stderr)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,699 @@
+"""A persistent near-duplicate index: check each incoming document against everything seen before.
+
+:class:`Index` is the pre-ingest hook of a data pipeline. It keeps the MinHash
+signatures and LSH band keys of admitted documents in an embedded database (SQLite
+by default, see :mod:`dedup.store.sqlite`), so the set of documents seen survives
+across runs and is shared by processes.
+
+Matching is exactly the :class:`~dedup.Deduplicator`'s: the same :class:`~dedup.Params`,
+normalization, shingling and signatures (a ``Deduplicator`` is the signing engine),
+LSH banding for candidates, and the same verification rule -- a stored document
+matches when estimated Jaccard ``J >= threshold`` or containment
+``C >= containment_threshold`` (:func:`dedup.cluster.pair_similarity`). A document the
+index drops therefore shares an edge with an admitted one, and ``dedup cluster``
+with ``min_link_fraction=0`` would group them.
+
+>>> with Index.open("seen.dedup") as index:                     # doctest: +SKIP
+...     for doc in stream:
+...         if index.check_and_add(doc["id"], doc["text"]) is None:
+...             keep(doc)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
+
+import numpy as np
+
+from .cluster import pair_similarity
+from .deduplicator import Deduplicator, Params
+from .errors import ConfigError, InputError
+from .lsh import LSH, optimal_bands
+from .store.base import (
+    DuplicateIdError,
+    Fetched,
+    IndexClosedError,
+    IndexFileError,
+    IndexLockedError,
+    ParamsMismatchError,
+    Store,
+)
+from .store.sqlite import SQLiteStore
+
+__all__ = [
+    "Index",
+    "Match",
+    "band_keys",
+    "INDEX_PARAMS",
+    "DuplicateIdError",
+    "IndexClosedError",
+    "IndexFileError",
+    "IndexLockedError",
+    "ParamsMismatchError",
+]
+
+#: The :class:`Params` an index stores and checks on reopening (``min_link_fraction``
+#: only affects clustering, which an index does not do).
+INDEX_PARAMS: tuple[str, ...] = tuple(n for n in Params.names() if n != "min_link_fraction")
+
+KEY_SCHEME = "lsh-band-key-xor-salt-v1"
+_MAX_BANDS = 4096
+
+#: Default cap on documents per band key (see :meth:`Index.open`, ``max_bucket``).
+MAX_BUCKET = 8
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+_SALT = _splitmix64(np.arange(_MAX_BANDS, dtype=np.uint64))
+
+
+def band_keys(lsh: LSH, signatures: np.ndarray) -> np.ndarray:
+    """``int64 (n, bands)``: each band's :meth:`LSH.keys` XOR a per-band salt, as signed 64-bit.
+
+    Salting lets one column hold every band (equal rows in two different bands do
+    not collide), and the int64 view fits SQLite's INTEGER.
+    """
+    keys = lsh.keys(signatures) ^ _SALT[: lsh.bands]
+    return keys.view(np.int64)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stored document that a checked text near-duplicates.
+
+    ``id`` and ``meta`` are the stored document's; ``similarity`` is ``max(jaccard,
+    containment)`` (as in ``dedup cluster``), both estimated from the signatures.
+    """
+
+    id: str | int
+    similarity: float
+    jaccard: float
+    containment: float
+    meta: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "similarity": round(self.similarity, 4),
+            "jaccard": round(self.jaccard, 4),
+            "containment": round(self.containment, 4),
+            "meta": self.meta,
+        }
+
+
+def _encode_id(doc_id: Any) -> str:
+    if isinstance(doc_id, np.integer):
+        doc_id = int(doc_id)
+    if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+        raise InputError(f"id must be a string or an integer, got {type(doc_id).__name__}", doc_id=doc_id)
+    return json.dumps(doc_id, ensure_ascii=False)
+
+
+def _encode_meta(meta: Any, doc_id: Any) -> str | None:
+    if meta is None:
+        return None
+    try:
+        return json.dumps(meta, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"meta must be JSON-serializable: {exc}", doc_id=doc_id) from None
+
+
+def _decode_meta(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _split(rec: Any, position: int) -> tuple[Any, str, Any]:
+    if isinstance(rec, Mapping):
+        if "id" not in rec or "text" not in rec:
+            raise InputError(f"record #{position} needs 'id' and 'text' keys, has {sorted(map(str, rec))}")
+        return rec["id"], rec["text"], rec.get("meta")
+    if isinstance(rec, tuple) and len(rec) in (2, 3):
+        return rec if len(rec) == 3 else (rec[0], rec[1], None)
+    raise InputError(f"record #{position} must be (id, text), (id, text, meta) or a mapping, got {type(rec).__name__}")
+
+
+def _seconds(older_than: float | timedelta) -> float:
+    if isinstance(older_than, timedelta):
+        older_than = older_than.total_seconds()
+    if isinstance(older_than, bool) or not isinstance(older_than, (int, float)) or not math.isfinite(older_than) or older_than < 0:
+        raise ConfigError(f"older_than must be a non-negative number of seconds or a timedelta, got {older_than!r}")
+    return float(older_than)
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+class _Signed:
+    """A batch of documents signed outside any transaction (signing is the CPU-heavy part)."""
+
+    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "keys")
+
+    def __init__(self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, keys: np.ndarray) -> None:
+        self.ids, self.enc, self.metas, self.sigs, self.sizes, self.keys = ids, enc, metas, sigs, sizes, keys
+
+
+class Index:
+    """A persistent near-duplicate index. Open with :meth:`Index.open`; use as a context manager.
+
+    One ``Index`` object belongs to one thread; any number of processes (or
+    threads, each with its own ``Index``) may open the same file. Writes are
+    serialized by the database's write lock, so :meth:`check_and_add` is atomic
+    across processes: of two racing near-duplicates exactly one is admitted.
+    """
+
+    def __init__(self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int) -> None:
+        self._store: Store | None = store
+        self.max_bucket = max_bucket
+        self._engine = engine
+        self._lsh = lsh
+        self.batch_size = batch_size
+
+    # -- opening and closing --------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        create: bool = True,
+        timeout: float = 30.0,
+        durable: bool = False,
+        batch_size: int = 1000,
+        n_jobs: int | None = None,
+        max_bucket: int | None = None,
+        **params: Any,
+    ) -> "Index":
+        """Open (or create) the index at ``path``.
+
+        ``params`` are :class:`~dedup.Params` fields (``threshold``, ``shingle``,
+        ``num_perm`` ...). A new index stores them (defaults for the ones not given);
+        an existing index uses its stored ones, and any given parameter that differs
+        raises :class:`ParamsMismatchError` -- signatures made with other parameters
+        are not comparable. ``timeout`` is how long a write waits for another
+        process's lock before :class:`IndexLockedError`; ``durable`` makes commits
+        survive power loss (not only process death); ``batch_size`` is the number of
+        documents per transaction in the ``*_many`` methods; ``n_jobs`` the signing
+        threads (None: all cores).
+
+        ``max_bucket`` (stored like the parameters; default :data:`MAX_BUCKET`) caps
+        the documents kept per LSH band key: a key shared by that many stored
+        documents is a hot bucket (boilerplate, common phrases), and later documents
+        are not filed under it, only under their other keys. Like the
+        ``Deduplicator``, which compares only a star and a chain inside buckets of
+        more than 64, this bounds the candidates per check -- without it a long news
+        article in a million-document index has thousands of chance candidates. A
+        near-duplicate is missed only if every band it shares with its original is
+        a hot one.
+        """
+        unknown = set(params) - set(INDEX_PARAMS)
+        if unknown:
+            hint = " (min_link_fraction only affects clustering)" if "min_link_fraction" in unknown else ""
+            raise ConfigError(f"unknown index parameter(s): {', '.join(sorted(unknown))}{hint}; known: {', '.join(INDEX_PARAMS)}")
+        _positive_int(batch_size, "batch_size")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+            raise ConfigError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
+        if max_bucket is not None:
+            _positive_int(max_bucket, "max_bucket")
+        requested = Params(**params)  # validates the given values
+        store = SQLiteStore(path, create=create, timeout=timeout, durable=durable)
+        try:
+            config = store.read_config()
+            if config is None:
+                bands, rows = optimal_bands(requested.lsh_threshold, requested.num_perm)
+                fresh = {
+                    "params": {k: getattr(requested, k) for k in INDEX_PARAMS},
+                    "bands": bands,
+                    "rows": rows,
+                    "key_scheme": KEY_SCHEME,
+                    "max_bucket": max_bucket or MAX_BUCKET,
+                }
+                config = store.initialize(fresh)
+            stored, bands, rows = cls._check_config(store.path, config, params)
+            cap = config.get("max_bucket")
+            if not isinstance(cap, int) or cap < 1:
+                raise IndexFileError(f"{store.path}: stored max_bucket {cap!r} is invalid")
+            if max_bucket is not None and max_bucket != cap:
+                raise ParamsMismatchError(f"{store.path}: index was built with max_bucket={cap}, given {max_bucket}")
+            engine = Deduplicator(n_jobs=n_jobs, **stored)
+            lsh = LSH(stored["lsh_threshold"], stored["num_perm"], bands=bands, rows=rows)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, engine, lsh, batch_size, cap)
+
+    @staticmethod
+    def _check_config(path: str, config: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
+        stored = config.get("params")
+        if not isinstance(stored, dict) or set(stored) != set(INDEX_PARAMS):
+            raise IndexFileError(f"{path}: index parameters are missing or incomplete (damaged, or written by another dedup version)")
+        if config.get("key_scheme") != KEY_SCHEME:
+            raise IndexFileError(f"{path}: unknown band key scheme {config.get('key_scheme')!r}")
+        try:
+            Params(**stored)
+        except ConfigError as exc:
+            raise IndexFileError(f"{path}: stored parameters are invalid: {exc}") from None
+        bands, rows = config.get("bands"), config.get("rows")
+        if not (isinstance(bands, int) and isinstance(rows, int) and 1 <= bands <= _MAX_BANDS and bands * rows <= stored["num_perm"]):
+            raise IndexFileError(f"{path}: stored LSH bands/rows {bands!r}/{rows!r} are invalid")
+        differ = [f"{k}: index has {stored[k]!r}, given {v!r}" for k, v in given.items() if stored[k] != v]
+        if differ:
+            raise ParamsMismatchError(
+                f"{path}: index was built with other parameters ({'; '.join(differ)}); "
+                "open it without them to use the stored ones, or build a new index"
+            )
+        return stored, bands, rows
+
+    def close(self) -> None:
+        """Close the database. Committed work is on disk; the object cannot be used afterwards."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self._store.path if self._store is not None else "closed"
+        return f"Index({where!r}, {self.params})"
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise IndexClosedError("index is closed")
+        return self._store
+
+    @property
+    def path(self) -> str:
+        return self.store.path
+
+    @property
+    def params(self) -> Params:
+        """The matching parameters (as stored in the index)."""
+        return self._engine.params
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """LSH ``(bands, rows)`` of this index."""
+        return self._lsh.bands, self._lsh.rows
+
+    def __len__(self) -> int:
+        store = self.store
+        with store.read():
+            return store.count()
+
+    def __contains__(self, doc_id: object) -> bool:
+        store = self.store
+        enc = _encode_id(doc_id)
+        with store.read():
+            return bool(store.rows_of([enc]))
+
+    # -- signing and matching -------------------------------------------------------------------------
+
+    def _sign(self, ids: list[Any], texts: list[Any], metas: list[Any]) -> _Signed:
+        enc = [_encode_id(i) for i in ids]
+        menc = [_encode_meta(m, i) for m, i in zip(metas, ids)]
+        prepared = []
+        for i, t in zip(ids, texts):
+            if not isinstance(t, str):
+                raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
+            prepared.append(self._engine.prepare(t))
+        sigs, sizes = self._engine._sign_prepared(prepared)
+        return _Signed(ids, enc, menc, sigs, np.asarray(sizes, dtype=np.int64), band_keys(self._lsh, sigs))
+
+    def _sign_texts(self, texts: Sequence[Any]) -> _Signed:
+        prepared = []
+        for k, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InputError(f"text #{k} must be str, got {type(t).__name__}")
+            prepared.append(self._engine.prepare(t))
+        sigs, sizes = self._engine._sign_prepared(prepared)
+        n = len(texts)
+        return _Signed([None] * n, [""] * n, [None] * n, sigs, np.asarray(sizes, dtype=np.int64), band_keys(self._lsh, sigs))
+
+    def _verify(self, sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
+        sigs = np.concatenate((sigs_a, sigs_b))
+        sizes = np.concatenate((sizes_a, sizes_b))
+        p = pairs.copy()
+        p[:, 1] += sigs_a.shape[0]
+        jac, cont = pair_similarity(sigs, sizes, p)
+        ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        return ok, np.maximum(jac, cont), jac, cont
+
+    def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
+        """Best stored match of each document of ``batch``, and the stored keys found (run inside a transaction)."""
+        n = len(batch.sizes)
+        out: list[Match | None] = [None] * n
+        live = np.flatnonzero(batch.sizes > 0)
+        if live.size == 0:
+            return out, np.zeros(0, np.int64)
+        flat = batch.keys[live].ravel()
+        pos = np.repeat(live, batch.keys.shape[1])
+        hit_keys, hit_rows = self.store.lookup(flat)
+        out = self._best(batch, out, flat, pos, hit_keys, hit_rows)
+        return out, hit_keys
+
+    def _best(self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray) -> list[Match | None]:
+        if hit_keys.size == 0:
+            return out
+        order = np.argsort(flat, kind="stable")
+        sk, sp = flat[order], pos[order]
+        lo = np.searchsorted(sk, hit_keys, "left")
+        cnt = np.searchsorted(sk, hit_keys, "right") - lo
+        total = int(cnt.sum())
+        if total == 0:
+            return out
+        starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+        code = np.unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
+        pairs = np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
+        got = self.store.fetch(pairs[:, 1])
+        by_row = np.argsort(got.rows)
+        srows = got.rows[by_row]
+        at = np.searchsorted(srows, pairs[:, 1])
+        present = (at < srows.size) & (srows[np.minimum(at, max(srows.size - 1, 0))] == pairs[:, 1]) if srows.size else np.zeros(len(pairs), bool)
+        pairs, fidx = pairs[present], by_row[at[present]]
+        if pairs.size == 0:
+            return out
+        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, got.sigs, got.sizes, np.stack((pairs[:, 0], fidx), axis=1))
+        q, f, s, j, c, r = pairs[ok, 0], fidx[ok], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
+        best = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
+        seen = set()
+        for b in best.tolist():
+            qi = int(q[b])
+            if qi in seen:
+                continue
+            seen.add(qi)
+            fi = int(f[b])
+            out[qi] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
+        return out
+
+    def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
+        """Matching pairs inside a batch: ``{j: [(i, sim, jac, cont), ...]}`` for ``i < j``."""
+        live = np.flatnonzero(batch.sizes > 0)
+        if live.size < 2:
+            return {}
+        flat = batch.keys[live].ravel()
+        pos = np.repeat(live, batch.keys.shape[1])
+        order = np.argsort(flat, kind="stable")
+        sk, sp = flat[order], pos[order]
+        bounds = np.flatnonzero(np.diff(sk)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [sk.size]))
+        cand = set()
+        cap = self.max_bucket
+        for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+            members = sorted(set(sp[s:e].tolist()))
+            for b in range(1, len(members)):  # like the stored buckets: the first `cap` members only
+                for a in range(min(b, cap)):
+                    cand.add((members[a], members[b]))
+        if not cand:
+            return {}
+        pairs = np.array(sorted(cand), dtype=np.int64)
+        jac, cont = pair_similarity(batch.sigs, batch.sizes, pairs)
+        ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        out: dict[int, list[tuple[int, float, float, float]]] = {}
+        for (i, j), jj, cc in zip(pairs[ok].tolist(), jac[ok].tolist(), cont[ok].tolist()):
+            out.setdefault(j, []).append((i, max(jj, cc), jj, cc))
+        return out
+
+    # -- checking -------------------------------------------------------------------------------------
+
+    def check(self, text: str) -> Match | None:
+        """The stored document ``text`` near-duplicates best (highest similarity), or None. Adds nothing."""
+        return self.check_many([text])[0]
+
+    def check_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[Match | None]:
+        """:meth:`check` for many texts, signed and looked up ``batch_size`` at a time.
+
+        Each text is checked against the stored documents only, not against the
+        other texts (use :meth:`check_and_add_many` for that).
+        """
+        size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
+        out: list[Match | None] = []
+        for chunk in _chunks(texts, size):
+            batch = self._sign_texts(chunk)
+            store = self.store
+            with store.read():
+                out.extend(self._stored_matches(batch)[0])
+        return out
+
+    # -- adding ----------------------------------------------------------------------------------------
+
+    def add(self, id: str | int, text: str, meta: Any = None) -> None:
+        """Store a document without checking it. ``meta`` is any JSON-serializable value returned in matches.
+
+        Raises :class:`DuplicateIdError` when ``id`` is already stored.
+        """
+        self.add_many([(id, text, meta)])
+
+    def add_many(self, records: Iterable[Any], batch_size: int | None = None) -> int:
+        """Store ``(id, text)``, ``(id, text, meta)`` or ``{"id", "text"[, "meta"]}`` records unchecked; returns the count.
+
+        Each batch of ``batch_size`` is one transaction: a :class:`DuplicateIdError`
+        (or any error) rolls back its batch; earlier batches stay committed.
+        """
+        size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
+        n = 0
+        for chunk in _chunks(records, size):
+            batch = self._sign_records(chunk, n)
+            store = self.store
+            with store.write():
+                taken = store.rows_of(batch.enc)
+                seen: set[str] = set()
+                for doc_id, enc in zip(batch.ids, batch.enc):
+                    if enc in taken or enc in seen:
+                        raise DuplicateIdError("id already in the index" if enc in taken else "id repeated in the batch", doc_id=doc_id)
+                    seen.add(enc)
+                live = batch.sizes > 0
+                hit_keys = store.lookup(batch.keys[live].ravel())[0] if live.any() else np.zeros(0, np.int64)
+                self._insert(batch, np.arange(len(batch.enc)), hit_keys)
+            n += len(chunk)
+        return n
+
+    def _insert(self, batch: _Signed, sel: np.ndarray, stored_keys: np.ndarray) -> None:
+        """Insert documents ``sel`` of ``batch``, filing each band key only while its bucket is below the cap.
+
+        ``stored_keys`` holds one entry per stored document under each key looked up.
+        """
+        keys = batch.keys[sel]
+        sizes = batch.sizes[sel]
+        file = np.broadcast_to((sizes > 0)[:, None], keys.shape).copy()
+        flat = keys.ravel()
+        uk, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+        stored = np.zeros(uk.size, np.int64)
+        if stored_keys.size:
+            sk, sc = np.unique(stored_keys, return_counts=True)
+            at = np.searchsorted(sk, uk)
+            ok = at < sk.size
+            ok[ok] = sk[at[ok]] == uk[ok]
+            stored[ok] = sc[at[ok]]
+        # rank of each entry among the filed entries with the same key, in document order
+        fl = file.ravel()
+        order = np.lexsort((np.arange(flat.size), inverse))
+        inv_sorted = inverse[order]
+        filed_sorted = fl[order].astype(np.int64)
+        cum = np.cumsum(filed_sorted)
+        group_start = np.searchsorted(inv_sorted, inv_sorted, "left")
+        before = cum - filed_sorted - np.where(group_start > 0, cum[group_start - 1], 0)
+        rank = np.empty_like(before)
+        rank[order] = before
+        fl &= stored[inverse] + rank < self.max_bucket
+        self.store.insert(
+            [batch.enc[i] for i in sel.tolist()], batch.sigs[sel], sizes, time.time(),
+            [batch.metas[i] for i in sel.tolist()], keys, fl.reshape(keys.shape),
+        )
+
+    def _sign_records(self, chunk: list[Any], offset: int) -> _Signed:
+        ids, texts, metas = [], [], []
+        for k, rec in enumerate(chunk):
+            i, t, m = _split(rec, offset + k)
+            ids.append(i)
+            texts.append(t)
+            metas.append(m)
+        return self._sign(ids, texts, metas)
+
+    def check_and_add(self, id: str | int, text: str, meta: Any = None) -> Match | None:
+        """Atomically: return the best stored match of ``text``, or store the document and return None.
+
+        The check and the insert are one write transaction, so of two processes
+        racing with near-duplicates exactly one is admitted. A document that
+        matches nothing but whose ``id`` is already stored raises
+        :class:`DuplicateIdError`.
+        """
+        return self.check_and_add_many([(id, text, meta)])[0]
+
+    def check_and_add_many(
+        self,
+        records: Iterable[Any],
+        batch_size: int | None = None,
+        on_duplicate_id: Literal["raise", "skip"] = "raise",
+    ) -> list[Match | None]:
+        """:meth:`check_and_add` for many records, one transaction per ``batch_size``.
+
+        Records are admitted in order: each is checked against the stored documents
+        and against the records admitted before it, so a batch holding two
+        near-duplicates admits the first only. Returns, per record, None (admitted)
+        or its best match. With ``on_duplicate_id="skip"`` a record whose id is
+        already taken is not admitted and gets a :class:`Match` naming that id (with
+        its similarity to the holder) instead of raising :class:`DuplicateIdError`.
+        """
+        if on_duplicate_id not in ("raise", "skip"):
+            raise ConfigError(f"on_duplicate_id must be 'raise' or 'skip', got {on_duplicate_id!r}")
+        size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
+        out: list[Match | None] = []
+        for chunk in _chunks(records, size):
+            batch = self._sign_records(chunk, len(out))
+            store = self.store
+            with store.write():
+                results, admit, hit_keys = self._admit(batch, on_duplicate_id)
+                if admit:
+                    sel = np.array(admit, dtype=np.int64)
+                    self._insert(batch, sel, hit_keys)
+            out.extend(results)
+        return out
+
+    def _admit(self, batch: _Signed, on_duplicate_id: str) -> tuple[list[Match | None], list[int], np.ndarray]:
+        results, hit_keys = self._stored_matches(batch)
+        inner = self._batch_pairs(batch)
+        taken = self.store.rows_of(batch.enc)
+        admitted: dict[str, int] = {}  # encoded id -> batch position
+        is_in = np.zeros(len(batch.enc), dtype=bool)
+        for j, enc in enumerate(batch.enc):
+            best = results[j]
+            for i, s, jac, cont in inner.get(j, ()):
+                if is_in[i] and (best is None or s > best.similarity):
+                    best = Match(batch.ids[i], s, jac, cont, _decode_meta(batch.metas[i]))
+            if best is None and (enc in taken or enc in admitted):
+                if on_duplicate_id == "raise":
+                    raise DuplicateIdError(
+                        "id already in the index" if enc in taken else "id repeated in the batch", doc_id=batch.ids[j]
+                    )
+                best = self._same_id_match(batch, j, taken.get(enc), admitted.get(enc))
+            results[j] = best
+            if best is None:
+                is_in[j] = True
+                admitted[enc] = j
+        return results, np.flatnonzero(is_in).tolist(), hit_keys
+
+    def _same_id_match(self, batch: _Signed, j: int, row: int | None, pos: int | None) -> Match:
+        if pos is not None:
+            sig, size, meta = batch.sigs[pos : pos + 1], batch.sizes[pos : pos + 1], batch.metas[pos]
+        else:
+            got = self.store.fetch(np.array([row], dtype=np.int64))
+            sig, size, meta = got.sigs, got.sizes, got.metas[0]
+        _, s, jac, cont = self._verify(batch.sigs[j : j + 1], batch.sizes[j : j + 1], sig, size, np.zeros((1, 2), np.int64))
+        return Match(batch.ids[j], float(s[0]), float(jac[0]), float(cont[0]), _decode_meta(meta))
+
+    # -- removing ----------------------------------------------------------------------------------------
+
+    def remove(self, id: str | int) -> bool:
+        """Delete the document ``id``; returns whether it was stored."""
+        enc = _encode_id(id)
+        store = self.store
+        with store.write():
+            rows = store.rows_of([enc])
+            if not rows:
+                return False
+            return self._delete(store.fetch(np.array(list(rows.values()), dtype=np.int64))) > 0
+
+    def _delete(self, got: Fetched) -> int:
+        live = got.sizes > 0
+        keys = band_keys(self._lsh, got.sigs[live]) if live.any() else np.zeros((0, self._lsh.bands), np.int64)
+        store = self.store
+        n = store.delete(got.rows[~live], np.zeros((0, self._lsh.bands), np.int64))
+        return n + store.delete(got.rows[live], keys)
+
+    def expire(self, older_than: float | timedelta, batch_size: int | None = None) -> int:
+        """Delete documents added more than ``older_than`` (seconds or a timedelta) ago; returns how many."""
+        cutoff = time.time() - _seconds(older_than)
+        size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
+        total = 0
+        while True:
+            store = self.store
+            with store.write():
+                got = store.added_before(cutoff, size)
+                if got.ids:
+                    total += self._delete(got)
+            if len(got.ids) < size:
+                return total
+
+    # -- inspecting -----------------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Document count, time range, size on disk (and per million documents), parameters, LSH shape."""
+        store = self.store
+        with store.read():
+            out = {"path": store.path, **store.stats()}
+        n = out["documents"]
+        out["bytes_per_million_documents"] = round(out["bytes_on_disk"] / n * 1e6) if n else None
+        out["params"] = {k: getattr(self.params, k) for k in INDEX_PARAMS}
+        out["bands"], out["rows"] = self.bands
+        return out
+
+    def verify(self) -> list[str]:
+        """Full consistency check (reads everything); returns the problems found, empty when consistent.
+
+        Checks the database's integrity, that every document is filed under each of
+        its band keys unless that key's bucket is full (``max_bucket``), and that
+        the band table holds no entry of a missing document.
+        """
+        store = self.store
+        problems = store.check()
+        if problems:
+            return problems
+        found = 0
+        missing: list[int] = []
+        with store.read():
+            for got in store.iter_docs(5_000):
+                if got.sigs.shape[1] != self._lsh.num_perm:
+                    return [f"signatures have {got.sigs.shape[1]} values, expected {self._lsh.num_perm}"]
+                live = got.sizes > 0
+                keys = band_keys(self._lsh, got.sigs[live])
+                hk, hr = store.lookup(keys.ravel())
+                have = set(zip(hk.tolist(), hr.tolist()))
+                uk, counts = np.unique(hk, return_counts=True)
+                full = set(uk[counts >= self.max_bucket].tolist())
+                for row, ks in zip(got.rows[live].tolist(), keys.tolist()):
+                    for k in ks:
+                        if (k, row) in have:
+                            found += 1
+                        elif k not in full:
+                            missing.append(row)
+            total = store.count_band_rows()
+        if missing:
+            problems.append(f"{len(missing)} band entries missing, documents (internal rows) {sorted(set(missing))[:10]}")
+        if total != found:
+            problems.append(f"band table has {total} entries, stored documents account for {found}")
+        return problems
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    if isinstance(items, (str, bytes)):
+        raise InputError("expected an iterable of records or texts, got a single string")
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,23 @@
+"""Storage backends of :class:`dedup.Index` (see :class:`~dedup.store.base.Store`)."""
+
+from .base import (
+    DuplicateIdError,
+    Fetched,
+    IndexClosedError,
+    IndexFileError,
+    IndexLockedError,
+    ParamsMismatchError,
+    Store,
+)
+from .sqlite import SQLiteStore
+
+__all__ = [
+    "DuplicateIdError",
+    "Fetched",
+    "IndexClosedError",
+    "IndexFileError",
+    "IndexLockedError",
+    "ParamsMismatchError",
+    "SQLiteStore",
+    "Store",
+]

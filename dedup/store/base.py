@@ -1,0 +1,121 @@
+"""The storage interface behind :class:`dedup.Index`, and the errors of persistent indexes.
+
+An index keeps, per document, its MinHash signature, shingle count, insertion
+time and optional metadata, plus one row ``(band key, document)`` per LSH band.
+The :class:`Store` protocol is everything :class:`dedup.Index` needs from a
+backend; signing, banding and verification stay in the index, so a backend
+only moves rows. :class:`~dedup.store.sqlite.SQLiteStore` is the one shipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ContextManager, Protocol, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError, DedupError, InputError
+
+__all__ = [
+    "Fetched",
+    "Store",
+    "IndexFileError",
+    "IndexLockedError",
+    "IndexClosedError",
+    "ParamsMismatchError",
+    "DuplicateIdError",
+]
+
+
+class IndexFileError(DedupError):
+    """The file cannot be used as an index: missing, corrupted, not an index, or from a newer version."""
+
+
+class IndexLockedError(DedupError):
+    """Another process held the index's write lock longer than the busy timeout."""
+
+
+class IndexClosedError(DedupError):
+    """The index was used after :meth:`dedup.Index.close`."""
+
+
+class ParamsMismatchError(ConfigError):
+    """The index was reopened with matching parameters different from those it was built with."""
+
+
+class DuplicateIdError(InputError):
+    """A document id is already in the index (or repeated in one batch)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Stored documents, aligned: internal row numbers, JSON-encoded ids, signatures, sizes, metadata (JSON text or None)."""
+
+    rows: np.ndarray  # int64 (m,)
+    ids: list[str]
+    sigs: np.ndarray  # uint32 (m, num_perm)
+    sizes: np.ndarray  # int64 (m,)
+    metas: list[str | None]
+
+
+class Store(Protocol):
+    """What a storage backend provides. All methods except ``read``/``write`` expect to run inside one of them."""
+
+    path: str
+
+    def read_config(self) -> dict[str, Any] | None:
+        """The stored configuration (parameters, bands, rows), or None for a new, empty store."""
+
+    def initialize(self, config: dict[str, Any]) -> None:
+        """Create the schema and record ``config`` (in its own transaction)."""
+
+    def read(self) -> ContextManager[None]:
+        """A consistent read snapshot."""
+
+    def write(self) -> ContextManager[None]:
+        """An exclusive write transaction: all of it commits or none of it."""
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, rows)`` of every stored band entry whose key is in ``keys`` (int64)."""
+
+    def fetch(self, rows: np.ndarray) -> Fetched:
+        """The documents with these row numbers (those still present)."""
+
+    def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """Row numbers of the stored documents among JSON-encoded ``ids``."""
+
+    def insert(
+        self,
+        ids: Sequence[str],
+        sigs: np.ndarray,
+        sizes: np.ndarray,
+        added: float,
+        metas: Sequence[str | None],
+        keys: np.ndarray,
+        file: np.ndarray,
+    ) -> np.ndarray:
+        """Insert documents and the band keys (``int64 (n, bands)``) where ``file`` (bool, same shape) is set; returns row numbers."""
+
+    def delete(self, rows: np.ndarray, keys: np.ndarray) -> int:
+        """Delete documents and their band keys; returns how many documents were deleted."""
+
+    def added_before(self, cutoff: float, limit: int) -> Fetched:
+        """Up to ``limit`` documents inserted before ``cutoff`` (seconds since the epoch), oldest first."""
+
+    def count(self) -> int:
+        """Number of stored documents."""
+
+    def count_band_rows(self) -> int:
+        """Number of stored band entries."""
+
+    def stats(self) -> dict[str, Any]:
+        """Backend facts: sizes on disk, time range, row counts."""
+
+    def check(self) -> list[str]:
+        """Backend integrity problems (empty when sound)."""
+
+    def iter_docs(self, chunk: int) -> Any:
+        """Every stored document, as :class:`Fetched` chunks."""
+
+    def close(self) -> None:
+        """Release the backend."""

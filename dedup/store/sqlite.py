@@ -1,0 +1,310 @@
+"""SQLite backend of :class:`dedup.Index`: one file, standard library ``sqlite3``, WAL mode, no server.
+
+Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; the file is
+marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
+
+    meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON)
+    docs(row INTEGER PRIMARY KEY, id TEXT UNIQUE,     -- id as JSON text so str/int round-trip
+         sig BLOB, size INT, added REAL, meta TEXT)   -- sig: num_perm little-endian uint32
+    bands(key INT, doc INT, PRIMARY KEY (key, doc))   -- WITHOUT ROWID: one B-tree, no extra index
+
+``bands.key`` is the LSH band key salted with its band number (see
+:func:`dedup.index.band_keys`), so one ``key IN (...)`` probe per batch finds the
+candidates of every band of every document, and a row costs ~20 bytes on disk.
+
+Writes run in ``BEGIN IMMEDIATE`` transactions: the write lock is taken before
+anything is read, so a check-then-insert cannot race with another process.
+``synchronous=NORMAL`` in WAL mode survives the death of the process (SIGKILL) with
+every committed transaction; ``durable=True`` (``synchronous=FULL``) also survives
+power loss at some cost per commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from .base import Fetched, IndexFileError, IndexLockedError
+
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS"]
+
+APPLICATION_ID = 0x44445550  # "DDUP"
+SCHEMA_VERSION = 1
+_HEADER = b"SQLite format 3\x00"
+
+_SCHEMA = (
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE docs(row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, sig BLOB NOT NULL,"
+    " size INTEGER NOT NULL, added REAL NOT NULL, meta TEXT)",
+    "CREATE INDEX docs_added ON docs(added)",
+    "CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID",
+)
+
+#: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
+#: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+_CACHE_KIB = 256 * 1024
+_MMAP_BYTES = 1 << 30
+
+
+class SQLiteStore:
+    """A dedup index in one SQLite file (see the module docstring for the schema).
+
+    Parameters
+    ----------
+    path : str
+        The file. Created when missing if ``create`` is true.
+    timeout : float
+        Seconds to wait for another process's write lock before :class:`IndexLockedError`.
+    durable : bool
+        ``synchronous=FULL``: commits survive power loss, not only process death.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, timeout: float = 30.0, durable: bool = False) -> None:
+        self.path = os.fspath(path)
+        self.timeout = float(timeout)
+        exists = os.path.exists(self.path)
+        if not exists and not create:
+            raise IndexFileError(f"{self.path}: no such index")
+        if exists:
+            if os.path.isdir(self.path):
+                raise IndexFileError(f"{self.path}: is a directory, not an index file")
+            with open(self.path, "rb") as f:
+                head = f.read(len(_HEADER))
+            if head and head != _HEADER:
+                raise IndexFileError(f"{self.path}: not an SQLite database (corrupted, or a foreign file)")
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise IndexFileError(f"{self.path}: cannot open: {exc}") from None
+        try:
+            with self._errors():
+                self._setup(durable)
+        except BaseException:
+            self._conn.close()
+            raise
+        try:
+            limit = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            limit = 999
+        self._chunk = max(1, min(limit, 30000))
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _setup(self, durable: bool) -> None:
+        c = self._conn
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]
+        tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            raise IndexFileError(
+                f"{self.path}: an SQLite database of another application (application_id={app_id:#x}, "
+                f"{tables} schema object(s)), not a dedup index"
+            )
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise IndexFileError(
+                f"{self.path}: index schema version {version} is newer than this dedup supports ({SCHEMA_VERSION}); upgrade dedup"
+            )
+        mode = c.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise IndexFileError(f"{self.path}: cannot switch to WAL journal mode (got {mode!r})")
+        c.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        c.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        c.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+        c.execute("PRAGMA temp_store=MEMORY")
+        if app_id == APPLICATION_ID and version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        with self.write():
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            while version < SCHEMA_VERSION:
+                step = MIGRATIONS.get(version)
+                if step is None:
+                    raise IndexFileError(f"{self.path}: no migration from schema version {version} to {version + 1}")
+                step(self._conn)
+                version += 1
+                self._conn.execute(f"PRAGMA user_version={version}")
+
+    def read_config(self) -> dict[str, Any] | None:
+        with self._errors():
+            if not self._conn.execute("SELECT count(*) FROM sqlite_master WHERE name='meta'").fetchone()[0]:
+                return None
+            row = self._conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+        if row is None:
+            raise IndexFileError(f"{self.path}: index has no configuration record (damaged)")
+        try:
+            config = json.loads(row[0])
+        except json.JSONDecodeError:
+            raise IndexFileError(f"{self.path}: index configuration is not valid JSON (damaged)") from None
+        if not isinstance(config, dict):
+            raise IndexFileError(f"{self.path}: index configuration is not a JSON object (damaged)")
+        return config
+
+    def initialize(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Create the schema with ``config`` unless a racing process already did; returns the stored config."""
+        with self.write():
+            if self._conn.execute("SELECT count(*) FROM sqlite_master WHERE name='meta'").fetchone()[0]:
+                existing = self._conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+                if existing is not None:
+                    return json.loads(existing[0])
+            for stmt in _SCHEMA:
+                self._conn.execute(stmt)
+            self._conn.execute("INSERT INTO meta(key, value) VALUES ('config', ?)", (json.dumps(config, sort_keys=True),))
+            self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return config
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            msg = str(exc)
+            if "locked" in msg or "busy" in msg:
+                raise IndexLockedError(
+                    f"{self.path}: index is locked by another writer (waited {self.timeout:g} s): {msg}"
+                ) from None
+            raise IndexFileError(f"{self.path}: {msg}") from None
+        except sqlite3.DatabaseError as exc:
+            raise IndexFileError(f"{self.path}: {exc} (corrupted, or not a dedup index)") from None
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[None]:
+        with self._errors():
+            self._conn.execute(begin)
+            try:
+                yield
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def read(self) -> contextlib.AbstractContextManager[None]:
+        return self._transaction("BEGIN")
+
+    def write(self) -> contextlib.AbstractContextManager[None]:
+        return self._transaction("BEGIN IMMEDIATE")
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def _in(self, sql: str, values: Sequence[Any]) -> Iterator[tuple]:
+        for lo in range(0, len(values), self._chunk):
+            part = values[lo : lo + self._chunk]
+            yield from self._conn.execute(sql.format(",".join("?" * len(part))), part)
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        uniq = np.unique(keys).tolist()
+        flat = [v for row in self._in("SELECT key, doc FROM bands WHERE key IN ({})", uniq) for v in row]
+        arr = np.array(flat, dtype=np.int64).reshape(-1, 2)
+        return arr[:, 0], arr[:, 1]
+
+    def _fetched(self, rows: list[tuple]) -> Fetched:
+        if not rows:
+            return Fetched(np.zeros(0, np.int64), [], np.zeros((0, 0), np.uint32), np.zeros(0, np.int64), [])
+        sigs = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
+        return Fetched(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            [r[1] for r in rows],
+            sigs.astype(np.uint32, copy=False),
+            np.array([r[3] for r in rows], dtype=np.int64),
+            [r[4] for r in rows],
+        )
+
+    def fetch(self, rows: np.ndarray) -> Fetched:
+        uniq = np.unique(rows).tolist()
+        return self._fetched(list(self._in("SELECT row, id, sig, size, meta FROM docs WHERE row IN ({})", uniq)))
+
+    def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
+        return dict(self._in("SELECT id, row FROM docs WHERE id IN ({})", list(dict.fromkeys(ids))))
+
+    def insert(
+        self,
+        ids: Sequence[str],
+        sigs: np.ndarray,
+        sizes: np.ndarray,
+        added: float,
+        metas: Sequence[str | None],
+        keys: np.ndarray,
+        file: np.ndarray,
+    ) -> np.ndarray:
+        n = len(ids)
+        start = self._conn.execute("SELECT coalesce(max(row), 0) + 1 FROM docs").fetchone()[0]
+        rows = np.arange(start, start + n, dtype=np.int64)
+        blobs = np.ascontiguousarray(sigs, dtype="<u4")
+        self._conn.executemany(
+            "INSERT INTO docs(row, id, sig, size, added, meta) VALUES (?, ?, ?, ?, ?, ?)",
+            zip(rows.tolist(), ids, (blobs[i].tobytes() for i in range(n)), np.asarray(sizes).tolist(), [added] * n, metas),
+        )
+        if file.any():
+            pairs = np.stack((keys.ravel(), np.repeat(rows, keys.shape[1])), axis=1)[file.ravel()]
+            pairs = pairs[np.argsort(pairs[:, 0], kind="stable")]  # B-tree order: fewer page splits
+            self._conn.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", pairs.tolist())
+        return rows
+
+    def delete(self, rows: np.ndarray, keys: np.ndarray) -> int:
+        if keys.size:
+            pairs = np.stack((keys.ravel(), np.repeat(rows, keys.shape[1])), axis=1)
+            self._conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", pairs.tolist())
+        before = self._conn.total_changes
+        self._conn.executemany("DELETE FROM docs WHERE row = ?", [(r,) for r in rows.tolist()])
+        return self._conn.total_changes - before
+
+    def added_before(self, cutoff: float, limit: int) -> Fetched:
+        cur = self._conn.execute(
+            "SELECT row, id, sig, size, meta FROM docs WHERE added < ? ORDER BY added LIMIT ?", (cutoff, limit)
+        )
+        return self._fetched(cur.fetchall())
+
+    def iter_docs(self, chunk: int) -> Iterator[Fetched]:
+        last = 0
+        while True:
+            got = self._fetched(
+                self._conn.execute(
+                    "SELECT row, id, sig, size, meta FROM docs WHERE row > ? ORDER BY row LIMIT ?", (last, chunk)
+                ).fetchall()
+            )
+            if not got.ids:
+                return
+            last = int(got.rows[-1])
+            yield got
+
+    def count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def count_band_rows(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM bands").fetchone()[0]
+
+    def stats(self) -> dict[str, Any]:
+        c = self._conn
+        page_size = c.execute("PRAGMA page_size").fetchone()[0]
+        pages = c.execute("PRAGMA page_count").fetchone()[0]
+        free = c.execute("PRAGMA freelist_count").fetchone()[0]
+        lo, hi = c.execute("SELECT min(added), max(added) FROM docs").fetchone()
+        wal = self.path + "-wal"
+        return {
+            "documents": self.count(),
+            "oldest_added": lo,
+            "newest_added": hi,
+            "bytes_on_disk": os.path.getsize(self.path) + (os.path.getsize(wal) if os.path.exists(wal) else 0),
+            "bytes_in_use": (pages - free) * page_size,
+            "schema_version": c.execute("PRAGMA user_version").fetchone()[0],
+            "backend": "sqlite " + sqlite3.sqlite_version,
+        }
+
+    def check(self) -> list[str]:
+        with self._errors():
+            msgs = [r[0] for r in self._conn.execute("PRAGMA quick_check")]
+        return [] if msgs == ["ok"] else [f"sqlite: {m}" for m in msgs]
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,360 @@
+"""dedup.Index: persistent near-duplicate index on SQLite."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import dedup
+from dedup.index import INDEX_PARAMS, Index, Match
+from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError
+from dedup.store import sqlite as sqlite_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE = (
+    "The city council approved the budget for road repairs on Tuesday after a long debate about "
+    "potholes, bridges and the cost of asphalt, and the mayor said work would begin in the spring. "
+)
+
+
+def story(k: int) -> str:
+    """Distinct, unrelated texts (deterministic)."""
+    rng = np.random.default_rng(k)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+             "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"]
+    return " ".join(words[i] + str(int(j)) for i, j in zip(rng.integers(0, 20, 80), rng.integers(0, 50, 80)))
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "idx.dedup"
+
+
+@pytest.fixture
+def index(path):
+    with Index.open(path, n_jobs=1) as ix:
+        yield ix
+
+
+def test_check_add_and_match(index, seeds):
+    assert index.check(seeds["000"]) is None
+    index.add("001", seeds["001"], meta={"source": "cnn"})
+    m = index.check(seeds["000"])
+    assert isinstance(m, Match) and m.id == "001" and m.meta == {"source": "cnn"}
+    assert 0.8 < m.similarity <= 1 and m.similarity == max(m.jaccard, m.containment)
+    assert index.check(seeds["002"]) is None
+    assert len(index) == 1 and "001" in index and "000" not in index
+
+
+def test_matching_equals_deduplicator(index, seeds):
+    """A document the index drops is one the Deduplicator groups (same params, same rule)."""
+    texts = list(seeds.values()) + [BASE, BASE.upper() + " Extra words.", BASE[: len(BASE) // 2], story(1)]
+    results = index.check_and_add_many(list(enumerate(texts)))
+    labels = dedup.cluster(texts, min_link_fraction=0.0)
+    for i, m in enumerate(results):
+        if m is not None:
+            assert labels[i] == labels[m.id]
+    assert [m is None for m in results] == [True, False, True, True, True, True, False, False, True]
+
+
+def test_ids_round_trip_types_and_meta(index):
+    index.add(7, "seven " * 20, meta=[1, "x"])
+    index.add("7", story(2))
+    assert 7 in index and "7" in index
+    m = index.check("seven " * 20)
+    assert m.id == 7 and isinstance(m.id, int) and m.meta == [1, "x"]
+    assert index.remove(7) and 7 not in index and "7" in index
+
+
+def test_check_and_add_admits_first_only(index):
+    assert index.check_and_add("a", BASE) is None
+    m = index.check_and_add("b", BASE + " Reporting by staff.")
+    assert m is not None and m.id == "a"
+    assert "b" not in index and len(index) == 1
+
+
+def test_check_and_add_many_within_batch_and_batches(index):
+    recs = [("a", BASE), ("s1", story(1)), ("b", BASE.replace("Tuesday", "Monday")), {"id": "s2", "text": story(2)}]
+    res = index.check_and_add_many(recs, batch_size=2)
+    assert res[0] is None and res[1] is None and res[3] is None
+    assert res[2].id == "a"
+    assert sorted(map(str, [i for i in ("a", "s1", "s2") if i in index])) == ["a", "s1", "s2"]
+
+
+def test_check_many_is_against_stored_only(index):
+    index.add("a", BASE)
+    res = index.check_many([BASE, story(3), story(3)], batch_size=2)
+    assert res[0].id == "a" and res[1] is None and res[2] is None
+    assert len(index) == 1
+
+
+def test_add_many_records_and_duplicate_ids(index):
+    assert index.add_many([("a", story(1)), ("b", story(2), {"k": 1}), {"id": "c", "text": story(3), "meta": None}]) == 3
+    with pytest.raises(DuplicateIdError, match="'b'.*already in the index"):
+        index.add_many([("d", story(4)), ("b", story(5))])
+    assert "d" not in index  # the failing batch rolled back
+    with pytest.raises(DuplicateIdError, match="repeated in the batch"):
+        index.add_many([("e", story(6)), ("e", story(7))])
+    with pytest.raises(DuplicateIdError):
+        index.check_and_add("a", story(8))  # not a near-duplicate, but the id is taken
+    m = index.check_and_add_many([("a", story(8))], on_duplicate_id="skip")[0]
+    assert m.id == "a" and m.similarity < 0.4
+    assert len(index) == 3
+
+
+def test_bad_records(index):
+    with pytest.raises(dedup.InputError, match="string or an integer"):
+        index.add(1.5, "x")
+    with pytest.raises(dedup.InputError, match="text must be str"):
+        index.add("a", b"bytes")
+    with pytest.raises(dedup.InputError, match="JSON-serializable"):
+        index.add("a", "text", meta=object())
+    with pytest.raises(dedup.InputError, match="record #0"):
+        index.add_many([["a", "b"]])
+    with pytest.raises(dedup.InputError, match="text #1 must be str"):
+        index.check_many(["ok", 3])
+    with pytest.raises(dedup.ConfigError, match="on_duplicate_id"):
+        index.check_and_add_many([("a", "b")], on_duplicate_id="ignore")
+    with pytest.raises(dedup.ConfigError, match="batch_size"):
+        index.add_many([("a", "b")], batch_size=0)
+    assert len(index) == 0
+
+
+def test_empty_documents_never_match_and_are_not_banded(index):
+    assert index.check_and_add("e1", "") is None
+    assert index.check_and_add("e2", "") is None
+    assert index.store.count_band_rows() == 0 and len(index) == 2
+
+
+def test_remove(index):
+    index.add_many([("a", BASE), ("b", story(1))])
+    assert index.remove("a") is True
+    assert index.remove("a") is False
+    assert index.check(BASE) is None and len(index) == 1
+    assert index.verify() == []
+
+
+def test_expire(index):
+    index.add("old", BASE)
+    time.sleep(0.3)
+    index.add("new", story(1))
+    assert index.expire(older_than=0.15) == 1
+    assert "old" not in index and "new" in index
+    assert index.expire(timedelta(days=1)) == 0
+    with pytest.raises(dedup.ConfigError, match="older_than"):
+        index.expire(-1)
+    assert index.verify() == []
+
+
+def test_stats(index):
+    index.add_many([("a", BASE), ("b", story(1))])
+    s = index.stats()
+    assert s["documents"] == 2 and s["schema_version"] == sqlite_store.SCHEMA_VERSION
+    assert s["bytes_on_disk"] > 0 and s["bytes_per_million_documents"] == round(s["bytes_on_disk"] / 2 * 1e6)
+    assert set(s["params"]) == set(INDEX_PARAMS) and (s["bands"], s["rows"]) == index.bands
+    assert s["oldest_added"] <= s["newest_added"] <= time.time()
+
+
+def test_bucket_cap_bounds_candidates(path):
+    with Index.open(path, n_jobs=1, max_bucket=2) as ix:
+        ix.add_many([(i, BASE) for i in range(5)])  # identical keys: only the first two are filed per key
+        assert ix.store.count_band_rows() == 2 * ix.bands[0]
+        assert ix.check(BASE).id in (0, 1)
+        assert ix.verify() == []
+    with pytest.raises(ParamsMismatchError, match="max_bucket=2, given 3"):
+        Index.open(path, max_bucket=3)
+
+
+def test_params_are_stored_and_mismatch_is_an_error(path):
+    with Index.open(path, threshold=0.6, shingle="word", ngram=3) as ix:
+        ix.add("a", BASE)
+    with Index.open(path) as ix:  # no parameters: the stored ones
+        assert ix.params.threshold == 0.6 and ix.params.shingle == "word" and ix.check(BASE).id == "a"
+    with Index.open(path, threshold=0.6) as ix:  # same value: fine
+        assert len(ix) == 1
+    with pytest.raises(ParamsMismatchError, match=r"threshold: index has 0\.6, given 0\.5.*ngram: index has 3, given 5"):
+        Index.open(path, threshold=0.5, ngram=5)
+    with pytest.raises(dedup.ConfigError, match="min_link_fraction only affects clustering"):
+        Index.open(path, min_link_fraction=0.2)
+    with pytest.raises(dedup.ConfigError, match="threshold"):
+        Index.open(path.with_name("other"), threshold=2)
+
+
+def test_closed_index(path):
+    ix = Index.open(path)
+    ix.close()
+    ix.close()  # idempotent
+    with pytest.raises(IndexClosedError):
+        ix.check("x")
+
+
+def test_missing_index_without_create(tmp_path):
+    with pytest.raises(IndexFileError, match="no such index"):
+        Index.open(tmp_path / "nope", create=False)
+    assert not (tmp_path / "nope").exists()
+
+
+def test_corrupted_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "random.dedup"
+    bad.write_bytes(np.random.default_rng(0).bytes(8192))
+    with pytest.raises(IndexFileError, match="random.dedup: not an SQLite database"):
+        Index.open(bad)
+
+
+def test_damaged_index_is_a_clear_error(path):
+    with Index.open(path) as ix:
+        ix.add_many((i, story(i)) for i in range(50))
+    data = bytearray(path.read_bytes())
+    data[4096:] = np.random.default_rng(1).bytes(len(data) - 4096)  # keep the header, trash the pages
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexFileError, match="idx.dedup"):
+        with Index.open(path) as ix:
+            ix.check_many([story(i) for i in range(50)])
+            ix.verify()
+
+
+def test_foreign_sqlite_file_is_a_clear_error(tmp_path):
+    other = tmp_path / "app.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE users(name TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexFileError, match="another application"):
+        Index.open(other)
+
+
+def test_newer_schema_is_refused_and_migrations_run(path, monkeypatch):
+    with Index.open(path) as ix:
+        ix.add("a", BASE)
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version={sqlite_store.SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(IndexFileError, match="newer than this dedup supports"):
+        Index.open(path)
+    # pretend this dedup is one version ahead, with a migration from the file's version
+    v = sqlite_store.SCHEMA_VERSION + 1
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version={v - 1}")
+    con.close()
+    monkeypatch.setattr(sqlite_store, "SCHEMA_VERSION", v)
+    monkeypatch.setitem(sqlite_store.MIGRATIONS, v - 1, lambda c: c.execute("CREATE TABLE notes(x TEXT)"))
+    with Index.open(path) as ix:
+        assert ix.stats()["schema_version"] == v and ix.check(BASE).id == "a"
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name='notes'").fetchone()[0] == 1
+    con.close()
+    monkeypatch.delitem(sqlite_store.MIGRATIONS, v - 1)
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version={v - 1}")
+    con.close()
+    with pytest.raises(IndexFileError, match=f"no migration from schema version {v - 1}"):
+        Index.open(path)
+
+
+def test_locked_index_times_out_with_clear_error(path):
+    with Index.open(path) as ix:
+        ix.add("a", BASE)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Index.open(path, timeout=0.2) as ix:
+            assert ix.check(BASE).id == "a"  # readers are not blocked (WAL)
+            t = time.perf_counter()
+            with pytest.raises(IndexLockedError, match="locked by another writer"):
+                ix.add("b", story(1))
+            assert time.perf_counter() - t >= 0.15
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+# -- processes -------------------------------------------------------------------------------------------
+
+_WRITER = textwrap.dedent(
+    """
+    import sys, numba
+    numba.set_num_threads(1)
+    from dedup import Index
+    path, start = sys.argv[1], int(sys.argv[2])
+    with Index.open(path, n_jobs=1) as ix:
+        k = start
+        while True:
+            ix.add_many([(f"d{k + j}", f"document number {k + j} " + "x%d " % (k + j) * 40) for j in range(50)])
+            k += 50
+            print(k, flush=True)
+    """
+)
+
+
+def test_kill_minus_9_mid_batch_keeps_committed_and_stays_consistent(path):
+    with Index.open(path) as ix:
+        ix.add("seed", BASE)
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        committed = 0
+        while committed < 300:
+            line = proc.stdout.readline()
+            assert line, "writer died"
+            committed = int(line)
+        time.sleep(0.013)  # land somewhere inside a later batch
+    finally:
+        proc.kill()
+        proc.wait()
+    with Index.open(path) as ix:
+        n = len(ix)
+        assert n >= committed + 1 and (n - 1) % 50 == 0  # whole batches only
+        assert all(f"d{k}" in ix for k in range(committed))
+        assert ix.verify() == []
+        assert ix.check(BASE).id == "seed"
+
+
+_RACER = textwrap.dedent(
+    """
+    import sys, json, os, time, hashlib, numba
+    numba.set_num_threads(1)
+    from dedup import Index
+    path, who, go = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    base = sys.argv[4]
+    with Index.open(path, n_jobs=1) as ix:
+        ix.check("warm up")
+        while time.time() < go:
+            pass
+        first = ix.check_and_add(f"dup-{who}", base + " Copy by " + who)
+        added = 0
+        for k in range(200):
+            text = " ".join(hashlib.md5(f"{who}/{k}/{j}".encode()).hexdigest()[:10] for j in range(40))
+            added += ix.check_and_add(f"{who}-{k}", text) is None
+    print(json.dumps({"first": None if first is None else first.id, "added": added}))
+    """
+)
+
+
+def test_two_processes_race_admit_one_duplicate_and_lose_nothing(path):
+    with Index.open(path) as ix:
+        ix.add("seed", story(0))
+    go = time.time() + 3.0
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _RACER, str(path), who, str(go), BASE], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        for who in ("a", "b")
+    ]
+    outs = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert [o["added"] for o in outs] == [200, 200]
+    firsts = sorted(o["first"] is None for o in outs)
+    assert firsts == [False, True]  # exactly one admitted, the other matched it
+    winner = "dup-a" if outs[0]["first"] is None else "dup-b"
+    assert [o["first"] for o in outs if o["first"] is not None] == [winner]
+    with Index.open(path) as ix:
+        assert winner in ix and ("dup-a" in ix) + ("dup-b" in ix) == 1
+        assert len(ix) == 1 + 1 + 400
+        assert all(f"{w}-{k}" in ix for w in "ab" for k in range(200))
+        assert ix.verify() == []
