@@ -53,9 +53,9 @@ class Params:
     containment_threshold: float = 0.8
     shingle: Literal["char", "word"] = "char"
     ngram: int = 5
-    num_perm: int = 128
+    num_perm: int = 256
     seed: int = 1
-    lsh_threshold: float = 0.3
+    lsh_threshold: float = 0.35
     normalize: bool = True
     min_link_fraction: float = 0.5
 
