@@ -45,6 +45,24 @@ def _params(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in Params.names()}
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _max_bytes_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-bytes", type=_positive_int, default=None, metavar="N",
+        help="a record (JSONL line or .txt file) over N bytes is a bad record: an error, or skipped with "
+        "--on-error skip; it is not parsed or kept (default: no limit)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dedup", description="Find near-duplicate documents and group reprints.")
     parser.add_argument("--version", action="version", version=f"dedup {__version__}")
@@ -58,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--id-field", default="id", help="JSONL field holding the id (default %(default)s)")
     c.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
+    _max_bytes_option(c)
     c.add_argument("--jobs", type=int, default=None, metavar="N", help="threads for signing (default: all cores)")
     c.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     _add_param_options(c)
@@ -69,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_cluster(args: argparse.Namespace) -> int:
     skipped = SkipLog()
     engine = Deduplicator(n_jobs=args.jobs, **_params(args))
-    records = read_inputs(args.inputs, args.id_field, args.text_field, args.on_error, skipped)
+    records = read_inputs(
+        args.inputs, args.id_field, args.text_field, args.on_error, skipped, max_bytes=args.max_bytes
+    )
     if args.on_error == "skip":
         records = _skip_duplicate_ids(records, skipped)
     engine.add_many(records)
@@ -151,6 +172,7 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
         p.add_argument("--id-field", default="id", help="JSONL field holding the id (default %(default)s)")
         p.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
         p.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
+        _max_bytes_option(p)
         p.add_argument("--batch-size", type=int, default=500, metavar="N", help="documents per transaction (default %(default)s)")
         p.add_argument("--jobs", type=int, default=None, metavar="N", help="threads for signing (default: all cores)")
 
@@ -235,7 +257,7 @@ def _raw_records(args: argparse.Namespace, skipped: SkipLog):
                 raise InputError(f"cannot open: {exc.strerror}", source=name) from None
         try:
             tap = _Tap(stream)
-            for rec in read_jsonl(tap, source, args.id_field, args.text_field):
+            for rec in read_jsonl(tap, source, args.id_field, args.text_field, args.max_bytes):
                 if isinstance(rec, InputError):
                     if args.on_error == "fail":
                         raise rec

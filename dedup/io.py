@@ -48,13 +48,18 @@ def read_jsonl(
     source: str,
     id_field: str = "id",
     text_field: str = "text",
+    max_bytes: int | None = None,
 ) -> Iterator[tuple[Any, str] | InputError]:
     """Yield ``(id, text)`` per JSON line of a binary stream, or the InputError of a bad line.
 
-    Blank lines are ignored. Errors are yielded, not raised, so the caller
-    decides whether to stop or to skip.
+    Blank lines are ignored. A line longer than ``max_bytes`` is an error and is
+    not parsed. Errors are yielded, not raised, so the caller decides whether
+    to stop or to skip.
     """
     for lineno, raw in enumerate(_utf8_lines(stream), start=1):
+        if max_bytes is not None and len(raw) > max_bytes:
+            yield InputError(f"record is {len(raw)} bytes, over the limit of {max_bytes} (--max-bytes)", source=source, line=lineno)
+            continue
         if not raw.strip():
             continue
         try:
@@ -120,10 +125,14 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
-def read_text_dir(path: Path) -> Iterator[tuple[Any, str] | InputError]:
+def read_text_dir(path: Path, max_bytes: int | None = None) -> Iterator[tuple[Any, str] | InputError]:
     """Yield ``(file stem, text)`` for each ``*.txt`` file of a directory, in name order."""
     for file in sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file()):
         try:
+            size = file.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                yield InputError(f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)", source=str(file))
+                continue
             yield file.stem, decode_text(file.read_bytes())
         except UnicodeDecodeError as exc:
             yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(file))
@@ -138,6 +147,7 @@ def read_inputs(
     on_error: str = "fail",
     skipped: SkipLog | None = None,
     stdin: IO[bytes] | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[tuple[Any, str]]:
     """``(id, text)`` from each input: ``-`` (JSONL on stdin), a directory of ``.txt`` files, or a JSONL file.
 
@@ -149,13 +159,13 @@ def read_inputs(
         raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
     for name in inputs:
         if name == "-":
-            records = read_jsonl(stdin or sys.stdin.buffer, "<stdin>", id_field, text_field)
+            records = read_jsonl(stdin or sys.stdin.buffer, "<stdin>", id_field, text_field, max_bytes)
         else:
             path = Path(name)
             if path.is_dir():
-                records = read_text_dir(path)
+                records = read_text_dir(path, max_bytes)
             elif path.is_file():
-                records = _read_file(path, id_field, text_field)
+                records = _read_file(path, id_field, text_field, max_bytes)
             else:
                 raise InputError("no such file or directory", source=name)
         for rec in records:
@@ -168,8 +178,14 @@ def read_inputs(
             yield rec
 
 
-def _read_file(path: Path, id_field: str, text_field: str) -> Iterator[tuple[Any, str] | InputError]:
+def _read_file(
+    path: Path, id_field: str, text_field: str, max_bytes: int | None = None
+) -> Iterator[tuple[Any, str] | InputError]:
     if path.suffix == ".txt":
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            yield InputError(f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)", source=str(path))
+            return
         try:
             yield path.stem, decode_text(path.read_bytes())
         except UnicodeDecodeError as exc:
@@ -180,7 +196,7 @@ def _read_file(path: Path, id_field: str, text_field: str) -> Iterator[tuple[Any
     except OSError as exc:
         raise InputError(f"cannot open: {exc.strerror}", source=str(path)) from None
     with f:
-        yield from read_jsonl(f, str(path), id_field, text_field)
+        yield from read_jsonl(f, str(path), id_field, text_field, max_bytes)
 
 
 FIELDS = ("id", "cluster", "is_representative", "similarity", "cluster_size")

@@ -109,3 +109,23 @@ def test_option_like_file_names_are_literal(tmp_path):
 def test_module_entry_point():
     r = subprocess.run([sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("dedup ")
+
+
+def test_max_bytes(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text(
+        json.dumps({"id": 1, "text": "short"}) + "\n" + json.dumps({"id": 2, "text": "a" * 3000}) + "\n"
+        + json.dumps({"id": 3, "text": "fine"}) + "\n"
+    )
+    r = run("cluster", str(f), "--max-bytes", "1000")
+    assert r.returncode == 1 and "line 2: record is 3019 bytes, over the limit of 1000" in r.stderr
+    r = run("cluster", str(f), "--max-bytes", "1000", "--on-error", "skip")
+    assert r.returncode == 0 and [json.loads(x)["id"] for x in r.stdout.splitlines()] == [1, 3]
+    assert "skipped 1 record(s)" in r.stderr
+    big = tmp_path / "docs"
+    big.mkdir()
+    (big / "a.txt").write_text("x" * 2000)
+    (big / "b.txt").write_text("small")
+    r = run("cluster", str(big), "--max-bytes", "1000", "--on-error", "skip")
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["b"]
+    assert run("cluster", str(f), "--max-bytes", "0").returncode == 2
