@@ -118,7 +118,7 @@ def test_max_bytes(tmp_path):
         + json.dumps({"id": 3, "text": "fine"}) + "\n"
     )
     r = run("cluster", str(f), "--max-bytes", "1000")
-    assert r.returncode == 1 and "line 2: record is 3019 bytes, over the limit of 1000" in r.stderr
+    assert r.returncode == 1 and "line 2: record is 3022 bytes, over the limit of 1000" in r.stderr
     r = run("cluster", str(f), "--max-bytes", "1000", "--on-error", "skip")
     assert r.returncode == 0 and [json.loads(x)["id"] for x in r.stdout.splitlines()] == [1, 3]
     assert "skipped 1 record(s)" in r.stderr
