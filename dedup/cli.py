@@ -12,6 +12,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 from typing import Sequence
 
 from . import __version__
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
     _max_bytes_option(c)
     c.add_argument("--jobs", type=int, default=None, metavar="N", help="threads for signing (default: all cores)")
+    c.add_argument(
+        "--engine", choices=["local", "spark"], default="local",
+        help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup[spark])",
+    )
+    c.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*])")
     c.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     _add_param_options(c)
     c.set_defaults(func=cmd_cluster)
@@ -93,9 +99,14 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     )
     if args.on_error == "skip":
         records = _skip_duplicate_ids(records, skipped)
-    engine.add_many(records)
-    result = engine.clusters()
-    ids = engine.ids
+    if args.engine == "spark":
+        from .spark import cluster_records
+
+        ids, result = cluster_records(records, master=args.master, **_params(args))
+    else:
+        engine.add_many(records)
+        result = engine.clusters()
+        ids = engine.ids
     sizes = {}
     for label in result.labels.tolist():
         sizes[label] = sizes.get(label, 0) + 1
@@ -228,22 +239,13 @@ def _index_param_names() -> tuple[str, ...]:
     return INDEX_PARAMS
 
 
-class _Tap:
-    """Iterate a binary stream's lines, remembering the last one (the raw bytes of the record just parsed)."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.last = b""
-
-    def __iter__(self):
-        for line in self.stream:
-            self.last = line
-            yield line
-
-
 def _raw_records(args: argparse.Namespace, skipped: SkipLog):
-    """``(id, text, raw line)`` per JSONL record of the inputs; bad records raise or are skipped per ``--on-error``."""
-    from .io import read_jsonl
+    """``(id, text, raw line)`` per JSONL record of the inputs; bad records raise or are skipped per ``--on-error``.
+
+    The raw line is the input line as UTF-8 (a byte-order mark dropped, UTF-16 re-encoded), so
+    lines passed through from several inputs concatenate to valid JSONL.
+    """
+    from .io import read_jsonl_lines
 
     for name in args.inputs:
         if name == "-":
@@ -256,14 +258,13 @@ def _raw_records(args: argparse.Namespace, skipped: SkipLog):
             except OSError as exc:
                 raise InputError(f"cannot open: {exc.strerror}", source=name) from None
         try:
-            tap = _Tap(stream)
-            for rec in read_jsonl(tap, source, args.id_field, args.text_field, args.max_bytes):
+            for rec, raw in read_jsonl_lines(stream, source, args.id_field, args.text_field, args.max_bytes):
                 if isinstance(rec, InputError):
                     if args.on_error == "fail":
                         raise rec
                     skipped.add(rec)
                     continue
-                yield rec[0], rec[1], tap.last
+                yield rec[0], rec[1], raw
         finally:
             if close:
                 stream.close()
@@ -287,9 +288,37 @@ def _report_skips(skipped: SkipLog) -> None:
             print(f"dedup:   {example}", file=sys.stderr)
 
 
+class _DeferInterrupt:
+    """Hold Ctrl-C (SIGINT) back while one batch is checked, committed and written; raise it afterwards.
+
+    So an interrupted ``dedup filter`` has printed the line of every document it added to the index,
+    and only whole lines. A second Ctrl-C interrupts at once (e.g. while waiting for a locked index):
+    the open transaction rolls back, and output lines of the batch may be missing or cut.
+    """
+
+    def __enter__(self) -> "_DeferInterrupt":
+        self.pending = False
+        self.saved = None
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.saved = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame) -> None:
+        if self.pending:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    def __exit__(self, *exc) -> None:
+        if self.saved is not None:
+            signal.signal(signal.SIGINT, self.saved)
+        if self.pending and exc[0] is None:
+            raise KeyboardInterrupt
+
+
 def cmd_filter(args: argparse.Namespace) -> int:
-    """Each batch is one transaction, committed before its lines are written: a crash may lose output lines of
-    the last committed batch (they are in the index), never emit a line twice across runs."""
+    """Each batch is one transaction, committed before its lines are written: a crash (SIGKILL, power loss)
+    may lose output lines of the last committed batch (they are in the index), never emit a line twice across
+    runs. Ctrl-C is held back until the batch in progress is written (see :class:`_DeferInterrupt`)."""
     skipped = SkipLog()
     out = sys.stdout.buffer
     report = open(args.report, "w", encoding="utf-8") if args.report else None
@@ -297,18 +326,19 @@ def cmd_filter(args: argparse.Namespace) -> int:
     try:
         with _open_index(args, create=True) as index:
             for batch in _batches(_raw_records(args, skipped), args.batch_size):
-                results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
-                read += len(batch)
-                for (doc_id, _, raw), match in zip(batch, results):
-                    if match is None:
-                        kept += 1
-                        out.write(raw if raw.endswith(b"\n") else raw + b"\n")
-                    elif report is not None:
-                        row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4)}
-                        report.write(json.dumps(row, ensure_ascii=False) + "\n")
-                out.flush()
-                if report is not None:
-                    report.flush()
+                with _DeferInterrupt():
+                    results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
+                    read += len(batch)
+                    for (doc_id, _, raw), match in zip(batch, results):
+                        if match is None:
+                            kept += 1
+                            out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                        elif report is not None:
+                            row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4)}
+                            report.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    out.flush()
+                    if report is not None:
+                        report.flush()
             total = len(index)
     finally:
         if report is not None:

@@ -19,7 +19,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from .errors import InputError
 
-__all__ = ["SkipLog", "read_inputs", "read_jsonl", "read_text_dir", "write_results"]
+__all__ = ["SkipLog", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "write_results"]
 
 
 @dataclass
@@ -56,40 +56,68 @@ def read_jsonl(
     not parsed. Errors are yielded, not raised, so the caller decides whether
     to stop or to skip.
     """
-    for lineno, raw in enumerate(_utf8_lines(stream), start=1):
-        if max_bytes is not None and len(raw) > max_bytes:
-            yield InputError(f"record is {len(raw)} bytes, over the limit of {max_bytes} (--max-bytes)", source=source, line=lineno)
-            continue
-        if not raw.strip():
-            continue
+    for item, _ in read_jsonl_lines(stream, source, id_field, text_field, max_bytes):
+        yield item
+
+
+def read_jsonl_lines(
+    stream: IO[bytes],
+    source: str,
+    id_field: str = "id",
+    text_field: str = "text",
+    max_bytes: int | None = None,
+) -> Iterator[tuple[tuple[Any, str] | InputError, bytes]]:
+    """:func:`read_jsonl`, each item paired with its line as UTF-8 bytes (what ``dedup filter`` passes through).
+
+    The line is the input's bytes except that a byte-order mark is dropped and
+    UTF-16 input is re-encoded as UTF-8, so copied lines are valid JSONL however
+    many inputs are concatenated.
+    """
+    lines = _utf8_lines(stream)
+    lineno = 0
+    while True:
+        lineno += 1
         try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=source, line=lineno)
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=lineno)
-            continue
-        if not isinstance(obj, dict):
-            yield InputError(f"JSON value is a {type(obj).__name__}, not an object", source=source, line=lineno)
-            continue
-        if id_field not in obj:
-            yield InputError(f"missing id field {id_field!r}", source=source, line=lineno)
-            continue
-        doc_id = obj[id_field]
-        if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
-            yield InputError(f"id field {id_field!r} must be a string or integer, got {type(doc_id).__name__}", source=source, line=lineno)
-            continue
-        if text_field not in obj:
-            yield InputError(f"missing text field {text_field!r}", source=source, line=lineno, doc_id=doc_id)
-            continue
-        text = obj[text_field]
-        if not isinstance(text, str):
-            yield InputError(f"text field {text_field!r} must be a string, got {type(text).__name__}", source=source, line=lineno, doc_id=doc_id)
-            continue
-        yield doc_id, text
+            raw = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:  # UTF-16 input cut mid-character: the rest cannot be read
+            yield InputError(f"invalid {exc.encoding.upper()} ({exc.reason}); the rest of the input is not read", source=source, line=lineno), b""
+            return
+        item = _parse_line(raw, lineno, source, id_field, text_field, max_bytes)
+        if item is not None:
+            yield item, raw
+
+
+def _parse_line(
+    raw: bytes, lineno: int, source: str, id_field: str, text_field: str, max_bytes: int | None
+) -> tuple[Any, str] | InputError | None:
+    """``(id, text)``, the InputError of a bad line, or None for a blank line."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        return InputError(f"record is {len(raw)} bytes, over the limit of {max_bytes} (--max-bytes)", source=source, line=lineno)
+    if not raw.strip():
+        return None
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return InputError(f"invalid UTF-8 at byte {exc.start}", source=source, line=lineno)
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=lineno)
+    if not isinstance(obj, dict):
+        return InputError(f"JSON value is a {type(obj).__name__}, not an object", source=source, line=lineno)
+    if id_field not in obj:
+        return InputError(f"missing id field {id_field!r}", source=source, line=lineno)
+    doc_id = obj[id_field]
+    if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
+        return InputError(f"id field {id_field!r} must be a string or integer, got {type(doc_id).__name__}", source=source, line=lineno)
+    if text_field not in obj:
+        return InputError(f"missing text field {text_field!r}", source=source, line=lineno, doc_id=doc_id)
+    text = obj[text_field]
+    if not isinstance(text, str):
+        return InputError(f"text field {text_field!r} must be a string, got {type(text).__name__}", source=source, line=lineno, doc_id=doc_id)
+    return doc_id, text
 
 
 def _utf8_lines(stream: IO[bytes]) -> Iterator[bytes]:
@@ -105,7 +133,10 @@ def _utf8_lines(stream: IO[bytes]) -> Iterator[bytes]:
                     line = line.removeprefix("\ufeff")
                 yield line.encode("utf-8", "surrogatepass")
         finally:
-            text.detach()
+            try:
+                text.detach()  # leave the caller's stream open
+            except ValueError:  # the caller closed it first
+                pass
         return
     first = True
     for raw in stream:

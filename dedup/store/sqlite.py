@@ -82,7 +82,8 @@ class SQLiteStore:
         try:
             self._conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         except sqlite3.Error as exc:
-            raise IndexFileError(f"{self.path}: cannot open: {exc}") from None
+            hint = "" if exists else f" (does the directory {os.path.dirname(os.path.abspath(self.path))} exist and is it writable?)"
+            raise IndexFileError(f"{self.path}: cannot open: {exc}{hint}") from None
         try:
             with self._errors():
                 self._setup(durable)
@@ -169,10 +170,23 @@ class SQLiteStore:
             yield
         except sqlite3.OperationalError as exc:
             msg = str(exc)
+            name = getattr(exc, "sqlite_errorname", "")  # Python >= 3.11
             if "locked" in msg or "busy" in msg:
                 raise IndexLockedError(
                     f"{self.path}: index is locked by another writer (waited {self.timeout:g} s): {msg}"
                 ) from None
+            if name.startswith("SQLITE_READONLY") or "readonly" in msg:
+                raise IndexFileError(
+                    f"{self.path}: index is read-only ({msg}): changing it needs write permission on the file, and "
+                    "opening it needs a writable directory unless its -wal and -shm files exist"
+                ) from None
+            if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or "disk I/O" in msg or "disk is full" in msg:
+                raise IndexFileError(
+                    f"{self.path}: cannot write the index ({msg}): disk full, file size limit, or a storage "
+                    "error; the transaction in progress was rolled back, committed ones are kept"
+                ) from None
+            if name == "SQLITE_CANTOPEN":
+                raise IndexFileError(f"{self.path}: {msg} (is its directory writable?)") from None
             raise IndexFileError(f"{self.path}: {msg}") from None
         except sqlite3.DatabaseError as exc:
             raise IndexFileError(f"{self.path}: {exc} (corrupted, or not a dedup index)") from None
@@ -198,9 +212,18 @@ class SQLiteStore:
     # -- rows ----------------------------------------------------------------------------------
 
     def _in(self, sql: str, values: Sequence[Any]) -> Iterator[tuple]:
+        """Run ``sql`` (with ``IN ({})``) over ``values`` in chunks of at most ``self._chunk`` placeholders.
+
+        A chunk is padded (repeating its last value, which ``IN`` ignores) to a power of two, so only a
+        few distinct statements exist: ``sqlite3`` caches a prepared statement per SQL text (128 of
+        them), and one with thousands of placeholders holds megabytes -- with exact sizes, a long
+        ``dedup filter`` grew by ~10 KB per document until the cache filled (about 1 GB).
+        """
         for lo in range(0, len(values), self._chunk):
-            part = values[lo : lo + self._chunk]
-            yield from self._conn.execute(sql.format(",".join("?" * len(part))), part)
+            part = list(values[lo : lo + self._chunk])
+            width = min(self._chunk, 1 << (len(part) - 1).bit_length())
+            part += part[-1:] * (width - len(part))
+            yield from self._conn.execute(sql.format(",".join("?" * width)), part)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         uniq = np.unique(keys).tolist()
