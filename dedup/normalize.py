@@ -95,8 +95,11 @@ _DATELINE = regex.compile(
     r"|^(?i:cnn|reuters|afp)\s*-+\s+"
 )
 _SENTENCE_END = frozenset(".!?:;\"')]")
-_HYPHEN_BREAK = regex.compile(r"(\p{L})-[ \t]*\n[ \t]*(\p{Ll})")
-_HYPHEN_HINT = re.compile(r"-[ \t]*\n")
+# Every character ``punctuation`` turns into "-", so that a hyphenated line end is
+# found whether or not that step ran first (the shingling path skips it).
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_HYPHEN_BREAK = regex.compile(f"(\\p{{L}})[{_DASHES}]+[ \\t]*\\n[ \\t]*(\\p{{Ll}})")
+_HYPHEN_HINT = re.compile(f"[{_DASHES}][ \\t]*\\n")
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ class Normalizer:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if self.boilerplate:
             text = strip_boilerplate(text)
-        if self.dehyphenate and "-" in text and _HYPHEN_HINT.search(text):
+        if self.dehyphenate and "\n" in text and _HYPHEN_HINT.search(text):
             text = _HYPHEN_BREAK.sub(r"\1\2", text)
         if self.unwrap and not self.whitespace:
             # With ``whitespace`` on every line break becomes a space anyway,
@@ -267,6 +270,9 @@ def strip_boilerplate(text: str) -> str:
         line = text[lo:hi].strip()
         if not line or len(line) > 200:
             continue
+        # Match on the line as the punctuation step leaves it, whether or not
+        # that step ran (the shingling path skips it).
+        line = fix_punctuation(line)
         if not (_BOILERPLATE_LINE.match(line) or _RESERVED_LINE.match(line)):
             continue
         drop.append((lo, hi))
@@ -301,9 +307,25 @@ def _line_span(text: str, pos: int) -> tuple[int, int]:
 
 
 def _strip_dateline(text: str) -> str:
-    """Remove a news-agency dateline opening the text."""
+    """Remove a news-agency dateline opening the text.
+
+    The dateline is matched on the opening as the punctuation step leaves it
+    (quotes and dashes unified, dash runs collapsed), then cut from the text.
+    """
     stripped = text.lstrip()
-    return _DATELINE.sub("", stripped, count=1) if _DATELINE.match(stripped) else text
+    m = _DATELINE.match(fix_punctuation(stripped[:200]))
+    if not m:
+        return text
+    # Walk the original while counting characters of the punctuation view.
+    seen, i, n = 0, 0, len(stripped)
+    while seen < m.end() and i < n:
+        if stripped[i] == "-" or stripped[i].translate(_QUOTES) == "-":
+            while i < n and (stripped[i] == "-" or stripped[i].translate(_QUOTES) == "-"):
+                i += 1
+        else:
+            i += 1
+        seen += 1
+    return stripped[i:]
 
 
 def unwrap_lines(text: str) -> str:

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dedup
@@ -126,6 +126,9 @@ def _signature_pair(text):
         max_size=12,
     ).map("".join)
 )
+@example("A--\na")
+@example("05:36 \u2014 Source: CNN\nBy Jane O\u2019Neil\nText.")
+@example("WASHINGTON \u2014\u2013 (Reuters) \u2014 The Fed")
 def test_shingling_text_has_the_shingles_of_normalized_text(text):
     full, light = _signature_pair(text)
     assert (full == light).all()
