@@ -113,3 +113,15 @@ def test_random_unicode_clusters_and_is_order_invariant(texts):
     n = len(texts)
     assert part(a) == {frozenset(n - 1 - i for i in g) for g in part(dedup.cluster(texts[::-1]))}
     assert len(b) == n
+
+
+def test_one_million_tiny_documents():
+    # 1,000 distinct short texts, each repeated 1,000 times: copies group, distinct texts stay apart.
+    base = [f"notice {i}: {' '.join(str(i * 7919 + k) for k in range(6))}" for i in range(1000)]
+    d = dedup.Deduplicator()
+    d.add_many((i, base[i % 1000]) for i in range(1_000_000))
+    c = d.clusters()
+    assert len(c) == 1_000_000
+    labels = c.labels
+    assert all(labels[i] == labels[i % 1000] for i in range(0, 1_000_000, 997))
+    assert c.n_clusters <= 1000
