@@ -362,6 +362,16 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
     return lines
 
 
+def _spark(sp: dict[str, Any]) -> list[str]:
+    """The Spark engine beside the local engine (``benchmarks.spark_bench``)."""
+    lines = ["## Spark engine", ""]
+    if "error" in sp:
+        return lines + [f"Not measured: {sp['error']}", ""]
+    from . import spark_bench
+
+    return lines + [spark_bench.to_markdown(sp), ""]
+
+
 def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> str:
     """The whole report as Markdown; ``plot_files`` maps plot keys to file names."""
     plot_files = plot_files or {}
@@ -370,6 +380,8 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
         lines += _accuracy(res["accuracy"], plot_files)
     if "speed" in res:
         lines += _speed(res["speed"], res["machine"], plot_files)
+    if "spark" in res:
+        lines += _spark(res["spark"])
     if plot_files.get("_missing"):
         lines += [f"_Plots not drawn: {plot_files['_missing']}_", ""]
     return "\n".join(lines).rstrip() + "\n"

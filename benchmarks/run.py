@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="skip a tool at a size when its run, projected linearly from the previous size, exceeds this")
     ap.add_argument("--max-memory", type=float, metavar="GB",
                     help="stop a measured process above this resident memory (default: 80%% of available memory)")
+    ap.add_argument("--spark", type=int, metavar="N",
+                    help="documents for the Spark engine (local[2]) vs local comparison; 0 skips "
+                         "(default 20000, skipped with --quick)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default %(default)s)")
     ap.add_argument("--data", help=f"evaluation data folder (default ${datasets.ENV_VAR} or ../shared/data)")
     ap.add_argument("--workdir", help="where the temporary JSONL corpora go (default: system temp)")
@@ -213,6 +216,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"benchmarks: speed, sizes {', '.join(map(str, scfg.sizes))}, {scfg.repeats} repeat(s) ...", file=sys.stderr)
         results["speed"] = speed.run(scfg, progress)
+    spark_n = args.spark if args.spark is not None else (0 if args.quick else 20_000)
+    if args.only in (None, "speed") and spark_n > 0:
+        print(f"benchmarks: spark engine on local[2], {spark_n} documents ...", file=sys.stderr)
+        try:
+            from . import spark_bench
+
+            results["spark"] = spark_bench.run(spark_n)
+        except ImportError as exc:
+            results["spark"] = {"error": f"pyspark is not installed ({exc}); pip install 'dedup[spark]'"}
+        except Exception as exc:  # a broken Java or Spark setup is reported, not fatal
+            results["spark"] = {"error": f"{type(exc).__name__}: {exc}"}
     results["meta"]["wall_seconds"] = time.perf_counter() - started
     results["machine"]["load_average_end"] = _load()
 
