@@ -1,22 +1,19 @@
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from cli_helpers import run_process
 from dedup.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args, stdin=None):
-    """Run the installed console script as a user would."""
-    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
-    return subprocess.run([exe, *args], input=stdin, capture_output=True, text=True, cwd=ROOT)
+    """Run the installed console script as a user would (text streams)."""
+    return run_process(*args, stdin=stdin, text=True)
 
 
 def test_cluster_seeds_directory():

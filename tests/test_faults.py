@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import ctypes
-import io
 import json
 import os
 import resource
@@ -29,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.cli import main
+from cli_helpers import run_inproc
 from dedup.index import Index
 from dedup.store import IndexLockedError
 
@@ -459,23 +458,6 @@ def _record_lines():
 def _jsonl_ish():
     line = st.one_of(_record_lines(), st.sampled_from(_NASTY), st.binary(max_size=30))
     return st.lists(line, max_size=8).map(b"\n".join)
-
-
-def run_inproc(*args, stdin: bytes = b""):
-    """``dedup.cli.main`` in this process (fast enough to fuzz), with byte-level standard streams."""
-    out, err = io.BytesIO(), io.BytesIO()
-    saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(stdin)), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
-    sys.stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
-    try:
-        code = main(list(args))  # an exception escaping main() is the traceback a user would see
-        sys.stdout.flush()
-        sys.stderr.flush()
-        result = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
-    return result
 
 
 def _check_fuzz_result(r):

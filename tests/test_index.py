@@ -1,7 +1,6 @@
 """dedup.Index: persistent near-duplicate index on SQLite."""
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys

@@ -1,15 +1,11 @@
 """`dedup filter` and `dedup index ...` end to end, through the installed console script."""
 
-import io
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from dedup.cli import main
+from cli_helpers import run_inproc, run_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = (
@@ -18,27 +14,7 @@ BASE = (
 )
 
 
-def run_process(*args, stdin=None):
-    """The installed console script, as a user runs it."""
-    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
-    return subprocess.run([exe, *args], input=stdin, capture_output=True, cwd=ROOT)
-
-
-def run(*args, stdin=None):
-    """``dedup.cli.main`` in this process (no interpreter start-up), with byte-level stdin/stdout like a process."""
-    out, err = io.BytesIO(), io.BytesIO()
-    saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
-    sys.stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
-    try:
-        code = main(list(args))
-        sys.stdout.flush()
-        sys.stderr.flush()
-        result = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
-    return result
+run = run_inproc
 
 
 @pytest.fixture
