@@ -256,6 +256,13 @@ def _sweeps(acc: dict[str, Any], plot_files: dict[str, str]) -> list[str]:
     return lines
 
 
+def _runs_secs(row: dict[str, Any], cfg: dict[str, Any]) -> str:
+    """Median seconds, marked when the cell has fewer runs than asked for."""
+    text = _secs(row["seconds"])
+    n = row.get("repeats", cfg["repeats"])
+    return text if n >= cfg["repeats"] else f"{text} ({n} run)"
+
+
 def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, str]) -> list[str]:
     lines = ["## Speed and memory", ""]
     if sp.get("status") != "ok":
@@ -264,7 +271,9 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
     lines.append(
         f"Corpus: {corpus['source']}. Sizes are nested prefixes of one shuffled corpus. Every measurement runs in its "
         f"own subprocess (peak MB = that process's peak resident set, `VmHWM`); {cfg['repeats']} run(s) per cell, "
-        f"median shown. "
+        f"median shown"
+        + (f" (a run longer than {cfg['once_over']:g} s is measured once; its cell says so)" if cfg.get("once_over") else "")
+        + ". "
         + (f"A watchdog stops any process above {cfg['memory_limit_mb'] / 1024:.1f} GB resident. "
            if cfg.get("memory_limit_mb") else "")
         + "Ratios compare docs/s with datasketch and rensa measured in this same run (>1 = faster than them)."
@@ -298,7 +307,7 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
                 table.append([_f(r["n_docs"]), f"`{r['tool']}`", r["status"], "", "", "", "", "", "", ""])
                 continue
             delta = r["peak_mb"] - r["loaded_mb"] if r.get("peak_mb") and r.get("loaded_mb") else None
-            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _secs(r["seconds"]), _rate(r["docs_per_s"]), _f(r["mb_per_s"], 2),
+            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _runs_secs(r, cfg), _rate(r["docs_per_s"]), _f(r["mb_per_s"], 2),
                           _ratio(r.get("x_datasketch")), _ratio(r.get("x_rensa")), _f(r.get("peak_mb"), 0), _f(delta, 0),
                           _f(r.get("n_shingles"))])
         lines += [_table(["docs", "tool", "seconds", "docs/s", "MB/s", "x datasketch", "x rensa", "peak MB", "Δ MB",
@@ -321,7 +330,7 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
             if r["status"] != "ok":
                 table.append([_f(r["n_docs"]), f"`{r['tool']}`", r["status"], "", "", "", "", "", ""])
                 continue
-            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _secs(r["seconds"]), _rate(r["docs_per_s"]), _f(r["mb_per_s"], 2),
+            table.append([_f(r["n_docs"]), f"`{r['tool']}`", _runs_secs(r, cfg), _rate(r["docs_per_s"]), _f(r["mb_per_s"], 2),
                           _ratio(r.get("x_datasketch")), _ratio(r.get("x_rensa")), _f(r.get("peak_mb"), 0),
                           _f(r.get("n_clusters"))])
         lines += [_table(["docs", "tool", "seconds", "docs/s", "MB/s", "x datasketch", "x rensa", "peak MB",
@@ -330,9 +339,10 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
     stages = sp.get("dedup_stages", [])
     if stages:
         lines += ["### Where dedup's time goes", ""]
-        lines.append("One run per size in its own process, public API: `prepare` (normalize) every text, then "
-                     "`Deduplicator(normalize=False)` to sign, `candidate_pairs()` (LSH), `clusters()` minus LSH "
-                     "(verify + union-find). Seconds:")
+        lines.append("One run per size in its own process, with the default engine: `prepare_many` (normalize, over "
+                     "worker processes), then sign the prepared texts, `candidate_pairs()` (LSH), `clusters()` minus "
+                     "LSH (verify + clustering). The whole job overlaps normalizing one batch with signing the one "
+                     "before, so it takes less than the sum. Seconds:")
         lines.append("")
         table = []
         for s in stages:

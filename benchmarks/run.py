@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--repeats", type=int, help="runs per timing, median reported (default 3; 1 with --quick)")
     ap.add_argument("--budget", type=float, metavar="SECONDS",
                     help="skip a tool at a size when its run, projected linearly from the previous size, exceeds this")
+    ap.add_argument("--once-over", type=float, metavar="SECONDS",
+                    help="measure a run that took longer than this once instead of --repeats times")
     ap.add_argument("--max-memory", type=float, metavar="GB",
                     help="stop a measured process above this resident memory (default: 80%% of available memory)")
     ap.add_argument("--spark", type=int, metavar="N",
@@ -210,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sizes=args.sizes or (QUICK_SIZES if args.quick else speed.SpeedConfig.sizes),
             repeats=args.repeats or (1 if args.quick else 3),
             budget=args.budget,
+            once_over=args.once_over,
             max_memory_mb=args.max_memory * 1024 if args.max_memory else None,
             workdir=args.workdir,
             quick=args.quick,

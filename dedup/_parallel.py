@@ -44,11 +44,21 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 def map_ordered(func: Callable[[T], R], items: Sequence[T], n_jobs: int | None) -> list[R]:
     """``[func(x) for x in items]``, spread over ``n_jobs`` processes when worthwhile."""
+    return map_started(func, items, n_jobs)()
+
+
+def map_started(func: Callable[[T], R], items: Sequence[T], n_jobs: int | None) -> Callable[[], list[R]]:
+    """Start :func:`map_ordered` in the worker processes; call the result to wait for the list.
+
+    Lets the caller work on the previous batch (signing, in compiled threads)
+    while the workers normalize the next one. Serial maps run at the call.
+    """
     workers = effective_jobs(n_jobs)
     if workers <= 1 or len(items) < MIN_PARALLEL:
-        return [func(x) for x in items]
+        return lambda: [func(x) for x in items]
     chunk = max(16, len(items) // (workers * 4))
-    return list(_pool(workers).map(func, items, chunksize=chunk))
+    results = _pool(workers).map(func, items, chunksize=chunk)  # tasks are submitted now
+    return lambda: list(results)
 
 
 @atexit.register

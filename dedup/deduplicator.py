@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 
 from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
-from ._parallel import map_ordered
+from ._parallel import map_started
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys
 from .minhash import MinHasher
@@ -157,12 +157,15 @@ class Deduplicator:
 
     def prepare_many(self, texts: Sequence[str]) -> list[str]:
         """:meth:`prepare` for many texts, over ``n_jobs`` processes (same result as one)."""
+        return self._start_prepare(texts)()
+
+    def _start_prepare(self, texts: Sequence[str]) -> Callable[[], list[str]]:
         for t in texts:
             if not isinstance(t, str):
                 raise InputError(f"text must be str, got {type(t).__name__}")
         if self.normalizer is None:
-            return list(texts)
-        return map_ordered(self.normalizer.for_shingling, texts, self.n_jobs)
+            return lambda: list(texts)
+        return map_started(self.normalizer.for_shingling, texts, self.n_jobs)
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""
@@ -183,19 +186,36 @@ class Deduplicator:
         batch_size = batch_size or self.minhasher.batch_size
         ids: list[Any] = []
         texts: list[str] = []
-        pending: set[Any] = set()
-        for rec in records:
-            id_, text = _split_record(rec, len(self._ids) + len(ids))
-            if id_ in self._index or id_ in pending:
-                raise InputError("duplicate id", doc_id=id_)
-            pending.add(id_)
-            ids.append(id_)
-            texts.append(text)
-            if len(ids) >= batch_size:
-                self._append(ids, self.prepare_many(texts))
-                ids, texts, pending = [], [], set()
-        if ids:
-            self._append(ids, self.prepare_many(texts))
+        seen: set[Any] = set()
+        base = len(self._ids)
+        # One batch is normalized in worker processes while the one before it is
+        # signed here; documents are appended in input order either way.
+        started: tuple[list[Any], Callable[[], list[str]]] | None = None
+        try:
+            for rec in records:
+                id_, text = _split_record(rec, base + len(seen))
+                if id_ in self._index or id_ in seen:
+                    raise InputError("duplicate id", doc_id=id_)
+                seen.add(id_)
+                ids.append(id_)
+                texts.append(text)
+                if len(ids) >= batch_size:
+                    nxt = (ids, self._start_prepare(texts))
+                    if started is not None:
+                        self._append(started[0], started[1]())
+                    started, ids, texts = nxt, [], []
+            if ids:
+                nxt = (ids, self._start_prepare(texts))
+                if started is not None:
+                    self._append(started[0], started[1]())
+                started = nxt
+        except InputError:
+            # Batches before a bad record are added, as they would be without the overlap.
+            if started is not None:
+                self._append(started[0], started[1]())
+            raise
+        if started is not None:
+            self._append(started[0], started[1]())
 
     def _append(self, ids: list[Any], prepared: list[str]) -> None:
         sigs, sizes = self._sign_prepared(prepared)

@@ -98,8 +98,7 @@ _SENTENCE_END = frozenset(".!?:;\"')]")
 # Every character ``punctuation`` turns into "-", so that a hyphenated line end is
 # found whether or not that step ran first (the shingling path skips it).
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_HYPHEN_BREAK = regex.compile(f"(\\p{{L}})[{_DASHES}]+[ \\t]*\\n[ \\t]*(\\p{{Ll}})")
-_HYPHEN_HINT = re.compile(f"[{_DASHES}][ \\t]*\\n")
+_DASH_SET = frozenset(_DASHES)
 
 
 @dataclass(frozen=True)
@@ -196,8 +195,8 @@ class Normalizer:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if self.boilerplate:
             text = strip_boilerplate(text)
-        if self.dehyphenate and "\n" in text and _HYPHEN_HINT.search(text):
-            text = _HYPHEN_BREAK.sub(r"\1\2", text)
+        if self.dehyphenate:
+            text = dehyphenate(text)
         if self.unwrap and not self.whitespace:
             # With ``whitespace`` on every line break becomes a space anyway,
             # which is what unwrapping does to the breaks that matter.
@@ -326,6 +325,26 @@ def _strip_dateline(text: str) -> str:
             i += 1
         seen += 1
     return stripped[i:]
+
+
+def dehyphenate(text: str) -> str:
+    """Join a word hyphenated at a line end: a letter, dashes, a line break, a lower-case letter."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = [lines[0]]
+    changed = False
+    for line in lines[1:]:
+        end = out[-1].rstrip(" \t")
+        if end and end[-1] in _DASH_SET:
+            body = end.rstrip(_DASHES)
+            start = line.lstrip(" \t")
+            if body and start and body[-1].isalpha() and unicodedata.category(start[0]) == "Ll":
+                out[-1] = body + start
+                changed = True
+                continue
+        out.append(line)
+    return "\n".join(out) if changed else text
 
 
 def unwrap_lines(text: str) -> str:

@@ -98,3 +98,27 @@ def test_process_parallel_normalization_gives_identical_results(seeds, monkeypat
     a = serial.fit_predict(texts)
     b = parallel.fit_predict(texts)
     assert np.array_equal(a, b)
+
+
+def test_batches_overlap_without_changing_results(seeds, monkeypatch):
+    """add_many normalizes one batch while signing the previous: same signatures, same order."""
+    from dedup import _parallel
+
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL", 2)
+    texts = [t[: 1200 + 53 * i] for i in range(5) for t in seeds.values()]
+    one = Deduplicator(n_jobs=1)
+    one.add_many(enumerate(texts), batch_size=len(texts))
+    many = Deduplicator(n_jobs=2)
+    many.add_many(enumerate(texts), batch_size=3)
+    assert many.ids == one.ids
+    assert np.array_equal(many._arrays()[0], one._arrays()[0])
+    assert np.array_equal(many.clusters().labels, one.clusters().labels)
+
+
+def test_bad_record_keeps_earlier_batches():
+    d = Deduplicator()
+    records = [(i, f"document number {i} with some text") for i in range(7)] + [(3, "a duplicate id")]
+    with pytest.raises(InputError, match="duplicate id"):
+        d.add_many(records, batch_size=2)
+    # Every complete batch before the bad record was added; nothing after it.
+    assert d.ids == list(range(6))

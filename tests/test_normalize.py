@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 import dedup
 from dedup.errors import ConfigError, InputError
-from dedup.normalize import Normalizer, fix_encoding, normalize, strip_boilerplate, unwrap_lines
+from dedup.normalize import Normalizer, dehyphenate, fix_encoding, normalize, strip_boilerplate, unwrap_lines
 
 
 def test_seed_000_mojibake_is_repaired(seeds):
@@ -39,6 +39,15 @@ def test_dehyphenation_and_html_entities():
     assert normalize("les fa-\nmilles") == "les familles"
     assert normalize("US-\nMexico border") == "us- mexico border"
     assert normalize("Tom &amp; Jerry") == "tom & jerry"
+
+
+def test_dehyphenate_rules():
+    # A letter, one or more dashes of any kind, spaces, a break, spaces, a lower-case letter.
+    assert dehyphenate("fa\u2014 \n  milles") == "familles"
+    assert dehyphenate("\u00e9t\u00e9-\n\u00e0 la") == "\u00e9t\u00e9\u00e0 la"
+    assert dehyphenate("a-\nb-\nc") == "abc"  # a word broken over three lines
+    for kept in ("A-\nB", "x-\n", "-\nb", "1-\nb", "x-\n\nb", "x- -\nb"):
+        assert dehyphenate(kept) == kept
 
 
 def test_quotes_dashes_whitespace_case():
