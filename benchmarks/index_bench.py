@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -97,9 +98,11 @@ def run(
     progress: bool = False,
 ) -> dict[str, Any]:
     """Build an index of ``n_existing`` documents and time ``n_new`` more; returns the measurements."""
+    import numba
+
     import dedup
 
-    _single_thread()
+    threads = numba.get_num_threads()
     docs = _Docs(words, seed)
     tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="dedup-index-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -112,17 +115,21 @@ def run(
     try:
         # -- fill (not part of the measurement; reuses an existing file of the right size)
         t0 = time.perf_counter()
-        with dedup.Index.open(path, n_jobs=1, batch_size=5000) as index:
+        # Filled with all cores (not measured); the timing below runs on one.
+        numba.set_num_threads(threads)
+        with dedup.Index.open(path, batch_size=5000) as index:
             have = len(index)
             step = 20_000
             for lo in range(have, n_existing, step):
                 hi = min(lo + step, n_existing)
                 index.add_many(((i, docs.doc(i)) for i in range(lo, hi)), batch_size=5000)
                 if progress:
-                    print(f"fill {hi}/{n_existing} {time.perf_counter() - t0:.0f}s", flush=True)
+                    print(f"index fill {hi}/{n_existing} {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
             out["fill_seconds"] = round(time.perf_counter() - t0, 1)
             out["fill_docs_per_s"] = round(max(0, n_existing - have) / max(time.perf_counter() - t0, 1e-9))
             fill_stats = index.stats()
+            out.update(params=index.params.to_dict(), bands=index.bands[0], rows=index.bands[1],
+                       max_bucket=index.max_bucket)
             salt = fill_stats["documents"]  # new documents differ from those of earlier runs on a reused index
         out["bytes_on_disk_filled"] = fill_stats["bytes_on_disk"]
         out["bytes_per_million_docs"] = fill_stats["bytes_per_million_documents"]
@@ -136,6 +143,7 @@ def run(
                     recs.append((f"new-{salt}-{base + k}", docs.doc(10**9 + salt * 10 + base + k)))
             return recs
 
+        _single_thread()
         with dedup.Index.open(path, n_jobs=1, batch_size=batch_size) as index:
             index.check("warm up the compiled kernels")
             # -- batched check_and_add (text generation not timed)
@@ -171,9 +179,34 @@ def run(
         out["documents_after"] = st["documents"]
         out["bytes_on_disk_after"] = st["bytes_on_disk"]
     finally:
+        numba.set_num_threads(threads)
         if not keep and not workdir:
             shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def to_markdown(r: dict[str, Any]) -> str:
+    """The measurements as a short Markdown section."""
+    mb = r["bytes_per_million_docs"] / 2**20 if r.get("bytes_per_million_docs") else None
+    p = r.get("params", {})
+    return "\n".join([
+        f"`check_and_add` into an index already holding {r['n_existing']:,} documents ({r['words']}-word texts from "
+        f"{r['text']}; {r['dup_fraction']:.0%} of the new ones are near-copies of stored ones), on one core "
+        f"(one process, numba threads = 1). Index parameters: the library defaults"
+        + (f" ({p.get('shingle')} {p.get('ngram')}-grams, {p.get('num_perm')} permutations, {r.get('bands')} bands of "
+           f"{r.get('rows')} rows, max_bucket {r.get('max_bucket')})" if p else "") + ".",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| `check_and_add_many`, batches of {r['batch_size']} (docs/s) | {r['check_and_add_many_docs_per_s']:,} |",
+        f"| of which dropped as near-duplicates | {r['check_and_add_many_dropped']:,} of {r['n_new']:,} |",
+        f"| single `check_and_add` calls, one transaction each (docs/s) | {r['check_and_add_single_docs_per_s']:,} |",
+        f"| single `check_and_add` latency p50 / p99 (ms) | {r['check_and_add_single_ms_p50']} / {r['check_and_add_single_ms_p99']} |",
+        f"| `check` latency p50 / p99 / max (ms) | {r['check_ms_p50']} / {r['check_ms_p99']} / {r['check_ms_max']} |",
+        f"| size on disk per million documents (MB) | {mb:,.0f} |" if mb else "| size on disk per million documents | n/a |",
+        f"| building the index ({r['n_existing']:,} docs, `add_many`, all cores; not part of the timing) | "
+        f"{r['fill_seconds']} s, {r['fill_docs_per_s']:,} docs/s |",
+    ])
 
 
 def main(argv: list[str] | None = None) -> int:

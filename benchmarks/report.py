@@ -98,8 +98,12 @@ def _header(res: dict[str, Any]) -> list[str]:
         f"- **Packages**: {versions}" + (f"; not installed: {missing}" if missing else ""),
         f"- **dedup {res.get('dedup_version')} defaults** (read from `dedup.Params()` at run time): {params}",
         f"- **Data**: {meta.get('data_dir')}",
-        "",
     ]
+    runs = meta.get("part_runs") or {}
+    if len({(r.get("command"), r.get("started")) for r in runs.values()}) > 1:
+        lines.append("- **Parts measured in separate runs** (same machine; merged with `--merge`): " + "; ".join(
+            f"{part} from `{r.get('command')}` started {r.get('started')}" for part, r in runs.items()))
+    lines.append("")
     return lines
 
 
@@ -382,6 +386,16 @@ def _spark(sp: dict[str, Any]) -> list[str]:
     return lines + [spark_bench.to_markdown(sp), ""]
 
 
+def _index(ix: dict[str, Any]) -> list[str]:
+    """The persistent index (``benchmarks.index_bench``)."""
+    lines = ["## Persistent index (pre-ingest hook)", ""]
+    if "error" in ix:
+        return lines + [f"Not measured: {ix['error']}", ""]
+    from . import index_bench
+
+    return lines + [index_bench.to_markdown(ix), ""]
+
+
 def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> str:
     """The whole report as Markdown; ``plot_files`` maps plot keys to file names."""
     plot_files = plot_files or {}
@@ -392,6 +406,8 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
         lines += _speed(res["speed"], res["machine"], plot_files)
     if "spark" in res:
         lines += _spark(res["spark"])
+    if "index" in res:
+        lines += _index(res["index"])
     if plot_files.get("_missing"):
         lines += [f"_Plots not drawn: {plot_files['_missing']}_", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -48,7 +48,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smoke test: small corpora, one repeat (< 2 min)")
-    ap.add_argument("--only", choices=["accuracy", "speed"], help="run one part only")
+    ap.add_argument("--only", choices=["accuracy", "speed", "index", "spark"], help="run one part only")
     ap.add_argument("--sizes", type=_sizes, help="speed corpus sizes, e.g. 20000,50000,200000")
     ap.add_argument("--repeats", type=int, help="runs per timing, median reported (default 3; 1 with --quick)")
     ap.add_argument("--budget", type=float, metavar="SECONDS",
@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--spark", type=int, metavar="N",
                     help="documents for the Spark engine (local[2]) vs local comparison; 0 skips "
                          "(default 20000, skipped with --quick)")
+    ap.add_argument("--index", type=int, metavar="N",
+                    help="documents in the persistent index before its throughput is timed; 0 skips "
+                         "(default 1000000, skipped with --quick)")
+    ap.add_argument("--index-workdir", metavar="DIR",
+                    help="keep the index file here and reuse it on later runs of the same size (default: temporary)")
+    ap.add_argument("--merge", type=Path, metavar="RESULTS_JSON",
+                    help="start from an earlier results.json and replace only the parts run now (e.g. with --only index)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default %(default)s)")
     ap.add_argument("--data", help=f"evaluation data folder (default ${datasets.ENV_VAR} or ../shared/data)")
     ap.add_argument("--workdir", help="where the temporary JSONL corpora go (default: system temp)")
@@ -191,6 +198,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import dedup
 
+    previous: dict[str, Any] = {}
+    if args.merge:
+        try:
+            previous = json.loads(args.merge.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            build_parser().error(f"--merge: cannot read {args.merge}: {exc}")
     results: dict[str, Any] = {
         "meta": {
             "mode": "quick" if args.quick else "full",
@@ -220,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmarks: speed, sizes {', '.join(map(str, scfg.sizes))}, {scfg.repeats} repeat(s) ...", file=sys.stderr)
         results["speed"] = speed.run(scfg, progress)
     spark_n = args.spark if args.spark is not None else (0 if args.quick else 20_000)
-    if args.only in (None, "speed") and spark_n > 0:
+    if args.only in (None, "speed", "spark") and spark_n > 0:
         print(f"benchmarks: spark engine on local[2], {spark_n} documents ...", file=sys.stderr)
         try:
             from . import spark_bench
@@ -230,8 +243,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["spark"] = {"error": f"pyspark is not installed ({exc}); pip install 'dedup[spark]'"}
         except Exception as exc:  # a broken Java or Spark setup is reported, not fatal
             results["spark"] = {"error": f"{type(exc).__name__}: {exc}"}
+    index_n = args.index if args.index is not None else (0 if args.quick else 1_000_000)
+    if args.only in (None, "index") and index_n > 0:
+        print(f"benchmarks: persistent index, {index_n:,} documents stored before timing ...", file=sys.stderr)
+        from . import index_bench
+
+        try:
+            timed = min(10_000, max(200, index_n // 10))  # 10,000 new documents at a million stored
+            results["index"] = index_bench.run(index_n, timed, n_single=min(2_000, timed), n_latency=min(2_000, timed),
+                                               workdir=args.index_workdir, progress=not args.no_progress)
+        except Exception as exc:  # reported, not fatal: the other parts are written
+            results["index"] = {"error": f"{type(exc).__name__}: {exc}"}
     results["meta"]["wall_seconds"] = time.perf_counter() - started
-    results["machine"]["load_average_end"] = _load()
+    parts = ("accuracy", "speed", "spark", "index")
+    this_run = {"command": results["meta"]["command"], "started": results["meta"]["started"]}
+    results["meta"]["part_runs"] = {k: this_run for k in parts if k in results}
+    if previous:
+        earlier = previous.get("meta", {}).get("part_runs") or {
+            k: {"command": previous.get("meta", {}).get("command"), "started": previous.get("meta", {}).get("started")}
+            for k in parts if k in previous
+        }
+        for k in parts:
+            if k not in results and k in previous:
+                results[k] = previous[k]
+                results["meta"]["part_runs"][k] = earlier.get(k, {})
 
     with (out / "results.json").open("w", encoding="utf-8") as fh:
         json.dump(results, fh, indent=1, default=_json_default, allow_nan=True)

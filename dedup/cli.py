@@ -13,7 +13,7 @@ import json
 import signal
 import sys
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import __version__
 from .deduplicator import Deduplicator, Params
@@ -296,7 +296,7 @@ class _DeferInterrupt:
     the open transaction rolls back, and output lines of the batch may be missing or cut.
     """
 
-    def __enter__(self) -> "_DeferInterrupt":
+    def __enter__(self) -> _DeferInterrupt:
         self.pending = False
         self.saved = None
         if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -427,11 +427,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dedup: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        # Downstream closed the pipe (e.g. `| head`): not an error of ours.
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            return 0
+        # Downstream closed the pipe (e.g. `| head`): not an error of ours. Drop
+        # stdout so that the interpreter's final flush does not fail again.
+        sys.stdout = None  # type: ignore[assignment]
+        return 0
     except OSError as exc:
         print(f"dedup: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)
         return 1

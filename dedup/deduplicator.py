@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
-from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from ._parallel import map_started
+from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys
 from .minhash import MinHasher

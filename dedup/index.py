@@ -25,9 +25,10 @@ import json
 import math
 import os
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
@@ -198,7 +199,7 @@ class Index:
         n_jobs: int | None = None,
         max_bucket: int | None = None,
         **params: Any,
-    ) -> "Index":
+    ) -> Index:
         """Open (or create) the index at ``path``.
 
         ``params`` are :class:`~dedup.Params` fields (``threshold``, ``shingle``,
@@ -285,7 +286,7 @@ class Index:
             self._store.close()
             self._store = None
 
-    def __enter__(self) -> "Index":
+    def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -331,23 +332,22 @@ class Index:
     def _sign(self, ids: list[Any], texts: list[Any], metas: list[Any]) -> _Signed:
         enc = [_encode_id(i) for i in ids]
         menc = [_encode_meta(m, i) for m, i in zip(metas, ids)]
-        prepared = []
         for i, t in zip(ids, texts):
             if not isinstance(t, str):
                 raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
-            prepared.append(self._engine.prepare(t))
-        sigs, sizes = self._engine._sign_prepared(prepared)
-        return _Signed(ids, enc, menc, sigs, np.asarray(sizes, dtype=np.int64), band_keys(self._lsh, sigs))
+        return self._signed(ids, enc, menc, texts)
 
     def _sign_texts(self, texts: Sequence[Any]) -> _Signed:
-        prepared = []
         for k, t in enumerate(texts):
             if not isinstance(t, str):
                 raise InputError(f"text #{k} must be str, got {type(t).__name__}")
-            prepared.append(self._engine.prepare(t))
-        sigs, sizes = self._engine._sign_prepared(prepared)
         n = len(texts)
-        return _Signed([None] * n, [""] * n, [None] * n, sigs, np.asarray(sizes, dtype=np.int64), band_keys(self._lsh, sigs))
+        return self._signed([None] * n, [""] * n, [None] * n, texts)
+
+    def _signed(self, ids: list[Any], enc: list[str], metas: list[str | None], texts: Sequence[str]) -> _Signed:
+        # Normalized over ``n_jobs`` processes (a large enough batch), signed on ``n_jobs`` threads.
+        sigs, sizes = self._engine._sign_prepared(self._engine.prepare_many(texts))
+        return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), band_keys(self._lsh, sigs))
 
     def _verify(self, sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
@@ -372,7 +372,9 @@ class Index:
         out = self._best(batch, out, flat, pos, hit_keys, hit_rows)
         return out, hit_keys
 
-    def _best(self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray) -> list[Match | None]:
+    def _best(
+        self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
+    ) -> list[Match | None]:
         if hit_keys.size == 0:
             return out
         order = np.argsort(flat, kind="stable")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+
 import numpy as np
 
 from .errors import ConfigError

@@ -21,8 +21,8 @@ Signatures are ``uint32`` arrays of shape ``(n_docs, num_perm)``.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable, Sequence
 from hashlib import sha1
-from typing import Iterable, Sequence
 
 import numpy as np
 

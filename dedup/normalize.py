@@ -40,13 +40,16 @@ __all__ = ["Normalizer", "normalize"]
 
 # Characters a UTF-8 continuation byte (0x80-0xBF) becomes when decoded as
 # cp1252 or latin-1.
-_CONT = "\x80-\xbf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+_CONT = (
+    "\x80-\xbf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018"
+    "\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+)
 # Mojibake: a lead byte (0xC2-0xF4 as a Latin-1 letter) followed by a continuation byte.
 _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONT}]")
 # A lone "â" (not followed by a continuation byte): the lead byte of U+2010..U+203F
 # (dashes, quotes) whose continuation bytes were stripped.  Before a contraction
 # suffix it was an apostrophe, elsewhere most likely a dash.
-_ORPHAN_APOSTROPHE = regex.compile(f"(?<=\\p{{L}})\u00e2(?=(?:s|t|ll|re|ve|d|m)\\b)")
+_ORPHAN_APOSTROPHE = regex.compile("(?<=\\p{L})\u00e2(?=(?:s|t|ll|re|ve|d|m)\\b)")
 _ORPHAN_DASH = regex.compile(f"\u00e2(?![{_CONT}])")
 
 _QUOTES = str.maketrans(

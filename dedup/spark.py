@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -70,8 +71,8 @@ def _check_params(params: Mapping[str, Any]) -> Params:
 
 def _require_pyspark() -> None:
     try:
-        import pyarrow  # noqa: F401
         import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
         import pyspark  # noqa: F401
     except ImportError as exc:
         raise ConfigError(f"{_INSTALL_HINT} ({exc})") from None
@@ -80,7 +81,7 @@ def _require_pyspark() -> None:
 # --------------------------------------------------------------------------- session
 
 
-def get_session(master: str | None = None, app_name: str = "dedup", conf: Mapping[str, str] | None = None) -> "SparkSession":
+def get_session(master: str | None = None, app_name: str = "dedup", conf: Mapping[str, str] | None = None) -> SparkSession:
     """The active Spark session, or a new one on ``master`` (default ``local[*]``).
 
     A new session gets settings suited to this job: Arrow on, Python workers are
@@ -243,7 +244,7 @@ def _contract_batches(batches: Iterator[Any]) -> Iterator[Any]:
 
 
 
-def _materialize(df: "DataFrame", checkpoint: str, eager: bool = True) -> "DataFrame":
+def _materialize(df: DataFrame, checkpoint: str, eager: bool = True) -> DataFrame:
     """Cut the lineage of an iteration (reliable checkpoint needs a checkpoint dir).
 
     A lazy local checkpoint is filled by the next action on it.
@@ -258,14 +259,14 @@ CONTRACT_EDGES = 2_000_000
 (about 50 MB of Python memory per task at this size)."""
 
 
-def _fingerprint(e: "DataFrame") -> tuple:
+def _fingerprint(e: DataFrame) -> tuple:
     from pyspark.sql import functions as F
 
     row = e.agg(F.count(F.lit(1)), F.expr("bit_xor(xxhash64(a, b))")).first()
     return (row[0], row[1])
 
 
-def _is_star_forest(e: "DataFrame") -> bool:
+def _is_star_forest(e: DataFrame) -> bool:
     """Every edge goes from a leaf to a root: no source has two edges, no target is a source."""
     from pyspark.sql import functions as F
 
@@ -277,12 +278,12 @@ def _is_star_forest(e: "DataFrame") -> bool:
 
 
 def connected_components(
-    edges: "DataFrame",
+    edges: DataFrame,
     src: str = "i",
     dst: str = "j",
     checkpoint: str | None = None,
     contract: int | None = None,
-) -> "DataFrame":
+) -> DataFrame:
     """Connected components of an undirected edge list, computed in Spark.
 
     Returns ``(node, component)`` for every node that has an edge, ``component``
@@ -362,7 +363,7 @@ def connected_components(
 # --------------------------------------------------------------------------- the job
 
 
-def _candidates(bands: "DataFrame", max_bucket: int) -> "DataFrame":
+def _candidates(bands: DataFrame, max_bucket: int) -> DataFrame:
     """Candidate pairs ``(i, j)``, ``i < j``: the rule of :func:`dedup.lsh.pairs_from_keys`."""
     from pyspark.sql import functions as F
 
@@ -388,7 +389,7 @@ def _candidates(bands: "DataFrame", max_bucket: int) -> "DataFrame":
     return small.unionByName(star).unionByName(chain).distinct()
 
 
-def _verified_edges(signed: "DataFrame", params: dict[str, Any]) -> "DataFrame":
+def _verified_edges(signed: DataFrame, params: dict[str, Any]) -> DataFrame:
     """Candidate pairs of signed documents that pass verification: ``(i, j, sim)``, ``i < j``."""
     from pyspark.sql import functions as F
 
@@ -405,14 +406,14 @@ def _verified_edges(signed: "DataFrame", params: dict[str, Any]) -> "DataFrame":
 
 
 def _cluster_frame(
-    df: "DataFrame",
+    df: DataFrame,
     text_col: str,
     id_col: str,
     position_col: str | None,
     params: dict[str, Any],
     check_ids: bool,
     checkpoint: str | None,
-) -> tuple["DataFrame", list["DataFrame"]]:
+) -> tuple[DataFrame, list[DataFrame]]:
     """The clustering with a position column, and the frames persisted on the way."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
@@ -512,7 +513,7 @@ def _cluster_frame(
 
 
 def cluster(
-    df: "DataFrame",
+    df: DataFrame,
     text_col: str = "text",
     id_col: str = "id",
     *,
@@ -520,7 +521,7 @@ def cluster(
     check_ids: bool = True,
     checkpoint: str | None = None,
     **params: Any,
-) -> "DataFrame":
+) -> DataFrame:
     """Cluster the documents of a Spark DataFrame; one row per document.
 
     Returns a DataFrame of ``id, cluster, is_representative, similarity``:
@@ -542,7 +543,7 @@ def cluster(
     return _finish(result.drop(_POS), persisted)
 
 
-def _finish(result: "DataFrame", persisted: list["DataFrame"]) -> "DataFrame":
+def _finish(result: DataFrame, persisted: list[DataFrame]) -> DataFrame:
     from pyspark import StorageLevel
 
     result = result.persist(StorageLevel.MEMORY_AND_DISK)
@@ -553,7 +554,7 @@ def _finish(result: "DataFrame", persisted: list["DataFrame"]) -> "DataFrame":
 
 
 def deduplicate(
-    df: "DataFrame",
+    df: DataFrame,
     text_col: str = "text",
     id_col: str = "id",
     *,
@@ -561,7 +562,7 @@ def deduplicate(
     check_ids: bool = True,
     checkpoint: str | None = None,
     **params: Any,
-) -> "DataFrame":
+) -> DataFrame:
     """The rows of ``df`` to keep: one per cluster, its representative (all columns of ``df``)."""
     from pyspark.sql import functions as F
 
@@ -573,7 +574,7 @@ def deduplicate(
 def cluster_records(
     records: Iterable[tuple[Any, str] | Mapping[str, Any]],
     *,
-    spark: "SparkSession | None" = None,
+    spark: SparkSession | None = None,
     master: str | None = None,
     **params: Any,
 ) -> tuple[list[Any], Clustering]:

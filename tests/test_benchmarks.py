@@ -50,3 +50,17 @@ def test_quick_benchmark_writes_report(tmp_path: Path) -> None:
     for dataset in present:
         tools = {r["tool"] for r in results["accuracy"]["rows"] if r["dataset"] == dataset}
         assert set(results["accuracy"]["tools"]) <= tools
+
+    # One part re-run into the same report: the persistent index, merged with --merge.
+    merged = tmp_path / "merged"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "index", "--index", "300", "--no-progress",
+         "--merge", str(out / "results.json"), "--out", str(merged)],
+        cwd=ROOT, check=False, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    text = (merged / "report.md").read_text(encoding="utf-8")
+    assert "## Accuracy" in text and "## Persistent index" in text and "Parts measured in separate runs" in text
+    again = json.loads((merged / "results.json").read_text(encoding="utf-8"))
+    assert again["accuracy"] == results["accuracy"]
+    assert again["index"]["n_existing"] == 300 and again["index"]["check_and_add_many_docs_per_s"] > 0

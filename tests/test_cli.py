@@ -5,10 +5,9 @@ import subprocess
 import sys
 
 import pytest
-
 from cli_helpers import run_process
-from dedup.cli import main
 
+from dedup.cli import main
 
 
 def run(*args, stdin=None):

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import run_inproc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli_helpers import run_inproc
 from dedup.index import Index
 from dedup.store import IndexLockedError
 

@@ -109,7 +109,8 @@ def test_jsonl_reader_on_random_json_values(values):
 def test_random_unicode_clusters_and_is_order_invariant(texts):
     a = dedup.cluster(texts)
     b = dedup.cluster(texts[::-1])[::-1]
-    part = lambda labels: {frozenset(np.flatnonzero(labels == x).tolist()) for x in set(labels.tolist())}
+    def part(labels):
+        return {frozenset(np.flatnonzero(labels == x).tolist()) for x in set(labels.tolist())}
     n = len(texts)
     assert part(a) == {frozenset(n - 1 - i for i in g) for g in part(dedup.cluster(texts[::-1]))}
     assert len(b) == n

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import run_inproc, run_process
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,10 @@ only moves rows. :class:`~dedup.store.sqlite.SQLiteStore` is the one shipped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ContextManager, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -69,10 +71,10 @@ class Store(Protocol):
     def initialize(self, config: dict[str, Any]) -> None:
         """Create the schema and record ``config`` (in its own transaction)."""
 
-    def read(self) -> ContextManager[None]:
+    def read(self) -> AbstractContextManager[None]:
         """A consistent read snapshot."""
 
-    def write(self) -> ContextManager[None]:
+    def write(self) -> AbstractContextManager[None]:
         """An exclusive write transaction: all of it commits or none of it."""
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,8 @@ import contextlib
 import json
 import os
 import sqlite3
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
