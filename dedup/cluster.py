@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from . import _kernels
+
 __all__ = ["Clustering", "pair_similarity", "connected_components", "build_clusters"]
 
 
@@ -54,20 +56,19 @@ class Clustering:
         return [g for g in np.split(order, bounds) if len(g) >= min_size]
 
 
-def pair_similarity(
-    signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray, chunk: int = 65536
-) -> tuple[np.ndarray, np.ndarray]:
+def pair_similarity(signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Estimated Jaccard and containment for each pair ``(i, j)`` of rows.
 
-    Documents without shingles (size 0) have similarity 0 to everything.
+    Jaccard ``J`` is the fraction of agreeing signature positions; containment of
+    the smaller set follows from ``|A n B| = J / (1 + J) * (|A| + |B|)``. Documents
+    without shingles (size 0) have similarity 0 to everything.
     """
-    m = pairs.shape[0]
-    jac = np.empty(m, dtype=np.float64)
+    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
     k = signatures.shape[1]
-    for lo in range(0, m, chunk):
-        p = pairs[lo : lo + chunk]
-        eq = signatures[p[:, 0]] == signatures[p[:, 1]]
-        jac[lo : lo + chunk] = np.count_nonzero(eq, axis=1) / k
+    if len(pairs) and k:
+        jac = _kernels.equal_counts(np.ascontiguousarray(signatures), pairs) / k
+    else:
+        jac = np.zeros(len(pairs), dtype=np.float64)
     sa = sizes[pairs[:, 0]].astype(np.float64)
     sb = sizes[pairs[:, 1]].astype(np.float64)
     small = np.minimum(sa, sb)

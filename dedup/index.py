@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from . import _kernels
 from .cluster import pair_similarity
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
@@ -385,7 +386,7 @@ class Index:
         if total == 0:
             return out
         starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
-        code = np.unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
+        code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
         pairs = np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
         got = self.store.fetch(pairs[:, 1])
         by_row = np.argsort(got.rows)

@@ -157,33 +157,16 @@ class LSH:
 
 
 def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
-    """Candidate pairs from a ``(n, bands)`` array of band keys (see :meth:`LSH.candidate_pairs`)."""
+    """Candidate pairs from a ``(n, bands)`` array of band keys (see :meth:`LSH.candidate_pairs`).
+
+    Compiled: a pair that shares several bands is produced once, not once per band,
+    so near-duplicate-heavy corpora do not pay for their repeats in memory.
+    """
+    from . import _kernels
+
+    keys = np.ascontiguousarray(keys)
     n = keys.shape[0]
-    chunks = []
-    for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band], kind="stable")
-        sorted_keys = keys[order, band]
-        # run_end[p]: end (exclusive) of the run of equal keys holding sorted position p.
-        change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        bounds = np.concatenate(([0], change, [n]))
-        lengths = np.diff(bounds)
-        run_end = np.repeat(bounds[1:], lengths)
-        run_len = np.repeat(lengths, lengths)
-        small = run_len <= MAX_BUCKET_PAIRS
-        pos = np.arange(n)
-        for d in range(1, int(min(lengths.max(initial=1), MAX_BUCKET_PAIRS))):
-            ok = small & (pos + d < run_end)
-            if not ok.any():
-                break
-            p = pos[ok]
-            chunks.append(np.stack((order[p], order[p + d]), axis=1))
-        for s, e in zip(bounds[:-1][lengths > MAX_BUCKET_PAIRS].tolist(), bounds[1:][lengths > MAX_BUCKET_PAIRS].tolist()):
-            members = order[s:e]
-            chunks.append(np.stack((np.full(e - s - 1, members[0]), members[1:]), axis=1))
-            chunks.append(np.stack((members[:-1], members[1:]), axis=1))
-    if not chunks:
+    if n < 2 or keys.shape[1] == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks).astype(np.int64)
-    pairs.sort(axis=1)
-    code = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
+    code = _kernels.sorted_unique(_kernels.band_pair_codes(keys, MAX_BUCKET_PAIRS))
     return np.stack((code // n, code % n), axis=1)

@@ -73,3 +73,49 @@ def test_invalid_parameters(kwargs):
 def test_signature_length_checked():
     with pytest.raises(ConfigError):
         LSH(0.5, 128).keys(np.zeros((2, 64), dtype=np.uint32))
+
+
+def reference_pairs(keys: np.ndarray) -> np.ndarray:
+    """The rule in plain numpy: per band, all pairs of buckets up to MAX_BUCKET_PAIRS, else star + chain."""
+    n = keys.shape[0]
+    found = set()
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        col = keys[order, band]
+        bounds = np.flatnonzero(np.r_[True, col[1:] != col[:-1], True])
+        for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            members = order[s:e].tolist()
+            if len(members) <= MAX_BUCKET_PAIRS:
+                found.update(itertools.combinations(members, 2))
+            else:
+                found.update((members[0], m) for m in members[1:])
+                found.update(zip(members[:-1], members[1:]))
+    return np.array(sorted((min(p), max(p)) for p in found), dtype=np.int64).reshape(-1, 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_pairs_equal_reference_with_hot_buckets(seed):
+    """A pair seen first in a hot bucket (star/chain only) must still come out of a later small bucket."""
+    rng = np.random.default_rng(seed)
+    n = 3 * MAX_BUCKET_PAIRS
+    keys = rng.integers(0, 40, size=(n, 6)).astype(np.uint64)
+    keys[: 2 * MAX_BUCKET_PAIRS, 0] = 7  # one hot bucket in band 0
+    keys[MAX_BUCKET_PAIRS:, 3] = 9  # another in band 3
+    got = pairs_from_keys(keys)
+    assert np.array_equal(got, reference_pairs(keys))
+    assert np.array_equal(got, np.unique(got, axis=0))  # sorted, no repeats
+
+
+def test_pair_similarity_counts_agreeing_positions():
+    from dedup.cluster import pair_similarity
+
+    rng = np.random.default_rng(1)
+    sigs = rng.integers(0, 3, size=(50, 64)).astype(np.uint32)
+    sizes = rng.integers(0, 500, size=50)
+    pairs = rng.integers(0, 50, size=(400, 2))
+    jac, cont = pair_similarity(sigs, sizes, pairs)
+    expect = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    assert np.array_equal(jac, np.where(small > 0, expect, 0.0))
+    assert ((cont >= 0) & (cont <= 1)).all() and (cont[small == 0] == 0).all()
+    assert pair_similarity(sigs, sizes, np.zeros((0, 2), np.int64))[0].shape == (0,)
