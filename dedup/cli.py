@@ -64,6 +64,9 @@ def _max_bytes_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+_JOBS_HELP = "processes (normalization) and threads (signing); results do not depend on it (default: all cores)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dedup", description="Find near-duplicate documents and group reprints.")
     parser.add_argument("--version", action="version", version=f"dedup {__version__}")
@@ -78,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
     _max_bytes_option(c)
-    c.add_argument("--jobs", type=int, default=None, metavar="N", help="threads for signing (default: all cores)")
+    c.add_argument("--jobs", type=int, default=None, metavar="N", help=_JOBS_HELP)
     c.add_argument(
         "--engine", choices=["local", "spark"], default="local",
         help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup[spark])",
@@ -185,7 +188,7 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
         p.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
         _max_bytes_option(p)
         p.add_argument("--batch-size", type=int, default=500, metavar="N", help="documents per transaction (default %(default)s)")
-        p.add_argument("--jobs", type=int, default=None, metavar="N", help="threads for signing (default: all cores)")
+        p.add_argument("--jobs", type=int, default=None, metavar="N", help=_JOBS_HELP)
 
 
 def _add_index_commands(sub: argparse._SubParsersAction) -> None:
