@@ -77,7 +77,6 @@ def test_signature_length_checked():
 
 def reference_pairs(keys: np.ndarray) -> np.ndarray:
     """The rule in plain numpy: per band, all pairs of buckets up to MAX_BUCKET_PAIRS, else star + chain."""
-    n = keys.shape[0]
     found = set()
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")
