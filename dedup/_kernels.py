@@ -354,10 +354,8 @@ def band_pair_codes(keys, max_bucket):
         order = orders[band]
         s = 0
         while s < n:
-            e = s + 1
-            while e < n and keys[order[e], band] == keys[order[s], band]:
-                e += 1
-            size = e - s
+            size = runlen[order[s], band]
+            e = s + size
             if size > max_bucket:
                 first = order[s]
                 for x in range(s + 1, e):

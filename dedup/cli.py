@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from . import __version__
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, DedupError, InputError
-from .io import SkipLog, open_output, read_inputs, write_results
+from .io import SkipLog, chunks, open_output, read_inputs, write_results
 
 _DEFAULTS = Params()
 
@@ -273,17 +273,6 @@ def _raw_records(args: argparse.Namespace, skipped: SkipLog):
                 stream.close()
 
 
-def _batches(items, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _report_skips(skipped: SkipLog) -> None:
     if skipped.total:
         print(f"dedup: {skipped.summary()}", file=sys.stderr)
@@ -328,7 +317,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
     read = kept = 0
     try:
         with _open_index(args, create=True) as index:
-            for batch in _batches(_raw_records(args, skipped), args.batch_size):
+            for batch in chunks(_raw_records(args, skipped), args.batch_size):
                 with _DeferInterrupt():
                     results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
                     read += len(batch)
@@ -366,7 +355,7 @@ def cmd_index_query(args: argparse.Namespace) -> int:
     skipped = SkipLog()
     out = open_output(None)
     with _open_index(args, create=False) as index:
-        for batch in _batches(_raw_records(args, skipped), args.batch_size):
+        for batch in chunks(_raw_records(args, skipped), args.batch_size):
             for (doc_id, _, _), m in zip(batch, index.check_many([t for _, t, _ in batch])):
                 row = {"id": doc_id, "match": None if m is None else m.id, "similarity": None if m is None else round(m.similarity, 4)}
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")

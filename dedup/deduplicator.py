@@ -192,6 +192,14 @@ class Deduplicator:
         # One batch is normalized in worker processes while the one before it is
         # signed here; documents are appended in input order either way.
         started: tuple[list[Any], Callable[[], list[str]]] | None = None
+
+        def advance(nxt: tuple[list[Any], Callable[[], list[str]]] | None) -> None:
+            """Append the batch started before (waiting for its normalization), remember ``nxt``."""
+            nonlocal started
+            if started is not None:
+                self._append(started[0], started[1]())
+            started = nxt
+
         try:
             for rec in records:
                 id_, text = _split_record(rec, base + len(seen))
@@ -201,22 +209,15 @@ class Deduplicator:
                 ids.append(id_)
                 texts.append(text)
                 if len(ids) >= batch_size:
-                    nxt = (ids, self._start_prepare(texts))
-                    if started is not None:
-                        self._append(started[0], started[1]())
-                    started, ids, texts = nxt, [], []
+                    advance((ids, self._start_prepare(texts)))
+                    ids, texts = [], []
             if ids:
-                nxt = (ids, self._start_prepare(texts))
-                if started is not None:
-                    self._append(started[0], started[1]())
-                started = nxt
+                advance((ids, self._start_prepare(texts)))
         except InputError:
             # Batches before a bad record are added, as they would be without the overlap.
-            if started is not None:
-                self._append(started[0], started[1]())
+            advance(None)
             raise
-        if started is not None:
-            self._append(started[0], started[1]())
+        advance(None)
 
     def _append(self, ids: list[Any], prepared: list[str]) -> None:
         sigs, sizes = self._sign_prepared(prepared)

@@ -25,7 +25,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -36,6 +36,7 @@ from . import _kernels
 from .cluster import pair_similarity
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
+from .io import chunks
 from .lsh import LSH, optimal_bands
 from .store.base import (
     DuplicateIdError,
@@ -452,7 +453,7 @@ class Index:
         """
         size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
         out: list[Match | None] = []
-        for chunk in _chunks(texts, size):
+        for chunk in chunks(texts, size):
             batch = self._sign_texts(chunk)
             store = self.store
             with store.read():
@@ -476,7 +477,7 @@ class Index:
         """
         size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
         n = 0
-        for chunk in _chunks(records, size):
+        for chunk in chunks(records, size):
             batch = self._sign_records(chunk, n)
             store = self.store
             with store.write():
@@ -563,7 +564,7 @@ class Index:
             raise ConfigError(f"on_duplicate_id must be 'raise' or 'skip', got {on_duplicate_id!r}")
         size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
         out: list[Match | None] = []
-        for chunk in _chunks(records, size):
+        for chunk in chunks(records, size):
             batch = self._sign_records(chunk, len(out))
             store = self.store
             with store.write():
@@ -687,16 +688,3 @@ class Index:
         if total != found:
             problems.append(f"band table has {total} entries, stored documents account for {found}")
         return problems
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    if isinstance(items, (str, bytes)):
-        raise InputError("expected an iterable of records or texts, got a single string")
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from .errors import InputError
 
-__all__ = ["SkipLog", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "write_results"]
+__all__ = ["SkipLog", "chunks", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "write_results"]
 
 
 @dataclass
@@ -260,3 +260,18 @@ def open_output(path: str | None) -> IO[str]:
             reconfigure(encoding="utf-8")
         return sys.stdout
     return open(path, "w", encoding="utf-8", newline="")
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` consecutive items (the last may be shorter)."""
+    if isinstance(items, (str, bytes)):
+        raise InputError("expected an iterable of records or texts, got a single string")
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
