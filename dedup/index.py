@@ -389,14 +389,28 @@ class Index:
         starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
         code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
         pairs = np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
-        got = self.store.fetch(pairs[:, 1])
-        by_row = np.argsort(got.rows)
-        srows = got.rows[by_row]
+        srows, ssigs, ssizes = self.store.signatures(pairs[:, 1])
+        by_row = np.argsort(srows)
+        srows = srows[by_row]
         at = np.searchsorted(srows, pairs[:, 1])
         present = (at < srows.size) & (srows[np.minimum(at, max(srows.size - 1, 0))] == pairs[:, 1]) if srows.size else np.zeros(len(pairs), bool)
         pairs, fidx = pairs[present], by_row[at[present]]
         if pairs.size == 0:
             return out
+        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, ssigs, ssizes, np.stack((pairs[:, 0], fidx), axis=1))
+        q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
+        best = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
+        first = np.ones(best.size, bool)
+        first[1:] = q[best[1:]] != q[best[:-1]]
+        best = best[first]
+        if best.size == 0:
+            return out
+        got = self.store.fetch(r[best])  # ids and metadata of the winners only
+        where = dict(zip(got.rows.tolist(), range(len(got.ids))))
+        for b in best.tolist():
+            fi = where[int(r[b])]
+            out[int(q[b])] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
+        return out
         ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, got.sigs, got.sizes, np.stack((pairs[:, 0], fidx), axis=1))
         q, f, s, j, c, r = pairs[ok, 0], fidx[ok], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         best = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row

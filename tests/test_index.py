@@ -173,6 +173,60 @@ def test_bucket_cap_bounds_candidates(path):
         Index.open(path, max_bucket=3)
 
 
+def test_pending_entries_move_to_bands_and_other_connections_follow(path):
+    """New band entries wait in the pending buffer; a flush moves them to the bands table in one pass."""
+    with Index.open(path, n_jobs=1) as a, Index.open(path, n_jobs=1) as b:
+        a.store.flush_entries = 3 * a.bands[0]  # flush after about three documents
+        texts = [story(i) for i in range(8)]
+        for i, t in enumerate(texts[:2]):
+            a.add(i, t)
+        assert a.stats()["pending_band_entries"] == 2 * a.bands[0]
+        assert [m.id for m in b.check_many(texts[:2])] == [0, 1]  # b reads a's pending entries
+        for i, t in enumerate(texts[2:], start=2):
+            a.add(i, t)
+            assert b.check(t).id == i  # b follows across flushes (its copy is dropped and reread)
+        assert a.stats()["pending_band_entries"] < 3 * a.bands[0]
+        assert b.store.count_band_rows() == a.store.count_band_rows() == len(texts) * a.bands[0]
+        with a.store.read():
+            assert a.store._conn.execute("SELECT count(*) FROM bands").fetchone()[0] >= 6 * a.bands[0]
+        b.add("late", BASE)  # b's insert lands in pending, a sees it
+        assert a.check(BASE).id == "late" and a.verify() == [] and b.verify() == []
+        assert a.remove(3) and b.check(texts[3]) is None and b.verify() == []  # removal flushes first
+
+
+def test_rolled_back_insert_leaves_no_phantom_entries(path):
+    with Index.open(path, n_jobs=1) as a, Index.open(path, n_jobs=1) as b:
+        a.add("first", story(1))
+        batch = a._sign([("x")], [BASE], [None])
+        with pytest.raises(RuntimeError):
+            with a.store.write():
+                a._insert(batch, np.arange(1), np.zeros(0, np.int64))
+                raise RuntimeError("fail after the insert")
+        assert a.check(BASE) is None  # the rolled-back document is not a candidate
+        b.add("y", story(2))  # may reuse the rolled-back pending row number
+        assert a.check(story(2)).id == "y" and a.check(story(1)).id == "first"
+        assert a.verify() == []
+
+
+def test_version_1_index_is_migrated(path):
+    """Schema 1 had no pending table; opening one adds it and keeps every document findable."""
+    with Index.open(path, n_jobs=1) as ix:
+        ix.add_many([(i, story(i)) for i in range(5)])
+        with ix.store.write():
+            ix.store._flush_pending()
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE pending")
+    con.execute("DELETE FROM meta WHERE key='pending_epoch'")
+    con.execute("PRAGMA user_version=1")
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1) as ix:
+        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 2
+        assert [m.id for m in ix.check_many([story(i) for i in range(5)])] == list(range(5))
+        ix.add("new", BASE)
+        assert ix.check(BASE).id == "new" and ix.verify() == []
+
+
 def test_params_are_stored_and_mismatch_is_an_error(path):
     with Index.open(path, threshold=0.6, shingle="word", ngram=3) as ix:
         ix.add("a", BASE)

@@ -83,6 +83,12 @@ class Store(Protocol):
     def fetch(self, rows: np.ndarray) -> Fetched:
         """The documents with these row numbers (those still present)."""
 
+    def signatures(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, sigs, sizes)`` of the documents with these row numbers (those still present).
+
+        What verification needs, without the ids and metadata :meth:`fetch` also reads.
+        """
+
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         """Row numbers of the stored documents among JSON-encoded ``ids``."""
 

@@ -3,14 +3,27 @@
 Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; the file is
 marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
 
-    meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON)
+    meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON);
+                                                      -- 'pending_epoch': bumped when pending is emptied
     docs(row INTEGER PRIMARY KEY, id TEXT UNIQUE,     -- id as JSON text so str/int round-trip
          sig BLOB, size INT, added REAL, meta TEXT)   -- sig: num_perm little-endian uint32
     bands(key INT, doc INT, PRIMARY KEY (key, doc))   -- WITHOUT ROWID: one B-tree, no extra index
+    pending(seq INTEGER PRIMARY KEY, keys BLOB, docs BLOB)  -- band entries not yet in bands:
+                                                      -- one row per insert, little-endian int64
 
 ``bands.key`` is the LSH band key salted with its band number (see
 :func:`dedup.index.band_keys`), so one ``key IN (...)`` probe per batch finds the
 candidates of every band of every document, and a row costs ~20 bytes on disk.
+
+New band entries go to ``pending`` first, a log-structured buffer: band keys are
+random, so filing them straight into the ``bands`` B-tree dirties one page per entry
+(a 500-document batch rewrote ~90 MB of pages at a million documents), while
+appending one ``pending`` row per insert writes only what was added. Each
+connection keeps the pending entries in memory as sorted arrays, reading only the
+rows appended since it last looked. When :attr:`SQLiteStore.flush_entries` entries
+have accumulated (and before any delete), they move to ``bands`` in one pass sorted
+by key, which writes each B-tree page at most once, and ``pending_epoch`` changes so
+that other connections drop their copy.
 
 Writes run in ``BEGIN IMMEDIATE`` transactions: the write lock is taken before
 anything is read, so a check-then-insert cannot race with another process.
@@ -30,12 +43,13 @@ from typing import Any
 
 import numpy as np
 
+from .._kernels import sorted_unique
 from .base import Fetched, IndexFileError, IndexLockedError
 
-__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS"]
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES"]
 
 APPLICATION_ID = 0x44445550  # "DDUP"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = (
@@ -44,14 +58,22 @@ _SCHEMA = (
     " size INTEGER NOT NULL, added REAL NOT NULL, meta TEXT)",
     "CREATE INDEX docs_added ON docs(added)",
     "CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID",
+    "CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)",
 )
 
 #: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
 #: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+def _add_pending_table(c: sqlite3.Connection) -> None:
+    c.execute("CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table}
+
+#: Default :attr:`SQLiteStore.flush_entries`: ~45,000 documents' band entries, ~32 MB in memory.
+FLUSH_ENTRIES = 2_000_000
 
 _CACHE_KIB = 256 * 1024
-_MMAP_BYTES = 1 << 30
+_MMAP_BYTES = 1 << 40  # SQLite clamps this to its compile-time maximum (2 GiB by default)
 
 
 class SQLiteStore:
@@ -70,6 +92,9 @@ class SQLiteStore:
     def __init__(self, path: str | os.PathLike, *, create: bool = True, timeout: float = 30.0, durable: bool = False) -> None:
         self.path = os.fspath(path)
         self.timeout = float(timeout)
+        #: Pending band entries that trigger a move to the ``bands`` table (see the module docstring).
+        self.flush_entries = FLUSH_ENTRIES
+        self._forget_pending()
         exists = os.path.exists(self.path)
         if not exists and not create:
             raise IndexFileError(f"{self.path}: no such index")
@@ -196,13 +221,16 @@ class SQLiteStore:
     def _transaction(self, begin: str) -> Iterator[None]:
         with self._errors():
             self._conn.execute(begin)
+            self._changed_pending = False
             try:
                 yield
+                self._conn.execute("COMMIT")
             except BaseException:
+                if self._changed_pending:  # our in-memory copy holds what is being rolled back
+                    self._forget_pending()
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     def read(self) -> contextlib.AbstractContextManager[None]:
         return self._transaction("BEGIN")
@@ -227,10 +255,76 @@ class SQLiteStore:
             yield from self._conn.execute(sql.format(",".join("?" * width)), part)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        uniq = np.unique(keys).tolist()
-        flat = [v for row in self._in("SELECT key, doc FROM bands WHERE key IN ({})", uniq) for v in row]
+        uniq = sorted_unique(np.asarray(keys, dtype=np.int64))
+        flat = [v for row in self._in("SELECT key, doc FROM bands WHERE key IN ({})", uniq.tolist()) for v in row]
         arr = np.array(flat, dtype=np.int64).reshape(-1, 2)
-        return arr[:, 0], arr[:, 1]
+        self._sync_pending()
+        found_keys, found_docs = [arr[:, 0]], [arr[:, 1]]
+        for run_keys, run_docs in self._runs:
+            lo = np.searchsorted(run_keys, uniq, "left")
+            cnt = np.searchsorted(run_keys, uniq, "right") - lo
+            total = int(cnt.sum())
+            if total:
+                at = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+                found_keys.append(run_keys[at])
+                found_docs.append(run_docs[at])
+        return np.concatenate(found_keys), np.concatenate(found_docs)
+
+    # -- the pending band entries (see the module docstring) -----------------------------------
+
+    def _forget_pending(self) -> None:
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted (keys, docs) arrays
+        self._pending_seq = 0  # last pending row read
+        self._pending_n = 0
+        self._epoch: str | None = None  # None: nothing loaded yet
+        self._changed_pending = False
+
+    def _sync_pending(self) -> None:
+        """Bring the in-memory pending entries up to date with the open transaction's snapshot."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key='pending_epoch'").fetchone()
+        epoch = row[0] if row else "0"
+        if epoch != self._epoch:
+            self._forget_pending()
+            self._epoch = epoch
+        got = self._conn.execute("SELECT seq, keys, docs FROM pending WHERE seq > ? ORDER BY seq", (self._pending_seq,)).fetchall()
+        if not got:
+            return
+        if any(not isinstance(k, bytes) or not isinstance(d, bytes) or len(k) != len(d) or len(k) % 8 for _, k, d in got):
+            raise IndexFileError(f"{self.path}: pending band entries are malformed (damaged)")
+        keys = np.frombuffer(b"".join(r[1] for r in got), dtype="<i8").astype(np.int64)
+        docs = np.frombuffer(b"".join(r[2] for r in got), dtype="<i8").astype(np.int64)
+        self._pending_seq = got[-1][0]
+        self._pending_n += keys.size
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], docs[order]))
+        # keep O(log n) runs: merge the newest into the one before while that one is not much larger
+        while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
+            (k1, d1), (k2, d2) = self._runs.pop(-2), self._runs.pop()
+            k, d = np.concatenate((k1, k2)), np.concatenate((d1, d2))
+            order = np.argsort(k, kind="stable")
+            self._runs.append((k[order], d[order]))
+
+    def _flush_pending(self) -> None:
+        """Move every pending band entry into ``bands`` (in key order) and empty ``pending``."""
+        self._sync_pending()
+        if self._pending_n == 0:
+            return
+        self._changed_pending = True
+        keys = np.concatenate([k for k, _ in self._runs])
+        docs = np.concatenate([d for _, d in self._runs])
+        order = np.lexsort((docs, keys))
+        self._conn.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", zip(keys[order].tolist(), docs[order].tolist()))
+        self._conn.execute("DELETE FROM pending")
+        epoch = str(int(self._epoch or "0") + 1)
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', ?)", (epoch,))
+        self._forget_pending()
+        self._epoch = epoch
+        self._changed_pending = True
+
+    def pending_entries(self) -> int:
+        """Band entries waiting in the pending buffer."""
+        self._sync_pending()
+        return self._pending_n
 
     def _fetched(self, rows: list[tuple]) -> Fetched:
         if not rows:
@@ -245,8 +339,16 @@ class SQLiteStore:
         )
 
     def fetch(self, rows: np.ndarray) -> Fetched:
-        uniq = np.unique(rows).tolist()
+        uniq = sorted_unique(np.asarray(rows, dtype=np.int64)).tolist()
         return self._fetched(list(self._in("SELECT row, id, sig, size, meta FROM docs WHERE row IN ({})", uniq)))
+
+    def signatures(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        uniq = sorted_unique(np.asarray(rows, dtype=np.int64)).tolist()
+        got = list(self._in("SELECT row, sig, size FROM docs WHERE row IN ({})", uniq))
+        if not got:
+            return np.zeros(0, np.int64), np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)
+        sigs = np.frombuffer(b"".join(r[1] for r in got), dtype="<u4").reshape(len(got), -1)
+        return np.array([r[0] for r in got], dtype=np.int64), sigs.astype(np.uint32, copy=False), np.array([r[2] for r in got], dtype=np.int64)
 
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         return dict(self._in("SELECT id, row FROM docs WHERE id IN ({})", list(dict.fromkeys(ids))))
@@ -270,13 +372,20 @@ class SQLiteStore:
             zip(rows.tolist(), ids, (blobs[i].tobytes() for i in range(n)), np.asarray(sizes).tolist(), [added] * n, metas),
         )
         if file.any():
-            pairs = np.stack((keys.ravel(), np.repeat(rows, keys.shape[1])), axis=1)[file.ravel()]
-            pairs = pairs[np.argsort(pairs[:, 0], kind="stable")]  # B-tree order: fewer page splits
-            self._conn.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", pairs.tolist())
+            sel = file.ravel()
+            self._changed_pending = True
+            self._conn.execute(
+                "INSERT INTO pending(keys, docs) VALUES (?, ?)",
+                (keys.ravel()[sel].astype("<i8").tobytes(), np.repeat(rows, keys.shape[1])[sel].astype("<i8").tobytes()),
+            )
+            self._sync_pending()
+            if self._pending_n >= self.flush_entries:
+                self._flush_pending()
         return rows
 
     def delete(self, rows: np.ndarray, keys: np.ndarray) -> int:
         if keys.size:
+            self._flush_pending()  # so that every band entry is in ``bands``
             pairs = np.stack((keys.ravel(), np.repeat(rows, keys.shape[1])), axis=1)
             self._conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", pairs.tolist())
         before = self._conn.total_changes
@@ -306,7 +415,7 @@ class SQLiteStore:
         return self._conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def count_band_rows(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM bands").fetchone()[0]
+        return self._conn.execute("SELECT count(*) FROM bands").fetchone()[0] + self.pending_entries()
 
     def stats(self) -> dict[str, Any]:
         c = self._conn
@@ -317,6 +426,7 @@ class SQLiteStore:
         wal = self.path + "-wal"
         return {
             "documents": self.count(),
+            "pending_band_entries": self.pending_entries(),
             "oldest_added": lo,
             "newest_added": hi,
             "bytes_on_disk": os.path.getsize(self.path) + (os.path.getsize(wal) if os.path.exists(wal) else 0),
