@@ -380,7 +380,7 @@ def test_no_module_unpickles_or_evaluates():
 
 
 # Values interpolated into SQL text: only PRAGMAs (which take no parameters) with constants of ours.
-_PRAGMA_NAMES = {"durable", "_CACHE_KIB", "_MMAP_BYTES", "APPLICATION_ID", "SCHEMA_VERSION", "version"}
+_PRAGMA_NAMES = {"durable", "_CACHE_KIB", "_MMAP_BYTES", "_WAL_KEEP_BYTES", "APPLICATION_ID", "SCHEMA_VERSION", "version"}
 
 
 def _sql_text_ok(arg: ast.expr) -> bool:

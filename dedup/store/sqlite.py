@@ -74,6 +74,9 @@ FLUSH_ENTRIES = 2_000_000
 
 _CACHE_KIB = 256 * 1024
 _MMAP_BYTES = 1 << 40  # SQLite clamps this to its compile-time maximum (2 GiB by default)
+#: A checkpoint truncates the write-ahead log back to this size (a move of pending entries grows it to
+#: hundreds of MB, which would otherwise stay on disk).
+_WAL_KEEP_BYTES = 64 << 20
 
 
 class SQLiteStore:
@@ -144,6 +147,7 @@ class SQLiteStore:
         c.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         c.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         c.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+        c.execute(f"PRAGMA journal_size_limit={_WAL_KEEP_BYTES}")
         c.execute("PRAGMA temp_store=MEMORY")
         if app_id == APPLICATION_ID and version < SCHEMA_VERSION:
             self._migrate()
