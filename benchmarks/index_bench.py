@@ -104,8 +104,12 @@ def run(
     keep: bool = False,
     seed: int = 0,
     progress: bool = False,
+    cached: bool = True,
 ) -> dict[str, Any]:
-    """Build an index of ``n_existing`` documents and time ``n_new`` more; returns the measurements."""
+    """Build an index of ``n_existing`` documents and time ``n_new`` more; returns the measurements.
+
+    With ``cached``, ``n_new`` further documents are then timed with ``cache_signatures=True``.
+    """
     import numba
 
     import dedup
@@ -190,6 +194,26 @@ def run(
             out["check_ms_p99"] = round(float(np.percentile(lat_ms, 99)), 3)
             out["check_ms_max"] = round(float(lat_ms.max()), 3)
             st = index.stats()
+        if cached:
+            # -- the same, with every signature held in memory (Index.open(cache_signatures=True))
+            with dedup.Index.open(path, n_jobs=1, batch_size=batch_size, cache_signatures=True) as index:
+                t = time.perf_counter()
+                index.check(docs.doc(0))  # reads every stored signature
+                out["cached_load_seconds"] = round(time.perf_counter() - t, 2)
+                recs = new_records(n_new, n_new + n_single + n_latency)
+                t = time.perf_counter()
+                res = index.check_and_add_many(recs, batch_size=batch_size)
+                out["cached_check_and_add_many_docs_per_s"] = round(n_new / (time.perf_counter() - t))
+                out["cached_check_and_add_many_dropped"] = sum(r is not None for r in res)
+                lat = []
+                for _, text in new_records(n_latency, 2 * n_new + n_single + n_latency):
+                    t = time.perf_counter()
+                    index.check(text)
+                    lat.append(time.perf_counter() - t)
+                lat_ms = np.array(lat) * 1e3
+                out["cached_check_ms_p50"] = round(float(np.percentile(lat_ms, 50)), 3)
+                out["cached_check_ms_p99"] = round(float(np.percentile(lat_ms, 99)), 3)
+                st = index.stats()
         out["documents_after"] = st["documents"]
         out["bytes_on_disk_after"] = st["bytes_on_disk"]
     finally:
@@ -219,6 +243,12 @@ def to_markdown(r: dict[str, Any]) -> str:
         f"| single `check_and_add` calls, one transaction each (docs/s) | {r['check_and_add_single_docs_per_s']:,} |",
         f"| single `check_and_add` latency p50 / p99 (ms) | {r['check_and_add_single_ms_p50']} / {r['check_and_add_single_ms_p99']} |",
         f"| `check` latency p50 / p99 / max (ms) | {r['check_ms_p50']} / {r['check_ms_p99']} / {r['check_ms_max']} |",
+        f"| with `cache_signatures=True`: reading every signature at open (s) | {r['cached_load_seconds']} |"
+        if "cached_load_seconds" in r else "",
+        f"| with `cache_signatures=True`: `check_and_add_many`, {r['n_new']:,} more docs (docs/s) | "
+        f"{r['cached_check_and_add_many_docs_per_s']:,} |" if "cached_load_seconds" in r else "",
+        f"| with `cache_signatures=True`: `check` latency p50 / p99 (ms) | {r['cached_check_ms_p50']} / {r['cached_check_ms_p99']} |"
+        if "cached_load_seconds" in r else "",
         f"| size on disk per million documents (MB) | {mb:,.0f} |" if mb else "| size on disk per million documents | n/a |",
         f"| building the index ({r['n_existing']:,} docs, `add_many`, all cores; not part of the timing) | "
         f"{r['fill_seconds']} s, {r['fill_docs_per_s']:,} docs/s |" if "fill_seconds" in r else

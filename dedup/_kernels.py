@@ -396,6 +396,23 @@ def equal_counts(sigs, pairs):
     return out
 
 
+@njit(parallel=True, cache=True)
+def equal_counts_between(sigs_a, sigs_b, pairs):
+    """Per pair ``(i, j)``: how many positions of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b`` agree."""
+    m = pairs.shape[0]
+    k = sigs_a.shape[1]
+    out = np.empty(m, np.int64)
+    for p in prange(m):
+        a = pairs[p, 0]
+        b = pairs[p, 1]
+        c = 0
+        for j in range(k):
+            if sigs_a[a, j] == sigs_b[b, j]:
+                c += 1
+        out[p] = c
+    return out
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` for a 1-D integer array, by sorting.
 

@@ -24,7 +24,7 @@ from numba import njit
 
 from . import _kernels
 
-__all__ = ["Clustering", "pair_similarity", "connected_components", "build_clusters"]
+__all__ = ["Clustering", "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,26 @@ def pair_similarity(signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray
     """
     pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
     k = signatures.shape[1]
-    if len(pairs) and k:
-        jac = _kernels.equal_counts(np.ascontiguousarray(signatures), pairs) / k
-    else:
-        jac = np.zeros(len(pairs), dtype=np.float64)
-    sa = sizes[pairs[:, 0]].astype(np.float64)
-    sb = sizes[pairs[:, 1]].astype(np.float64)
+    agree = _kernels.equal_counts(np.ascontiguousarray(signatures), pairs) if len(pairs) and k else None
+    return _estimates(agree, k, sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+
+
+def similarity_between(
+    sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pair_similarity` for pairs ``(i, j)`` of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b``."""
+    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
+    k = sigs_a.shape[1]
+    if len(pairs) and k and sigs_b.shape[1] != k:
+        raise ValueError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared")
+    agree = _kernels.equal_counts_between(np.ascontiguousarray(sigs_a), np.ascontiguousarray(sigs_b), pairs) if len(pairs) and k else None
+    return _estimates(agree, k, sizes_a[pairs[:, 0]], sizes_b[pairs[:, 1]])
+
+
+def _estimates(agree: np.ndarray | None, k: int, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    jac = agree / k if agree is not None else np.zeros(len(size_a), dtype=np.float64)
+    sa = size_a.astype(np.float64)
+    sb = size_b.astype(np.float64)
     small = np.minimum(sa, sb)
     with np.errstate(divide="ignore", invalid="ignore"):
         inter = jac / (1.0 + jac) * (sa + sb)

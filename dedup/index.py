@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels
-from .cluster import pair_similarity
+from .cluster import pair_similarity, similarity_between
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
@@ -200,6 +200,7 @@ class Index:
         batch_size: int = 1000,
         n_jobs: int | None = None,
         max_bucket: int | None = None,
+        cache_signatures: bool = False,
         **params: Any,
     ) -> Index:
         """Open (or create) the index at ``path``.
@@ -233,8 +234,11 @@ class Index:
             raise ConfigError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
         if max_bucket is not None:
             _positive_int(max_bucket, "max_bucket")
+        if not isinstance(cache_signatures, bool):
+            raise ConfigError(f"cache_signatures must be True or False, got {cache_signatures!r}")
         requested = Params(**params)  # validates the given values
         store = SQLiteStore(path, create=create, timeout=timeout, durable=durable)
+        store.cache_signatures = cache_signatures
         try:
             config = store.read_config()
             if config is None:
@@ -353,11 +357,7 @@ class Index:
 
     def _verify(self, sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
-        sigs = np.concatenate((sigs_a, sigs_b))
-        sizes = np.concatenate((sizes_a, sizes_b))
-        p = pairs.copy()
-        p[:, 1] += sigs_a.shape[0]
-        jac, cont = pair_similarity(sigs, sizes, p)
+        jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
         ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
         return ok, np.maximum(jac, cont), jac, cont
 
@@ -389,27 +389,32 @@ class Index:
         starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
         code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
         pairs = np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
-        srows, ssigs, ssizes = self.store.signatures(pairs[:, 1])
+        srows, sat, ssigs, ssizes = self.store.signatures(pairs[:, 1])
         by_row = np.argsort(srows)
         srows = srows[by_row]
         at = np.searchsorted(srows, pairs[:, 1])
         present = (at < srows.size) & (srows[np.minimum(at, max(srows.size - 1, 0))] == pairs[:, 1]) if srows.size else np.zeros(len(pairs), bool)
-        pairs, fidx = pairs[present], by_row[at[present]]
+        pairs, fidx = pairs[present], sat[by_row[at[present]]]
         if pairs.size == 0:
             return out
         ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, ssigs, ssizes, np.stack((pairs[:, 0], fidx), axis=1))
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
-        best = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
-        first = np.ones(best.size, bool)
-        first[1:] = q[best[1:]] != q[best[:-1]]
-        best = best[first]
-        if best.size == 0:
-            return out
-        got = self.store.fetch(r[best])  # ids and metadata of the winners only
-        where = dict(zip(got.rows.tolist(), range(len(got.ids))))
-        for b in best.tolist():
-            fi = where[int(r[b])]
-            out[int(q[b])] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
+        order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
+        q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]
+        while q.size:
+            first = np.ones(q.size, bool)
+            first[1:] = q[1:] != q[:-1]
+            got = self.store.fetch(r[first])  # ids and metadata of the winners only
+            gone = np.setdiff1d(r[first], got.rows)
+            if gone.size:  # a candidate without a document (a damaged index): drop it, take the next best
+                keep = ~np.isin(r, gone)
+                q, s, j, c, r = q[keep], s[keep], j[keep], c[keep], r[keep]
+                continue
+            where = dict(zip(got.rows.tolist(), range(len(got.ids))))
+            for b in np.flatnonzero(first).tolist():
+                fi = where[int(r[b])]
+                out[int(q[b])] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
+            break
         return out
         ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, got.sigs, got.sizes, np.stack((pairs[:, 0], fidx), axis=1))
         q, f, s, j, c, r = pairs[ok, 0], fidx[ok], sim[ok], jac[ok], cont[ok], pairs[ok, 1]

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedup
-from dedup.cluster import build_clusters, connected_components, pair_similarity
+from dedup.cluster import build_clusters, connected_components, pair_similarity, similarity_between
 
 BASE = [
     "The city council voted on Tuesday to approve a new budget for road repairs and public parks after months of debate.",
@@ -117,3 +117,19 @@ def test_many_identical_documents_form_one_cluster():
     labels = dedup.cluster(texts)
     assert len(set(labels.tolist())) == 3
     assert all(labels[i] == labels[i % 3] for i in range(600))
+
+
+def test_similarity_between_two_arrays_equals_pair_similarity_on_both():
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 4, (5, 64)).astype(np.uint32)
+    b = rng.integers(0, 4, (7, 64)).astype(np.uint32)
+    sa, sb = rng.integers(0, 300, 5), rng.integers(1, 300, 7)
+    pairs = np.stack((rng.integers(0, 5, 40), rng.integers(0, 7, 40)), axis=1)
+    want = pair_similarity(np.concatenate((a, b)), np.concatenate((sa, sb)), pairs + [0, 5])
+    got = similarity_between(a, sa, b, sb, pairs)
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert (got[0][sa[pairs[:, 0]] == 0] == 0).all()  # empty documents are similar to nothing
+    empty = similarity_between(a, sa, b, sb, np.zeros((0, 2), np.int64))
+    assert empty[0].shape == empty[1].shape == (0,)
+    with pytest.raises(ValueError, match="64 and 32 values"):
+        similarity_between(a, sa, b[:, :32], sb, pairs)

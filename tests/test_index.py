@@ -208,6 +208,56 @@ def test_rolled_back_insert_leaves_no_phantom_entries(path):
         assert a.verify() == []
 
 
+def test_signature_cache_gives_the_same_answers_and_follows_other_writers(path):
+    texts = [story(i) for i in range(12)] + [BASE]
+    probes = texts + [t + " and one more sentence" for t in texts] + [story(99)]
+    with Index.open(path, n_jobs=1, cache_signatures=True) as cached, Index.open(path, n_jobs=1) as plain:
+        assert cached.check(BASE) is None  # loads an empty cache
+        plain.add_many((i, t) for i, t in enumerate(texts[:6]))
+        assert cached.check_many(probes) == plain.check_many(probes)  # cached reads what plain added
+        cached.check_and_add_many((i, t) for i, t in enumerate(texts[6:], start=6))
+        assert plain.remove(2) and cached.check(texts[2]) is None
+        got = cached.check_many(probes)
+        assert got == plain.check_many(probes) and sum(m is not None for m in got) == 2 * len(texts) - 2
+    with pytest.raises(dedup.ConfigError, match="cache_signatures"):
+        Index.open(path, cache_signatures="yes")
+
+
+def test_row_numbers_are_never_reused(index):
+    index.add_many([("a", story(1)), ("b", story(2))])
+    b_row = index.store.rows_of(['"b"'])['"b"']
+    assert index.remove("b")
+    index.add("c", story(3))
+    assert index.store.rows_of(['"c"'])['"c"'] == b_row + 1
+
+
+def test_signature_cache_drops_what_a_rollback_undid(path):
+    with Index.open(path, n_jobs=1, cache_signatures=True) as a, Index.open(path, n_jobs=1) as b:
+        a.add("first", story(1))
+        batch = a._sign(["x"], [BASE], [None])
+        with pytest.raises(RuntimeError):
+            with a.store.write():
+                a._insert(batch, np.arange(1), np.zeros(0, np.int64))
+                a.store.signatures(np.array([2]))  # the cache reads the uncommitted row 2
+                raise RuntimeError("fail after the insert")
+        b.add("y", story(2))  # gets row 2 again: the rollback undid row_high too
+        m = a.check(story(2))
+        assert m.id == "y" and m.similarity == 1.0 and a.check(BASE) is None
+
+
+def test_orphan_band_entries_are_skipped(path):
+    """A band entry whose document is gone (a damaged file) is not a match; the next best is."""
+    for cache in (False, True):
+        p = path.with_name(f"orphan-{cache}.dedup")
+        with Index.open(p, n_jobs=1, cache_signatures=cache) as ix:
+            ix.add_many([("a", BASE), ("b", BASE + " Extra words at the end.")])
+            assert ix.check(BASE).id == "a"
+            with ix.store.write():
+                ix.store._conn.execute("DELETE FROM docs WHERE id = ?", ('"a"',))
+            assert ix.check(BASE).id == "b"
+            assert any("band table" in p for p in ix.verify())
+
+
 def test_version_1_index_is_migrated(path):
     """Schema 1 had no pending table; opening one adds it and keeps every document findable."""
     with Index.open(path, n_jobs=1) as ix:

@@ -46,6 +46,10 @@ def test_filter_passes_lines_through_unchanged_and_reports(tmp_path, feed):
     assert again.stdout == b""
     assert len(rep.read_text().splitlines()) == 5
 
+    cached = run("filter", "--index", str(tmp_path / "cached.dedup"), "--cache-signatures", "--report", str(rep), stdin=feed)
+    assert cached.returncode == 0 and cached.stdout == r.stdout  # same decisions with the signatures in memory
+    assert [(x["id"], x["matched"]) for x in map(json.loads, rep.read_text().splitlines())] == [("000", "001"), (4, 3)]
+
 
 def test_filter_files_and_index_params(tmp_path, feed):
     src = tmp_path / "in.jsonl"

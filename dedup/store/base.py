@@ -64,6 +64,8 @@ class Store(Protocol):
     """What a storage backend provides. All methods except ``read``/``write`` expect to run inside one of them."""
 
     path: str
+    #: Serve :meth:`signatures` from an in-memory copy of every stored signature.
+    cache_signatures: bool
 
     def read_config(self) -> dict[str, Any] | None:
         """The stored configuration (parameters, bands, rows), or None for a new, empty store."""
@@ -83,8 +85,9 @@ class Store(Protocol):
     def fetch(self, rows: np.ndarray) -> Fetched:
         """The documents with these row numbers (those still present)."""
 
-    def signatures(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(rows, sigs, sizes)`` of the documents with these row numbers (those still present).
+    def signatures(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, at, sigs, sizes)``: of the documents with these row numbers, those still present (``rows``),
+        with ``sigs[at[i]]`` and ``sizes[at[i]]`` the signature and size of ``rows[i]``.
 
         What verification needs, without the ids and metadata :meth:`fetch` also reads.
         """

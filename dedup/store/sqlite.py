@@ -4,7 +4,8 @@ Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; the fil
 marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON);
-                                                      -- 'pending_epoch': bumped when pending is emptied
+                                                      -- 'pending_epoch': bumped when pending is emptied;
+                                                      -- 'row_high': highest row ever given (never reused)
     docs(row INTEGER PRIMARY KEY, id TEXT UNIQUE,     -- id as JSON text so str/int round-trip
          sig BLOB, size INT, added REAL, meta TEXT)   -- sig: num_perm little-endian uint32
     bands(key INT, doc INT, PRIMARY KEY (key, doc))   -- WITHOUT ROWID: one B-tree, no extra index
@@ -97,7 +98,12 @@ class SQLiteStore:
         self.timeout = float(timeout)
         #: Pending band entries that trigger a move to the ``bands`` table (see the module docstring).
         self.flush_entries = FLUSH_ENTRIES
+        #: Keep every stored signature in memory (see :meth:`signatures`).
+        self.cache_signatures = False
         self._forget_pending()
+        self._sig_cache = np.zeros((0, 0), np.uint32)
+        self._size_cache = np.zeros(0, np.int64)
+        self._cached_high = 0  # every committed row <= this is in the cache
         exists = os.path.exists(self.path)
         if not exists and not create:
             raise IndexFileError(f"{self.path}: no such index")
@@ -226,12 +232,14 @@ class SQLiteStore:
         with self._errors():
             self._conn.execute(begin)
             self._changed_pending = False
+            cached_high = self._cached_high
             try:
                 yield
                 self._conn.execute("COMMIT")
             except BaseException:
                 if self._changed_pending:  # our in-memory copy holds what is being rolled back
                     self._forget_pending()
+                self._cached_high = min(self._cached_high, cached_high)
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
@@ -244,7 +252,7 @@ class SQLiteStore:
 
     # -- rows ----------------------------------------------------------------------------------
 
-    def _in(self, sql: str, values: Sequence[Any]) -> Iterator[tuple]:
+    def _in(self, sql: str, values: Sequence[Any]) -> list[tuple]:
         """Run ``sql`` (with ``IN ({})``) over ``values`` in chunks of at most ``self._chunk`` placeholders.
 
         A chunk is padded (repeating its last value, which ``IN`` ignores) to a power of two, so only a
@@ -252,16 +260,17 @@ class SQLiteStore:
         them), and one with thousands of placeholders holds megabytes -- with exact sizes, a long
         ``dedup filter`` grew by ~10 KB per document until the cache filled (about 1 GB).
         """
+        out: list[tuple] = []
         for lo in range(0, len(values), self._chunk):
             part = list(values[lo : lo + self._chunk])
             width = min(self._chunk, 1 << (len(part) - 1).bit_length())
             part += part[-1:] * (width - len(part))
-            yield from self._conn.execute(sql.format(",".join("?" * width)), part)
+            out += self._conn.execute(sql.format(",".join("?" * width)), part).fetchall()
+        return out
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         uniq = sorted_unique(np.asarray(keys, dtype=np.int64))
-        flat = [v for row in self._in("SELECT key, doc FROM bands WHERE key IN ({})", uniq.tolist()) for v in row]
-        arr = np.array(flat, dtype=np.int64).reshape(-1, 2)
+        arr = np.array(self._in("SELECT key, doc FROM bands WHERE key IN ({})", uniq.tolist()), dtype=np.int64).reshape(-1, 2)
         self._sync_pending()
         found_keys, found_docs = [arr[:, 0]], [arr[:, 1]]
         for run_keys, run_docs in self._runs:
@@ -344,15 +353,50 @@ class SQLiteStore:
 
     def fetch(self, rows: np.ndarray) -> Fetched:
         uniq = sorted_unique(np.asarray(rows, dtype=np.int64)).tolist()
-        return self._fetched(list(self._in("SELECT row, id, sig, size, meta FROM docs WHERE row IN ({})", uniq)))
+        return self._fetched(self._in("SELECT row, id, sig, size, meta FROM docs WHERE row IN ({})", uniq))
 
-    def signatures(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        uniq = sorted_unique(np.asarray(rows, dtype=np.int64)).tolist()
-        got = list(self._in("SELECT row, sig, size FROM docs WHERE row IN ({})", uniq))
+    def signatures(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        uniq = sorted_unique(np.asarray(rows, dtype=np.int64))
+        if self.cache_signatures:  # no copy: the cache itself, and where each row is in it
+            self._sync_signatures()
+            uniq = uniq[(uniq > 0) & (uniq <= self._cached_high)]
+            return uniq, uniq, self._sig_cache, self._size_cache
+        got = self._in("SELECT row, sig, size FROM docs WHERE row IN ({})", uniq.tolist())
         if not got:
-            return np.zeros(0, np.int64), np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)
         sigs = np.frombuffer(b"".join(r[1] for r in got), dtype="<u4").reshape(len(got), -1)
-        return np.array([r[0] for r in got], dtype=np.int64), sigs.astype(np.uint32, copy=False), np.array([r[2] for r in got], dtype=np.int64)
+        sizes = np.array([r[2] for r in got], dtype=np.int64)
+        return np.array([r[0] for r in got], dtype=np.int64), np.arange(len(got)), sigs.astype(np.uint32, copy=False), sizes
+
+    def _sync_signatures(self, chunk: int = 20_000) -> None:
+        """Read the signatures of documents committed since the last call into the cache.
+
+        Row numbers are never reused (:meth:`insert` counts on from ``row_high``), so a
+        cached row is never stale: a deleted document's row stays in the cache but no
+        band entry names it any more, so it is never asked for.
+        """
+        while True:
+            got = self._conn.execute(
+                "SELECT row, sig, size FROM docs WHERE row > ? ORDER BY row LIMIT ?", (self._cached_high, chunk)
+            ).fetchall()
+            if not got:
+                return
+            sigs = np.frombuffer(b"".join(r[1] for r in got), dtype="<u4").reshape(len(got), -1)
+            rows = np.array([r[0] for r in got], dtype=np.int64)
+            top = int(rows[-1])
+            if self._sig_cache.shape[1] != sigs.shape[1] or top >= self._sig_cache.shape[0]:
+                cap = max(top + 1, 2 * self._sig_cache.shape[0], 1024)
+                grown = np.zeros((cap, sigs.shape[1]), np.uint32)
+                sizes = np.zeros(cap, np.int64)
+                if self._sig_cache.shape[1] == sigs.shape[1]:
+                    grown[: self._sig_cache.shape[0]] = self._sig_cache
+                    sizes[: self._size_cache.shape[0]] = self._size_cache
+                self._sig_cache, self._size_cache = grown, sizes
+            self._sig_cache[rows] = sigs
+            self._size_cache[rows] = [r[2] for r in got]
+            self._cached_high = top
+            if len(got) < chunk:
+                return
 
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         return dict(self._in("SELECT id, row FROM docs WHERE id IN ({})", list(dict.fromkeys(ids))))
@@ -368,8 +412,12 @@ class SQLiteStore:
         file: np.ndarray,
     ) -> np.ndarray:
         n = len(ids)
-        start = self._conn.execute("SELECT coalesce(max(row), 0) + 1 FROM docs").fetchone()[0]
+        # Row numbers are never reused, not even the last one after a delete (signature caches rely on it).
+        top = self._conn.execute("SELECT coalesce(max(row), 0) FROM docs").fetchone()[0]
+        high = self._conn.execute("SELECT value FROM meta WHERE key='row_high'").fetchone()
+        start = max(top, int(high[0]) if high else 0) + 1
         rows = np.arange(start, start + n, dtype=np.int64)
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_high', ?)", (str(start + n - 1),))
         blobs = np.ascontiguousarray(sigs, dtype="<u4")
         self._conn.executemany(
             "INSERT INTO docs(row, id, sig, size, added, meta) VALUES (?, ?, ?, ?, ?, ?)",
