@@ -258,6 +258,24 @@ def test_orphan_band_entries_are_skipped(path):
             assert any("band table" in p for p in ix.verify())
 
 
+def test_damaged_pending_buffer_is_a_clear_error(path):
+    with Index.open(path, n_jobs=1) as ix:
+        ix.add("a", BASE)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE pending SET docs = x'0102'")
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1) as ix, pytest.raises(IndexFileError, match="pending band entries are malformed"):
+        ix.check(BASE)
+    con = sqlite3.connect(path)
+    con.execute("DELETE FROM pending")
+    con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', 'x')")
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1) as ix, pytest.raises(IndexFileError, match="pending_epoch 'x' is not a count"):
+        ix.check(BASE)
+
+
 def test_version_1_index_is_migrated(path):
     """Schema 1 had no pending table; opening one adds it and keeps every document findable."""
     with Index.open(path, n_jobs=1) as ix:

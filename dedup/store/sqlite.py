@@ -296,6 +296,8 @@ class SQLiteStore:
         """Bring the in-memory pending entries up to date with the open transaction's snapshot."""
         row = self._conn.execute("SELECT value FROM meta WHERE key='pending_epoch'").fetchone()
         epoch = row[0] if row else "0"
+        if not (isinstance(epoch, str) and epoch.isdigit()):
+            raise IndexFileError(f"{self.path}: pending_epoch {epoch!r} is not a count (damaged)")
         if epoch != self._epoch:
             self._forget_pending()
             self._epoch = epoch
@@ -326,9 +328,13 @@ class SQLiteStore:
         keys = np.concatenate([k for k, _ in self._runs])
         docs = np.concatenate([d for _, d in self._runs])
         order = np.lexsort((docs, keys))
-        self._conn.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", zip(keys[order].tolist(), docs[order].tolist()))
+        keys, docs = keys[order], docs[order]
+        for lo in range(0, keys.size, 100_000):  # Python ints for a slice at a time, not all at once
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", zip(keys[lo : lo + 100_000].tolist(), docs[lo : lo + 100_000].tolist())
+            )
         self._conn.execute("DELETE FROM pending")
-        epoch = str(int(self._epoch or "0") + 1)
+        epoch = str(int(self._epoch or "0") + 1)  # digits: checked by _sync_pending
         self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', ?)", (epoch,))
         self._forget_pending()
         self._epoch = epoch
