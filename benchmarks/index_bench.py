@@ -85,6 +85,16 @@ def _pending_epoch(index: Any) -> int:
     return int(row[0]) if row else 0
 
 
+def _latencies_ms(call: Any, records: list[tuple[str, str]]) -> np.ndarray:
+    """Milliseconds of ``call(record)`` for each record, one at a time (record generation not timed)."""
+    lat = []
+    for rec in records:
+        t = time.perf_counter()
+        call(rec)
+        lat.append(time.perf_counter() - t)
+    return np.array(lat) * 1e3
+
+
 def _single_thread() -> None:
     import numba
 
@@ -172,24 +182,12 @@ def run(
             out["check_and_add_many_docs_per_s"] = round(n_new / dt)
             out["check_and_add_many_dropped"] = sum(r is not None for r in res)
             # -- one transaction per document
-            recs = new_records(n_single, n_new)
-            lat = []
-            for rid, text in recs:
-                t = time.perf_counter()
-                index.check_and_add(rid, text)
-                lat.append(time.perf_counter() - t)
-            lat_ms = np.array(lat) * 1e3
+            lat_ms = _latencies_ms(lambda rec: index.check_and_add(*rec), new_records(n_single, n_new))
             out["check_and_add_single_docs_per_s"] = round(n_single / (lat_ms.sum() / 1e3))
             out["check_and_add_single_ms_p50"] = round(float(np.percentile(lat_ms, 50)), 3)
             out["check_and_add_single_ms_p99"] = round(float(np.percentile(lat_ms, 99)), 3)
             # -- check latency
-            texts = [t for _, t in new_records(n_latency, n_new + n_single)]
-            lat = []
-            for text in texts:
-                t = time.perf_counter()
-                index.check(text)
-                lat.append(time.perf_counter() - t)
-            lat_ms = np.array(lat) * 1e3
+            lat_ms = _latencies_ms(lambda rec: index.check(rec[1]), new_records(n_latency, n_new + n_single))
             out["check_ms_p50"] = round(float(np.percentile(lat_ms, 50)), 3)
             out["check_ms_p99"] = round(float(np.percentile(lat_ms, 99)), 3)
             out["check_ms_max"] = round(float(lat_ms.max()), 3)
@@ -205,12 +203,7 @@ def run(
                 res = index.check_and_add_many(recs, batch_size=batch_size)
                 out["cached_check_and_add_many_docs_per_s"] = round(n_new / (time.perf_counter() - t))
                 out["cached_check_and_add_many_dropped"] = sum(r is not None for r in res)
-                lat = []
-                for _, text in new_records(n_latency, 2 * n_new + n_single + n_latency):
-                    t = time.perf_counter()
-                    index.check(text)
-                    lat.append(time.perf_counter() - t)
-                lat_ms = np.array(lat) * 1e3
+                lat_ms = _latencies_ms(lambda rec: index.check(rec[1]), new_records(n_latency, 2 * n_new + n_single + n_latency))
                 out["cached_check_ms_p50"] = round(float(np.percentile(lat_ms, 50)), 3)
                 out["cached_check_ms_p99"] = round(float(np.percentile(lat_ms, 99)), 3)
                 st = index.stats()

@@ -380,25 +380,11 @@ def band_pair_codes(keys, max_bucket):
 
 
 @njit(parallel=True, cache=True)
-def equal_counts(sigs, pairs):
-    """Per pair ``(i, j)``: how many signature positions of rows ``i`` and ``j`` agree."""
-    m = pairs.shape[0]
-    k = sigs.shape[1]
-    out = np.empty(m, np.int64)
-    for p in prange(m):
-        a = pairs[p, 0]
-        b = pairs[p, 1]
-        c = 0
-        for j in range(k):
-            if sigs[a, j] == sigs[b, j]:
-                c += 1
-        out[p] = c
-    return out
-
-
-@njit(parallel=True, cache=True)
 def equal_counts_between(sigs_a, sigs_b, pairs):
-    """Per pair ``(i, j)``: how many positions of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b`` agree."""
+    """Per pair ``(i, j)``: how many positions of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b`` agree.
+
+    Pass one array twice for pairs of rows of one array.
+    """
     m = pairs.shape[0]
     k = sigs_a.shape[1]
     out = np.empty(m, np.int64)

@@ -65,7 +65,8 @@ def pair_similarity(signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray
     """
     pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
     k = signatures.shape[1]
-    agree = _kernels.equal_counts(np.ascontiguousarray(signatures), pairs) if len(pairs) and k else None
+    sigs = np.ascontiguousarray(signatures)
+    agree = _kernels.equal_counts_between(sigs, sigs, pairs) if len(pairs) and k else None
     return _estimates(agree, k, sizes[pairs[:, 0]], sizes[pairs[:, 1]])
 
 
