@@ -405,8 +405,9 @@ _WRITER = textwrap.dedent(
     import sys, numba
     numba.set_num_threads(1)
     from dedup import Index
-    path, start = sys.argv[1], int(sys.argv[2])
+    path, start, flush = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     with Index.open(path, n_jobs=1) as ix:
+        ix.store.flush_entries = flush
         k = start
         while True:
             ix.add_many([(f"d{k + j}", f"document number {k + j} " + "x%d " % (k + j) * 40) for j in range(50)])
@@ -416,10 +417,12 @@ _WRITER = textwrap.dedent(
 )
 
 
-def test_kill_minus_9_mid_batch_keeps_committed_and_stays_consistent(path):
+@pytest.mark.parametrize("flush", [10**9, 4000], ids=["pending-only", "frequent-moves"])
+def test_kill_minus_9_mid_batch_keeps_committed_and_stays_consistent(path, flush):
+    """Killed inside a batch, or (with moves of pending entries every ~2 batches) inside a move."""
     with Index.open(path) as ix:
         ix.add("seed", BASE)
-    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), "0", str(flush)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         committed = 0
         while committed < 300:
@@ -444,8 +447,9 @@ _RACER = textwrap.dedent(
     numba.set_num_threads(1)
     from dedup import Index
     path, who, go = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    base = sys.argv[4]
-    with Index.open(path, n_jobs=1) as ix:
+    base, flush, cache = sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1"
+    with Index.open(path, n_jobs=1, cache_signatures=cache) as ix:
+        ix.store.flush_entries = flush
         ix.check("warm up")
         while time.time() < go:
             pass
@@ -459,13 +463,16 @@ _RACER = textwrap.dedent(
 )
 
 
-def test_two_processes_race_admit_one_duplicate_and_lose_nothing(path):
+@pytest.mark.parametrize("flush", [10**9, 500], ids=["pending-only", "frequent-moves"])
+def test_two_processes_race_admit_one_duplicate_and_lose_nothing(path, flush):
+    """Also with moves of the pending entries every few documents, and one racer caching signatures."""
     with Index.open(path) as ix:
         ix.add("seed", story(0))
     go = time.time() + 3.0
     procs = [
-        subprocess.Popen([sys.executable, "-c", _RACER, str(path), who, str(go), BASE], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        for who in ("a", "b")
+        subprocess.Popen([sys.executable, "-c", _RACER, str(path), who, str(go), BASE, str(flush), cache],
+                         stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        for who, cache in (("a", "1"), ("b", "0"))
     ]
     outs = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
