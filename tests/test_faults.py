@@ -164,8 +164,11 @@ def test_sigkill_mid_index_add_keeps_whole_batches(tmp_path, corpus):
 def test_ctrl_c_mid_filter_exits_130_with_valid_jsonl_and_consistent_index(tmp_path, corpus):
     src, lines, admitted = corpus
     idx = tmp_path / "c.dedup"
+    # As from an interactive shell: Ctrl-C at its default. A job started in the background (`cmd &` without job
+    # control, as CI may run this suite) inherits SIGINT ignored, and dedup, like any program, keeps it ignored.
     proc = subprocess.Popen(dedup("filter", "--index", str(idx), "--batch-size", str(BATCH), "--jobs", "1", "-q", str(src)),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = read_lines_until(proc, 500)
         time.sleep(0.03)
