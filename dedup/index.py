@@ -416,18 +416,6 @@ class Index:
                 out[int(q[b])] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
             break
         return out
-        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, got.sigs, got.sizes, np.stack((pairs[:, 0], fidx), axis=1))
-        q, f, s, j, c, r = pairs[ok, 0], fidx[ok], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
-        best = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
-        seen = set()
-        for b in best.tolist():
-            qi = int(q[b])
-            if qi in seen:
-                continue
-            seen.add(qi)
-            fi = int(f[b])
-            out[qi] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
-        return out
 
     def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
         """Matching pairs inside a batch: ``{j: [(i, sim, jac, cont), ...]}`` for ``i < j``."""

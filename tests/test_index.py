@@ -276,6 +276,22 @@ def test_damaged_pending_buffer_is_a_clear_error(path):
         ix.check(BASE)
 
 
+@pytest.mark.parametrize("cache", [False, True])
+def test_damaged_signatures_and_row_counter_are_clear_errors(path, cache):
+    with Index.open(path, n_jobs=1) as ix:
+        ix.add_many([("a", BASE), ("b", BASE + " More.")])
+    con = sqlite3.connect(path)
+    con.execute("UPDATE docs SET sig = x'00010203' WHERE id = '\"b\"'")
+    con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_high', '-1')")
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1, cache_signatures=cache) as ix:
+        with pytest.raises(IndexFileError, match="stored signatures are malformed"):
+            ix.check(BASE)
+        with pytest.raises(IndexFileError, match="row_high '-1' is not a row number"):
+            ix.add("c", story(3))
+
+
 def test_version_1_index_is_migrated(path):
     """Schema 1 had no pending table; opening one adds it and keeps every document findable."""
     with Index.open(path, n_jobs=1) as ix:

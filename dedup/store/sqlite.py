@@ -345,14 +345,21 @@ class SQLiteStore:
         self._sync_pending()
         return self._pending_n
 
+    def _sig_matrix(self, blobs: list[Any]) -> np.ndarray:
+        """Stored signatures as one ``uint32 (n, num_perm)`` array; a blob of another length is damage."""
+        width = len(blobs[0]) if blobs and isinstance(blobs[0], bytes) else -1
+        if width <= 0 or width % 4 or any(not isinstance(b, bytes) or len(b) != width for b in blobs):
+            raise IndexFileError(f"{self.path}: stored signatures are malformed (damaged)")
+        return np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), -1).astype(np.uint32, copy=False)
+
     def _fetched(self, rows: list[tuple]) -> Fetched:
         if not rows:
             return Fetched(np.zeros(0, np.int64), [], np.zeros((0, 0), np.uint32), np.zeros(0, np.int64), [])
-        sigs = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
+        sigs = self._sig_matrix([r[2] for r in rows])
         return Fetched(
             np.array([r[0] for r in rows], dtype=np.int64),
             [r[1] for r in rows],
-            sigs.astype(np.uint32, copy=False),
+            sigs,
             np.array([r[3] for r in rows], dtype=np.int64),
             [r[4] for r in rows],
         )
@@ -370,9 +377,9 @@ class SQLiteStore:
         got = self._in("SELECT row, sig, size FROM docs WHERE row IN ({})", uniq.tolist())
         if not got:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)
-        sigs = np.frombuffer(b"".join(r[1] for r in got), dtype="<u4").reshape(len(got), -1)
+        sigs = self._sig_matrix([r[1] for r in got])
         sizes = np.array([r[2] for r in got], dtype=np.int64)
-        return np.array([r[0] for r in got], dtype=np.int64), np.arange(len(got)), sigs.astype(np.uint32, copy=False), sizes
+        return np.array([r[0] for r in got], dtype=np.int64), np.arange(len(got)), sigs, sizes
 
     def _sync_signatures(self, chunk: int = 20_000) -> None:
         """Read the signatures of documents committed since the last call into the cache.
@@ -387,7 +394,7 @@ class SQLiteStore:
             ).fetchall()
             if not got:
                 return
-            sigs = np.frombuffer(b"".join(r[1] for r in got), dtype="<u4").reshape(len(got), -1)
+            sigs = self._sig_matrix([r[1] for r in got])
             rows = np.array([r[0] for r in got], dtype=np.int64)
             top = int(rows[-1])
             if self._sig_cache.shape[1] != sigs.shape[1] or top >= self._sig_cache.shape[0]:
@@ -421,6 +428,8 @@ class SQLiteStore:
         # Row numbers are never reused, not even the last one after a delete (signature caches rely on it).
         top = self._conn.execute("SELECT coalesce(max(row), 0) FROM docs").fetchone()[0]
         high = self._conn.execute("SELECT value FROM meta WHERE key='row_high'").fetchone()
+        if high is not None and not (isinstance(high[0], str) and high[0].isdigit()):
+            raise IndexFileError(f"{self.path}: row_high {high[0]!r} is not a row number (damaged)")
         start = max(top, int(high[0]) if high else 0) + 1
         rows = np.arange(start, start + n, dtype=np.int64)
         self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_high', ?)", (str(start + n - 1),))
