@@ -399,6 +399,12 @@ def equal_counts_between(sigs_a, sigs_b, pairs):
     return out
 
 
+def expand_ranges(lo: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+    """The positions ``lo[i], lo[i] + 1, ..., lo[i] + cnt[i] - 1`` of every range ``i``, concatenated."""
+    total = int(cnt.sum())
+    return np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` for a 1-D integer array, by sorting.
 

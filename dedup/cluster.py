@@ -63,11 +63,7 @@ def pair_similarity(signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray
     the smaller set follows from ``|A n B| = J / (1 + J) * (|A| + |B|)``. Documents
     without shingles (size 0) have similarity 0 to everything.
     """
-    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
-    k = signatures.shape[1]
-    sigs = np.ascontiguousarray(signatures)
-    agree = _kernels.equal_counts_between(sigs, sigs, pairs) if len(pairs) and k else None
-    return _estimates(agree, k, sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    return similarity_between(signatures, sizes, signatures, sizes, pairs)
 
 
 def similarity_between(
@@ -78,7 +74,9 @@ def similarity_between(
     k = sigs_a.shape[1]
     if len(pairs) and k and sigs_b.shape[1] != k:
         raise ValueError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared")
-    agree = _kernels.equal_counts_between(np.ascontiguousarray(sigs_a), np.ascontiguousarray(sigs_b), pairs) if len(pairs) and k else None
+    a = np.ascontiguousarray(sigs_a)
+    b = a if sigs_b is sigs_a else np.ascontiguousarray(sigs_b)
+    agree = _kernels.equal_counts_between(a, b, pairs) if len(pairs) and k else None
     return _estimates(agree, k, sizes_a[pairs[:, 0]], sizes_b[pairs[:, 1]])
 
 

@@ -383,10 +383,9 @@ class Index:
         sk, sp = flat[order], pos[order]
         lo = np.searchsorted(sk, hit_keys, "left")
         cnt = np.searchsorted(sk, hit_keys, "right") - lo
-        total = int(cnt.sum())
-        if total == 0:
+        if not cnt.any():
             return out
-        starts = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+        starts = _kernels.expand_ranges(lo, cnt)
         code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
         pairs = np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
         srows, sat, ssigs, ssizes = self.store.signatures(pairs[:, 1])

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from . import _kernels
 from .errors import ConfigError
 
 __all__ = ["LSH", "optimal_bands", "collision_probability"]
@@ -162,8 +163,6 @@ def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
     Compiled: a pair that shares several bands is produced once, not once per band,
     so near-duplicate-heavy corpora do not pay for their repeats in memory.
     """
-    from . import _kernels
-
     keys = np.ascontiguousarray(keys)
     n = keys.shape[0]
     if n < 2 or keys.shape[1] == 0:

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels import sorted_unique
+from .._kernels import expand_ranges, sorted_unique
 from .base import Fetched, IndexFileError, IndexLockedError
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES"]
@@ -62,12 +62,13 @@ _SCHEMA = (
     "CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)",
 )
 
-#: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
-#: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
 def _add_pending_table(c: sqlite3.Connection) -> None:
+    # The version-2 statement as it was, not a reference to _SCHEMA: a migration must not change with it.
     c.execute("CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)")
 
 
+#: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
+#: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table}
 
 #: Default :attr:`SQLiteStore.flush_entries`: ~45,000 documents' band entries, ~32 MB in memory.
@@ -275,12 +276,9 @@ class SQLiteStore:
         found_keys, found_docs = [arr[:, 0]], [arr[:, 1]]
         for run_keys, run_docs in self._runs:
             lo = np.searchsorted(run_keys, uniq, "left")
-            cnt = np.searchsorted(run_keys, uniq, "right") - lo
-            total = int(cnt.sum())
-            if total:
-                at = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
-                found_keys.append(run_keys[at])
-                found_docs.append(run_docs[at])
+            at = expand_ranges(lo, np.searchsorted(run_keys, uniq, "right") - lo)
+            found_keys.append(run_keys[at])
+            found_docs.append(run_docs[at])
         return np.concatenate(found_keys), np.concatenate(found_docs)
 
     # -- the pending band entries (see the module docstring) -----------------------------------
@@ -289,15 +287,20 @@ class SQLiteStore:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted (keys, docs) arrays
         self._pending_seq = 0  # last pending row read
         self._pending_n = 0
-        self._epoch: str | None = None  # None: nothing loaded yet
+        self._epoch: int | None = None  # pending_moves() of what is loaded; None: nothing loaded yet
         self._changed_pending = False
+
+    def pending_moves(self) -> int:
+        """How many times pending entries have moved to ``bands`` in this file (``pending_epoch``)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key='pending_epoch'").fetchone()
+        epoch = row[0] if row else "0"
+        if not (isinstance(epoch, str) and epoch.isdecimal()):
+            raise IndexFileError(f"{self.path}: pending_epoch {epoch!r} is not a count (damaged)")
+        return int(epoch)
 
     def _sync_pending(self) -> None:
         """Bring the in-memory pending entries up to date with the open transaction's snapshot."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key='pending_epoch'").fetchone()
-        epoch = row[0] if row else "0"
-        if not (isinstance(epoch, str) and epoch.isdigit()):
-            raise IndexFileError(f"{self.path}: pending_epoch {epoch!r} is not a count (damaged)")
+        epoch = self.pending_moves()
         if epoch != self._epoch:
             self._forget_pending()
             self._epoch = epoch
@@ -324,7 +327,6 @@ class SQLiteStore:
         self._sync_pending()
         if self._pending_n == 0:
             return
-        self._changed_pending = True
         keys = np.concatenate([k for k, _ in self._runs])
         docs = np.concatenate([d for _, d in self._runs])
         order = np.lexsort((docs, keys))
@@ -334,11 +336,11 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", zip(keys[lo : lo + 100_000].tolist(), docs[lo : lo + 100_000].tolist())
             )
         self._conn.execute("DELETE FROM pending")
-        epoch = str(int(self._epoch or "0") + 1)  # digits: checked by _sync_pending
-        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', ?)", (epoch,))
+        epoch = self._epoch + 1  # set by the _sync_pending above
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', ?)", (str(epoch),))
         self._forget_pending()
         self._epoch = epoch
-        self._changed_pending = True
+        self._changed_pending = True  # until the commit: memory is ahead of the file
 
     def pending_entries(self) -> int:
         """Band entries waiting in the pending buffer."""
@@ -428,7 +430,7 @@ class SQLiteStore:
         # Row numbers are never reused, not even the last one after a delete (signature caches rely on it).
         top = self._conn.execute("SELECT coalesce(max(row), 0) FROM docs").fetchone()[0]
         high = self._conn.execute("SELECT value FROM meta WHERE key='row_high'").fetchone()
-        if high is not None and not (isinstance(high[0], str) and high[0].isdigit()):
+        if high is not None and not (isinstance(high[0], str) and high[0].isdecimal()):
             raise IndexFileError(f"{self.path}: row_high {high[0]!r} is not a row number (damaged)")
         start = max(top, int(high[0]) if high else 0) + 1
         rows = np.arange(start, start + n, dtype=np.int64)
