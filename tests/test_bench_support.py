@@ -389,3 +389,4 @@ def test_index_bench_reuses_a_built_index_and_says_so(tmp_path):
     assert f"reused from an earlier run ({n} docs)" in text and f"already holding {n} documents" in text
     assert "\n\n|" not in text.split("| measure |", 1)[1]  # no blank line breaks the table
     assert again["cached_check_and_add_many_docs_per_s"] > 0 and "cache_signatures=True" in text
+    assert again["cached_pending_flushes"] == 0 and "0 move(s) of pending entries included" in text
