@@ -133,3 +133,16 @@ def test_similarity_between_two_arrays_equals_pair_similarity_on_both():
     assert empty[0].shape == empty[1].shape == (0,)
     with pytest.raises(ValueError, match="64 and 32 values"):
         similarity_between(a, sa, b[:, :32], sb, pairs)
+
+
+def test_pair_similarity_counts_agreeing_positions():
+    rng = np.random.default_rng(1)
+    sigs = rng.integers(0, 3, size=(50, 64)).astype(np.uint32)
+    sizes = rng.integers(0, 500, size=50)
+    pairs = rng.integers(0, 50, size=(400, 2))
+    jac, cont = pair_similarity(sigs, sizes, pairs)
+    expect = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    assert np.array_equal(jac, np.where(small > 0, expect, 0.0))
+    assert ((cont >= 0) & (cont <= 1)).all() and (cont[small == 0] == 0).all()
+    assert pair_similarity(sigs, sizes, np.zeros((0, 2), np.int64))[0].shape == (0,)

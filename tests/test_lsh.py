@@ -103,18 +103,3 @@ def test_candidate_pairs_equal_reference_with_hot_buckets(seed):
     got = pairs_from_keys(keys)
     assert np.array_equal(got, reference_pairs(keys))
     assert np.array_equal(got, np.unique(got, axis=0))  # sorted, no repeats
-
-
-def test_pair_similarity_counts_agreeing_positions():
-    from dedup.cluster import pair_similarity
-
-    rng = np.random.default_rng(1)
-    sigs = rng.integers(0, 3, size=(50, 64)).astype(np.uint32)
-    sizes = rng.integers(0, 500, size=50)
-    pairs = rng.integers(0, 50, size=(400, 2))
-    jac, cont = pair_similarity(sigs, sizes, pairs)
-    expect = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
-    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-    assert np.array_equal(jac, np.where(small > 0, expect, 0.0))
-    assert ((cont >= 0) & (cont <= 1)).all() and (cont[small == 0] == 0).all()
-    assert pair_similarity(sigs, sizes, np.zeros((0, 2), np.int64))[0].shape == (0,)
