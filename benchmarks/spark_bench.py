@@ -99,6 +99,7 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
             T.StructField(dspark._ID, T.StringType()),
             T.StructField("sig", T.BinaryType()),
             T.StructField("size", T.LongType()),
+            T.StructField("nums", T.BinaryType()),
             T.StructField("keys", T.ArrayType(T.LongType())),
         ]
     )
@@ -109,8 +110,8 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
     signed_bytes = _cached_bytes(spark) - before
     bands = d.lsh.bands
     candidates = len(d.candidate_pairs())
-    sigs, sizes = d._arrays()
-    ok, _ = d._edges(sigs, sizes, d.candidate_pairs())
+    sigs, sizes, nums = d._arrays()
+    ok, _ = d._edges(sigs, sizes, nums, d.candidate_pairs())
     signed.unpersist()
     spark.stop()
 

@@ -28,6 +28,7 @@ from numba import njit, prange
 
 FNV_BASIS = np.uint64(0xCBF29CE484222325)
 WORD_NGRAM_BASIS = np.uint64(0x84222325CBF29CE4)
+NUMBER_BASIS = np.uint64(0x9E3779B97F4A7C15)
 FNV_PRIME = np.uint64(0x100000001B3)
 SPACE = 32
 
@@ -234,6 +235,102 @@ def sign_hashes_batch(hashes, offsets, a, b, sigs):
             sig[p] = np.uint32(0xFFFFFFFF)
         start = offsets[d]
         minhash_into(hashes[start:], offsets[d + 1] - start, a, b, sig)
+
+
+# -- the numbers a text states ----------------------------------------------------------
+
+
+@njit(inline="always", cache=True)
+def _is_digit(c):
+    return 48 <= c <= 57
+
+
+@njit(inline="always", cache=True)
+def _number_end(cps, i, end):
+    """End of the number starting at ``cps[i]`` (a digit): ``[0-9]+([.,/][0-9]+)*``."""
+    j = i + 1
+    while j < end:
+        c = cps[j]
+        if _is_digit(c) or ((c == 44 or c == 46 or c == 47) and j + 1 < end and _is_digit(cps[j + 1])):
+            j += 1
+        else:
+            break
+    return j
+
+
+@njit(parallel=True, cache=True)
+def number_sketch_batch(cps, offsets, out):
+    """Per document: how many distinct numbers it states, and the smallest of their hashes.
+
+    A number is ``[0-9]+([.,/][0-9]+)*``; its hash is the low 32 bits of ``fmix64`` of the
+    FNV-1a of its code points (basis :data:`NUMBER_BASIS`). ``out[d, 0]`` gets the number
+    of distinct hashes, ``out[d, 1:]`` the smallest of them in increasing order, padded
+    with ``0xFFFFFFFF`` (a bottom-k sketch, k = ``out.shape[1] - 1``).
+    """
+    k = out.shape[1] - 1
+    for d in prange(offsets.shape[0] - 1):
+        start, end = offsets[d], offsets[d + 1]
+        found = np.empty((end - start + 1) // 2 + 1, dtype=np.uint32)
+        m = 0
+        i = start
+        while i < end:
+            if not _is_digit(cps[i]):
+                i += 1
+                continue
+            j = _number_end(cps, i, end)
+            h = NUMBER_BASIS
+            for t in range(i, j):
+                h = (h ^ np.uint64(cps[t])) * FNV_PRIME
+            found[m] = np.uint32(fmix64(h) & np.uint64(0xFFFFFFFF))
+            m += 1
+            i = j
+        found = np.sort(found[:m])
+        n = 0
+        for t in range(m):
+            if t == 0 or found[t] != found[t - 1]:
+                if n < k:
+                    out[d, 1 + n] = found[t]
+                n += 1
+        for t in range(min(n, k), k):
+            out[d, 1 + t] = np.uint32(0xFFFFFFFF)
+        out[d, 0] = n
+
+
+@njit(cache=True)
+def number_agreement(nums_a, nums_b, pairs):
+    """Estimated fraction of the numbers of the text with fewer numbers that the other states too.
+
+    ``nums_*`` are :func:`number_sketch_batch` rows; pair ``(i, j)`` compares ``nums_a[i]``
+    with ``nums_b[j]``. Both sketches are complete below ``tau`` (the smaller maximum of
+    the truncated ones), so the fraction is counted over the smaller text's hashes below
+    ``tau``. 1.0 when that text states no number.
+    """
+    k = nums_a.shape[1] - 1
+    out = np.empty(pairs.shape[0], dtype=np.float64)
+    for p in range(pairs.shape[0]):
+        small, big = nums_a[pairs[p, 0]], nums_b[pairs[p, 1]]
+        if small[0] > big[0]:
+            small, big = big, small
+        ns, nb = min(small[0], k), min(big[0], k)
+        tau = np.uint64(1) << np.uint64(32)  # above every hash
+        if small[0] > k:
+            tau = min(tau, np.uint64(small[k]))
+        if big[0] > k:
+            tau = min(tau, np.uint64(big[k]))
+        seen = 0
+        shared = 0
+        j = 1
+        for i in range(1, ns + 1):
+            x = small[i]
+            if np.uint64(x) > tau:
+                break
+            seen += 1
+            while j <= nb and big[j] < x:
+                j += 1
+            if j <= nb and big[j] == x:
+                shared += 1
+        out[p] = shared / seen if seen else 1.0
+    return out
 
 
 # -- cheap scans for the normalizer ------------------------------------------------------

@@ -39,6 +39,10 @@ def _add_param_options(p: argparse.ArgumentParser) -> None:
         "--min-link-fraction", type=float, default=_DEFAULTS.min_link_fraction,
         help="0: connected components; above 0: groups merge only if this fraction of pairs match (default %(default)s)",
     )
+    g.add_argument(
+        "--number-agreement", type=float, default=_DEFAULTS.number_agreement,
+        help="texts stating 4+ numbers do not match if fewer than this fraction of the numbers agree; 0 disables (default %(default)s)",
+    )
     g.add_argument("--no-normalize", dest="normalize", action="store_false", help="shingle the raw text")
 
 
@@ -174,6 +178,10 @@ def _add_index_param_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--num-perm", type=int, help=f"MinHash permutations (default {_DEFAULTS.num_perm})")
     g.add_argument("--seed", type=int, help=f"MinHash seed (default {_DEFAULTS.seed})")
     g.add_argument("--lsh-threshold", type=float, help=f"Jaccard the LSH bands are tuned for (default {_DEFAULTS.lsh_threshold})")
+    g.add_argument(
+        "--number-agreement", type=float,
+        help=f"texts stating 4+ numbers do not match if fewer than this fraction agree; 0 disables (default {_DEFAULTS.number_agreement})",
+    )
     g.add_argument("--no-normalize", dest="normalize", action="store_const", const=False, help="shingle the raw text")
     g.add_argument("--max-bucket", type=int, help="documents kept per LSH band key (default 8)")
 

@@ -9,12 +9,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from . import numbers
 from ._parallel import map_started
 from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys
 from .minhash import MinHasher
 from .normalize import Normalizer
+from .numbers import number_sketches
 from .shingle import Shingler
 
 __all__ = ["Params", "Deduplicator", "cluster"]
@@ -48,6 +50,11 @@ class Params:
         0 groups the connected components of matching pairs. Above 0, two groups
         merge only when at least this fraction of the pairs between them match
         (average-linkage style), so one bridge cannot chain unrelated groups.
+    number_agreement : float
+        Two texts that each state at least four distinct numbers do not match when
+        fewer than this fraction of the numbers of the one stating fewer appear in
+        the other (and their Jaccard is below 0.6): reports written from one
+        template with other figures (see :mod:`dedup.numbers`). 0 turns it off.
     """
 
     threshold: float = 0.4
@@ -59,6 +66,7 @@ class Params:
     lsh_threshold: float = 0.35
     normalize: bool = True
     min_link_fraction: float = 0.5
+    number_agreement: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("threshold", "lsh_threshold"):
@@ -68,9 +76,10 @@ class Params:
         c = self.containment_threshold
         if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.0 < c <= 1.0:
             raise ConfigError(f"containment_threshold must be a number in (0, 1], got {c!r}")
-        f = self.min_link_fraction
-        if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
-            raise ConfigError(f"min_link_fraction must be a number in [0, 1], got {f!r}")
+        for name in ("min_link_fraction", "number_agreement"):
+            f = getattr(self, name)
+            if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
+                raise ConfigError(f"{name} must be a number in [0, 1], got {f!r}")
         if not isinstance(self.normalize, bool):
             raise ConfigError(f"normalize must be True or False, got {self.normalize!r}")
         # The components validate their own parameters.
@@ -133,6 +142,7 @@ class Deduplicator:
         self._index: dict[Any, int] = {}
         self._sig_chunks: list[np.ndarray] = []
         self._size_chunks: list[np.ndarray] = []
+        self._num_chunks: list[np.ndarray] = []
         self._indexed = 0  # documents inserted into self.lsh (for query)
 
     def __repr__(self) -> str:
@@ -170,11 +180,14 @@ class Deduplicator:
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""
-        return self._sign_prepared(self.prepare_many(texts))
+        sigs, sizes, _ = self._sign_prepared(self.prepare_many(texts))
+        return sigs, sizes
 
-    def _sign_prepared(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _sign_prepared(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Signatures, shingle counts and number sketches (:mod:`dedup.numbers`) of prepared texts."""
         with _set_threads(self.n_jobs):
-            return self.minhasher.sign_texts(prepared, self.shingler, fold_ascii=self.normalizer is not None)
+            sigs, sizes = self.minhasher.sign_texts(prepared, self.shingler, fold_ascii=self.normalizer is not None)
+            return sigs, sizes, number_sketches(prepared)
 
     # -- adding ----------------------------------------------------------------------------
 
@@ -220,60 +233,67 @@ class Deduplicator:
         advance(None)
 
     def _append(self, ids: list[Any], prepared: list[str]) -> None:
-        sigs, sizes = self._sign_prepared(prepared)
+        sigs, sizes, nums = self._sign_prepared(prepared)
         for i, id_ in enumerate(ids, start=len(self._ids)):
             self._index[id_] = i
         self._ids.extend(ids)
         self._sig_chunks.append(sigs)
         self._size_chunks.append(sizes)
+        self._num_chunks.append(nums)
 
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Signatures, shingle counts and number sketches of every added document."""
         if len(self._sig_chunks) > 1:
             self._sig_chunks = [np.concatenate(self._sig_chunks)]
             self._size_chunks = [np.concatenate(self._size_chunks)]
+            self._num_chunks = [np.concatenate(self._num_chunks)]
         if not self._sig_chunks:
-            return self.minhasher.empty(0), np.zeros(0, dtype=np.int64)
-        return self._sig_chunks[0], self._size_chunks[0]
+            return self.minhasher.empty(0), np.zeros(0, dtype=np.int64), numbers.empty(0)
+        return self._sig_chunks[0], self._size_chunks[0], self._num_chunks[0]
 
     # -- matching ----------------------------------------------------------------------------
 
-    def _edges(self, sigs: np.ndarray, sizes: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _edges(self, sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which ``pairs`` match, and their similarity (the larger of Jaccard and containment)."""
         jac, cont = pair_similarity(sigs, sizes, pairs)
         ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        sel = np.flatnonzero(ok)
+        ok[sel] = ~numbers.disagree(nums, nums, pairs[sel], jac[sel], self.params.number_agreement)
         return ok, np.maximum(jac, cont)
 
     def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:
         """Added documents that match ``text``, as ``(id, similarity)``, most similar first."""
-        sigs, sizes = self._arrays()
+        sigs, sizes, nums = self._arrays()
         if self._indexed < len(self._ids):
             self.lsh.insert(sigs[self._indexed :])
             self._indexed = len(self._ids)
-        qsig, qsize = self.sign([text])
+        qsig, qsize, qnums = self._sign_prepared([self.prepare(text)])
         cand = np.asarray(self.lsh.query(qsig[0]), dtype=np.int64)
         if cand.size == 0:
             return []
         allsig = np.concatenate((sigs[cand], qsig))
         allsize = np.concatenate((sizes[cand], qsize))
+        allnums = np.concatenate((nums[cand], qnums))
         q = len(cand)
         pairs = np.stack((np.arange(q), np.full(q, q)), axis=1)
-        ok, sim = self._edges(allsig, allsize, pairs)
+        ok, sim = self._edges(allsig, allsize, allnums, pairs)
         hits = sorted(((self._ids[c], float(s)) for c, s, k in zip(cand.tolist(), sim, ok) if k), key=lambda x: -x[1])
         return hits[:limit] if limit is not None else hits
 
     def candidate_pairs(self) -> np.ndarray:
         """LSH candidate pairs ``(i, j)`` among added documents (insertion indices)."""
-        sigs, _ = self._arrays()
+        sigs = self._arrays()[0]
         return pairs_from_keys(self.lsh.keys(sigs))
 
     def clusters(self) -> Clustering:
         """Cluster all added documents (see :mod:`dedup.cluster`)."""
-        sigs, sizes = self._arrays()
+        sigs, sizes, nums = self._arrays()
         node, counts = duplicate_groups(sigs, sizes)
         # Identical copies are grouped up front; only one of each needs LSH.
         first = np.full(len(counts), len(sigs), dtype=np.int64)
         np.minimum.at(first, node, np.arange(len(sigs)))
         pairs = first[pairs_from_keys(self.lsh.keys(sigs[first]))]
-        ok, sim = self._edges(sigs, sizes, pairs)
+        ok, sim = self._edges(sigs, sizes, nums, pairs)
         return build_clusters(sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts))
 
     def fit_predict(self, texts: Sequence[str]) -> np.ndarray:

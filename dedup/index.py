@@ -9,9 +9,14 @@ Matching is exactly the :class:`~dedup.Deduplicator`'s: the same :class:`~dedup.
 normalization, shingling and signatures (a ``Deduplicator`` is the signing engine),
 LSH banding for candidates, and the same verification rule -- a stored document
 matches when estimated Jaccard ``J >= threshold`` or containment
-``C >= containment_threshold`` (:func:`dedup.cluster.pair_similarity`). A document the
+``C >= containment_threshold`` (:func:`dedup.cluster.pair_similarity`) and the
+numbers the two texts state do not rule it out (:mod:`dedup.numbers`). A document the
 index drops therefore shares an edge with an admitted one, and ``dedup cluster``
 with ``min_link_fraction=0`` would group them.
+
+A document's number sketch is stored after its signature, in the same value
+(``num_perm + 1 + SKETCH_SIZE`` integers), when the index checks numbers
+(``number_agreement > 0``).
 
 >>> with Index.open("seen.dedup") as index:                     # doctest: +SKIP
 ...     for doc in stream:
@@ -32,8 +37,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _kernels
-from .cluster import pair_similarity, similarity_between
+from . import _kernels, numbers
+from .cluster import similarity_between
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
@@ -64,6 +69,9 @@ __all__ = [
 #: The :class:`Params` an index stores and checks on reopening (``min_link_fraction``
 #: only affects clustering, which an index does not do).
 INDEX_PARAMS: tuple[str, ...] = tuple(n for n in Params.names() if n != "min_link_fraction")
+#: Parameters added after the first index format, with the value that reproduces an index written
+#: without them: a stored configuration lacking one gets this value, not today's default.
+_ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0}
 
 KEY_SCHEME = "lsh-band-key-xor-salt-v1"
 _MAX_BANDS = 4096
@@ -165,10 +173,12 @@ def _positive_int(value: Any, name: str) -> int:
 class _Signed:
     """A batch of documents signed outside any transaction (signing is the CPU-heavy part)."""
 
-    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "keys")
+    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys")
 
-    def __init__(self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, keys: np.ndarray) -> None:
-        self.ids, self.enc, self.metas, self.sigs, self.sizes, self.keys = ids, enc, metas, sigs, sizes, keys
+    def __init__(
+        self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, keys: np.ndarray
+    ) -> None:
+        self.ids, self.enc, self.metas, self.sigs, self.sizes, self.nums, self.keys = ids, enc, metas, sigs, sizes, nums, keys
 
 
 class Index:
@@ -267,6 +277,8 @@ class Index:
     @staticmethod
     def _check_config(path: str, config: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
         stored = config.get("params")
+        if isinstance(stored, dict):
+            stored = {**_ADDED_PARAMS, **stored}
         if not isinstance(stored, dict) or set(stored) != set(INDEX_PARAMS):
             raise IndexFileError(f"{path}: index parameters are missing or incomplete (damaged, or written by another dedup version)")
         if config.get("key_scheme") != KEY_SCHEME:
@@ -352,13 +364,28 @@ class Index:
 
     def _signed(self, ids: list[Any], enc: list[str], metas: list[str | None], texts: Sequence[str]) -> _Signed:
         # Normalized over ``n_jobs`` processes (a large enough batch), signed on ``n_jobs`` threads.
-        sigs, sizes = self._engine._sign_prepared(self._engine.prepare_many(texts))
-        return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), band_keys(self._lsh, sigs))
+        sigs, sizes, nums = self._engine._sign_prepared(self._engine.prepare_many(texts))
+        return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs))
 
-    def _verify(self, sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, ...]:
+    @property
+    def _stores_numbers(self) -> bool:
+        return self.params.number_agreement > 0
+
+    def _split(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stored values -> signatures and number sketches (views, see the module docstring)."""
+        k = self._lsh.num_perm
+        if not self._stores_numbers:
+            return stored, numbers.empty(stored.shape[0])
+        return stored[:, :k], stored[:, k:]
+
+    def _verify(
+        self, sigs_a: np.ndarray, sizes_a: np.ndarray, nums_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
         ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        sel = np.flatnonzero(ok)
+        ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.params.number_agreement)
         return ok, np.maximum(jac, cont), jac, cont
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
@@ -396,7 +423,8 @@ class Index:
         pairs, fidx = pairs[present], sat[by_row[at[present]]]
         if pairs.size == 0:
             return out
-        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, ssigs, ssizes, np.stack((pairs[:, 0], fidx), axis=1))
+        ssigs, snums = self._split(ssigs)
+        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
         q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]
@@ -438,8 +466,7 @@ class Index:
         if not cand:
             return {}
         pairs = np.array(sorted(cand), dtype=np.int64)
-        jac, cont = pair_similarity(batch.sigs, batch.sizes, pairs)
-        ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        ok, _, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs)
         out: dict[int, list[tuple[int, float, float, float]]] = {}
         for (i, j), jj, cc in zip(pairs[ok].tolist(), jac[ok].tolist(), cont[ok].tolist()):
             out.setdefault(j, []).append((i, max(jj, cc), jj, cc))
@@ -528,9 +555,15 @@ class Index:
         rank[order] = before
         fl &= stored[inverse] + rank < self.max_bucket
         self.store.insert(
-            [batch.enc[i] for i in sel.tolist()], batch.sigs[sel], sizes, time.time(),
+            [batch.enc[i] for i in sel.tolist()], self._stored_values(batch, sel), sizes, time.time(),
             [batch.metas[i] for i in sel.tolist()], keys, fl.reshape(keys.shape),
         )
+
+    def _stored_values(self, batch: _Signed, sel: np.ndarray) -> np.ndarray:
+        """What the store keeps per document of ``batch[sel]``: its signature, then its number sketch if checked."""
+        if not self._stores_numbers:
+            return batch.sigs[sel]
+        return np.concatenate((batch.sigs[sel], batch.nums[sel]), axis=1)
 
     def _sign_records(self, chunk: list[Any], offset: int) -> _Signed:
         ids, texts, metas = [], [], []
@@ -606,11 +639,13 @@ class Index:
 
     def _same_id_match(self, batch: _Signed, j: int, row: int | None, pos: int | None) -> Match:
         if pos is not None:
-            sig, size, meta = batch.sigs[pos : pos + 1], batch.sizes[pos : pos + 1], batch.metas[pos]
+            sig, size, nums, meta = batch.sigs[pos : pos + 1], batch.sizes[pos : pos + 1], batch.nums[pos : pos + 1], batch.metas[pos]
         else:
             got = self.store.fetch(np.array([row], dtype=np.int64))
-            sig, size, meta = got.sigs, got.sizes, got.metas[0]
-        _, s, jac, cont = self._verify(batch.sigs[j : j + 1], batch.sizes[j : j + 1], sig, size, np.zeros((1, 2), np.int64))
+            (sig, nums), size, meta = self._split(got.sigs), got.sizes, got.metas[0]
+        _, s, jac, cont = self._verify(
+            batch.sigs[j : j + 1], batch.sizes[j : j + 1], batch.nums[j : j + 1], sig, size, nums, np.zeros((1, 2), np.int64)
+        )
         return Match(batch.ids[j], float(s[0]), float(jac[0]), float(cont[0]), _decode_meta(meta))
 
     # -- removing ----------------------------------------------------------------------------------------
@@ -627,7 +662,7 @@ class Index:
 
     def _delete(self, got: Fetched) -> int:
         live = got.sizes > 0
-        keys = band_keys(self._lsh, got.sigs[live]) if live.any() else np.zeros((0, self._lsh.bands), np.int64)
+        keys = band_keys(self._lsh, self._split(got.sigs)[0][live]) if live.any() else np.zeros((0, self._lsh.bands), np.int64)
         store = self.store
         n = store.delete(got.rows[~live], np.zeros((0, self._lsh.bands), np.int64))
         return n + store.delete(got.rows[live], keys)
@@ -674,10 +709,11 @@ class Index:
         missing: list[int] = []
         with store.read():
             for got in store.iter_docs(5_000):
-                if got.sigs.shape[1] != self._lsh.num_perm:
-                    return [f"signatures have {got.sigs.shape[1]} values, expected {self._lsh.num_perm}"]
+                width = self._lsh.num_perm + (1 + numbers.SKETCH_SIZE if self._stores_numbers else 0)
+                if got.sigs.shape[1] != width:
+                    return [f"stored signatures have {got.sigs.shape[1]} values, expected {width}"]
                 live = got.sizes > 0
-                keys = band_keys(self._lsh, got.sigs[live])
+                keys = band_keys(self._lsh, self._split(got.sigs)[0][live])
                 hk, hr = store.lookup(keys.ravel())
                 have = set(zip(hk.tolist(), hr.tolist()))
                 uk, counts = np.unique(hk, return_counts=True)

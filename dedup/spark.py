@@ -4,9 +4,10 @@ Install with ``pip install 'dedup[spark]'`` (PySpark with pandas and Arrow; Spar
 needs Java 17 or later). Every stage that decides a match runs the library's own
 code inside the executors, so the two engines cannot drift apart:
 
-1. **Sign** (``mapInPandas``, Arrow batches): :meth:`Deduplicator.sign` -- the
-   :class:`~dedup.normalize.Normalizer`, the shingler and the MinHash kernels -- and
-   :meth:`LSH.keys` for the band keys. Each document gets an input *position*
+1. **Sign** (``mapInPandas``, Arrow batches): the :class:`Deduplicator`'s own
+   signing -- the :class:`~dedup.normalize.Normalizer`, the shingler, the MinHash
+   kernels and the number sketches (:mod:`dedup.numbers`) -- and :meth:`LSH.keys`
+   for the band keys. Each document gets an input *position*
    (:func:`pyspark.sql.functions.monotonically_increasing_id`, i.e. DataFrame
    order, or a column you name), which plays the role of the local engine's
    insertion index.
@@ -19,8 +20,8 @@ code inside the executors, so the two engines cannot drift apart:
    and a chain between neighbours in position order -- the rule of
    :func:`dedup.lsh.pairs_from_keys`, whose buckets are ordered by insertion index.
 4. **Verify** (``mapInPandas``): :meth:`Deduplicator._edges` (i.e.
-   :func:`dedup.cluster.pair_similarity` and the two thresholds) on the pairs' two
-   signatures, joined in by position.
+   :func:`dedup.cluster.pair_similarity`, the two thresholds and the number check)
+   on the pairs' two signatures and number sketches, joined in by position.
 5. **Components**: connected components of the verified edges with the
    large-star / small-star algorithm (Kiveris et al., "Connected Components in
    MapReduce and Beyond", SoCC 2014), in Spark SQL; edges never reach the driver.
@@ -50,6 +51,7 @@ from . import lsh as _lsh
 from .cluster import Clustering, build_clusters
 from .deduplicator import Deduplicator, Params, _split_record
 from .errors import ConfigError, InputError
+from .numbers import SKETCH_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -144,24 +146,27 @@ def _sign_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[An
         for t, i in zip(texts, pdf[_ID].tolist()):
             if not isinstance(t, str):
                 raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
-        sigs, sizes = eng.sign(texts)
+        sigs, sizes, nums = eng._sign_prepared(eng.prepare_many(texts))
         keys = eng.lsh.keys(sigs).view(np.int64)
         sigs = np.ascontiguousarray(sigs, dtype="<u4")
+        nums = np.ascontiguousarray(nums, dtype="<u4")
         yield pd.DataFrame(
             {
                 _POS: pdf[_POS].to_numpy(dtype=np.int64),
                 _ID: pdf[_ID],
                 "sig": [row.tobytes() for row in sigs],
                 "size": sizes.astype(np.int64),
+                "nums": [row.tobytes() for row in nums],
                 "keys": list(keys),
             }
         )
 
 
-def _unpack(sig_bytes: Sequence[bytes], num_perm: int) -> np.ndarray:
+def _unpack(sig_bytes: Sequence[bytes], width: int) -> np.ndarray:
+    """Rows of ``width`` little-endian uint32 (signatures, number sketches) as one array."""
     if len(sig_bytes) == 0:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    return np.frombuffer(b"".join(sig_bytes), dtype="<u4").reshape(-1, num_perm).astype(np.uint32)
+        return np.zeros((0, width), dtype=np.uint32)
+    return np.frombuffer(b"".join(sig_bytes), dtype="<u4").reshape(-1, width).astype(np.uint32)
 
 
 def _verify_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
@@ -173,8 +178,10 @@ def _verify_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
         m = len(pdf)
         sigs = np.concatenate((_unpack(pdf["sig_i"].tolist(), k), _unpack(pdf["sig_j"].tolist(), k)))
         sizes = np.concatenate((pdf["size_i"].to_numpy(np.int64), pdf["size_j"].to_numpy(np.int64)))
+        w = 1 + SKETCH_SIZE
+        nums = np.concatenate((_unpack(pdf["nums_i"].tolist(), w), _unpack(pdf["nums_j"].tolist(), w)))
         pairs = np.stack((np.arange(m), np.arange(m, 2 * m)), axis=1)
-        ok, sim = eng._edges(sigs, sizes, pairs)
+        ok, sim = eng._edges(sigs, sizes, nums, pairs)
         yield pd.DataFrame({"i": pdf["i"].to_numpy(np.int64)[ok], "j": pdf["j"].to_numpy(np.int64)[ok], "sim": sim[ok]})
 
 
@@ -395,12 +402,13 @@ def _verified_edges(signed: DataFrame, params: dict[str, Any]) -> DataFrame:
 
     bands = signed.select(_POS, F.posexplode("keys").alias("band", "key"))
     pairs = _candidates(bands, int(_lsh.MAX_BUCKET_PAIRS))
-    side = signed.select(_POS, "sig", "size")
-    joined = (
-        pairs.join(side.select(F.col(_POS).alias("i"), F.col("sig").alias("sig_i"), F.col("size").alias("size_i")), "i")
-        .join(side.select(F.col(_POS).alias("j"), F.col("sig").alias("sig_j"), F.col("size").alias("size_j")), "j")
-    )
-    return joined.select("i", "j", "sig_i", "size_i", "sig_j", "size_j").mapInPandas(
+    side = signed.select(_POS, "sig", "size", "nums")
+
+    def one_side(c: str) -> DataFrame:
+        return side.select(*(F.col(n).alias(f"{n}_{c}") for n in ("sig", "size", "nums")), F.col(_POS).alias(c))
+
+    joined = pairs.join(one_side("i"), "i").join(one_side("j"), "j")
+    return joined.select("i", "j", "sig_i", "size_i", "nums_i", "sig_j", "size_j", "nums_j").mapInPandas(
         lambda it: _verify_batches(it, params), "i long, j long, sim double"
     )
 
@@ -442,6 +450,7 @@ def _cluster_frame(
             T.StructField(_ID, id_type, True),
             T.StructField("sig", T.BinaryType(), False),
             T.StructField("size", T.LongType(), False),
+            T.StructField("nums", T.BinaryType(), False),
             T.StructField("keys", T.ArrayType(T.LongType(), False), False),
         ]
     )

@@ -146,3 +146,32 @@ def test_pair_similarity_counts_agreeing_positions():
     assert np.array_equal(jac, np.where(small > 0, expect, 0.0))
     assert ((cont >= 0) & (cont <= 1)).all() and (cont[small == 0] == 0).all()
     assert pair_similarity(sigs, sizes, np.zeros((0, 2), np.int64))[0].shape == (0,)
+
+
+EUROBOND = (
+    "Credit National is issuing a 100 mln dlr eurobond due April 23, 1992 with a 7-3/8 pct coupon and priced "
+    "at 101-5/8 pct, LTCB International said as lead manager. The non-callable bonds will be available in "
+    "denominations of 5,000 dlrs and will be listed in Luxembourg. The selling concession is 1-3/8 pct while "
+    "management and underwriting combined pays 5/8 pct. Payment date is April 30."
+)
+# Another issue written from the same template: other issuer, other figures.
+OTHER_EUROBOND = (
+    "Unilever Capital Corp is issuing a 65 mln dlr eurobond due July 7, 1989 with an 8-1/4 pct coupon and priced "
+    "at 100-3/4 pct, Hambros Bank said as lead manager. The bonds will be listed in London. The selling concession "
+    "is 1-1/4 pct while management and underwriting combined pays 3/4 pct. Payment date is July 14."
+)
+
+
+def test_reports_from_one_template_with_other_figures_stay_apart():
+    assert dedup.cluster([EUROBOND, OTHER_EUROBOND], number_agreement=0).tolist() == [0, 0]  # wording alone: a match
+    assert dedup.cluster([EUROBOND, OTHER_EUROBOND]).tolist() == [0, 1]  # the figures disagree
+
+
+def test_reprint_with_the_same_figures_still_matches():
+    ocr = EUROBOND.replace("issuing", "issumg").replace("manager", "mauager").replace("Luxembourg", "Luxemb0urg")
+    abridged = EUROBOND[: EUROBOND.index(" The selling")]
+    labels = dedup.cluster([EUROBOND, ocr, abridged, OTHER_EUROBOND]).tolist()
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    d = dedup.Deduplicator()
+    d.add_many([("a", EUROBOND), ("b", OTHER_EUROBOND)])
+    assert [hit[0] for hit in d.query(ocr)] == ["a"]

@@ -326,6 +326,41 @@ def test_params_are_stored_and_mismatch_is_an_error(path):
         Index.open(path.with_name("other"), threshold=2)
 
 
+def test_figures_that_disagree_rule_out_a_match(path):
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+
+    ocr = EUROBOND.replace("issuing", "issumg").replace("manager", "mauager")
+    for cache in (False, True):
+        with Index.open(path, n_jobs=1, cache_signatures=cache) as ix:
+            if not len(ix):
+                ix.add("bond", EUROBOND)
+            assert ix.check(OTHER_EUROBOND) is None and ix.check(ocr).id == "bond"
+            assert [m and m.id for m in ix.check_many([OTHER_EUROBOND, ocr])] == [None, "bond"]
+    with Index.open(path.with_name("batch"), n_jobs=1) as ix:  # inside one batch too
+        assert [m and m.id for m in ix.check_and_add_many([("a", EUROBOND), ("b", OTHER_EUROBOND), ("c", ocr)])] == [None, None, "a"]
+        assert ix.verify() == []
+    with Index.open(path.with_name("off"), n_jobs=1, number_agreement=0) as ix:  # turned off: wording decides
+        ix.add("bond", EUROBOND)
+        assert ix.check(OTHER_EUROBOND).id == "bond" and ix.verify() == []
+        assert ix.store.fetch(np.array([1])).sigs.shape == (1, ix.params.num_perm)  # no number sketch stored
+
+
+def test_index_written_before_number_agreement_keeps_its_rule(path):
+    """A stored configuration without number_agreement (an older dedup) means 0, not today's default."""
+    with Index.open(path, number_agreement=0, n_jobs=1) as ix:
+        ix.add("a", BASE)
+    con = sqlite3.connect(path)
+    config = json.loads(con.execute("SELECT value FROM meta WHERE key='config'").fetchone()[0])
+    del config["params"]["number_agreement"]
+    con.execute("UPDATE meta SET value=? WHERE key='config'", (json.dumps(config),))
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1) as ix:
+        assert ix.params.number_agreement == 0 and ix.check(BASE).id == "a" and ix.verify() == []
+    with pytest.raises(ParamsMismatchError, match="number_agreement: index has 0.0, given 0.5"):
+        Index.open(path, number_agreement=0.5)
+
+
 def test_closed_index(path):
     ix = Index.open(path)
     ix.close()

@@ -7,7 +7,8 @@ marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
                                                       -- 'pending_epoch': bumped when pending is emptied;
                                                       -- 'row_high': highest row ever given (never reused)
     docs(row INTEGER PRIMARY KEY, id TEXT UNIQUE,     -- id as JSON text so str/int round-trip
-         sig BLOB, size INT, added REAL, meta TEXT)   -- sig: num_perm little-endian uint32
+         sig BLOB, size INT, added REAL, meta TEXT)   -- sig: little-endian uint32, the signature
+                                                      -- (then the number sketch, see dedup.index)
     bands(key INT, doc INT, PRIMARY KEY (key, doc))   -- WITHOUT ROWID: one B-tree, no extra index
     pending(seq INTEGER PRIMARY KEY, keys BLOB, docs BLOB)  -- band entries not yet in bands:
                                                       -- one row per insert, little-endian int64
