@@ -74,9 +74,8 @@ def similarity_between(
     k = sigs_a.shape[1]
     if len(pairs) and k and sigs_b.shape[1] != k:
         raise ValueError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared")
-    a = np.ascontiguousarray(sigs_a)
-    b = a if sigs_b is sigs_a else np.ascontiguousarray(sigs_b)
-    agree = _kernels.equal_counts_between(a, b, pairs) if len(pairs) and k else None
+    # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
+    agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
     return _estimates(agree, k, sizes_a[pairs[:, 0]], sizes_b[pairs[:, 1]])
 
 

@@ -16,7 +16,6 @@ from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys
 from .minhash import MinHasher
 from .normalize import Normalizer
-from .numbers import number_sketches
 from .shingle import Shingler
 
 __all__ = ["Params", "Deduplicator", "cluster"]
@@ -187,7 +186,8 @@ class Deduplicator:
         """Signatures, shingle counts and number sketches (:mod:`dedup.numbers`) of prepared texts."""
         with _set_threads(self.n_jobs):
             sigs, sizes = self.minhasher.sign_texts(prepared, self.shingler, fold_ascii=self.normalizer is not None)
-            return sigs, sizes, number_sketches(prepared)
+            nums = numbers.number_sketches(prepared) if self.params.number_agreement > 0 else numbers.empty(len(prepared))
+            return sigs, sizes, nums
 
     # -- adding ----------------------------------------------------------------------------
 

@@ -371,21 +371,29 @@ class Index:
     def _stores_numbers(self) -> bool:
         return self.params.number_agreement > 0
 
-    def _split(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Stored values -> signatures and number sketches (views, see the module docstring)."""
-        k = self._lsh.num_perm
+    def _split(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Stored values -> signatures and number sketches (None when not stored), as views."""
         if not self._stores_numbers:
-            return stored, numbers.empty(stored.shape[0])
+            return stored, None
+        k = self._lsh.num_perm
         return stored[:, :k], stored[:, k:]
 
     def _verify(
-        self, sigs_a: np.ndarray, sizes_a: np.ndarray, nums_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray
+        self,
+        sigs_a: np.ndarray,
+        sizes_a: np.ndarray,
+        nums_a: np.ndarray,
+        sigs_b: np.ndarray,
+        sizes_b: np.ndarray,
+        nums_b: np.ndarray | None,
+        pairs: np.ndarray,
     ) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
         ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
-        sel = np.flatnonzero(ok)
-        ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.params.number_agreement)
+        if self._stores_numbers and nums_b is not None:
+            sel = np.flatnonzero(ok)
+            ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.params.number_agreement)
         return ok, np.maximum(jac, cont), jac, cont
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:

@@ -26,7 +26,7 @@ import numpy as np
 from . import _kernels
 from .shingle import encode_batch
 
-__all__ = ["SKETCH_SIZE", "MIN_NUMBERS", "MAX_JACCARD", "number_sketches", "agreement", "disagree"]
+__all__ = ["SKETCH_SIZE", "MIN_NUMBERS", "MAX_JACCARD", "empty", "number_sketches", "agreement", "disagree"]
 
 #: Hashes kept per text.
 SKETCH_SIZE = 32
