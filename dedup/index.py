@@ -371,8 +371,16 @@ class Index:
     def _stores_numbers(self) -> bool:
         return self.params.number_agreement > 0
 
+    @property
+    def _stored_width(self) -> int:
+        return self._lsh.num_perm + (1 + numbers.SKETCH_SIZE if self._stores_numbers else 0)
+
     def _split(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Stored values -> signatures and number sketches (None when not stored), as views."""
+        if stored.shape[0] and stored.shape[1] != self._stored_width:
+            raise IndexFileError(
+                f"{self.store.path}: stored signatures have {stored.shape[1]} values, expected {self._stored_width} (damaged)"
+            )
         if not self._stores_numbers:
             return stored, None
         k = self._lsh.num_perm
@@ -717,9 +725,8 @@ class Index:
         missing: list[int] = []
         with store.read():
             for got in store.iter_docs(5_000):
-                width = self._lsh.num_perm + (1 + numbers.SKETCH_SIZE if self._stores_numbers else 0)
-                if got.sigs.shape[1] != width:
-                    return [f"stored signatures have {got.sigs.shape[1]} values, expected {width}"]
+                if got.sigs.shape[1] != self._stored_width:
+                    return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
                 live = got.sizes > 0
                 keys = band_keys(self._lsh, self._split(got.sigs)[0][live])
                 hk, hr = store.lookup(keys.ravel())

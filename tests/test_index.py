@@ -345,6 +345,21 @@ def test_figures_that_disagree_rule_out_a_match(path):
         assert ix.store.fetch(np.array([1])).sigs.shape == (1, ix.params.num_perm)  # no number sketch stored
 
 
+def test_stored_values_of_the_wrong_width_are_damage(path):
+    """Signatures without their number sketch in an index that checks numbers: a clear error, not a crash."""
+    with Index.open(path, n_jobs=1) as ix:
+        ix.add("a", BASE)
+        k = ix.params.num_perm
+    con = sqlite3.connect(path)
+    con.execute("UPDATE docs SET sig = substr(sig, 1, ?)", (4 * k,))
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1) as ix:
+        assert ix.verify() == [f"stored signatures have {k} values, expected {k + 33}"]
+        with pytest.raises(IndexFileError, match=f"stored signatures have {k} values, expected {k + 33} \\(damaged\\)"):
+            ix.check(BASE)
+
+
 def test_index_written_before_number_agreement_keeps_its_rule(path):
     """A stored configuration without number_agreement (an older dedup) means 0, not today's default."""
     with Index.open(path, number_agreement=0, n_jobs=1) as ix:
