@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from cli_helpers import run_process
+from cli_helpers import run_inproc, run_process
 
 from dedup.cli import main
 
@@ -125,3 +125,22 @@ def test_max_bytes(tmp_path):
     r = run("cluster", str(big), "--max-bytes", "1000", "--on-error", "skip")
     assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["b"]
     assert run("cluster", str(f), "--max-bytes", "0").returncode == 2
+
+
+def test_number_agreement_option(tmp_path):
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+
+    src = tmp_path / "bonds.jsonl"
+    src.write_text("".join(json.dumps({"id": k, "text": t}) + "\n" for k, t in (("a", EUROBOND), ("b", OTHER_EUROBOND))))
+
+    def clusters(*opts):
+        out = tmp_path / "out.jsonl"
+        assert main(["cluster", str(src), "-o", str(out), "-q", *opts]) == 0
+        return [json.loads(line)["cluster"] for line in out.read_text().splitlines()]
+
+    assert clusters() == ["a", "b"]  # other figures: apart
+    assert clusters("--number-agreement", "0") == ["a", "a"]
+    for opts, kept in (((), 2), (("--number-agreement", "0"), 1)):  # dedup filter, on a new index each
+        r = run_inproc("filter", "--index", str(tmp_path / f"bonds{len(opts)}.dedup"), *opts, str(src))
+        assert r.returncode == 0, r.stderr
+        assert len(r.stdout.splitlines()) == kept
