@@ -297,40 +297,55 @@ def number_sketch_batch(cps, offsets, out):
 
 
 @njit(cache=True)
-def number_agreement(nums_a, nums_b, pairs):
-    """Estimated fraction of the numbers of the text with fewer numbers that the other states too.
+def _shared_below_tau(small, big, k):
+    """``(shared, seen)``: of ``small``'s hashes at or below ``tau``, how many ``big`` holds too.
 
-    ``nums_*`` are :func:`number_sketch_batch` rows; pair ``(i, j)`` compares ``nums_a[i]``
-    with ``nums_b[j]``. Both sketches are complete below ``tau`` (the smaller maximum of
-    the truncated ones), so the fraction is counted over the smaller text's hashes below
-    ``tau``. 1.0 when that text states no number.
+    Both sketches hold every hash of their text at or below ``tau`` (the smaller k-th
+    hash of the truncated ones), so membership there is exact.
+    """
+    ns, nb = min(small[0], k), min(big[0], k)
+    tau = np.uint64(1) << np.uint64(32)  # above every hash
+    if small[0] > k:
+        tau = min(tau, np.uint64(small[k]))
+    if big[0] > k:
+        tau = min(tau, np.uint64(big[k]))
+    seen = 0
+    shared = 0
+    j = 1
+    for i in range(1, ns + 1):
+        x = small[i]
+        if np.uint64(x) > tau:
+            break
+        seen += 1
+        while j <= nb and big[j] < x:
+            j += 1
+        if j <= nb and big[j] == x:
+            shared += 1
+    return shared, seen
+
+
+@njit(cache=True)
+def number_agreement(nums_a, nums_b, pairs, shared, seen):
+    """Per pair ``(i, j)`` of rows of ``nums_a`` and ``nums_b`` (:func:`number_sketch_batch`):
+    ``seen`` numbers of the text stating fewer were compared, ``shared`` of them the other
+    states too (a bottom-k sample of that text's numbers; all of them when both texts
+    state at most k). Equal counts: the direction with the larger fraction, so the
+    result does not depend on the order of the pair.
     """
     k = nums_a.shape[1] - 1
-    out = np.empty(pairs.shape[0], dtype=np.float64)
     for p in range(pairs.shape[0]):
-        small, big = nums_a[pairs[p, 0]], nums_b[pairs[p, 1]]
-        if small[0] > big[0]:
-            small, big = big, small
-        ns, nb = min(small[0], k), min(big[0], k)
-        tau = np.uint64(1) << np.uint64(32)  # above every hash
-        if small[0] > k:
-            tau = min(tau, np.uint64(small[k]))
-        if big[0] > k:
-            tau = min(tau, np.uint64(big[k]))
-        seen = 0
-        shared = 0
-        j = 1
-        for i in range(1, ns + 1):
-            x = small[i]
-            if np.uint64(x) > tau:
-                break
-            seen += 1
-            while j <= nb and big[j] < x:
-                j += 1
-            if j <= nb and big[j] == x:
-                shared += 1
-        out[p] = shared / seen if seen else 1.0
-    return out
+        a, b = nums_a[pairs[p, 0]], nums_b[pairs[p, 1]]
+        if a[0] < b[0]:
+            sh, se = _shared_below_tau(a, b, k)
+        elif b[0] < a[0]:
+            sh, se = _shared_below_tau(b, a, k)
+        else:
+            sh, se = _shared_below_tau(a, b, k)
+            sh2, se2 = _shared_below_tau(b, a, k)
+            if sh2 * se > sh * se2 or (sh2 * se == sh * se2 and se2 > se):
+                sh, se = sh2, se2
+        shared[p] = sh
+        seen[p] = se
 
 
 # -- cheap scans for the normalizer ------------------------------------------------------

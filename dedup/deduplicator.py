@@ -52,8 +52,8 @@ class Params:
     number_agreement : float
         Two texts that each state at least four distinct numbers do not match when
         fewer than this fraction of the numbers of the one stating fewer appear in
-        the other (and their Jaccard is below 0.6): reports written from one
-        template with other figures (see :mod:`dedup.numbers`). 0 turns it off.
+        the other (and their estimated Jaccard is below 0.6): reports written from
+        one template with other figures (see :mod:`dedup.numbers`). 0 turns it off.
     """
 
     threshold: float = 0.4
@@ -186,7 +186,7 @@ class Deduplicator:
         """Signatures, shingle counts and number sketches (:mod:`dedup.numbers`) of prepared texts."""
         with _set_threads(self.n_jobs):
             sigs, sizes = self.minhasher.sign_texts(prepared, self.shingler, fold_ascii=self.normalizer is not None)
-            nums = numbers.number_sketches(prepared) if self.params.number_agreement > 0 else numbers.empty(len(prepared))
+            nums = numbers.number_sketches(prepared) if self.params.number_agreement > 0 else numbers.none(len(prepared))
             return sigs, sizes, nums
 
     # -- adding ----------------------------------------------------------------------------
@@ -248,7 +248,7 @@ class Deduplicator:
             self._size_chunks = [np.concatenate(self._size_chunks)]
             self._num_chunks = [np.concatenate(self._num_chunks)]
         if not self._sig_chunks:
-            return self.minhasher.empty(0), np.zeros(0, dtype=np.int64), numbers.empty(0)
+            return self.minhasher.empty(0), np.zeros(0, dtype=np.int64), numbers.none(0)
         return self._sig_chunks[0], self._size_chunks[0], self._num_chunks[0]
 
     # -- matching ----------------------------------------------------------------------------

@@ -375,7 +375,7 @@ class Index:
     def _stored_width(self) -> int:
         return self._lsh.num_perm + (1 + numbers.SKETCH_SIZE if self._stores_numbers else 0)
 
-    def _split(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _split_stored(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Stored values -> signatures and number sketches (None when not stored), as views."""
         if stored.shape[0] and stored.shape[1] != self._stored_width:
             raise IndexFileError(
@@ -439,7 +439,7 @@ class Index:
         pairs, fidx = pairs[present], sat[by_row[at[present]]]
         if pairs.size == 0:
             return out
-        ssigs, snums = self._split(ssigs)
+        ssigs, snums = self._split_stored(ssigs)
         ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
@@ -658,7 +658,7 @@ class Index:
             sig, size, nums, meta = batch.sigs[pos : pos + 1], batch.sizes[pos : pos + 1], batch.nums[pos : pos + 1], batch.metas[pos]
         else:
             got = self.store.fetch(np.array([row], dtype=np.int64))
-            (sig, nums), size, meta = self._split(got.sigs), got.sizes, got.metas[0]
+            (sig, nums), size, meta = self._split_stored(got.sigs), got.sizes, got.metas[0]
         _, s, jac, cont = self._verify(
             batch.sigs[j : j + 1], batch.sizes[j : j + 1], batch.nums[j : j + 1], sig, size, nums, np.zeros((1, 2), np.int64)
         )
@@ -678,7 +678,8 @@ class Index:
 
     def _delete(self, got: Fetched) -> int:
         live = got.sizes > 0
-        keys = band_keys(self._lsh, self._split(got.sigs)[0][live]) if live.any() else np.zeros((0, self._lsh.bands), np.int64)
+        # The signature part even of a value of the wrong width, so that damaged documents can be removed.
+        keys = band_keys(self._lsh, got.sigs[:, : self._lsh.num_perm][live]) if live.any() else np.zeros((0, self._lsh.bands), np.int64)
         store = self.store
         n = store.delete(got.rows[~live], np.zeros((0, self._lsh.bands), np.int64))
         return n + store.delete(got.rows[live], keys)
@@ -728,7 +729,7 @@ class Index:
                 if got.sigs.shape[1] != self._stored_width:
                     return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
                 live = got.sizes > 0
-                keys = band_keys(self._lsh, self._split(got.sigs)[0][live])
+                keys = band_keys(self._lsh, self._split_stored(got.sigs)[0][live])
                 hk, hr = store.lookup(keys.ravel())
                 have = set(zip(hk.tolist(), hr.tolist()))
                 uk, counts = np.unique(hk, return_counts=True)

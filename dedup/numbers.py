@@ -5,16 +5,18 @@ issues, money-market operations, crop estimates -- that share their wording and
 differ in their figures. Shingles see two of them as near-duplicates (Jaccard
 0.4-0.6). A reprint states the figures of its original (up to OCR damage); a
 report from the same template states other ones. So a candidate pair is not a
-match when both texts state at least :data:`MIN_NUMBERS` distinct numbers and
-fewer than ``min_agreement`` of the numbers of the text stating fewer also appear
-in the other -- unless their wording is so close (estimated Jaccard at least
-:data:`MAX_JACCARD`) that the figures more likely differ by OCR errors or an
-updated count. The rule only removes matches; it never adds one.
+match when fewer than ``min_agreement`` of the numbers of the text stating fewer
+also appear in the other, judged on at least :data:`MIN_NUMBERS` of its numbers --
+unless the wording is so close (estimated Jaccard at least :data:`MAX_JACCARD`)
+that the figures more likely differ by OCR errors or an updated count. The rule
+only removes matches; it never adds one.
 
 A number is ``[0-9]+([.,/][0-9]+)*`` in the text handed to the shingler. A text's
-numbers are kept as their count and a bottom-k sketch of their 32-bit hashes
-(the :data:`SKETCH_SIZE` smallest), so the agreement is exact for texts stating
-up to that many distinct numbers and estimated above (tables).
+numbers are kept as their count and a bottom-k sketch of their 32-bit hashes (the
+:data:`SKETCH_SIZE` smallest, 132 bytes in all). When both texts state at most that
+many distinct numbers the agreement is exact; otherwise it is measured on the
+smaller text's numbers whose hashes fall at or below the k-th hash of the truncated
+sketches (where both sketches are complete), a uniform sample of them.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _kernels
+from .errors import InputError
 from .shingle import encode_batch
 
-__all__ = ["SKETCH_SIZE", "MIN_NUMBERS", "MAX_JACCARD", "empty", "number_sketches", "agreement", "disagree"]
+__all__ = ["SKETCH_SIZE", "MIN_NUMBERS", "MAX_JACCARD", "empty", "none", "number_sketches", "agreement", "disagree"]
 
 #: Hashes kept per text.
 SKETCH_SIZE = 32
@@ -36,11 +39,17 @@ MIN_NUMBERS = 4
 MAX_JACCARD = 0.6
 
 _BATCH = 4096
+_WIDTH = 1 + SKETCH_SIZE
+
+
+def none(n: int = 0) -> np.ndarray:
+    """No sketches (width 0) for ``n`` texts: what an engine keeps when the rule is off."""
+    return np.zeros((n, 0), dtype=np.uint32)
 
 
 def empty(n: int = 0) -> np.ndarray:
     """Sketches of ``n`` texts stating no number."""
-    out = np.full((n, 1 + SKETCH_SIZE), 0xFFFFFFFF, dtype=np.uint32)
+    out = np.full((n, _WIDTH), 0xFFFFFFFF, dtype=np.uint32)
     out[:, 0] = 0
     return out
 
@@ -55,24 +64,47 @@ def number_sketches(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+def _checked(nums: np.ndarray, name: str) -> np.ndarray:
+    nums = np.asarray(nums)
+    if nums.ndim != 2 or nums.shape[1] != _WIDTH or nums.dtype != np.uint32:
+        raise InputError(f"{name} must be a uint32 array of shape (n, {_WIDTH}) from number_sketches, got {nums.dtype} {nums.shape}")
+    return nums
+
+
+def _counts(nums_a: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    nums_a, nums_b = _checked(nums_a, "nums_a"), _checked(nums_b, "nums_b")
+    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
+    for col, nums, name in ((0, nums_a, "nums_a"), (1, nums_b, "nums_b")):
+        if len(pairs) and (pairs[:, col].min() < 0 or pairs[:, col].max() >= len(nums)):
+            raise InputError(f"pairs column {col} must index rows of {name} (0..{len(nums) - 1})")
+    shared = np.zeros(len(pairs), dtype=np.int64)
+    seen = np.zeros(len(pairs), dtype=np.int64)
+    _kernels.number_agreement(nums_a, nums_b, pairs, shared, seen)
+    return pairs, shared, seen
+
+
 def agreement(nums_a: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Per pair ``(i, j)``: the fraction of the numbers of the text stating fewer (of
-    ``nums_a[i]`` and ``nums_b[j]``) that the other states too; 1.0 if it states none."""
-    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
-    return _kernels.number_agreement(nums_a, nums_b, pairs)
+    ``nums_a[i]`` and ``nums_b[j]``) that the other states too, exact or estimated (see
+    the module docstring); 1.0 when no number of it was compared."""
+    _, shared, seen = _counts(nums_a, nums_b, pairs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(seen > 0, shared / np.maximum(seen, 1), 1.0)
 
 
 def disagree(nums_a: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray, jaccard: np.ndarray, min_agreement: float) -> np.ndarray:
     """True for the pairs whose figures rule out a match (see the module docstring).
 
-    ``min_agreement`` 0 turns the rule off.
+    ``jaccard`` is the pairs' estimated Jaccard; ``min_agreement`` 0 turns the rule off.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.zeros(len(pairs), dtype=bool)
     if min_agreement <= 0 or not len(pairs):
         return out
+    nums_a, nums_b = _checked(nums_a, "nums_a"), _checked(nums_b, "nums_b")
     few = np.minimum(nums_a[pairs[:, 0], 0], nums_b[pairs[:, 1], 0])
     sel = np.flatnonzero((few >= MIN_NUMBERS) & (np.asarray(jaccard) < MAX_JACCARD))
     if sel.size:
-        out[sel] = agreement(nums_a, nums_b, pairs[sel]) < min_agreement
+        _, shared, seen = _counts(nums_a, nums_b, pairs[sel])
+        out[sel] = (seen >= MIN_NUMBERS) & (shared < min_agreement * seen)
     return out

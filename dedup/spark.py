@@ -178,8 +178,11 @@ def _verify_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
         m = len(pdf)
         sigs = np.concatenate((_unpack(pdf["sig_i"].tolist(), k), _unpack(pdf["sig_j"].tolist(), k)))
         sizes = np.concatenate((pdf["size_i"].to_numpy(np.int64), pdf["size_j"].to_numpy(np.int64)))
-        w = 1 + SKETCH_SIZE
-        nums = np.concatenate((_unpack(pdf["nums_i"].tolist(), w), _unpack(pdf["nums_j"].tolist(), w)))
+        if eng.params.number_agreement > 0:
+            w = 1 + SKETCH_SIZE
+            nums = np.concatenate((_unpack(pdf["nums_i"].tolist(), w), _unpack(pdf["nums_j"].tolist(), w)))
+        else:  # the rule is off: the engine signed no sketches (empty values)
+            nums = np.zeros((2 * m, 0), dtype=np.uint32)
         pairs = np.stack((np.arange(m), np.arange(m, 2 * m)), axis=1)
         ok, sim = eng._edges(sigs, sizes, nums, pairs)
         yield pd.DataFrame({"i": pdf["i"].to_numpy(np.int64)[ok], "j": pdf["j"].to_numpy(np.int64)[ok], "sim": sim[ok]})

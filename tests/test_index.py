@@ -345,6 +345,40 @@ def test_figures_that_disagree_rule_out_a_match(path):
         assert ix.store.fetch(np.array([1])).sigs.shape == (1, ix.params.num_perm)  # no number sketch stored
 
 
+def table(k: int, overlap: int) -> str:
+    """A price table from one template: 40 figures, the first ``overlap`` shared by every table."""
+    rng = np.random.default_rng(k)
+    own = rng.choice(np.arange(1000, 9000), 40 - overlap, replace=False) + 10000 * (k + 1)
+    figures = list(range(100, 100 + overlap)) + own.tolist()
+    rows = [f"{name} settled at {f} cents" for name, f in zip(["May", "July", "Sept", "Dec", "March"] * 8, figures)]
+    preamble = (
+        "CBT soybean futures closed mixed in light trade today as commercial selling met fund buying and exporters "
+        "stayed on the sidelines ahead of the monthly crop report due from the Agriculture Department. "
+    )
+    return preamble * 3 + ". ".join(rows) + "."
+
+
+def test_number_rule_does_not_depend_on_batches_and_equals_the_deduplicator(tmp_path):
+    texts = [table(k, overlap) for k in range(6) for overlap in (10, 20, 30)]
+    # the rule decides here: with it off, more of these tables match
+    assert dedup.cluster(texts).tolist() != dedup.cluster(texts, number_agreement=0).tolist()
+    results = []
+    for batch_size in (1, 100):
+        with Index.open(tmp_path / f"b{batch_size}.dedup", n_jobs=1, batch_size=batch_size) as ix:
+            results.append([m and m.id for m in ix.check_and_add_many(list(enumerate(texts)))])
+    assert results[0] == results[1]
+    assert None in results[0] and any(results[0])  # some tables admitted, some dropped
+    d = dedup.Deduplicator(n_jobs=1)
+    with Index.open(tmp_path / "all.dedup", n_jobs=1) as ix:
+        ix.add_many(enumerate(texts[:6]))
+        d.add_many(enumerate(texts[:6]))
+        for t in texts[6:]:
+            hits, m = d.query(t), ix.check(t)
+            assert (m is None) == (hits == [])
+            if m is not None:
+                assert (m.id, m.similarity) == pytest.approx(hits[0])
+
+
 def test_stored_values_of_the_wrong_width_are_damage(path):
     """Signatures without their number sketch in an index that checks numbers: a clear error, not a crash."""
     with Index.open(path, n_jobs=1) as ix:

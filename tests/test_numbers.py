@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_shingle import M64, PRIME, fmix64
 
+import dedup
 from dedup import numbers
 from dedup.numbers import MAX_JACCARD, MIN_NUMBERS, SKETCH_SIZE, agreement, disagree, number_sketches
 
@@ -55,17 +56,68 @@ def test_agreement_is_exact_for_small_sets():
     assert agreement(s, s, pairs).tolist() == pytest.approx([2 / 3, 2 / 3, 0.0, 1.0, 1.0, 1.0])
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.sets(st.integers(0, 400), min_size=40, max_size=150), st.sets(st.integers(0, 400), min_size=40, max_size=150))
-def test_agreement_estimate_for_large_sets(a, b):
-    s = number_sketches([" ".join(map(str, a)), " ".join(map(str, b))])
-    small, big = (a, b) if len(a) <= len(b) else (b, a)
-    exact = len(small & big) / len(small)
-    est = agreement(s, s, np.array([[0, 1]]))[0]
-    assert 0.0 <= est <= 1.0
-    assert abs(est - exact) < 0.45  # a bottom-32 estimate: loose, but never nonsense
-    if small <= big:
-        assert est == 1.0  # containment is never underestimated to a veto
+def reference_counts(a, b, k=SKETCH_SIZE):
+    """The documented estimate from the two texts' full hash sets, in plain Python."""
+
+    def one_way(small, big):
+        tau = min([sorted(h)[k - 1] for h in (small, big) if len(h) > k], default=1 << 32)
+        sample = [x for x in small if x <= tau]
+        return sum(x in big for x in sample), len(sample)
+
+    ha, hb = reference_hashes(a), reference_hashes(b)
+    if len(ha) != len(hb):
+        return one_way(*sorted((ha, hb), key=len))
+    (s1, n1), (s2, n2) = one_way(ha, hb), one_way(hb, ha)
+    return max((s1, n1), (s2, n2), key=lambda c: (c[0] / c[1] if c[1] else 1.0, c[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 400), min_size=0, max_size=120), st.sets(st.integers(0, 400), min_size=0, max_size=120))
+def test_agreement_follows_the_documented_estimate(a, b):
+    texts = [" ".join(map(str, a)), " ".join(map(str, b))]
+    s = number_sketches(texts)
+    shared, seen = reference_counts(*texts)
+    want = shared / seen if seen else 1.0
+    got = agreement(s, s, np.array([[0, 1], [1, 0]]))
+    assert got.tolist() == pytest.approx([want, want])  # symmetric, also for equal counts
+    if a <= b or b <= a:
+        assert got[0] == 1.0  # one text's numbers all in the other: never a veto
+
+
+def test_agreement_is_symmetric_for_equal_counts_above_the_sketch():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        a = rng.choice(1000, 50, replace=False)
+        b = np.concatenate((a[:20], rng.choice(np.arange(1000, 2000), 30, replace=False)))
+        s = number_sketches([" ".join(map(str, a)), " ".join(map(str, b))])
+        assert s[0, 0] == s[1, 0] == 50
+        fwd, back = agreement(s, s, np.array([[0, 1], [1, 0]]))
+        assert fwd == back
+
+
+def test_a_veto_needs_enough_compared_numbers():
+    # 10 numbers, 8 of them in a text of 200: the sample below tau is small, so no veto on it
+    small = [str(i) for i in range(8)] + ["5000", "5001"]
+    big = [str(i) for i in range(200)]
+    s = number_sketches([" ".join(small), " ".join(big)])
+    pairs = np.array([[0, 1]])
+    shared, seen = reference_counts(" ".join(small), " ".join(big))
+    assert seen < MIN_NUMBERS
+    assert disagree(s, s, pairs, np.array([0.3]), 1.0).tolist() == [False]
+
+
+@pytest.mark.parametrize(
+    "nums_a,pairs,message",
+    [
+        (np.zeros((2, 5), np.uint32), [[0, 1]], "shape \\(n, 33\\)"),
+        (np.zeros((2, 33), np.int64), [[0, 1]], "uint32"),
+        (numbers.empty(2), [[0, 7]], "pairs column 1 must index rows of nums_b \\(0..1\\)"),
+        (numbers.empty(2), [[-1, 0]], "pairs column 0"),
+    ],
+)
+def test_bad_arrays_are_clear_errors(nums_a, pairs, message):
+    with pytest.raises(dedup.InputError, match=message):
+        agreement(nums_a, numbers.empty(2), np.array(pairs))
 
 
 def test_disagree_rule():

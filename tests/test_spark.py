@@ -244,3 +244,17 @@ def test_cli_engine_spark_same_output(spark, seeds, tmp_path, capsys):
         assert cli.main(["cluster", str(path), "-o", str(out), "-q", "--engine", engine]) == 0
         outs[engine] = out.read_text(encoding="utf-8")
     assert outs["spark"] == outs["local"]
+
+
+def test_number_rule_same_as_local(spark):
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+    from test_index import table
+
+    ocr = EUROBOND.replace("issuing", "issumg").replace("manager", "mauager")
+    texts = [EUROBOND, OTHER_EUROBOND, ocr] + [table(k, overlap) for k in range(4) for overlap in (10, 20, 30)]
+    ids = [f"d{i}" for i in range(len(texts))]
+    for agreement in (0.5, 0.0):  # on (the default) and off: Spark decides like the local engine both ways
+        local = _compare(spark, ids, texts, number_agreement=agreement)
+        together = local.labels[0] == local.labels[1]
+        assert together == (agreement == 0.0)
+        assert local.labels[0] == local.labels[2]
