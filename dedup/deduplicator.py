@@ -257,8 +257,9 @@ class Deduplicator:
         """Which ``pairs`` match, and their similarity (the larger of Jaccard and containment)."""
         jac, cont = pair_similarity(sigs, sizes, pairs)
         ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
-        sel = np.flatnonzero(ok)
-        ok[sel] = ~numbers.disagree(nums, nums, pairs[sel], jac[sel], self.params.number_agreement)
+        if self.params.number_agreement > 0:
+            sel = np.flatnonzero(ok & (jac < numbers.MAX_JACCARD))  # the pairs the rule can veto
+            ok[sel] = ~numbers.disagree(nums, nums, pairs[sel], jac[sel], self.params.number_agreement)
         return ok, np.maximum(jac, cont)
 
     def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:

@@ -39,6 +39,7 @@ MIN_NUMBERS = 4
 MAX_JACCARD = 0.6
 
 _BATCH = 4096
+_PAIR_CHUNK = 1 << 20
 _WIDTH = 1 + SKETCH_SIZE
 
 
@@ -102,9 +103,12 @@ def disagree(nums_a: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray, jaccard:
     if min_agreement <= 0 or not len(pairs):
         return out
     nums_a, nums_b = _checked(nums_a, "nums_a"), _checked(nums_b, "nums_b")
-    few = np.minimum(nums_a[pairs[:, 0], 0], nums_b[pairs[:, 1], 0])
-    sel = np.flatnonzero((few >= MIN_NUMBERS) & (np.asarray(jaccard) < MAX_JACCARD))
-    if sel.size:
-        _, shared, seen = _counts(nums_a, nums_b, pairs[sel])
-        out[sel] = (seen >= MIN_NUMBERS) & (shared < min_agreement * seen)
+    jaccard = np.asarray(jaccard)
+    for lo in range(0, len(pairs), _PAIR_CHUNK):  # bounded temporaries for millions of pairs
+        part = pairs[lo : lo + _PAIR_CHUNK]
+        few = np.minimum(nums_a[part[:, 0], 0], nums_b[part[:, 1], 0])
+        sel = np.flatnonzero((few >= MIN_NUMBERS) & (jaccard[lo : lo + _PAIR_CHUNK] < MAX_JACCARD))
+        if sel.size:
+            _, shared, seen = _counts(nums_a, nums_b, part[sel])
+            out[lo + sel] = (seen >= MIN_NUMBERS) & (shared < min_agreement * seen)
     return out

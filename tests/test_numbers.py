@@ -129,3 +129,15 @@ def test_disagree_rule():
     assert disagree(s, s, pairs, jac, 0.5).tolist() == [True, False, False, False]
     assert disagree(s, s, pairs, jac, 0.0).tolist() == [False] * 4
     assert disagree(s, s, pairs, jac, 1.0).tolist() == [True, False, True, False]
+
+
+def test_disagree_in_chunks_equals_one_pass(monkeypatch):
+    rng = np.random.default_rng(3)
+    texts = [" ".join(map(str, rng.choice(60, rng.integers(0, 40), replace=False))) for _ in range(30)]
+    s = number_sketches(texts)
+    pairs = rng.integers(0, 30, size=(200, 2))
+    jac = rng.random(200)
+    whole = disagree(s, s, pairs, jac, 0.5)
+    monkeypatch.setattr(numbers, "_PAIR_CHUNK", 7)
+    assert np.array_equal(disagree(s, s, pairs, jac, 0.5), whole)
+    assert whole.any() and not whole.all()
