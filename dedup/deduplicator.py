@@ -256,11 +256,18 @@ class Deduplicator:
     def _edges(self, sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which ``pairs`` match, and their similarity (the larger of Jaccard and containment)."""
         jac, cont = pair_similarity(sigs, sizes, pairs)
+        return self._matching(jac, cont, nums, nums, pairs), np.maximum(jac, cont)
+
+    def _matching(
+        self, jac: np.ndarray, cont: np.ndarray, nums_a: np.ndarray, nums_b: np.ndarray | None, pairs: np.ndarray
+    ) -> np.ndarray:
+        """The matching rule on pairs ``(i in a, j in b)`` of known similarity: a threshold met and
+        the numbers not disagreeing (``nums_*`` may be None when the number rule is off)."""
         ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
         if self.params.number_agreement > 0:
             sel = np.flatnonzero(ok & (jac < numbers.MAX_JACCARD))  # the pairs the rule can veto
-            ok[sel] = ~numbers.disagree(nums, nums, pairs[sel], jac[sel], self.params.number_agreement)
-        return ok, np.maximum(jac, cont)
+            ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.params.number_agreement)
+        return ok
 
     def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:
         """Added documents that match ``text``, as ``(id, similarity)``, most similar first."""

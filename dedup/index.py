@@ -398,11 +398,7 @@ class Index:
     ) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
-        ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
-        if self._stores_numbers and nums_b is not None:
-            sel = np.flatnonzero(ok)
-            ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.params.number_agreement)
-        return ok, np.maximum(jac, cont), jac, cont
+        return self._engine._matching(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
         """Best stored match of each document of ``batch``, and the stored keys found (run inside a transaction)."""

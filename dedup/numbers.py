@@ -73,7 +73,7 @@ def _checked(nums: np.ndarray, name: str) -> np.ndarray:
 
 
 def _counts(nums_a: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    nums_a, nums_b = _checked(nums_a, "nums_a"), _checked(nums_b, "nums_b")
+    """Kernel counts for checked sketches (:func:`_checked`); pair indices are checked here."""
     pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
     for col, nums, name in ((0, nums_a, "nums_a"), (1, nums_b, "nums_b")):
         if len(pairs) and (pairs[:, col].min() < 0 or pairs[:, col].max() >= len(nums)):
@@ -88,7 +88,7 @@ def agreement(nums_a: np.ndarray, nums_b: np.ndarray, pairs: np.ndarray) -> np.n
     """Per pair ``(i, j)``: the fraction of the numbers of the text stating fewer (of
     ``nums_a[i]`` and ``nums_b[j]``) that the other states too, exact or estimated (see
     the module docstring); 1.0 when no number of it was compared."""
-    _, shared, seen = _counts(nums_a, nums_b, pairs)
+    _, shared, seen = _counts(_checked(nums_a, "nums_a"), _checked(nums_b, "nums_b"), pairs)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(seen > 0, shared / np.maximum(seen, 1), 1.0)
 
