@@ -77,10 +77,10 @@ class _Docs:
         return " ".join(words)
 
 
-def _pending_moves(index: Any) -> int:
-    """How many times the index has moved its pending band entries to the band table."""
+def _rewrites(index: Any) -> int:
+    """How many times the index has rewritten its base of band entries (folding in the log)."""
     with index.store.read():
-        return index.store.pending_moves()
+        return index.store.rewrites()
 
 
 def _latencies_ms(call: Any, records: list[tuple[str, str]]) -> np.ndarray:
@@ -172,11 +172,11 @@ def run(
             index.check("warm up the compiled kernels")
             # -- batched check_and_add (text generation not timed)
             recs = new_records(n_new, 0)
-            moves = _pending_moves(index)
+            moves = _rewrites(index)
             t = time.perf_counter()
             res = index.check_and_add_many(recs, batch_size=batch_size)
             dt = time.perf_counter() - t
-            out["pending_flushes_during_batched"] = _pending_moves(index) - moves
+            out["base_rewrites_during_batched"] = _rewrites(index) - moves
             out["check_and_add_many_docs_per_s"] = round(n_new / dt)
             out["check_and_add_many_dropped"] = sum(r is not None for r in res)
             # -- one transaction per document
@@ -197,11 +197,11 @@ def run(
                 index.check(docs.doc(0))  # reads every stored signature
                 out["cached_load_seconds"] = round(time.perf_counter() - t, 2)
                 recs = new_records(n_new, n_new + n_single + n_latency)
-                moves = _pending_moves(index)
+                moves = _rewrites(index)
                 t = time.perf_counter()
                 res = index.check_and_add_many(recs, batch_size=batch_size)
                 out["cached_check_and_add_many_docs_per_s"] = round(n_new / (time.perf_counter() - t))
-                out["cached_pending_flushes"] = _pending_moves(index) - moves
+                out["cached_base_rewrites"] = _rewrites(index) - moves
                 out["cached_check_and_add_many_dropped"] = sum(r is not None for r in res)
                 lat_ms = _latencies_ms(lambda rec: index.check(rec[1]), new_records(n_latency, 2 * n_new + n_single + n_latency))
                 out["cached_check_ms_p50"] = round(float(np.percentile(lat_ms, 50)), 3)
@@ -232,16 +232,16 @@ def to_markdown(r: dict[str, Any]) -> str:
         f"| `check_and_add_many`, batches of {r['batch_size']}, {r['n_new']:,} docs (docs/s) | {r['check_and_add_many_docs_per_s']:,} |",
         f"| of which dropped as near-duplicates | {r['check_and_add_many_dropped']:,} of {r['n_new']:,} |",
     ]
-    if "pending_flushes_during_batched" in r:
-        lines.append(f"| moves of pending band entries to the band table during that run (included in the time) | "
-                     f"{r['pending_flushes_during_batched']} |")
+    if "base_rewrites_during_batched" in r:
+        lines.append(f"| rewrites of the base of band entries during that run (included in the time) | "
+                     f"{r['base_rewrites_during_batched']} |")
     lines += [
         f"| single `check_and_add` calls, one transaction each (docs/s) | {r['check_and_add_single_docs_per_s']:,} |",
         f"| single `check_and_add` latency p50 / p99 (ms) | {r['check_and_add_single_ms_p50']} / {r['check_and_add_single_ms_p99']} |",
         f"| `check` latency p50 / p99 / max (ms) | {r['check_ms_p50']} / {r['check_ms_p99']} / {r['check_ms_max']} |",
     ]
     if "cached_load_seconds" in r:
-        moves = f", {r['cached_pending_flushes']} move(s) of pending entries included" if "cached_pending_flushes" in r else ""
+        moves = f", {r['cached_base_rewrites']} rewrite(s) of the base included" if "cached_base_rewrites" in r else ""
         lines += [
             f"| with `cache_signatures=True`: reading every signature at open (s) | {r['cached_load_seconds']} |",
             f"| with `cache_signatures=True`: `check_and_add_many`, {r['n_new']:,} more docs{moves} (docs/s) | "

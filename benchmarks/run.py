@@ -249,9 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import index_bench
 
         try:
-            # 50,000 new documents at a million stored: more than one move of the pending band entries
-            # (every ~45,000 documents), so the rate includes that cost
-            timed = min(50_000, max(200, index_n // 20))
+            # 150,000 new documents at a million stored: at least one rewrite of the base of band entries
+            # (every base / 8 entries, ~125,000 documents there), so the rate includes that cost
+            timed = min(150_000, max(200, index_n // 20 * 3))
             results["index"] = index_bench.run(index_n, timed, n_single=min(2_000, timed), n_latency=min(2_000, timed),
                                                workdir=args.index_workdir, progress=not args.no_progress)
         except Exception as exc:  # reported, not fatal: the other parts are written

@@ -511,6 +511,79 @@ def equal_counts_between(sigs_a, sigs_b, pairs):
     return out
 
 
+_SIGN = np.uint64(1) << np.uint64(63)
+
+
+@njit(inline="always", cache=True)
+def _prefix(key, shift):
+    # signed keys in order <-> unsigned (key XOR sign bit) in order, so the top bits of the latter bucket them
+    return (np.uint64(key) ^ _SIGN) >> shift
+
+
+@njit(cache=True)
+def key_directory(keys, n, bits):
+    """``out[p]`` = first position of ``keys[:n]`` (sorted) whose top ``bits`` bits are >= ``p``, for ``p`` in ``0..2**bits``.
+
+    Band keys are hashes, so each directory slot covers ``n / 2**bits`` keys on average.
+    """
+    m = 1 << bits
+    shift = np.uint64(64 - bits)
+    out = np.empty(m + 1, np.int64)
+    p = 0
+    for j in range(n):
+        q = _prefix(keys[j], shift)
+        while p <= q:
+            out[p] = j
+            p += 1
+    while p <= m:
+        out[p] = n
+        p += 1
+    return out
+
+
+@njit(cache=True)
+def find_keys(keys, directory, bits, queries, lo, cnt):
+    """For each query: where its equal keys start in sorted ``keys`` (``lo``) and how many there are (``cnt``)."""
+    shift = np.uint64(64 - bits)
+    for i in range(queries.size):
+        x = queries[i]
+        p = _prefix(x, shift)
+        a = directory[p]
+        b = directory[p + 1]
+        while b - a > 8:  # binary search down to a short scan
+            mid = (a + b) >> 1
+            if keys[mid] < x:
+                a = mid + 1
+            else:
+                b = mid
+        while a < directory[p + 1] and keys[a] < x:
+            a += 1
+        e = a
+        end = directory[p + 1]
+        while e < end and keys[e] == x:
+            e += 1
+        lo[i] = a
+        cnt[i] = e - a
+
+
+@njit(cache=True)
+def merge_into(keys, docs, n, add_keys, add_docs):
+    """Merge sorted ``add_*`` into sorted ``keys[:n]``/``docs[:n]`` in place (the arrays have room), from the back."""
+    i = n - 1
+    j = add_keys.size - 1
+    w = n + add_keys.size - 1
+    while j >= 0:
+        if i >= 0 and keys[i] > add_keys[j]:
+            keys[w] = keys[i]
+            docs[w] = docs[i]
+            i -= 1
+        else:
+            keys[w] = add_keys[j]
+            docs[w] = add_docs[j]
+            j -= 1
+        w -= 1
+
+
 def expand_ranges(lo: np.ndarray, cnt: np.ndarray) -> np.ndarray:
     """The positions ``lo[i], lo[i] + 1, ..., lo[i] + cnt[i] - 1`` of every range ``i``, concatenated."""
     total = int(cnt.sum())

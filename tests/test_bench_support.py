@@ -381,7 +381,7 @@ def test_index_bench_reuses_a_built_index_and_says_so(tmp_path):
 
     first = index_bench.run(150, 40, n_single=5, n_latency=5, workdir=tmp_path)
     assert first["fill_seconds"] >= 0 and first["documents_before"] == 150 and "fill_reused" not in first
-    assert first["pending_flushes_during_batched"] == 0  # 40 documents are far below one move
+    assert first["base_rewrites_during_batched"] == 0  # 40 documents are far below one rewrite
     again = index_bench.run(150, 40, n_single=5, n_latency=5, workdir=tmp_path)
     n = again["documents_before"]
     assert "fill_seconds" not in again and again["fill_reused"] == n and 150 < n <= 150 + 40 + 5 + 40  # near-copies were dropped
@@ -389,4 +389,4 @@ def test_index_bench_reuses_a_built_index_and_says_so(tmp_path):
     assert f"reused from an earlier run ({n} docs)" in text and f"already holding {n} documents" in text
     assert "\n\n|" not in text.split("| measure |", 1)[1]  # no blank line breaks the table
     assert again["cached_check_and_add_many_docs_per_s"] > 0 and "cache_signatures=True" in text
-    assert again["cached_pending_flushes"] == 0 and "0 move(s) of pending entries included" in text
+    assert again["cached_base_rewrites"] == 0 and "0 rewrite(s) of the base included" in text

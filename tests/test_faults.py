@@ -590,9 +590,12 @@ def test_streaming_memory_is_bounded(tmp_path):
         Path(out).write_text(json.dumps(result, indent=2))
     f = result["filter"]
     # 10x the input; own memory grows only while SQLite's page cache fills (capped at _CACHE_KIB, 256 MiB)
-    # and while the pending band entries accumulate (at most FLUSH_ENTRIES of 16 bytes, counted three
-    # times for the copies made when their sorted runs merge).
+    # and with the band entries held in memory: 12 bytes each plus 1-2 of directory, with up to a quarter
+    # more of room to grow into and the recent runs (at most an eighth) merged at times: < 24 bytes each.
     # Before the placeholder padding in SQLiteStore._in it grew by ~10 KB per document (1078 MB here).
-    from dedup.store.sqlite import _CACHE_KIB, FLUSH_ENTRIES
+    from dedup import Index
+    from dedup.store.sqlite import _CACHE_KIB
 
-    assert f["200MB"]["RssAnon"] < f["20MB"]["RssAnon"] + _CACHE_KIB * 1024 + FLUSH_ENTRIES * 16 * 3 + 128e6
+    with Index.open(tmp_path / "l.dedup") as ix:
+        entries = ix.stats()["band_entries"]
+    assert f["200MB"]["RssAnon"] < f["20MB"]["RssAnon"] + _CACHE_KIB * 1024 + entries * 24 + 128e6

@@ -173,25 +173,45 @@ def test_bucket_cap_bounds_candidates(path):
         Index.open(path, max_bucket=3)
 
 
-def test_pending_entries_move_to_bands_and_other_connections_follow(path):
-    """New band entries wait in the pending buffer; a flush moves them to the bands table in one pass."""
-    with Index.open(path, n_jobs=1) as a, Index.open(path, n_jobs=1) as b:
-        a.store.flush_entries = 3 * a.bands[0]  # flush after about three documents
-        texts = [story(i) for i in range(8)]
+def test_log_is_folded_into_the_base_and_other_connections_follow(path):
+    """New band entries go to the log; a rewrite folds log and deletions into the base; readers follow."""
+    nb = None
+    with Index.open(path, n_jobs=1) as a, Index.open(path, n_jobs=1) as b, Index.open(path, n_jobs=1) as c:
+        nb = a.bands[0]
+        a.store.flush_entries = 3 * nb  # rewrite the base about every third document
+        texts = [story(i) for i in range(12)]
         for i, t in enumerate(texts[:2]):
             a.add(i, t)
-        assert a.stats()["pending_band_entries"] == 2 * a.bands[0]
-        assert [m.id for m in b.check_many(texts[:2])] == [0, 1]  # b reads a's pending entries
-        for i, t in enumerate(texts[2:], start=2):
+        s = a.stats()
+        assert (s["logged_band_entries"], s["band_entries"], s["base_rewrites"]) == (2 * nb, 2 * nb, 0)
+        assert [m.id for m in b.check_many(texts[:2])] == [0, 1]  # b reads a's log
+        assert c.check(texts[0]).id == 0  # c has read as far as b, then sleeps through two rewrites
+        loads = []
+        reload = b.store._load_base
+        b.store._load_base = lambda info: (loads.append(info), reload(info))[1]
+        for i, t in enumerate(texts[2:8], start=2):
             a.add(i, t)
-            assert b.check(t).id == i  # b follows across flushes (its copy is dropped and reread)
-        assert a.stats()["pending_band_entries"] < 3 * a.bands[0]
-        assert b.store.count_band_rows() == a.store.count_band_rows() == len(texts) * a.bands[0]
+            assert b.check(t).id == i  # b follows each rewrite without reloading the base
+        assert a.store.rewrites() >= 2 and b.store.rewrites() == a.store.rewrites() and loads == []
+        assert c.check(texts[7]).id == 7 and [m.id for m in c.check_many(texts[:8])] == list(range(8))  # c reloads
+        assert a.remove(3) and b.check(texts[3]) is None and c.check(texts[3]) is None  # a dead row, at once
+        assert a.stats()["band_entries"] == b.store.count_band_rows() == 7 * nb
+        for i, t in enumerate(texts[8:], start=8):
+            a.add(i, t)
+        for _ in range(2):  # the next rewrite leaves the dead document out, the one after forgets it
+            with a.store.write():
+                a.store._rewrite_base()
         with a.store.read():
-            assert a.store._conn.execute("SELECT count(*) FROM bands").fetchone()[0] >= 6 * a.bands[0]
-        b.add("late", BASE)  # b's insert lands in pending, a sees it
-        assert a.check(BASE).id == "late" and a.verify() == [] and b.verify() == []
-        assert a.remove(3) and b.check(texts[3]) is None and b.verify() == []  # removal flushes first
+            con = a.store._conn
+            assert con.execute("SELECT count(*) FROM dead").fetchone()[0] == 0
+            assert sum(n for (n,) in con.execute("SELECT length(docs) / 4 FROM base")) == 11 * nb
+            assert con.execute("SELECT count(*) FROM log WHERE seq > ?", (a.store._base_info()["log"],)).fetchone()[0] == 0
+        b.add("late", BASE)  # b's insert lands in the log, a and c see it
+        assert a.check(BASE).id == "late" and c.check(BASE).id == "late"
+        assert a.verify() == b.verify() == c.verify() == []
+    with Index.open(path, n_jobs=1) as d:  # a new connection loads base and log
+        assert [m.id if m else None for m in d.check_many(texts)] == [i if i != 3 else None for i in range(12)]
+        assert d.stats()["band_entries"] == 12 * nb and d.verify() == []
 
 
 def test_rolled_back_insert_leaves_no_phantom_entries(path):
@@ -203,7 +223,7 @@ def test_rolled_back_insert_leaves_no_phantom_entries(path):
                 a._insert(batch, np.arange(1), np.zeros(0, np.int64))
                 raise RuntimeError("fail after the insert")
         assert a.check(BASE) is None  # the rolled-back document is not a candidate
-        b.add("y", story(2))  # may reuse the rolled-back pending row number
+        b.add("y", story(2))  # may reuse the rolled-back log row number
         assert a.check(story(2)).id == "y" and a.check(story(1)).id == "first"
         assert a.verify() == []
 
@@ -258,21 +278,27 @@ def test_orphan_band_entries_are_skipped(path):
             assert any("band table" in p for p in ix.verify())
 
 
-def test_damaged_pending_buffer_is_a_clear_error(path):
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("UPDATE log SET docs = x'0102'", "logged band entries are malformed"),
+        ("UPDATE base SET keys = x'01000000000000000000000000000000', docs = x'0100000002000000'", "base band entries are out of order"),
+        ("UPDATE base SET docs = x'01'", "base band entries are malformed"),
+        ("INSERT OR REPLACE INTO meta(key, value) VALUES ('base', '{\"generation\": \"x\"}')", "base record .* is malformed"),
+    ],
+    ids=["log", "base-order", "base-width", "base-record"],
+)
+def test_damaged_band_entries_are_a_clear_error(path, damage, message):
     with Index.open(path, n_jobs=1) as ix:
+        ix.store.flush_entries = 1  # the first document goes to the base, the second stays in the log
         ix.add("a", BASE)
+        ix.store.flush_entries = 10**9
+        ix.add("b", story(1))
     con = sqlite3.connect(path)
-    con.execute("UPDATE pending SET docs = x'0102'")
+    con.execute(damage)
     con.commit()
     con.close()
-    with Index.open(path, n_jobs=1) as ix, pytest.raises(IndexFileError, match="pending band entries are malformed"):
-        ix.check(BASE)
-    con = sqlite3.connect(path)
-    con.execute("DELETE FROM pending")
-    con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', 'x')")
-    con.commit()
-    con.close()
-    with Index.open(path, n_jobs=1) as ix, pytest.raises(IndexFileError, match="pending_epoch 'x' is not a count"):
+    with Index.open(path, n_jobs=1) as ix, pytest.raises(IndexFileError, match=message):
         ix.check(BASE)
 
 
@@ -292,23 +318,48 @@ def test_damaged_signatures_and_row_counter_are_clear_errors(path, cache):
             ix.add("c", story(3))
 
 
-def test_version_1_index_is_migrated(path):
-    """Schema 1 had no pending table; opening one adds it and keeps every document findable."""
-    with Index.open(path, n_jobs=1) as ix:
-        ix.add_many([(i, story(i)) for i in range(5)])
-        with ix.store.write():
-            ix.store._flush_pending()
+def _downgrade(path, version):
+    """Rewrite a current index file in the layout of schema 1 (bands B-tree) or 2 (bands + pending)."""
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE pending")
-    con.execute("DELETE FROM meta WHERE key='pending_epoch'")
-    con.execute("PRAGMA user_version=1")
+    entries = lambda sql, *args: [  # noqa: E731
+        (np.frombuffer(k, "<i8"), np.frombuffer(d, "<u4").astype(np.int64)) for k, d in con.execute(sql, args)
+    ]
+    absorbed = json.loads(con.execute("SELECT value FROM meta WHERE key='base'").fetchone()[0])["log"]
+    base, log = entries("SELECT keys, docs FROM base"), entries("SELECT keys, docs FROM log WHERE seq > ?", absorbed)
+    assert not con.execute("SELECT count(*) FROM dead").fetchone()[0]
+    con.execute("CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID")
+    for k, d in base + (log if version == 1 else []):
+        con.executemany("INSERT INTO bands VALUES (?, ?)", zip(k.tolist(), d.tolist()))
+    if version == 2:
+        con.execute("CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)")
+        for k, d in log:
+            order = np.argsort(-k)  # pending rows were stored in document order, not key order
+            con.execute("INSERT INTO pending(keys, docs) VALUES (?, ?)", (k[order].astype("<i8").tobytes(), d[order].astype("<i8").tobytes()))
+        con.execute("INSERT INTO meta(key, value) VALUES ('pending_epoch', '3')")
+    for table in ("base", "log", "dead"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DELETE FROM meta WHERE key='base'")
+    con.execute(f"PRAGMA user_version={version}")
     con.commit()
     con.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_old_index_is_migrated(path, version):
+    """Schema 1 kept band entries in a B-tree, schema 2 also in a pending buffer; both open as schema 3."""
     with Index.open(path, n_jobs=1) as ix:
-        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 2
-        assert [m.id for m in ix.check_many([story(i) for i in range(5)])] == list(range(5))
+        ix.store.flush_entries = 1
+        ix.add_many([(i, story(i)) for i in range(4)], batch_size=2)  # a base of 4 documents
+        ix.store.flush_entries = 10**9
+        ix.add_many([(i, story(i)) for i in range(4, 7)], batch_size=2)  # 3 in the log
+        assert ix.stats()["logged_band_entries"] == 3 * ix.bands[0]
+    _downgrade(path, version)
+    with Index.open(path, n_jobs=1) as ix:
+        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 3
+        assert [m.id for m in ix.check_many([story(i) for i in range(7)])] == list(range(7))
+        assert ix.stats()["logged_band_entries"] == (0 if version == 1 else 3 * ix.bands[0])
         ix.add("new", BASE)
-        assert ix.check(BASE).id == "new" and ix.verify() == []
+        assert ix.check(BASE).id == "new" and ix.remove(2) and ix.check(story(2)) is None and ix.verify() == []
 
 
 def test_params_are_stored_and_mismatch_is_an_error(path):
@@ -517,9 +568,9 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("flush", [10**9, 4000], ids=["pending-only", "frequent-moves"])
+@pytest.mark.parametrize("flush", [10**9, 4000], ids=["log-only", "frequent-rewrites"])
 def test_kill_minus_9_mid_batch_keeps_committed_and_stays_consistent(path, flush):
-    """Killed inside a batch, or (with moves of pending entries every ~2 batches) inside a move."""
+    """Killed inside a batch, or (with a rewrite of the base every ~2 batches) inside a rewrite."""
     with Index.open(path) as ix:
         ix.add("seed", BASE)
     proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), "0", str(flush)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -563,9 +614,9 @@ _RACER = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("flush", [10**9, 500], ids=["pending-only", "frequent-moves"])
+@pytest.mark.parametrize("flush", [10**9, 500], ids=["log-only", "frequent-rewrites"])
 def test_two_processes_race_admit_one_duplicate_and_lose_nothing(path, flush):
-    """Also with moves of the pending entries every few documents, and one racer caching signatures."""
+    """Also with a rewrite of the base every few documents, and one racer caching signatures."""
     with Index.open(path) as ix:
         ix.add("seed", story(0))
     go = time.time() + 3.0

@@ -4,28 +4,29 @@ Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; the fil
 marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON);
-                                                      -- 'pending_epoch': bumped when pending is emptied;
+                                                      -- 'base': which log and dead rows the base holds (JSON);
                                                       -- 'row_high': highest row ever given (never reused)
     docs(row INTEGER PRIMARY KEY, id TEXT UNIQUE,     -- id as JSON text so str/int round-trip
          sig BLOB, size INT, added REAL, meta TEXT)   -- sig: little-endian uint32, the signature
                                                       -- (then the number sketch, see dedup.index)
-    bands(key INT, doc INT, PRIMARY KEY (key, doc))   -- WITHOUT ROWID: one B-tree, no extra index
-    pending(seq INTEGER PRIMARY KEY, keys BLOB, docs BLOB)  -- band entries not yet in bands:
-                                                      -- one row per insert, little-endian int64
+    base(part INTEGER PRIMARY KEY, keys BLOB, docs BLOB)  -- band entries, in key order over the parts
+    log(seq INTEGER PRIMARY KEY AUTOINCREMENT,        -- band entries added since the base was written:
+        keys BLOB, docs BLOB)                         -- one row per insert, in key order
+    dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INT)  -- deleted documents whose entries remain
 
-``bands.key`` is the LSH band key salted with its band number (see
-:func:`dedup.index.band_keys`), so one ``key IN (...)`` probe per batch finds the
-candidates of every band of every document, and a row costs ~20 bytes on disk.
+Keys are little-endian int64 (the LSH band key salted with its band number, see
+:func:`dedup.index.band_keys`), rows little-endian uint32.
 
-New band entries go to ``pending`` first, a log-structured buffer: band keys are
-random, so filing them straight into the ``bands`` B-tree dirties one page per entry
-(a 500-document batch rewrote ~90 MB of pages at a million documents), while
-appending one ``pending`` row per insert writes only what was added. Each
-connection keeps the pending entries in memory as sorted arrays, reading only the
-rows appended since it last looked. When :attr:`SQLiteStore.flush_entries` entries
-have accumulated (and before any delete), they move to ``bands`` in one pass sorted
-by key, which writes each B-tree page at most once, and ``pending_epoch`` changes so
-that other connections drop their copy.
+Band entries live in memory (:class:`~dedup.store.bandmap.BandMap`), where a lookup
+costs two memory reads instead of a B-tree descent per key. Each connection loads the
+base once and then reads only what is new: ``log`` rows after the last one it read and
+``dead`` rows likewise. An insert appends one ``log`` row, so it writes only what it
+adds. When the log holds ``max(flush_entries, base / 8)`` entries, the writer rewrites
+the base from memory without the dead documents' entries, in the same transaction.
+``meta['base']`` names that generation, the one before it and the last ``log`` and
+``dead`` rows it absorbed. Those rows stay until the next rewrite, so a connection that
+holds the previous generation reads on from where it was and keeps its memory; any
+other connection loads the new base and reads only the rows after it.
 
 Writes run in ``BEGIN IMMEDIATE`` transactions: the write lock is taken before
 anything is read, so a check-then-insert cannot race with another process.
@@ -45,13 +46,14 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels import expand_ranges, sorted_unique
+from .._kernels import sorted_unique
+from .bandmap import ROW_LIMIT, BandMap
 from .base import Fetched, IndexFileError, IndexLockedError
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES"]
 
 APPLICATION_ID = 0x44445550  # "DDUP"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = (
@@ -59,8 +61,9 @@ _SCHEMA = (
     "CREATE TABLE docs(row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, sig BLOB NOT NULL,"
     " size INTEGER NOT NULL, added REAL NOT NULL, meta TEXT)",
     "CREATE INDEX docs_added ON docs(added)",
-    "CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID",
-    "CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)",
+    "CREATE TABLE base(part INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)",
+    "CREATE TABLE log(seq INTEGER PRIMARY KEY AUTOINCREMENT, keys BLOB NOT NULL, docs BLOB NOT NULL)",
+    "CREATE TABLE dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL)",
 )
 
 def _add_pending_table(c: sqlite3.Connection) -> None:
@@ -68,16 +71,50 @@ def _add_pending_table(c: sqlite3.Connection) -> None:
     c.execute("CREATE TABLE pending(seq INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)")
 
 
+def _entries_to_base_log(c: sqlite3.Connection) -> None:
+    """Version 2 -> 3: the ``bands`` B-tree becomes the base, each ``pending`` row a ``log`` row."""
+    # The version-3 statements as they were (see _add_pending_table).
+    c.execute("CREATE TABLE base(part INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)")
+    c.execute("CREATE TABLE log(seq INTEGER PRIMARY KEY AUTOINCREMENT, keys BLOB NOT NULL, docs BLOB NOT NULL)")
+    c.execute("CREATE TABLE dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL)")
+    cur = c.execute("SELECT key, doc FROM bands ORDER BY key, doc")
+    part = 0
+    while got := cur.fetchmany(1_000_000):
+        arr = np.array(got, dtype=np.int64)
+        c.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _key_blob(arr[:, 0]), _doc_blob(arr[:, 1])))
+        part += 1
+    for keys, docs in c.execute("SELECT keys, docs FROM pending ORDER BY seq").fetchall():
+        if not isinstance(keys, bytes) or not isinstance(docs, bytes) or len(keys) != len(docs) or len(keys) % 8:
+            raise IndexFileError("pending band entries are malformed (damaged)")
+        k, d = np.frombuffer(keys, "<i8"), np.frombuffer(docs, "<i8")
+        order = np.argsort(k, kind="stable")
+        c.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_key_blob(k[order]), _doc_blob(d[order])))
+    c.execute("DROP TABLE bands")
+    c.execute("DROP TABLE pending")
+    c.execute("DELETE FROM meta WHERE key='pending_epoch'")
+
+
 #: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
 #: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table, 2: _entries_to_base_log}
 
-#: Default :attr:`SQLiteStore.flush_entries`: ~45,000 documents' band entries, ~32 MB in memory.
+#: Default :attr:`SQLiteStore.flush_entries`: the log is folded into the base at this many
+#: entries (~33,000 documents) or an eighth of the base, whichever is more.
 FLUSH_ENTRIES = 2_000_000
+#: Entries per ``base`` row (a blob of 64 MB of keys; SQLite caps a blob at 1 GB).
+PART_ENTRIES = 8_000_000
+
+
+def _key_blob(keys: np.ndarray) -> bytes:
+    return np.ascontiguousarray(keys, dtype="<i8").tobytes()
+
+
+def _doc_blob(docs: np.ndarray) -> bytes:
+    return np.ascontiguousarray(docs, dtype="<u4").tobytes()
 
 _CACHE_KIB = 256 * 1024
 _MMAP_BYTES = 1 << 40  # SQLite clamps this to its compile-time maximum (2 GiB by default)
-#: A checkpoint truncates the write-ahead log back to this size (a move of pending entries grows it to
+#: A checkpoint truncates the write-ahead log back to this size (a rewrite of the base grows it to
 #: hundreds of MB, which would otherwise stay on disk).
 _WAL_KEEP_BYTES = 64 << 20
 
@@ -98,11 +135,13 @@ class SQLiteStore:
     def __init__(self, path: str | os.PathLike, *, create: bool = True, timeout: float = 30.0, durable: bool = False) -> None:
         self.path = os.fspath(path)
         self.timeout = float(timeout)
-        #: Pending band entries that trigger a move to the ``bands`` table (see the module docstring).
+        #: Log entries that (at least) trigger a rewrite of the base (see the module docstring).
         self.flush_entries = FLUSH_ENTRIES
         #: Keep every stored signature in memory (see :meth:`signatures`).
         self.cache_signatures = False
-        self._forget_pending()
+        self._map = BandMap()
+        self._forget_bands()
+        self._dirty = False  # the open transaction changed what self._map mirrors
         self._sig_cache = np.zeros((0, 0), np.uint32)
         self._size_cache = np.zeros(0, np.int64)
         self._cached_high = 0  # every committed row <= this is in the cache
@@ -233,14 +272,14 @@ class SQLiteStore:
     def _transaction(self, begin: str) -> Iterator[None]:
         with self._errors():
             self._conn.execute(begin)
-            self._changed_pending = False
+            self._dirty = False
             cached_high = self._cached_high
             try:
                 yield
                 self._conn.execute("COMMIT")
             except BaseException:
-                if self._changed_pending:  # our in-memory copy holds what is being rolled back
-                    self._forget_pending()
+                if self._dirty:  # our in-memory copy holds what is being rolled back
+                    self._forget_bands()
                 self._cached_high = min(self._cached_high, cached_high)
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
@@ -272,81 +311,98 @@ class SQLiteStore:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         uniq = sorted_unique(np.asarray(keys, dtype=np.int64))
-        arr = np.array(self._in("SELECT key, doc FROM bands WHERE key IN ({})", uniq.tolist()), dtype=np.int64).reshape(-1, 2)
-        self._sync_pending()
-        found_keys, found_docs = [arr[:, 0]], [arr[:, 1]]
-        for run_keys, run_docs in self._runs:
-            lo = np.searchsorted(run_keys, uniq, "left")
-            at = expand_ranges(lo, np.searchsorted(run_keys, uniq, "right") - lo)
-            found_keys.append(run_keys[at])
-            found_docs.append(run_docs[at])
-        return np.concatenate(found_keys), np.concatenate(found_docs)
+        self._sync_bands()
+        return self._map.lookup(uniq)
 
-    # -- the pending band entries (see the module docstring) -----------------------------------
+    # -- the band entries (see the module docstring) ----------------------------------------------
 
-    def _forget_pending(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted (keys, docs) arrays
-        self._pending_seq = 0  # last pending row read
-        self._pending_n = 0
-        self._epoch: int | None = None  # pending_moves() of what is loaded; None: nothing loaded yet
-        self._changed_pending = False
+    def _forget_bands(self) -> None:
+        self._map.clear()
+        self._generation: int | None = None  # of the base loaded; None: nothing loaded yet
+        self._log_seq = 0  # last log row read
+        self._log_sizes: list[tuple[int, int]] = []  # (seq, entries) of the log rows read since the base
+        self._dead_seq = 0  # last dead row read
 
-    def pending_moves(self) -> int:
-        """How many times pending entries have moved to ``bands`` in this file (``pending_epoch``)."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key='pending_epoch'").fetchone()
-        epoch = row[0] if row else "0"
-        if not (isinstance(epoch, str) and epoch.isdecimal()):
-            raise IndexFileError(f"{self.path}: pending_epoch {epoch!r} is not a count (damaged)")
-        return int(epoch)
+    def _base_info(self) -> dict[str, int]:
+        row = self._conn.execute("SELECT value FROM meta WHERE key='base'").fetchone()
+        if row is None:
+            return {"generation": 0, "previous": -1, "log": 0, "dead": 0}
+        try:
+            info = json.loads(row[0])
+        except (TypeError, json.JSONDecodeError):
+            info = None
+        names = ("generation", "previous", "log", "dead")
+        if not (isinstance(info, dict) and all(type(info.get(k)) is int for k in names)):
+            raise IndexFileError(f"{self.path}: base record {row[0]!r} is malformed (damaged)")
+        return {k: info[k] for k in names}
 
-    def _sync_pending(self) -> None:
-        """Bring the in-memory pending entries up to date with the open transaction's snapshot."""
-        epoch = self.pending_moves()
-        if epoch != self._epoch:
-            self._forget_pending()
-            self._epoch = epoch
-        got = self._conn.execute("SELECT seq, keys, docs FROM pending WHERE seq > ? ORDER BY seq", (self._pending_seq,)).fetchall()
-        if not got:
-            return
-        if any(not isinstance(k, bytes) or not isinstance(d, bytes) or len(k) != len(d) or len(k) % 8 for _, k, d in got):
-            raise IndexFileError(f"{self.path}: pending band entries are malformed (damaged)")
-        keys = np.frombuffer(b"".join(r[1] for r in got), dtype="<i8").astype(np.int64)
-        docs = np.frombuffer(b"".join(r[2] for r in got), dtype="<i8").astype(np.int64)
-        self._pending_seq = got[-1][0]
-        self._pending_n += keys.size
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], docs[order]))
-        # keep O(log n) runs: merge the newest into the one before while that one is not much larger
-        while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
-            (k1, d1), (k2, d2) = self._runs.pop(-2), self._runs.pop()
-            k, d = np.concatenate((k1, k2)), np.concatenate((d1, d2))
-            order = np.argsort(k, kind="stable")
-            self._runs.append((k[order], d[order]))
+    def rewrites(self) -> int:
+        """How many times the base has been rewritten in this file (its generation)."""
+        return self._base_info()["generation"]
 
-    def _flush_pending(self) -> None:
-        """Move every pending band entry into ``bands`` (in key order) and empty ``pending``."""
-        self._sync_pending()
-        if self._pending_n == 0:
-            return
-        keys = np.concatenate([k for k, _ in self._runs])
-        docs = np.concatenate([d for _, d in self._runs])
-        order = np.lexsort((docs, keys))
-        keys, docs = keys[order], docs[order]
-        for lo in range(0, keys.size, 100_000):  # Python ints for a slice at a time, not all at once
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", zip(keys[lo : lo + 100_000].tolist(), docs[lo : lo + 100_000].tolist())
-            )
-        self._conn.execute("DELETE FROM pending")
-        epoch = self._epoch + 1  # set by the _sync_pending above
-        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('pending_epoch', ?)", (str(epoch),))
-        self._forget_pending()
-        self._epoch = epoch
-        self._changed_pending = True  # until the commit: memory is ahead of the file
+    def _entries(self, keys: Any, docs: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+        if not (isinstance(keys, bytes) and isinstance(docs, bytes) and len(keys) % 8 == 0 and len(keys) == 2 * len(docs)):
+            raise IndexFileError(f"{self.path}: {what} band entries are malformed (damaged)")
+        k, d = np.frombuffer(keys, "<i8").astype(np.int64), np.frombuffer(docs, "<u4").astype(np.uint32)
+        if k.size > 1 and not (k[1:] >= k[:-1]).all():
+            raise IndexFileError(f"{self.path}: {what} band entries are out of order (damaged)")
+        return k, d
 
-    def pending_entries(self) -> int:
-        """Band entries waiting in the pending buffer."""
-        self._sync_pending()
-        return self._pending_n
+    def _sync_bands(self) -> None:
+        """Bring the in-memory band entries up to date with the open transaction's snapshot."""
+        info = self._base_info()
+        if info["generation"] != self._generation:
+            if info["previous"] == self._generation:  # what the new base added is still in log and dead: read on
+                self._generation = info["generation"]
+                self._log_sizes = [(q, n) for q, n in self._log_sizes if q > info["log"]]
+            else:
+                self._load_base(info)
+        for seq, keys, docs in self._conn.execute("SELECT seq, keys, docs FROM log WHERE seq > ? ORDER BY seq", (self._log_seq,)):
+            k, d = self._entries(keys, docs, "logged")
+            self._map.add(k, d)
+            self._log_seq = seq
+            self._log_sizes.append((seq, k.size))
+        got = self._conn.execute("SELECT seq, row FROM dead WHERE seq > ? ORDER BY seq", (self._dead_seq,)).fetchall()
+        if got:
+            self._map.kill(np.array([r for _, r in got], dtype=np.int64))
+            self._dead_seq = got[-1][0]
+
+    def _load_base(self, info: dict[str, int]) -> None:
+        self._forget_bands()
+        total = self._conn.execute("SELECT coalesce(sum(length(docs)), 0) FROM base").fetchone()[0] // 4
+        self._map.reserve(total + total // 8)
+        for (part,) in self._conn.execute("SELECT part FROM base ORDER BY part").fetchall():
+            keys, docs = self._conn.execute("SELECT keys, docs FROM base WHERE part = ?", (part,)).fetchone()
+            k, d = self._entries(keys, docs, "base")
+            try:
+                self._map.extend_base(k, d)
+            except ValueError:
+                raise IndexFileError(f"{self.path}: base band entries are out of order (damaged)") from None
+        self._generation = info["generation"]
+        self._log_seq = info["log"]  # log and dead rows up to here are in the base
+        self._dead_seq = info["dead"]
+
+    def _rewrite_base(self) -> None:
+        """Write every live entry as the new base; empty ``log`` and ``dead`` (inside a write transaction)."""
+        self._sync_bands()
+        info = self._base_info()
+        self._dirty = True
+        self._conn.execute("DELETE FROM base")
+        for part, (keys, docs) in enumerate(self._map.live_parts(PART_ENTRIES)):
+            self._conn.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _key_blob(keys), _doc_blob(docs)))
+        # The rows the previous base absorbed go; those this one absorbs stay one generation more, for
+        # connections that hold the previous base to read on.
+        self._conn.execute("DELETE FROM log WHERE seq <= ?", (info["log"],))
+        self._conn.execute("DELETE FROM dead WHERE seq <= ?", (info["dead"],))
+        new = {"generation": info["generation"] + 1, "previous": info["generation"], "log": self._log_seq, "dead": self._dead_seq}
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('base', ?)", (json.dumps(new, sort_keys=True),))
+        self._generation = new["generation"]
+        self._log_sizes = []
+
+    def logged_entries(self) -> int:
+        """Band entries in the log (not yet in the base)."""
+        self._sync_bands()
+        return sum(n for _, n in self._log_sizes)
 
     def _sig_matrix(self, blobs: list[Any]) -> np.ndarray:
         """Stored signatures as one ``uint32 (n, num_perm)`` array; a blob of another length is damage."""
@@ -434,6 +490,8 @@ class SQLiteStore:
         if high is not None and not (isinstance(high[0], str) and high[0].isdecimal()):
             raise IndexFileError(f"{self.path}: row_high {high[0]!r} is not a row number (damaged)")
         start = max(top, int(high[0]) if high else 0) + 1
+        if start + n > ROW_LIMIT:
+            raise IndexFileError(f"{self.path}: row numbers would pass {ROW_LIMIT - 1}, the most an index holds")
         rows = np.arange(start, start + n, dtype=np.int64)
         self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_high', ?)", (str(start + n - 1),))
         blobs = np.ascontiguousarray(sigs, dtype="<u4")
@@ -443,21 +501,21 @@ class SQLiteStore:
         )
         if file.any():
             sel = file.ravel()
-            self._changed_pending = True
-            self._conn.execute(
-                "INSERT INTO pending(keys, docs) VALUES (?, ?)",
-                (keys.ravel()[sel].astype("<i8").tobytes(), np.repeat(rows, keys.shape[1])[sel].astype("<i8").tobytes()),
-            )
-            self._sync_pending()
-            if self._pending_n >= self.flush_entries:
-                self._flush_pending()
+            k, d = keys.ravel()[sel], np.repeat(rows, keys.shape[1])[sel]
+            order = np.argsort(k, kind="stable")
+            self._dirty = True
+            self._conn.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_key_blob(k[order]), _doc_blob(d[order])))
+            self._sync_bands()  # reads the row back: the log is read in order, by every connection alike
+            if self.logged_entries() >= max(self.flush_entries, (self._map.entries - self.logged_entries()) // 8):
+                self._rewrite_base()
         return rows
 
     def delete(self, rows: np.ndarray, keys: np.ndarray) -> int:
+        """Delete documents; their band entries (``keys``, one row per document) stop counting at once
+        (a ``dead`` row each) and leave the file at the next rewrite of the base."""
         if keys.size:
-            self._flush_pending()  # so that every band entry is in ``bands``
-            pairs = np.stack((keys.ravel(), np.repeat(rows, keys.shape[1])), axis=1)
-            self._conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", pairs.tolist())
+            self._dirty = True
+            self._conn.executemany("INSERT INTO dead(row) VALUES (?)", [(r,) for r in rows.tolist()])
         before = self._conn.total_changes
         self._conn.executemany("DELETE FROM docs WHERE row = ?", [(r,) for r in rows.tolist()])
         return self._conn.total_changes - before
@@ -485,7 +543,8 @@ class SQLiteStore:
         return self._conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def count_band_rows(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM bands").fetchone()[0] + self.pending_entries()
+        self._sync_bands()
+        return self._map.live_entries()
 
     def stats(self) -> dict[str, Any]:
         c = self._conn
@@ -496,7 +555,9 @@ class SQLiteStore:
         wal = self.path + "-wal"
         return {
             "documents": self.count(),
-            "pending_band_entries": self.pending_entries(),
+            "band_entries": self.count_band_rows(),
+            "logged_band_entries": self.logged_entries(),
+            "base_rewrites": self.rewrites(),
             "oldest_added": lo,
             "newest_added": hi,
             "bytes_on_disk": os.path.getsize(self.path) + (os.path.getsize(wal) if os.path.exists(wal) else 0),

@@ -1,0 +1,171 @@
+"""Band entries held in memory: LSH band key -> the stored documents (rows) filed under it.
+
+One sorted *base* run with a directory over the top bits of its keys, plus a few
+small sorted runs of recent entries, minus a set of *dead* rows (deleted
+documents whose entries have not been rewritten away yet).
+
+Band keys are 64-bit hashes, so they spread evenly over their range: a directory
+of ``2**bits`` slots, ``bits ~ log2(n / 8)``, puts 4-8 keys in each slot, and a
+lookup costs about two memory reads, where a B-tree descent costs a dozen (and an
+SQLite ``IN`` probe ~4 us). Recent runs merge into the base in place, from the back,
+once they hold ``max(MERGE_ENTRIES, base / 8)`` entries: each entry moves O(8)
+times over the life of the map, and no merge needs a second copy of the base.
+
+Memory: 12 bytes per entry (int64 key, uint32 row) and 1-2 bytes per entry of
+directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .._kernels import expand_ranges, find_keys, key_directory, merge_into
+
+__all__ = ["BandMap", "MERGE_ENTRIES", "ROW_LIMIT"]
+
+#: Recent entries below this count stay in their own runs (searched with a binary search each).
+MERGE_ENTRIES = 1 << 20
+#: Rows are kept as uint32.
+ROW_LIMIT = 1 << 32
+
+
+class BandMap:
+    """A multimap of int64 band keys to document rows, in memory (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self._keys = np.zeros(0, np.int64)  # base run, capacity >= self._n
+        self._docs = np.zeros(0, np.uint32)
+        self._n = 0
+        self._bits = 1
+        self._dir = key_directory(self._keys, 0, 1)
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # recent sorted runs
+        self._recent = 0
+        self._dead = np.zeros(0, np.int64)  # sorted rows whose entries do not count
+
+    # -- size -------------------------------------------------------------------------------
+
+    @property
+    def entries(self) -> int:
+        """Entries held, dead ones included."""
+        return self._n + self._recent
+
+    @property
+    def dead(self) -> np.ndarray:
+        return self._dead
+
+    def live_entries(self) -> int:
+        """Entries of documents not marked dead."""
+        if not self._dead.size:
+            return self.entries
+        return sum(int((~self._is_dead(d)).sum()) for _, d in self._all_runs())
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def reserve(self, n: int) -> None:
+        """Make room for ``n`` base entries in all (so that loading a known size copies once)."""
+        if n > self._keys.size:
+            keys, docs = np.empty(n, np.int64), np.empty(n, np.uint32)
+            keys[: self._n], docs[: self._n] = self._keys[: self._n], self._docs[: self._n]
+            self._keys, self._docs = keys, docs
+
+    def extend_base(self, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Append entries whose keys are all >= the base's last key (loading a base stored in key order)."""
+        m = keys.size
+        if m == 0:
+            return
+        if self._n and keys[0] < self._keys[self._n - 1]:
+            raise ValueError("base entries out of key order")
+        self.reserve(max(self._n + m, self._keys.size))
+        self._keys[self._n : self._n + m] = keys
+        self._docs[self._n : self._n + m] = docs
+        self._n += m
+        self._index()
+
+    def add(self, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Add entries (any order)."""
+        if keys.size == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((np.ascontiguousarray(keys[order], np.int64), np.ascontiguousarray(docs[order], np.uint32)))
+        self._recent += keys.size
+        # keep O(log n) recent runs: merge the newest into the one before while that one is not much larger
+        while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
+            (k1, d1), (k2, d2) = self._runs.pop(-2), self._runs.pop()
+            k, d = np.concatenate((k1, k2)), np.concatenate((d1, d2))
+            order = np.argsort(k, kind="stable")
+            self._runs.append((k[order], d[order]))
+        if self._recent >= max(MERGE_ENTRIES, self._n // 8):
+            self.merge()
+
+    def merge(self) -> None:
+        """Merge the recent runs into the base."""
+        if not self._runs:
+            return
+        if len(self._runs) == 1:
+            keys, docs = self._runs[0]
+        else:
+            keys = np.concatenate([k for k, _ in self._runs])
+            docs = np.concatenate([d for _, d in self._runs])
+            order = np.argsort(keys, kind="stable")
+            keys, docs = keys[order], docs[order]
+        need = self._n + keys.size
+        if need > self._keys.size:
+            self.reserve(max(need, self._keys.size + self._keys.size // 4))
+        merge_into(self._keys, self._docs, self._n, keys, docs)
+        self._n = need
+        self._runs, self._recent = [], 0
+        self._index()
+
+    def kill(self, rows: np.ndarray) -> None:
+        """Mark the entries of ``rows`` dead."""
+        if rows.size:
+            self._dead = np.union1d(self._dead, np.asarray(rows, np.int64))
+
+    def _index(self) -> None:
+        self._bits = max(1, min(40, int(self._n // 8).bit_length()))
+        self._dir = key_directory(self._keys, self._n, self._bits)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _all_runs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        yield self._keys[: self._n], self._docs[: self._n]
+        yield from self._runs
+
+    def _is_dead(self, docs: np.ndarray) -> np.ndarray:
+        if not self._dead.size:
+            return np.zeros(docs.size, bool)
+        at = np.minimum(np.searchsorted(self._dead, docs), self._dead.size - 1)
+        return self._dead[at] == docs
+
+    def lookup(self, uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every live ``(key, row)`` entry whose key is in ``uniq`` (sorted, distinct int64)."""
+        lo = np.empty(uniq.size, np.int64)
+        cnt = np.empty(uniq.size, np.int64)
+        find_keys(self._keys, self._dir, self._bits, uniq, lo, cnt)
+        at = expand_ranges(lo, cnt)
+        found_keys, found_docs = [self._keys[at]], [self._docs[at]]
+        for run_keys, run_docs in self._runs:
+            lo = np.searchsorted(run_keys, uniq, "left")
+            at = expand_ranges(lo, np.searchsorted(run_keys, uniq, "right") - lo)
+            found_keys.append(run_keys[at])
+            found_docs.append(run_docs[at])
+        keys, docs = np.concatenate(found_keys), np.concatenate(found_docs).astype(np.int64)
+        if self._dead.size and docs.size:
+            live = ~self._is_dead(docs)
+            keys, docs = keys[live], docs[live]
+        return keys, docs
+
+    def live_parts(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The live entries in key order, in slices of about ``size`` (merges the recent runs first)."""
+        self.merge()
+        for lo in range(0, self._n, size):
+            keys, docs = self._keys[lo : min(lo + size, self._n)], self._docs[lo : min(lo + size, self._n)]
+            if self._dead.size:
+                live = ~self._is_dead(docs.astype(np.int64))
+                keys, docs = keys[live], docs[live]
+            yield keys, docs
