@@ -511,6 +511,45 @@ def equal_counts_between(sigs_a, sigs_b, pairs):
     return out
 
 
+@njit(parallel=True, cache=True)
+def nibble_fingerprints(sigs, k):
+    """The low 4 bits of each of the first ``k`` values of each row, packed 16 to a uint64 (a summary of
+    ``k / 2`` bytes for :func:`agree_upper_bounds`)."""
+    n = sigs.shape[0]
+    out = np.zeros((n, (k + 15) // 16), np.uint64)
+    for i in prange(n):
+        for j in range(k):
+            out[i, j >> 4] |= np.uint64(sigs[i, j] & 15) << np.uint64((j & 15) * 4)
+    return out
+
+
+@njit(inline="always", cache=True)
+def _popcount64(x):
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
+
+
+@njit(parallel=True, cache=True)
+def agree_upper_bounds(fp_a, fp_b, pairs, k):
+    """Per pair ``(i, j)``: ``k`` minus the positions whose 4-bit fingerprints differ -- an upper bound
+    on :func:`equal_counts_between` (equal values have equal low bits), read from 1/8 of the bytes."""
+    m = pairs.shape[0]
+    words = fp_a.shape[1]
+    low = np.uint64(0x1111111111111111)
+    out = np.empty(m, np.int64)
+    for p in prange(m):
+        a = pairs[p, 0]
+        b = pairs[p, 1]
+        d = 0
+        for w in range(words):
+            x = fp_a[a, w] ^ fp_b[b, w]
+            d += _popcount64((x | (x >> np.uint64(1)) | (x >> np.uint64(2)) | (x >> np.uint64(3))) & low)
+        out[p] = k - d
+    return out
+
+
 _SIGN = np.uint64(1) << np.uint64(63)
 
 

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import similarity_between
+from .cluster import _estimates, similarity_between
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
@@ -269,6 +269,7 @@ class Index:
                 raise ParamsMismatchError(f"{store.path}: index was built with max_bucket={cap}, given {max_bucket}")
             engine = Deduplicator(n_jobs=n_jobs, **stored)
             lsh = LSH(stored["lsh_threshold"], stored["num_perm"], bands=bands, rows=rows)
+            store.fingerprint_columns = stored["num_perm"]
         except BaseException:
             store.close()
             raise
@@ -395,9 +396,25 @@ class Index:
         sizes_b: np.ndarray,
         nums_b: np.ndarray | None,
         pairs: np.ndarray,
+        fps_b: np.ndarray | None = None,
     ) -> tuple[np.ndarray, ...]:
-        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
-        jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
+        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule.
+
+        With fingerprints of ``sigs_b`` (:func:`~dedup._kernels.nibble_fingerprints`), pairs whose
+        upper bound on agreeing positions already fails the thresholds are not compared in full:
+        the similarities are monotone in that count, so they fail exactly as they would have. (Their
+        reported similarities are then those of the bound; only matching pairs' are exact.)
+        """
+        if fps_b is None or not len(pairs):
+            jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
+        else:
+            pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+            k = sigs_a.shape[1]
+            upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(sigs_a, k), fps_b, pairs, k)
+            jac, cont = _estimates(upper, k, sizes_a[pairs[:, 0]], sizes_b[pairs[:, 1]])
+            maybe = np.flatnonzero((jac >= self.params.threshold) | (cont >= self.params.containment_threshold))
+            if maybe.size:
+                jac[maybe], cont[maybe] = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs[maybe])
         return self._engine._matching(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
@@ -436,7 +453,9 @@ class Index:
         if pairs.size == 0:
             return out
         ssigs, snums = self._split_stored(ssigs)
-        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
+        ok, sim, jac, cont = self._verify(
+            batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1), self.store.fingerprints()
+        )
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
         q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]

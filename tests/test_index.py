@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import dedup
+from dedup import _kernels
 from dedup.index import INDEX_PARAMS, Index, Match
 from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError
 from dedup.store import sqlite as sqlite_store
@@ -241,6 +242,45 @@ def test_signature_cache_gives_the_same_answers_and_follows_other_writers(path):
         assert got == plain.check_many(probes) and sum(m is not None for m in got) == 2 * len(texts) - 2
     with pytest.raises(dedup.ConfigError, match="cache_signatures"):
         Index.open(path, cache_signatures="yes")
+
+
+def test_fingerprint_bound_is_exact_where_it_decides():
+    """The 4-bit fingerprint bound is k minus the differing nibbles, and never below the true count."""
+    rng = np.random.default_rng(3)
+    for k in (256, 100, 7):
+        a = rng.integers(0, 40, (50, k + 5)).astype(np.uint32)  # small values: many equal positions
+        b = rng.integers(0, 40, (60, k + 5)).astype(np.uint32)
+        pairs = np.stack([rng.integers(0, 50, 2000), rng.integers(0, 60, 2000)], axis=1)
+        upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(a, k), _kernels.nibble_fingerprints(b, k), pairs, k)
+        exact = _kernels.equal_counts_between(a[:, :k].copy(), b[:, :k].copy(), pairs)
+        differ = ((a[pairs[:, 0], :k] & 15) != (b[pairs[:, 1], :k] & 15)).sum(axis=1)
+        assert (upper >= exact).all() and (upper == k - differ).all()
+
+
+def test_signature_cache_prefilter_gives_the_same_matches_near_the_thresholds(path, monkeypatch):
+    """Cached checks skip full comparisons whose bound fails; the matches and similarities are unchanged."""
+    rng = np.random.default_rng(5)
+    words = story(7).split()
+    stored = [" ".join(words)] + [story(i) for i in range(20)]
+    probes = []
+    for frac in np.linspace(0.0, 0.8, 17):  # graded edits: Jaccard from 1 down through the thresholds
+        w = list(words)
+        for j in rng.choice(len(w), int(frac * len(w)), replace=False).tolist():
+            w[j] = f"x{j}"
+        probes.append(" ".join(w))
+    probes += [" ".join(words[: len(words) * p // 10]) for p in range(1, 10)]  # excerpts: containment
+    probes += [t + " " + story(50 + i) for i, t in enumerate(stored[:3])]  # a stored text inside a longer one
+    full = []
+    compare = _kernels.equal_counts_between
+    monkeypatch.setattr(_kernels, "equal_counts_between", lambda a, b, p: (full.append(len(p)), compare(a, b, p))[1])
+    with Index.open(path, n_jobs=1, cache_signatures=True) as cached, Index.open(path, n_jobs=1) as plain:
+        plain.add_many(enumerate(stored))
+        expected = plain.check_many(probes)
+        compared_plain, full[:] = sum(full), []
+        got = cached.check_many(probes)
+    assert got == expected
+    assert 0 < sum(m is not None for m in got) < len(probes)
+    assert sum(full) < compared_plain  # some candidate pairs were ruled out by their bound alone
 
 
 def test_row_numbers_are_never_reused(index):

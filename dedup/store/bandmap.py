@@ -7,9 +7,10 @@ documents whose entries have not been rewritten away yet).
 Band keys are 64-bit hashes, so they spread evenly over their range: a directory
 of ``2**bits`` slots, ``bits ~ log2(n / 8)``, puts 4-8 keys in each slot, and a
 lookup costs about two memory reads, where a B-tree descent costs a dozen (and an
-SQLite ``IN`` probe ~4 us). Recent runs merge into the base in place, from the back,
-once they hold ``max(MERGE_ENTRIES, base / 8)`` entries: each entry moves O(8)
-times over the life of the map, and no merge needs a second copy of the base.
+SQLite ``IN`` probe ~4 us); each recent run has a directory of its own. Recent
+runs merge into the base in place, from the back, once they hold
+``max(MERGE_ENTRIES, base / 8)`` entries: each entry moves O(8) times over the
+life of the map, and no merge needs a second copy of the base.
 
 Memory: 12 bytes per entry (int64 key, uint32 row) and 1-2 bytes per entry of
 directory.
@@ -25,10 +26,15 @@ from .._kernels import expand_ranges, find_keys, key_directory, merge_into
 
 __all__ = ["BandMap", "MERGE_ENTRIES", "ROW_LIMIT"]
 
-#: Recent entries below this count stay in their own runs (searched with a binary search each).
+#: Recent entries below this count (or an eighth of the base) stay in their own runs.
 MERGE_ENTRIES = 1 << 20
 #: Rows are kept as uint32.
 ROW_LIMIT = 1 << 32
+
+
+def _bits(n: int) -> int:
+    """Directory bits for ``n`` keys: 4-8 keys per slot."""
+    return max(1, min(40, int(n // 8).bit_length()))
 
 
 class BandMap:
@@ -43,7 +49,7 @@ class BandMap:
         self._n = 0
         self._bits = 1
         self._dir = key_directory(self._keys, 0, 1)
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # recent sorted runs
+        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []  # recent runs: keys, docs, directory, bits
         self._recent = 0
         self._dead = np.zeros(0, np.int64)  # sorted rows whose entries do not count
 
@@ -86,19 +92,25 @@ class BandMap:
         self._n += m
         self._index()
 
-    def add(self, keys: np.ndarray, docs: np.ndarray) -> None:
-        """Add entries (any order)."""
+    def add(self, keys: np.ndarray, docs: np.ndarray, *, presorted: bool = False) -> None:
+        """Add entries (any order, or sorted by key if ``presorted``)."""
         if keys.size == 0:
             return
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((np.ascontiguousarray(keys[order], np.int64), np.ascontiguousarray(docs[order], np.uint32)))
+        if presorted:
+            keys, docs = np.ascontiguousarray(keys, np.int64), np.ascontiguousarray(docs, np.uint32)
+        else:
+            order = np.argsort(keys, kind="stable")
+            keys, docs = np.ascontiguousarray(keys[order], np.int64), np.ascontiguousarray(docs[order], np.uint32)
         self._recent += keys.size
         # keep O(log n) recent runs: merge the newest into the one before while that one is not much larger
-        while len(self._runs) > 1 and self._runs[-2][0].size <= 2 * self._runs[-1][0].size:
-            (k1, d1), (k2, d2) = self._runs.pop(-2), self._runs.pop()
-            k, d = np.concatenate((k1, k2)), np.concatenate((d1, d2))
-            order = np.argsort(k, kind="stable")
-            self._runs.append((k[order], d[order]))
+        while self._runs and self._runs[-1][0].size <= 2 * keys.size:
+            k1, d1 = self._runs.pop()[:2]
+            k, d = np.empty(k1.size + keys.size, np.int64), np.empty(k1.size + keys.size, np.uint32)
+            k[: k1.size], d[: k1.size] = k1, d1
+            merge_into(k, d, k1.size, keys, docs)
+            keys, docs = k, d
+        bits = _bits(keys.size)
+        self._runs.append((keys, docs, key_directory(keys, keys.size, bits), bits))
         if self._recent >= max(MERGE_ENTRIES, self._n // 8):
             self.merge()
 
@@ -106,14 +118,12 @@ class BandMap:
         """Merge the recent runs into the base."""
         if not self._runs:
             return
-        if len(self._runs) == 1:
-            keys, docs = self._runs[0]
-        else:
-            keys = np.concatenate([k for k, _ in self._runs])
-            docs = np.concatenate([d for _, d in self._runs])
-            order = np.argsort(keys, kind="stable")
-            keys, docs = keys[order], docs[order]
-        need = self._n + keys.size
+        keys, docs = np.empty(self._recent, np.int64), np.empty(self._recent, np.uint32)
+        m = 0
+        for run_keys, run_docs, _, _ in self._runs:  # the recent runs into one (small), then one pass over the base
+            merge_into(keys, docs, m, run_keys, run_docs)
+            m += run_keys.size
+        need = self._n + m
         if need > self._keys.size:
             self.reserve(max(need, self._keys.size + self._keys.size // 4))
         merge_into(self._keys, self._docs, self._n, keys, docs)
@@ -127,14 +137,15 @@ class BandMap:
             self._dead = np.union1d(self._dead, np.asarray(rows, np.int64))
 
     def _index(self) -> None:
-        self._bits = max(1, min(40, int(self._n // 8).bit_length()))
+        self._bits = _bits(self._n)
         self._dir = key_directory(self._keys, self._n, self._bits)
 
     # -- reading ----------------------------------------------------------------------------
 
     def _all_runs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         yield self._keys[: self._n], self._docs[: self._n]
-        yield from self._runs
+        for keys, docs, _, _ in self._runs:
+            yield keys, docs
 
     def _is_dead(self, docs: np.ndarray) -> np.ndarray:
         if not self._dead.size:
@@ -146,14 +157,12 @@ class BandMap:
         """Every live ``(key, row)`` entry whose key is in ``uniq`` (sorted, distinct int64)."""
         lo = np.empty(uniq.size, np.int64)
         cnt = np.empty(uniq.size, np.int64)
-        find_keys(self._keys, self._dir, self._bits, uniq, lo, cnt)
-        at = expand_ranges(lo, cnt)
-        found_keys, found_docs = [self._keys[at]], [self._docs[at]]
-        for run_keys, run_docs in self._runs:
-            lo = np.searchsorted(run_keys, uniq, "left")
-            at = expand_ranges(lo, np.searchsorted(run_keys, uniq, "right") - lo)
-            found_keys.append(run_keys[at])
-            found_docs.append(run_docs[at])
+        found_keys, found_docs = [], []
+        for keys, docs, directory, bits in [(self._keys, self._docs, self._dir, self._bits), *self._runs]:
+            find_keys(keys, directory, bits, uniq, lo, cnt)
+            at = expand_ranges(lo, cnt)
+            found_keys.append(keys[at])
+            found_docs.append(docs[at])
         keys, docs = np.concatenate(found_keys), np.concatenate(found_docs).astype(np.int64)
         if self._dead.size and docs.size:
             live = ~self._is_dead(docs)

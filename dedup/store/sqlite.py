@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels import sorted_unique
+from .._kernels import nibble_fingerprints, sorted_unique
 from .bandmap import ROW_LIMIT, BandMap
 from .base import Fetched, IndexFileError, IndexLockedError
 
@@ -139,10 +139,13 @@ class SQLiteStore:
         self.flush_entries = FLUSH_ENTRIES
         #: Keep every stored signature in memory (see :meth:`signatures`).
         self.cache_signatures = False
+        #: With the cache: also keep :func:`~dedup._kernels.nibble_fingerprints` of this many leading values.
+        self.fingerprint_columns = 0
         self._map = BandMap()
         self._forget_bands()
         self._dirty = False  # the open transaction changed what self._map mirrors
         self._sig_cache = np.zeros((0, 0), np.uint32)
+        self._fp_cache = np.zeros((0, 0), np.uint64)
         self._size_cache = np.zeros(0, np.int64)
         self._cached_high = 0  # every committed row <= this is in the cache
         exists = os.path.exists(self.path)
@@ -358,8 +361,8 @@ class SQLiteStore:
             else:
                 self._load_base(info)
         for seq, keys, docs in self._conn.execute("SELECT seq, keys, docs FROM log WHERE seq > ? ORDER BY seq", (self._log_seq,)):
-            k, d = self._entries(keys, docs, "logged")
-            self._map.add(k, d)
+            k, d = self._entries(keys, docs, "logged")  # checked to be in key order
+            self._map.add(k, d, presorted=True)
             self._log_seq = seq
             self._log_sizes.append((seq, k.size))
         got = self._conn.execute("SELECT seq, row FROM dead WHERE seq > ? ORDER BY seq", (self._dead_seq,)).fetchall()
@@ -456,19 +459,31 @@ class SQLiteStore:
             sigs = self._sig_matrix([r[1] for r in got])
             rows = np.array([r[0] for r in got], dtype=np.int64)
             top = int(rows[-1])
+            fc = min(self.fingerprint_columns, sigs.shape[1])
             if self._sig_cache.shape[1] != sigs.shape[1] or top >= self._sig_cache.shape[0]:
                 cap = max(top + 1, 2 * self._sig_cache.shape[0], 1024)
                 grown = np.zeros((cap, sigs.shape[1]), np.uint32)
                 sizes = np.zeros(cap, np.int64)
+                fps = np.zeros((cap, (fc + 15) // 16), np.uint64)
                 if self._sig_cache.shape[1] == sigs.shape[1]:
                     grown[: self._sig_cache.shape[0]] = self._sig_cache
                     sizes[: self._size_cache.shape[0]] = self._size_cache
-                self._sig_cache, self._size_cache = grown, sizes
+                    fps[: self._fp_cache.shape[0]] = self._fp_cache
+                self._sig_cache, self._size_cache, self._fp_cache = grown, sizes, fps
             self._sig_cache[rows] = sigs
+            if fc:
+                self._fp_cache[rows] = nibble_fingerprints(sigs, fc)
             self._size_cache[rows] = [r[2] for r in got]
             self._cached_high = top
             if len(got) < chunk:
                 return
+
+    def fingerprints(self) -> np.ndarray | None:
+        """With the signature cache: the fingerprints of the cached rows, indexed like the array that
+        :meth:`signatures` returns (call that first); otherwise None."""
+        if not (self.cache_signatures and self.fingerprint_columns and self._fp_cache.shape[0] == self._sig_cache.shape[0]):
+            return None
+        return self._fp_cache
 
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         return dict(self._in("SELECT id, row FROM docs WHERE id IN ({})", list(dict.fromkeys(ids))))
