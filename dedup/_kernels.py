@@ -623,6 +623,20 @@ def merge_into(keys, docs, n, add_keys, add_docs):
         w -= 1
 
 
+def directory_bits(n: int) -> int:
+    """Bits of a :func:`key_directory` over ``n`` keys: 4-8 keys per slot."""
+    return max(1, min(40, int(n // 8).bit_length()))
+
+
+def find_ranges(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``lo, cnt``: where each query's equal keys start in ``sorted_keys`` (hashes, int64) and how many."""
+    bits = directory_bits(sorted_keys.size)
+    lo = np.empty(queries.size, np.int64)
+    cnt = np.empty(queries.size, np.int64)
+    find_keys(sorted_keys, key_directory(sorted_keys, sorted_keys.size, bits), bits, queries, lo, cnt)
+    return lo, cnt
+
+
 def expand_ranges(lo: np.ndarray, cnt: np.ndarray) -> np.ndarray:
     """The positions ``lo[i], lo[i] + 1, ..., lo[i] + cnt[i] - 1`` of every range ``i``, concatenated."""
     total = int(cnt.sum())

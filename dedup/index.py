@@ -396,25 +396,9 @@ class Index:
         sizes_b: np.ndarray,
         nums_b: np.ndarray | None,
         pairs: np.ndarray,
-        fps_b: np.ndarray | None = None,
     ) -> tuple[np.ndarray, ...]:
-        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule.
-
-        With fingerprints of ``sigs_b`` (:func:`~dedup._kernels.nibble_fingerprints`), pairs whose
-        upper bound on agreeing positions already fails the thresholds are not compared in full:
-        the similarities are monotone in that count, so they fail exactly as they would have. (Their
-        reported similarities are then those of the bound; only matching pairs' are exact.)
-        """
-        if fps_b is None or not len(pairs):
-            jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
-        else:
-            pairs = np.ascontiguousarray(pairs, dtype=np.int64)
-            k = sigs_a.shape[1]
-            upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(sigs_a, k), fps_b, pairs, k)
-            jac, cont = _estimates(upper, k, sizes_a[pairs[:, 0]], sizes_b[pairs[:, 1]])
-            maybe = np.flatnonzero((jac >= self.params.threshold) | (cont >= self.params.containment_threshold))
-            if maybe.size:
-                jac[maybe], cont[maybe] = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs[maybe])
+        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
+        jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
         return self._engine._matching(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
@@ -437,13 +421,14 @@ class Index:
             return out
         order = np.argsort(flat, kind="stable")
         sk, sp = flat[order], pos[order]
-        lo = np.searchsorted(sk, hit_keys, "left")
-        cnt = np.searchsorted(sk, hit_keys, "right") - lo
+        lo, cnt = _kernels.find_ranges(sk, hit_keys)
         if not cnt.any():
             return out
         starts = _kernels.expand_ranges(lo, cnt)
         code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
-        pairs = np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
+        pairs = self._could_match(batch, np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1))
+        if pairs.size == 0:
+            return out
         srows, sat, ssigs, ssizes = self.store.signatures(pairs[:, 1])
         by_row = np.argsort(srows)
         srows = srows[by_row]
@@ -453,9 +438,7 @@ class Index:
         if pairs.size == 0:
             return out
         ssigs, snums = self._split_stored(ssigs)
-        ok, sim, jac, cont = self._verify(
-            batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1), self.store.fingerprints()
-        )
+        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
         q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]
@@ -474,6 +457,24 @@ class Index:
                 out[int(q[b])] = Match(json.loads(got.ids[fi]), float(s[b]), float(j[b]), float(c[b]), _decode_meta(got.metas[fi]))
             break
         return out
+
+    def _could_match(self, batch: _Signed, pairs: np.ndarray) -> np.ndarray:
+        """The candidate pairs ``(query, stored row)`` that the fingerprints cannot rule out.
+
+        The fingerprints bound the agreeing signature positions from above
+        (:mod:`dedup.store.summaries`), and the similarities are monotone in that count,
+        so a pair whose bound fails both thresholds fails them exactly. Only the rest
+        need their stored signatures (read from disk unless cached).
+        """
+        at, fps, sizes = self.store.summaries(pairs[:, 1])
+        found = at >= 0
+        at = np.maximum(at, 0)
+        k = self._lsh.num_perm
+        upper = _kernels.agree_upper_bounds(
+            _kernels.nibble_fingerprints(batch.sigs, k), fps, np.stack((pairs[:, 0], at), axis=1), k
+        ) if found.any() else np.zeros(len(pairs), np.int64)
+        jac, cont = _estimates(upper, k, batch.sizes[pairs[:, 0]], sizes[at] if found.any() else np.zeros(len(pairs), np.int64))
+        return pairs[~found | (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)]
 
     def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
         """Matching pairs inside a batch: ``{j: [(i, sim, jac, cont), ...]}`` for ``i < j``."""

@@ -257,8 +257,9 @@ def test_fingerprint_bound_is_exact_where_it_decides():
         assert (upper >= exact).all() and (upper == k - differ).all()
 
 
-def test_signature_cache_prefilter_gives_the_same_matches_near_the_thresholds(path, monkeypatch):
-    """Cached checks skip full comparisons whose bound fails; the matches and similarities are unchanged."""
+@pytest.mark.parametrize("cache", [False, True])
+def test_fingerprint_prefilter_gives_the_same_matches_near_the_thresholds(path, monkeypatch, cache):
+    """Candidates whose fingerprint bound fails are not compared in full; matches and similarities are unchanged."""
     rng = np.random.default_rng(5)
     words = story(7).split()
     stored = [" ".join(words)] + [story(i) for i in range(20)]
@@ -270,17 +271,19 @@ def test_signature_cache_prefilter_gives_the_same_matches_near_the_thresholds(pa
         probes.append(" ".join(w))
     probes += [" ".join(words[: len(words) * p // 10]) for p in range(1, 10)]  # excerpts: containment
     probes += [t + " " + story(50 + i) for i, t in enumerate(stored[:3])]  # a stored text inside a longer one
-    full = []
-    compare = _kernels.equal_counts_between
-    monkeypatch.setattr(_kernels, "equal_counts_between", lambda a, b, p: (full.append(len(p)), compare(a, b, p))[1])
-    with Index.open(path, n_jobs=1, cache_signatures=True) as cached, Index.open(path, n_jobs=1) as plain:
-        plain.add_many(enumerate(stored))
-        expected = plain.check_many(probes)
-        compared_plain, full[:] = sum(full), []
-        got = cached.check_many(probes)
+    compared = []
+    count = _kernels.equal_counts_between
+    monkeypatch.setattr(_kernels, "equal_counts_between", lambda a, b, p: (compared.append(len(p)), count(a, b, p))[1])
+    with Index.open(path, n_jobs=1, cache_signatures=cache) as ix:
+        ix.add_many(enumerate(stored))
+        got = ix.check_many(probes)
+        with_filter, compared[:] = sum(compared), []
+        with monkeypatch.context() as m:
+            m.setattr(Index, "_could_match", lambda self, batch, pairs: pairs)  # every candidate in full
+            expected = ix.check_many(probes)
     assert got == expected
     assert 0 < sum(m is not None for m in got) < len(probes)
-    assert sum(full) < compared_plain  # some candidate pairs were ruled out by their bound alone
+    assert with_filter < sum(compared)  # some candidates were ruled out by their bound alone
 
 
 def test_row_numbers_are_never_reused(index):
@@ -325,8 +328,11 @@ def test_orphan_band_entries_are_skipped(path):
         ("UPDATE base SET keys = x'01000000000000000000000000000000', docs = x'0100000002000000'", "base band entries are out of order"),
         ("UPDATE base SET docs = x'01'", "base band entries are malformed"),
         ("INSERT OR REPLACE INTO meta(key, value) VALUES ('base', '{\"generation\": \"x\"}')", "base record .* is malformed"),
+        ("UPDATE log SET fps = x'01'", "logged document fingerprints are malformed"),
+        ("UPDATE base_docs SET sizes = x'01'", "base document fingerprints are malformed"),
+        ("UPDATE base_docs SET rows = x'0900000000000000'", "document fingerprints: document rows out of order"),
     ],
-    ids=["log", "base-order", "base-width", "base-record"],
+    ids=["log", "base-order", "base-width", "base-record", "log-fingerprints", "base-fingerprints", "base-rows"],
 )
 def test_damaged_band_entries_are_a_clear_error(path, damage, message):
     with Index.open(path, n_jobs=1) as ix:
@@ -359,8 +365,19 @@ def test_damaged_signatures_and_row_counter_are_clear_errors(path, cache):
 
 
 def _downgrade(path, version):
-    """Rewrite a current index file in the layout of schema 1 (bands B-tree) or 2 (bands + pending)."""
+    """Rewrite a current index file in the layout of schema 1 (bands B-tree), 2 (bands + pending) or 3
+    (base + log of band entries, no fingerprints)."""
     con = sqlite3.connect(path)
+    con.execute("DROP TABLE base_docs")
+    if version == 3:
+        con.execute("CREATE TABLE log3(seq INTEGER PRIMARY KEY AUTOINCREMENT, keys BLOB NOT NULL, docs BLOB NOT NULL)")
+        con.execute("INSERT INTO log3(seq, keys, docs) SELECT seq, keys, docs FROM log")
+        con.execute("DROP TABLE log")
+        con.execute("ALTER TABLE log3 RENAME TO log")
+        con.execute("PRAGMA user_version=3")
+        con.commit()
+        con.close()
+        return
     entries = lambda sql, *args: [  # noqa: E731
         (np.frombuffer(k, "<i8"), np.frombuffer(d, "<u4").astype(np.int64)) for k, d in con.execute(sql, args)
     ]
@@ -384,9 +401,10 @@ def _downgrade(path, version):
     con.close()
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_old_index_is_migrated(path, version):
-    """Schema 1 kept band entries in a B-tree, schema 2 also in a pending buffer; both open as schema 3."""
+    """Schema 1 kept band entries in a B-tree, schema 2 also in a pending buffer, schema 3 had no
+    fingerprints; each opens as the current schema."""
     with Index.open(path, n_jobs=1) as ix:
         ix.store.flush_entries = 1
         ix.add_many([(i, story(i)) for i in range(4)], batch_size=2)  # a base of 4 documents
@@ -395,9 +413,10 @@ def test_old_index_is_migrated(path, version):
         assert ix.stats()["logged_band_entries"] == 3 * ix.bands[0]
     _downgrade(path, version)
     with Index.open(path, n_jobs=1) as ix:
-        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 3
+        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 4
         assert [m.id for m in ix.check_many([story(i) for i in range(7)])] == list(range(7))
         assert ix.stats()["logged_band_entries"] == (0 if version == 1 else 3 * ix.bands[0])
+        assert len(ix.store._docs_map) == 7  # fingerprints computed from the stored signatures
         ix.add("new", BASE)
         assert ix.check(BASE).id == "new" and ix.remove(2) and ix.check(story(2)) is None and ix.verify() == []
 

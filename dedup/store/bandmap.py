@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._kernels import expand_ranges, find_keys, key_directory, merge_into
+from .._kernels import directory_bits, expand_ranges, find_keys, key_directory, merge_into
 
 __all__ = ["BandMap", "MERGE_ENTRIES", "ROW_LIMIT"]
 
@@ -30,11 +30,6 @@ __all__ = ["BandMap", "MERGE_ENTRIES", "ROW_LIMIT"]
 MERGE_ENTRIES = 1 << 20
 #: Rows are kept as uint32.
 ROW_LIMIT = 1 << 32
-
-
-def _bits(n: int) -> int:
-    """Directory bits for ``n`` keys: 4-8 keys per slot."""
-    return max(1, min(40, int(n // 8).bit_length()))
 
 
 class BandMap:
@@ -109,7 +104,7 @@ class BandMap:
             k[: k1.size], d[: k1.size] = k1, d1
             merge_into(k, d, k1.size, keys, docs)
             keys, docs = k, d
-        bits = _bits(keys.size)
+        bits = directory_bits(keys.size)
         self._runs.append((keys, docs, key_directory(keys, keys.size, bits), bits))
         if self._recent >= max(MERGE_ENTRIES, self._n // 8):
             self.merge()
@@ -137,7 +132,7 @@ class BandMap:
             self._dead = np.union1d(self._dead, np.asarray(rows, np.int64))
 
     def _index(self) -> None:
-        self._bits = _bits(self._n)
+        self._bits = directory_bits(self._n)
         self._dir = key_directory(self._keys, self._n, self._bits)
 
     # -- reading ----------------------------------------------------------------------------

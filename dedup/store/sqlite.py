@@ -49,11 +49,12 @@ import numpy as np
 from .._kernels import nibble_fingerprints, sorted_unique
 from .bandmap import ROW_LIMIT, BandMap
 from .base import Fetched, IndexFileError, IndexLockedError
+from .summaries import DocSummaries
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES"]
 
 APPLICATION_ID = 0x44445550  # "DDUP"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = (
@@ -62,8 +63,10 @@ _SCHEMA = (
     " size INTEGER NOT NULL, added REAL NOT NULL, meta TEXT)",
     "CREATE INDEX docs_added ON docs(added)",
     "CREATE TABLE base(part INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL)",
-    "CREATE TABLE log(seq INTEGER PRIMARY KEY AUTOINCREMENT, keys BLOB NOT NULL, docs BLOB NOT NULL)",
+    "CREATE TABLE log(seq INTEGER PRIMARY KEY AUTOINCREMENT, keys BLOB NOT NULL, docs BLOB NOT NULL,"
+    " rows BLOB NOT NULL DEFAULT x'', fps BLOB NOT NULL DEFAULT x'', sizes BLOB NOT NULL DEFAULT x'')",
     "CREATE TABLE dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL)",
+    "CREATE TABLE base_docs(part INTEGER PRIMARY KEY, rows BLOB NOT NULL, fps BLOB NOT NULL, sizes BLOB NOT NULL)",
 )
 
 def _add_pending_table(c: sqlite3.Connection) -> None:
@@ -94,9 +97,38 @@ def _entries_to_base_log(c: sqlite3.Connection) -> None:
     c.execute("DELETE FROM meta WHERE key='pending_epoch'")
 
 
+def _add_summaries(c: sqlite3.Connection) -> None:
+    """Version 3 -> 4: fingerprints and sizes of the documents, computed from their stored signatures."""
+    c.execute("ALTER TABLE log ADD COLUMN rows BLOB NOT NULL DEFAULT x''")
+    c.execute("ALTER TABLE log ADD COLUMN fps BLOB NOT NULL DEFAULT x''")
+    c.execute("ALTER TABLE log ADD COLUMN sizes BLOB NOT NULL DEFAULT x''")
+    c.execute("CREATE TABLE base_docs(part INTEGER PRIMARY KEY, rows BLOB NOT NULL, fps BLOB NOT NULL, sizes BLOB NOT NULL)")
+    row = c.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+    try:
+        num_perm = json.loads(row[0])["params"]["num_perm"]
+        if not isinstance(num_perm, int) or num_perm < 1:
+            raise TypeError
+    except (TypeError, KeyError, json.JSONDecodeError):
+        raise IndexFileError("index configuration is missing or damaged; cannot migrate it") from None
+    last, part = 0, 0
+    while got := c.execute("SELECT row, sig, size FROM docs WHERE row > ? ORDER BY row LIMIT 100000", (last,)).fetchall():
+        last = got[-1][0]
+        got = [r for r in got if r[2] > 0]  # documents without shingles have no band entries
+        if not got:
+            continue
+        if any(not isinstance(r[1], bytes) or len(r[1]) < 4 * num_perm or len(r[1]) != len(got[0][1]) for r in got):
+            raise IndexFileError("stored signatures are malformed (damaged); cannot migrate the index")
+        sigs = np.frombuffer(b"".join(r[1] for r in got), "<u4").reshape(len(got), -1)
+        c.execute(
+            "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)",
+            (part, _row_blob([r[0] for r in got]), _fp_blob(nibble_fingerprints(sigs, num_perm)), _row_blob([r[2] for r in got])),
+        )
+        part += 1
+
+
 #: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
 #: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table, 2: _entries_to_base_log}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table, 2: _entries_to_base_log, 3: _add_summaries}
 
 #: Default :attr:`SQLiteStore.flush_entries`: the log is folded into the base at this many
 #: entries (~33,000 documents) or an eighth of the base, whichever is more.
@@ -111,6 +143,14 @@ def _key_blob(keys: np.ndarray) -> bytes:
 
 def _doc_blob(docs: np.ndarray) -> bytes:
     return np.ascontiguousarray(docs, dtype="<u4").tobytes()
+
+
+def _row_blob(values: Any) -> bytes:
+    return np.ascontiguousarray(values, dtype="<i8").tobytes()
+
+
+def _fp_blob(fps: np.ndarray) -> bytes:
+    return np.ascontiguousarray(fps, dtype="<u8").tobytes()
 
 _CACHE_KIB = 256 * 1024
 _MMAP_BYTES = 1 << 40  # SQLite clamps this to its compile-time maximum (2 GiB by default)
@@ -139,13 +179,13 @@ class SQLiteStore:
         self.flush_entries = FLUSH_ENTRIES
         #: Keep every stored signature in memory (see :meth:`signatures`).
         self.cache_signatures = False
-        #: With the cache: also keep :func:`~dedup._kernels.nibble_fingerprints` of this many leading values.
+        #: Signature values summarized by the fingerprints (``num_perm``; set by :class:`dedup.Index`).
         self.fingerprint_columns = 0
         self._map = BandMap()
+        self._docs_map = DocSummaries()
         self._forget_bands()
         self._dirty = False  # the open transaction changed what self._map mirrors
         self._sig_cache = np.zeros((0, 0), np.uint32)
-        self._fp_cache = np.zeros((0, 0), np.uint64)
         self._size_cache = np.zeros(0, np.int64)
         self._cached_high = 0  # every committed row <= this is in the cache
         exists = os.path.exists(self.path)
@@ -321,6 +361,7 @@ class SQLiteStore:
 
     def _forget_bands(self) -> None:
         self._map.clear()
+        self._docs_map.clear()
         self._generation: int | None = None  # of the base loaded; None: nothing loaded yet
         self._log_seq = 0  # last log row read
         self._log_sizes: list[tuple[int, int]] = []  # (seq, entries) of the log rows read since the base
@@ -360,9 +401,11 @@ class SQLiteStore:
                 self._log_sizes = [(q, n) for q, n in self._log_sizes if q > info["log"]]
             else:
                 self._load_base(info)
-        for seq, keys, docs in self._conn.execute("SELECT seq, keys, docs FROM log WHERE seq > ? ORDER BY seq", (self._log_seq,)):
+        cur = self._conn.execute("SELECT seq, keys, docs, rows, fps, sizes FROM log WHERE seq > ? ORDER BY seq", (self._log_seq,))
+        for seq, keys, docs, rows, fps, sizes in cur:
             k, d = self._entries(keys, docs, "logged")  # checked to be in key order
             self._map.add(k, d, presorted=True)
+            self._add_summaries(rows, fps, sizes, "logged")
             self._log_seq = seq
             self._log_sizes.append((seq, k.size))
         got = self._conn.execute("SELECT seq, row FROM dead WHERE seq > ? ORDER BY seq", (self._dead_seq,)).fetchall()
@@ -381,9 +424,30 @@ class SQLiteStore:
                 self._map.extend_base(k, d)
             except ValueError:
                 raise IndexFileError(f"{self.path}: base band entries are out of order (damaged)") from None
+        for rows, fps, sizes in self._conn.execute("SELECT rows, fps, sizes FROM base_docs ORDER BY part"):
+            self._add_summaries(rows, fps, sizes, "base")
         self._generation = info["generation"]
         self._log_seq = info["log"]  # log and dead rows up to here are in the base
         self._dead_seq = info["dead"]
+
+    def _add_summaries(self, rows: Any, fps: Any, sizes: Any, what: str) -> None:
+        words = (self.fingerprint_columns + 15) // 16
+        ok = isinstance(rows, bytes) and isinstance(fps, bytes) and isinstance(sizes, bytes)
+        ok = ok and len(rows) % 8 == 0 and len(sizes) == len(rows) and len(fps) == len(rows) * words
+        if not ok:
+            raise IndexFileError(f"{self.path}: {what} document fingerprints are malformed (damaged)")
+        if not rows:
+            return
+        r = np.frombuffer(rows, "<i8").astype(np.int64)
+        try:
+            self._docs_map.append(r, np.frombuffer(fps, "<u8").reshape(r.size, words).astype(np.uint64), np.frombuffer(sizes, "<i8").astype(np.int64))
+        except ValueError as exc:
+            raise IndexFileError(f"{self.path}: {what} document fingerprints: {exc} (damaged)") from None
+
+    def summaries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``at, fingerprints, sizes``: documents ``rows`` are ``fingerprints[at]``, ``sizes[at]``
+        (``at`` -1: not held), as of the last :meth:`lookup`."""
+        return self._docs_map.locate(np.asarray(rows, dtype=np.int64)), self._docs_map.fingerprints, self._docs_map.sizes
 
     def _rewrite_base(self) -> None:
         """Write every live entry as the new base; empty ``log`` and ``dead`` (inside a write transaction)."""
@@ -393,6 +457,11 @@ class SQLiteStore:
         self._conn.execute("DELETE FROM base")
         for part, (keys, docs) in enumerate(self._map.live_parts(PART_ENTRIES)):
             self._conn.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _key_blob(keys), _doc_blob(docs)))
+        self._conn.execute("DELETE FROM base_docs")
+        for part, (rows, fps, sizes) in enumerate(self._docs_map.parts(PART_ENTRIES // 8, self._map.dead)):
+            self._conn.execute(
+                "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)", (part, _row_blob(rows), _fp_blob(fps), _row_blob(sizes))
+            )
         # The rows the previous base absorbed go; those this one absorbs stay one generation more, for
         # connections that hold the previous base to read on.
         self._conn.execute("DELETE FROM log WHERE seq <= ?", (info["log"],))
@@ -459,31 +528,19 @@ class SQLiteStore:
             sigs = self._sig_matrix([r[1] for r in got])
             rows = np.array([r[0] for r in got], dtype=np.int64)
             top = int(rows[-1])
-            fc = min(self.fingerprint_columns, sigs.shape[1])
             if self._sig_cache.shape[1] != sigs.shape[1] or top >= self._sig_cache.shape[0]:
                 cap = max(top + 1, 2 * self._sig_cache.shape[0], 1024)
                 grown = np.zeros((cap, sigs.shape[1]), np.uint32)
                 sizes = np.zeros(cap, np.int64)
-                fps = np.zeros((cap, (fc + 15) // 16), np.uint64)
                 if self._sig_cache.shape[1] == sigs.shape[1]:
                     grown[: self._sig_cache.shape[0]] = self._sig_cache
                     sizes[: self._size_cache.shape[0]] = self._size_cache
-                    fps[: self._fp_cache.shape[0]] = self._fp_cache
-                self._sig_cache, self._size_cache, self._fp_cache = grown, sizes, fps
+                self._sig_cache, self._size_cache = grown, sizes
             self._sig_cache[rows] = sigs
-            if fc:
-                self._fp_cache[rows] = nibble_fingerprints(sigs, fc)
             self._size_cache[rows] = [r[2] for r in got]
             self._cached_high = top
             if len(got) < chunk:
                 return
-
-    def fingerprints(self) -> np.ndarray | None:
-        """With the signature cache: the fingerprints of the cached rows, indexed like the array that
-        :meth:`signatures` returns (call that first); otherwise None."""
-        if not (self.cache_signatures and self.fingerprint_columns and self._fp_cache.shape[0] == self._sig_cache.shape[0]):
-            return None
-        return self._fp_cache
 
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         return dict(self._in("SELECT id, row FROM docs WHERE id IN ({})", list(dict.fromkeys(ids))))
@@ -518,8 +575,13 @@ class SQLiteStore:
             sel = file.ravel()
             k, d = keys.ravel()[sel], np.repeat(rows, keys.shape[1])[sel]
             order = np.argsort(k, kind="stable")
+            filed = file.any(axis=1)  # the documents that can be candidates
+            fps = nibble_fingerprints(np.ascontiguousarray(sigs[filed], dtype=np.uint32), self.fingerprint_columns)
             self._dirty = True
-            self._conn.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_key_blob(k[order]), _doc_blob(d[order])))
+            self._conn.execute(
+                "INSERT INTO log(keys, docs, rows, fps, sizes) VALUES (?, ?, ?, ?, ?)",
+                (_key_blob(k[order]), _doc_blob(d[order]), _row_blob(rows[filed]), _fp_blob(fps), _row_blob(np.asarray(sizes)[filed])),
+            )
             self._sync_bands()  # reads the row back: the log is read in order, by every connection alike
             if self.logged_entries() >= max(self.flush_entries, (self._map.entries - self.logged_entries()) // 8):
                 self._rewrite_base()
