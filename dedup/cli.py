@@ -198,8 +198,8 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
         p.add_argument("--batch-size", type=int, default=500, metavar="N", help="documents per transaction (default %(default)s)")
         p.add_argument("--jobs", type=int, default=None, metavar="N", help=_JOBS_HELP)
         p.add_argument("--cache-signatures", action="store_true",
-                       help="keep the index's signatures in memory (1,156 bytes per stored document at the defaults): "
-                       "faster checks on large indexes, same results")
+                       help="also keep the index's signatures in memory (1,156 bytes per stored document at the "
+                       "defaults); same results, rarely faster")
 
 
 def _add_index_commands(sub: argparse._SubParsersAction) -> None:

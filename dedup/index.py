@@ -225,6 +225,13 @@ class Index:
         documents per transaction in the ``*_many`` methods; ``n_jobs`` the signing
         threads (None: all cores).
 
+        Each open index holds the band entries and a 4-bit fingerprint of every stored
+        signature in memory (about 1 KB per document at the defaults), read at its first
+        operation and then kept up to date with what other processes add.
+        ``cache_signatures`` also holds the signatures themselves (``4 * num_perm`` bytes
+        per document, and the number sketch); results are the same, and since the
+        fingerprints leave few signatures to read, it rarely pays.
+
         ``max_bucket`` (stored like the parameters; default :data:`MAX_BUCKET`) caps
         the documents kept per LSH band key: a key shared by that many stored
         documents is a hot bucket (boilerplate, common phrases), and later documents

@@ -10,15 +10,21 @@ marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
          sig BLOB, size INT, added REAL, meta TEXT)   -- sig: little-endian uint32, the signature
                                                       -- (then the number sketch, see dedup.index)
     base(part INTEGER PRIMARY KEY, keys BLOB, docs BLOB)  -- band entries, in key order over the parts
-    log(seq INTEGER PRIMARY KEY AUTOINCREMENT,        -- band entries added since the base was written:
-        keys BLOB, docs BLOB)                         -- one row per insert, in key order
+    base_docs(part INTEGER PRIMARY KEY,               -- the base's documents, in row order: their
+              rows BLOB, fps BLOB, sizes BLOB)        -- fingerprints and sizes (dedup.store.summaries)
+    log(seq INTEGER PRIMARY KEY AUTOINCREMENT,        -- added since the base was written, one row per
+        keys BLOB, docs BLOB,                         -- insert: band entries in key order, and the
+        rows BLOB, fps BLOB, sizes BLOB)              -- documents' fingerprints and sizes
     dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INT)  -- deleted documents whose entries remain
 
 Keys are little-endian int64 (the LSH band key salted with its band number, see
-:func:`dedup.index.band_keys`), rows little-endian uint32.
+:func:`dedup.index.band_keys`), entry rows little-endian uint32; document rows and
+sizes little-endian int64, fingerprints little-endian uint64.
 
-Band entries live in memory (:class:`~dedup.store.bandmap.BandMap`), where a lookup
-costs two memory reads instead of a B-tree descent per key. Each connection loads the
+Band entries and document fingerprints live in memory
+(:class:`~dedup.store.bandmap.BandMap`, :class:`~dedup.store.summaries.DocSummaries`):
+a lookup costs two memory reads instead of a B-tree descent per key, and most
+candidates are ruled out without reading their signatures. Each connection loads the
 base once and then reads only what is new: ``log`` rows after the last one it read and
 ``dead`` rows likewise. An insert appends one ``log`` row, so it writes only what it
 adds. When the log holds ``max(flush_entries, base / 8)`` entries, the writer rewrites
