@@ -191,6 +191,7 @@ class SQLiteStore:
         self._docs_map = DocSummaries()
         self._forget_bands()
         self._dirty = False  # the open transaction changed what self._map mirrors
+        self._synced = False  # self._map mirrors the open transaction's snapshot
         self._sig_cache = np.zeros((0, 0), np.uint32)
         self._size_cache = np.zeros(0, np.int64)
         self._cached_high = 0  # every committed row <= this is in the cache
@@ -333,6 +334,8 @@ class SQLiteStore:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._synced = False
 
     def read(self) -> contextlib.AbstractContextManager[None]:
         return self._transaction("BEGIN")
@@ -371,6 +374,7 @@ class SQLiteStore:
         self._generation: int | None = None  # of the base loaded; None: nothing loaded yet
         self._log_seq = 0  # last log row read
         self._log_sizes: list[tuple[int, int]] = []  # (seq, entries) of the log rows read since the base
+        self._logged = 0  # their sum
         self._dead_seq = 0  # last dead row read
 
     def _base_info(self) -> dict[str, int]:
@@ -399,12 +403,20 @@ class SQLiteStore:
         return k, d
 
     def _sync_bands(self) -> None:
-        """Bring the in-memory band entries up to date with the open transaction's snapshot."""
+        """Bring the in-memory band entries up to date with the open transaction's snapshot.
+
+        Once per transaction: its snapshot does not change (a write transaction holds the
+        lock), except by our own writes, which clear ``_synced``.
+        """
+        if self._synced:
+            return
+        self._synced = self._conn.in_transaction
         info = self._base_info()
         if info["generation"] != self._generation:
             if info["previous"] == self._generation:  # what the new base added is still in log and dead: read on
                 self._generation = info["generation"]
                 self._log_sizes = [(q, n) for q, n in self._log_sizes if q > info["log"]]
+                self._logged = sum(n for _, n in self._log_sizes)
             else:
                 self._load_base(info)
         cur = self._conn.execute("SELECT seq, keys, docs, rows, fps, sizes FROM log WHERE seq > ? ORDER BY seq", (self._log_seq,))
@@ -414,6 +426,7 @@ class SQLiteStore:
             self._add_summaries(rows, fps, sizes, "logged")
             self._log_seq = seq
             self._log_sizes.append((seq, k.size))
+            self._logged += k.size
         got = self._conn.execute("SELECT seq, row FROM dead WHERE seq > ? ORDER BY seq", (self._dead_seq,)).fetchall()
         if got:
             self._map.kill(np.array([r for _, r in got], dtype=np.int64))
@@ -475,12 +488,12 @@ class SQLiteStore:
         new = {"generation": info["generation"] + 1, "previous": info["generation"], "log": self._log_seq, "dead": self._dead_seq}
         self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('base', ?)", (json.dumps(new, sort_keys=True),))
         self._generation = new["generation"]
-        self._log_sizes = []
+        self._log_sizes, self._logged = [], 0
 
     def logged_entries(self) -> int:
         """Band entries in the log (not yet in the base)."""
         self._sync_bands()
-        return sum(n for _, n in self._log_sizes)
+        return self._logged
 
     def _sig_matrix(self, blobs: list[Any]) -> np.ndarray:
         """Stored signatures as one ``uint32 (n, num_perm)`` array; a blob of another length is damage."""
@@ -583,13 +596,13 @@ class SQLiteStore:
             order = np.argsort(k, kind="stable")
             filed = file.any(axis=1)  # the documents that can be candidates
             fps = nibble_fingerprints(np.ascontiguousarray(sigs[filed], dtype=np.uint32), self.fingerprint_columns)
-            self._dirty = True
+            self._dirty, self._synced = True, False
             self._conn.execute(
                 "INSERT INTO log(keys, docs, rows, fps, sizes) VALUES (?, ?, ?, ?, ?)",
                 (_key_blob(k[order]), _doc_blob(d[order]), _row_blob(rows[filed]), _fp_blob(fps), _row_blob(np.asarray(sizes)[filed])),
             )
             self._sync_bands()  # reads the row back: the log is read in order, by every connection alike
-            if self.logged_entries() >= max(self.flush_entries, (self._map.entries - self.logged_entries()) // 8):
+            if self._logged >= max(self.flush_entries, (self._map.entries - self._logged) // 8):
                 self._rewrite_base()
         return rows
 
@@ -597,7 +610,7 @@ class SQLiteStore:
         """Delete documents; their band entries (``keys``, one row per document) stop counting at once
         (a ``dead`` row each) and leave the file at the next rewrite of the base."""
         if keys.size:
-            self._dirty = True
+            self._dirty, self._synced = True, False
             self._conn.executemany("INSERT INTO dead(row) VALUES (?)", [(r,) for r in rows.tolist()])
         before = self._conn.total_changes
         self._conn.executemany("DELETE FROM docs WHERE row = ?", [(r,) for r in rows.tolist()])
