@@ -623,6 +623,30 @@ def merge_into(keys, docs, n, add_keys, add_docs):
         w -= 1
 
 
+@njit(cache=True)
+def drop_rows(keys, docs, n, dead):
+    """Keep, in place and in order, the entries of ``keys[:n]``/``docs[:n]`` whose doc is not in sorted
+    ``dead``; returns how many are kept."""
+    w = 0
+    m = dead.size
+    for i in range(n):
+        d = np.int64(docs[i])
+        lo = 0
+        hi = m
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if dead[mid] < d:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < m and dead[lo] == d:
+            continue
+        keys[w] = keys[i]
+        docs[w] = docs[i]
+        w += 1
+    return w
+
+
 def directory_bits(n: int) -> int:
     """Bits of a :func:`key_directory` over ``n`` keys: 4-8 keys per slot."""
     return max(1, min(40, int(n // 8).bit_length()))

@@ -700,12 +700,9 @@ class Index:
             return self._delete(store.fetch(np.array(list(rows.values()), dtype=np.int64))) > 0
 
     def _delete(self, got: Fetched) -> int:
-        live = got.sizes > 0
-        # The signature part even of a value of the wrong width, so that damaged documents can be removed.
-        keys = band_keys(self._lsh, got.sigs[:, : self._lsh.num_perm][live]) if live.any() else np.zeros((0, self._lsh.bands), np.int64)
+        live = got.sizes > 0  # documents without shingles were never filed under a band key
         store = self.store
-        n = store.delete(got.rows[~live], np.zeros((0, self._lsh.bands), np.int64))
-        return n + store.delete(got.rows[live], keys)
+        return store.delete(got.rows[~live], filed=False) + store.delete(got.rows[live], filed=True)
 
     def expire(self, older_than: float | timedelta, batch_size: int | None = None) -> int:
         """Delete documents added more than ``older_than`` (seconds or a timedelta) ago; returns how many."""

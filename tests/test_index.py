@@ -15,7 +15,7 @@ import pytest
 import dedup
 from dedup import _kernels
 from dedup.index import INDEX_PARAMS, Index, Match
-from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError
+from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError, bandmap
 from dedup.store import sqlite as sqlite_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -696,3 +696,72 @@ def test_two_processes_race_admit_one_duplicate_and_lose_nothing(path, flush):
         assert len(ix) == 1 + 1 + 400
         assert all(f"{w}-{k}" in ix for w in "ab" for k in range(200))
         assert ix.verify() == []
+
+
+def test_an_error_while_reading_new_entries_leaves_no_doubled_entries(path):
+    """An exception half way through reading a log row (here a MemoryError) makes the connection start
+    over, rather than read the same row twice (which would distort the max_bucket cap)."""
+    texts = [story(i) for i in range(2)]
+    with Index.open(path, n_jobs=1, max_bucket=2) as a, Index.open(path, n_jobs=1) as b:
+        b.check("warm up")
+        a.add(0, texts[0])
+        docs_map, append = b.store._docs_map, b.store._docs_map.append
+        failed = []
+        def flaky(*args):
+            if not failed:
+                failed.append(1)
+                raise MemoryError("simulated")
+            return append(*args)
+        docs_map.append = flaky
+        with pytest.raises(MemoryError):
+            b.check(texts[0])
+        assert b.stats()["band_entries"] == a.stats()["band_entries"] == a.bands[0]
+        b.add(1, texts[0] + " And a short tail.")
+    with Index.open(path, n_jobs=1) as fresh:
+        assert fresh.verify() == []
+
+
+def test_band_map_add_changes_nothing_when_it_fails(monkeypatch):
+    m = bandmap.BandMap()
+    m.add(np.array([5, 7], np.int64), np.array([1, 1], np.uint32))
+    monkeypatch.setattr(bandmap, "merge_into", lambda *a: (_ for _ in ()).throw(MemoryError("simulated")))
+    with pytest.raises(MemoryError):
+        m.add(np.array([6, 8], np.int64), np.array([2, 2], np.uint32))
+    keys, docs = m.lookup(np.array([5, 6, 7, 8], np.int64))
+    assert keys.tolist() == [5, 7] and docs.tolist() == [1, 1] and m.entries == 2
+
+
+def test_readers_and_writers_forget_deleted_documents_at_a_rewrite(path):
+    """Inserting and expiring for a long time must not grow memory: a rewrite drops the deleted
+    documents' entries and fingerprints, in the writer and in a connection that reads on."""
+    with Index.open(path, n_jobs=1) as a, Index.open(path, n_jobs=1) as b:
+        nb = a.bands[0]
+        b.check("warm up")
+        for rnd in range(4):
+            a.add_many((f"{rnd}-{i}", story(10 * rnd + i)) for i in range(3))
+            if rnd:
+                for i in range(3):
+                    assert a.remove(f"{rnd - 1}-{i}")
+            with a.store.write():
+                a.store._rewrite_base()
+            for ix in (a, b):
+                s = ix.stats()
+                assert s["band_entries"] == 3 * nb and s["logged_band_entries"] == 0 and s["base_rewrites"] == rnd + 1
+                assert ix.store._map.entries == 3 * nb and ix.store._map.dead.size == 0 and len(ix.store._docs_map) == 3
+            assert [m.id if m else None for m in b.check_many([story(10 * rnd + i) for i in range(3)])] == [f"{rnd}-{i}" for i in range(3)]
+        assert a.verify() == b.verify() == []
+
+
+def test_version_3_index_with_a_damaged_signature_still_opens(path):
+    with Index.open(path, n_jobs=1) as ix:
+        ix.add_many([("a", BASE), ("b", story(1))])
+    _downgrade(path, 3)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE docs SET sig = x'00010203' WHERE id = '\"b\"'")
+    con.commit()
+    con.close()
+    with Index.open(path, n_jobs=1) as ix:
+        assert ix.check(BASE).id == "a" and len(ix.store._docs_map) == 1
+        with pytest.raises(IndexFileError, match="stored signatures have 1 values"):
+            ix.check(story(1))
+        assert ix.remove("b") and ix.check(story(1)) is None

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._kernels import directory_bits, expand_ranges, find_keys, key_directory, merge_into
+from .._kernels import directory_bits, drop_rows, expand_ranges, find_keys, key_directory, merge_into
 
 __all__ = ["BandMap", "MERGE_ENTRIES", "ROW_LIMIT"]
 
@@ -96,16 +96,21 @@ class BandMap:
         else:
             order = np.argsort(keys, kind="stable")
             keys, docs = np.ascontiguousarray(keys[order], np.int64), np.ascontiguousarray(docs[order], np.uint32)
-        self._recent += keys.size
-        # keep O(log n) recent runs: merge the newest into the one before while that one is not much larger
-        while self._runs and self._runs[-1][0].size <= 2 * keys.size:
-            k1, d1 = self._runs.pop()[:2]
+        added = keys.size
+        # keep O(log n) recent runs: merge the newest into the ones before while they are not much larger
+        # (built aside, then swapped in: an error on the way, such as MemoryError, changes nothing)
+        taken = 0
+        while taken < len(self._runs) and self._runs[-1 - taken][0].size <= 2 * keys.size:
+            k1, d1 = self._runs[-1 - taken][:2]
             k, d = np.empty(k1.size + keys.size, np.int64), np.empty(k1.size + keys.size, np.uint32)
             k[: k1.size], d[: k1.size] = k1, d1
             merge_into(k, d, k1.size, keys, docs)
             keys, docs = k, d
+            taken += 1
         bits = directory_bits(keys.size)
-        self._runs.append((keys, docs, key_directory(keys, keys.size, bits), bits))
+        run = (keys, docs, key_directory(keys, keys.size, bits), bits)
+        self._runs[len(self._runs) - taken :] = [run]
+        self._recent += added
         if self._recent >= max(MERGE_ENTRIES, self._n // 8):
             self.merge()
 
@@ -125,6 +130,14 @@ class BandMap:
         self._n = need
         self._runs, self._recent = [], 0
         self._index()
+
+    def purge(self) -> None:
+        """Drop the dead rows' entries (merging the recent runs first) and forget the dead rows."""
+        self.merge()
+        if self._dead.size and self._n:
+            self._n = drop_rows(self._keys, self._docs, self._n, self._dead)
+            self._index()
+        self._dead = np.zeros(0, np.int64)
 
     def kill(self, rows: np.ndarray) -> None:
         """Mark the entries of ``rows`` dead."""

@@ -107,8 +107,8 @@ class Store(Protocol):
     ) -> np.ndarray:
         """Insert documents and the band keys (``int64 (n, bands)``) where ``file`` (bool, same shape) is set; returns row numbers."""
 
-    def delete(self, rows: np.ndarray, keys: np.ndarray) -> int:
-        """Delete documents and their band keys; returns how many documents were deleted."""
+    def delete(self, rows: np.ndarray, filed: bool) -> int:
+        """Delete documents (and their band entries if ``filed``); returns how many were deleted."""
 
     def added_before(self, cutoff: float, limit: int) -> Fetched:
         """Up to ``limit`` documents inserted before ``cutoff`` (seconds since the epoch), oldest first."""

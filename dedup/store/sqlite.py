@@ -119,12 +119,12 @@ def _add_summaries(c: sqlite3.Connection) -> None:
     last, part = 0, 0
     while got := c.execute("SELECT row, sig, size FROM docs WHERE row > ? ORDER BY row LIMIT 100000", (last,)).fetchall():
         last = got[-1][0]
-        got = [r for r in got if r[2] > 0]  # documents without shingles have no band entries
+        # Documents without shingles have no band entries. A damaged signature gets no fingerprint: its
+        # document stays a candidate wherever its entries lead, and reading it reports the damage then.
+        got = [r for r in got if r[2] > 0 and isinstance(r[1], bytes) and len(r[1]) >= 4 * num_perm and len(r[1]) % 4 == 0]
         if not got:
             continue
-        if any(not isinstance(r[1], bytes) or len(r[1]) < 4 * num_perm or len(r[1]) != len(got[0][1]) for r in got):
-            raise IndexFileError("stored signatures are malformed (damaged); cannot migrate the index")
-        sigs = np.frombuffer(b"".join(r[1] for r in got), "<u4").reshape(len(got), -1)
+        sigs = np.stack([np.frombuffer(r[1], "<u4", count=num_perm) for r in got])
         c.execute(
             "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)",
             (part, _row_blob([r[0] for r in got]), _fp_blob(nibble_fingerprints(sigs, num_perm)), _row_blob([r[2] for r in got])),
@@ -375,6 +375,7 @@ class SQLiteStore:
         self._log_seq = 0  # last log row read
         self._log_sizes: list[tuple[int, int]] = []  # (seq, entries) of the log rows read since the base
         self._logged = 0  # their sum
+        self._base_log = 0  # the last log row the base holds
         self._dead_seq = 0  # last dead row read
 
     def _base_info(self) -> dict[str, int]:
@@ -410,11 +411,19 @@ class SQLiteStore:
         """
         if self._synced:
             return
+        try:
+            self._read_new()
+        except BaseException:  # memory may hold part of what was being read: start over next time
+            self._forget_bands()
+            raise
         self._synced = self._conn.in_transaction
+
+    def _read_new(self) -> None:
         info = self._base_info()
+        followed = False
         if info["generation"] != self._generation:
             if info["previous"] == self._generation:  # what the new base added is still in log and dead: read on
-                self._generation = info["generation"]
+                self._generation, self._base_log, followed = info["generation"], info["log"], True
                 self._log_sizes = [(q, n) for q, n in self._log_sizes if q > info["log"]]
                 self._logged = sum(n for _, n in self._log_sizes)
             else:
@@ -425,12 +434,23 @@ class SQLiteStore:
             self._map.add(k, d, presorted=True)
             self._add_summaries(rows, fps, sizes, "logged")
             self._log_seq = seq
-            self._log_sizes.append((seq, k.size))
-            self._logged += k.size
+            if seq > self._base_log:  # not yet in the base
+                self._log_sizes.append((seq, k.size))
+                self._logged += k.size
         got = self._conn.execute("SELECT seq, row FROM dead WHERE seq > ? ORDER BY seq", (self._dead_seq,)).fetchall()
         if got:
             self._map.kill(np.array([r for _, r in got], dtype=np.int64))
             self._dead_seq = got[-1][0]
+        if followed:
+            self._purge()
+
+    def _purge(self) -> None:
+        """Drop the dead documents' entries and fingerprints from memory (all of them are in it by now:
+        a document is deleted after its insert, and both were read)."""
+        dead = self._map.dead
+        if dead.size:
+            self._docs_map.purge(dead)
+            self._map.purge()
 
     def _load_base(self, info: dict[str, int]) -> None:
         self._forget_bands()
@@ -446,7 +466,7 @@ class SQLiteStore:
         for rows, fps, sizes in self._conn.execute("SELECT rows, fps, sizes FROM base_docs ORDER BY part"):
             self._add_summaries(rows, fps, sizes, "base")
         self._generation = info["generation"]
-        self._log_seq = info["log"]  # log and dead rows up to here are in the base
+        self._log_seq = self._base_log = info["log"]  # log and dead rows up to here are in the base
         self._dead_seq = info["dead"]
 
     def _add_summaries(self, rows: Any, fps: Any, sizes: Any, what: str) -> None:
@@ -487,8 +507,9 @@ class SQLiteStore:
         self._conn.execute("DELETE FROM dead WHERE seq <= ?", (info["dead"],))
         new = {"generation": info["generation"] + 1, "previous": info["generation"], "log": self._log_seq, "dead": self._dead_seq}
         self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('base', ?)", (json.dumps(new, sort_keys=True),))
-        self._generation = new["generation"]
+        self._generation, self._base_log = new["generation"], new["log"]
         self._log_sizes, self._logged = [], 0
+        self._purge()
 
     def logged_entries(self) -> int:
         """Band entries in the log (not yet in the base)."""
@@ -606,10 +627,10 @@ class SQLiteStore:
                 self._rewrite_base()
         return rows
 
-    def delete(self, rows: np.ndarray, keys: np.ndarray) -> int:
-        """Delete documents; their band entries (``keys``, one row per document) stop counting at once
-        (a ``dead`` row each) and leave the file at the next rewrite of the base."""
-        if keys.size:
+    def delete(self, rows: np.ndarray, filed: bool) -> int:
+        """Delete documents; if ``filed``, their band entries stop counting at once (a ``dead`` row
+        each) and leave the file at the next rewrite of the base, and memory when it is read."""
+        if filed and rows.size:
             self._dirty, self._synced = True, False
             self._conn.executemany("INSERT INTO dead(row) VALUES (?)", [(r,) for r in rows.tolist()])
         before = self._conn.total_changes

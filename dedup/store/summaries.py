@@ -77,6 +77,17 @@ class DocSummaries:
         self._pos[rows - self._first] = np.arange(self._n, self._n + m, dtype=np.int32)
         self._n += m
 
+    def purge(self, dead: np.ndarray) -> None:
+        """Drop the documents whose rows are in ``dead``."""
+        if not (self._n and dead.size):
+            return
+        keep = np.flatnonzero(~np.isin(self._rows[: self._n], dead))
+        if keep.size == self._n:
+            return
+        rows, fps, sizes = self._rows[keep], self._fps[keep], self._sizes[keep]
+        self.clear()
+        self.append(rows, fps, sizes)
+
     def locate(self, rows: np.ndarray) -> np.ndarray:
         """Where each of ``rows`` is held (an index into :attr:`fingerprints` and :attr:`sizes`), -1 if not."""
         at = rows - self._first
