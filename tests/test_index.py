@@ -381,7 +381,8 @@ def _downgrade(path, version):
     entries = lambda sql, *args: [  # noqa: E731
         (np.frombuffer(k, "<i8"), np.frombuffer(d, "<u4").astype(np.int64)) for k, d in con.execute(sql, args)
     ]
-    absorbed = json.loads(con.execute("SELECT value FROM meta WHERE key='base'").fetchone()[0])["log"]
+    base_record = con.execute("SELECT value FROM meta WHERE key='base'").fetchone()
+    absorbed = json.loads(base_record[0])["log"] if base_record else 0
     base, log = entries("SELECT keys, docs FROM base"), entries("SELECT keys, docs FROM log WHERE seq > ?", absorbed)
     assert not con.execute("SELECT count(*) FROM dead").fetchone()[0]
     con.execute("CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID")
@@ -765,3 +766,19 @@ def test_version_3_index_with_a_damaged_signature_still_opens(path):
         with pytest.raises(IndexFileError, match="stored signatures have 1 values"):
             ix.check(story(1))
         assert ix.remove("b") and ix.check(story(1)) is None
+
+
+def test_damaged_old_index_is_a_clear_error_when_migrating(path):
+    with Index.open(path, n_jobs=1) as ix:
+        ix.store.flush_entries = 10**9
+        ix.add("a", BASE)  # in the log: a pending row once downgraded
+    _downgrade(path, 2)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE pending SET docs = x'0102'")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexFileError, match=r"idx\.dedup: pending band entries are malformed"):
+        Index.open(path, n_jobs=1)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2  # the failed migration changed nothing
+    con.close()

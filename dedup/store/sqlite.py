@@ -256,7 +256,10 @@ class SQLiteStore:
                 step = MIGRATIONS.get(version)
                 if step is None:
                     raise IndexFileError(f"{self.path}: no migration from schema version {version} to {version + 1}")
-                step(self._conn)
+                try:
+                    step(self._conn)
+                except IndexFileError as exc:
+                    raise IndexFileError(f"{self.path}: {exc}") from None
                 version += 1
                 self._conn.execute(f"PRAGMA user_version={version}")
 
