@@ -474,14 +474,15 @@ class Index:
         need their stored signatures (read from disk unless cached).
         """
         at, fps, sizes = self.store.summaries(pairs[:, 1])
-        found = at >= 0
-        at = np.maximum(at, 0)
-        k = self._lsh.num_perm
-        upper = _kernels.agree_upper_bounds(
-            _kernels.nibble_fingerprints(batch.sigs, k), fps, np.stack((pairs[:, 0], at), axis=1), k
-        ) if found.any() else np.zeros(len(pairs), np.int64)
-        jac, cont = _estimates(upper, k, batch.sizes[pairs[:, 0]], sizes[at] if found.any() else np.zeros(len(pairs), np.int64))
-        return pairs[~found | (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)]
+        keep = at < 0  # without a fingerprint: compared in full
+        held = np.flatnonzero(~keep)
+        if held.size:
+            k = self._lsh.num_perm
+            q, at = pairs[held, 0], at[held]
+            upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(batch.sigs, k), fps, np.stack((q, at), axis=1), k)
+            jac, cont = _estimates(upper, k, batch.sizes[q], sizes[at])
+            keep[held] = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+        return pairs[keep]
 
     def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
         """Matching pairs inside a batch: ``{j: [(i, sim, jac, cont), ...]}`` for ``i < j``."""

@@ -63,3 +63,20 @@ def test_base_must_be_extended_in_key_order():
 def test_empty_map_finds_nothing():
     keys, docs = BandMap().lookup(np.array([0, 7], np.int64))
     assert keys.size == docs.size == 0
+
+
+def test_lookup_after_a_purge_that_keeps_the_base_length():
+    """A purge that merges in as many entries as it drops leaves the base as long as before, yet changed."""
+    rng = np.random.default_rng(1)
+    keys = np.sort(rng.integers(-(2**63), 2**63 - 1, 1000, dtype=np.int64))
+    m = BandMap()
+    m.extend_base(keys, np.arange(1000, dtype=np.uint32))
+    assert _got(m, keys[:5]) == [(k, d) for d, k in enumerate(keys[:5].tolist())]  # the directory is built
+    new = rng.integers(-(2**63), 2**63 - 1, 100, dtype=np.int64)
+    m.add(new, np.arange(1000, 1100, dtype=np.uint32))
+    m.kill(np.arange(0, 1000, 10, dtype=np.int64))  # 100 of the old documents
+    m.purge()
+    assert m.entries == 1000
+    entries = list(zip(keys.tolist(), range(1000))) + list(zip(new.tolist(), range(1000, 1100)))
+    queries = np.concatenate([keys, new])
+    assert _got(m, queries) == _expected(entries, set(range(0, 1000, 10)), queries)

@@ -44,6 +44,7 @@ class BandMap:
         self._n = 0
         self._bits = 1
         self._dir = key_directory(self._keys, 0, 1)
+        self._stale = False  # the base changed since its directory was built (rebuilt at the next lookup)
         self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []  # recent runs: keys, docs, directory, bits
         self._recent = 0
         self._dead = np.zeros(0, np.int64)  # sorted rows whose entries do not count
@@ -85,7 +86,7 @@ class BandMap:
         self._keys[self._n : self._n + m] = keys
         self._docs[self._n : self._n + m] = docs
         self._n += m
-        self._index()
+        self._stale = True
 
     def add(self, keys: np.ndarray, docs: np.ndarray, *, presorted: bool = False) -> None:
         """Add entries (any order, or sorted by key if ``presorted``)."""
@@ -129,14 +130,14 @@ class BandMap:
         merge_into(self._keys, self._docs, self._n, keys, docs)
         self._n = need
         self._runs, self._recent = [], 0
-        self._index()
+        self._stale = True
 
     def purge(self) -> None:
         """Drop the dead rows' entries (merging the recent runs first) and forget the dead rows."""
         self.merge()
         if self._dead.size and self._n:
             self._n = drop_rows(self._keys, self._docs, self._n, self._dead)
-            self._index()
+            self._stale = True
         self._dead = np.zeros(0, np.int64)
 
     def kill(self, rows: np.ndarray) -> None:
@@ -145,8 +146,10 @@ class BandMap:
             self._dead = np.union1d(self._dead, np.asarray(rows, np.int64))
 
     def _index(self) -> None:
-        self._bits = directory_bits(self._n)
-        self._dir = key_directory(self._keys, self._n, self._bits)
+        if self._stale:
+            self._bits = directory_bits(self._n)
+            self._dir = key_directory(self._keys, self._n, self._bits)
+            self._stale = False
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -163,6 +166,7 @@ class BandMap:
 
     def lookup(self, uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every live ``(key, row)`` entry whose key is in ``uniq`` (sorted, distinct int64)."""
+        self._index()
         lo = np.empty(uniq.size, np.int64)
         cnt = np.empty(uniq.size, np.int64)
         found_keys, found_docs = [], []
@@ -183,6 +187,6 @@ class BandMap:
         for lo in range(0, self._n, size):
             keys, docs = self._keys[lo : min(lo + size, self._n)], self._docs[lo : min(lo + size, self._n)]
             if self._dead.size:
-                live = ~self._is_dead(docs.astype(np.int64))
+                live = ~self._is_dead(docs)
                 keys, docs = keys[live], docs[live]
             yield keys, docs

@@ -90,14 +90,14 @@ def _entries_to_base_log(c: sqlite3.Connection) -> None:
     part = 0
     while got := cur.fetchmany(1_000_000):
         arr = np.array(got, dtype=np.int64)
-        c.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _key_blob(arr[:, 0]), _doc_blob(arr[:, 1])))
+        c.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _i8_blob(arr[:, 0]), _doc_blob(arr[:, 1])))
         part += 1
     for keys, docs in c.execute("SELECT keys, docs FROM pending ORDER BY seq").fetchall():
         if not isinstance(keys, bytes) or not isinstance(docs, bytes) or len(keys) != len(docs) or len(keys) % 8:
             raise IndexFileError("pending band entries are malformed (damaged)")
         k, d = np.frombuffer(keys, "<i8"), np.frombuffer(docs, "<i8")
         order = np.argsort(k, kind="stable")
-        c.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_key_blob(k[order]), _doc_blob(d[order])))
+        c.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_i8_blob(k[order]), _doc_blob(d[order])))
     c.execute("DROP TABLE bands")
     c.execute("DROP TABLE pending")
     c.execute("DELETE FROM meta WHERE key='pending_epoch'")
@@ -127,7 +127,7 @@ def _add_summaries(c: sqlite3.Connection) -> None:
         sigs = np.stack([np.frombuffer(r[1], "<u4", count=num_perm) for r in got])
         c.execute(
             "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)",
-            (part, _row_blob([r[0] for r in got]), _fp_blob(nibble_fingerprints(sigs, num_perm)), _row_blob([r[2] for r in got])),
+            (part, _i8_blob([r[0] for r in got]), _fp_blob(nibble_fingerprints(sigs, num_perm)), _i8_blob([r[2] for r in got])),
         )
         part += 1
 
@@ -143,16 +143,13 @@ FLUSH_ENTRIES = 2_000_000
 PART_ENTRIES = 8_000_000
 
 
-def _key_blob(keys: np.ndarray) -> bytes:
-    return np.ascontiguousarray(keys, dtype="<i8").tobytes()
+def _i8_blob(values: Any) -> bytes:
+    """Band keys, document rows and sizes as stored."""
+    return np.ascontiguousarray(values, dtype="<i8").tobytes()
 
 
 def _doc_blob(docs: np.ndarray) -> bytes:
     return np.ascontiguousarray(docs, dtype="<u4").tobytes()
-
-
-def _row_blob(values: Any) -> bytes:
-    return np.ascontiguousarray(values, dtype="<i8").tobytes()
 
 
 def _fp_blob(fps: np.ndarray) -> bytes:
@@ -498,11 +495,11 @@ class SQLiteStore:
         self._dirty = True
         self._conn.execute("DELETE FROM base")
         for part, (keys, docs) in enumerate(self._map.live_parts(PART_ENTRIES)):
-            self._conn.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _key_blob(keys), _doc_blob(docs)))
+            self._conn.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _i8_blob(keys), _doc_blob(docs)))
         self._conn.execute("DELETE FROM base_docs")
         for part, (rows, fps, sizes) in enumerate(self._docs_map.parts(PART_ENTRIES // 8, self._map.dead)):
             self._conn.execute(
-                "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)", (part, _row_blob(rows), _fp_blob(fps), _row_blob(sizes))
+                "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)", (part, _i8_blob(rows), _fp_blob(fps), _i8_blob(sizes))
             )
         # The rows the previous base absorbed go; those this one absorbs stay one generation more, for
         # connections that hold the previous base to read on.
@@ -623,7 +620,7 @@ class SQLiteStore:
             self._dirty, self._synced = True, False
             self._conn.execute(
                 "INSERT INTO log(keys, docs, rows, fps, sizes) VALUES (?, ?, ?, ?, ?)",
-                (_key_blob(k[order]), _doc_blob(d[order]), _row_blob(rows[filed]), _fp_blob(fps), _row_blob(np.asarray(sizes)[filed])),
+                (_i8_blob(k[order]), _doc_blob(d[order]), _i8_blob(rows[filed]), _fp_blob(fps), _i8_blob(np.asarray(sizes)[filed])),
             )
             self._sync_bands()  # reads the row back: the log is read in order, by every connection alike
             if self._logged >= max(self.flush_entries, (self._map.entries - self._logged) // 8):
