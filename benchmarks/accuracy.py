@@ -7,6 +7,8 @@
   the tool's own default decision rule.
 * Threshold sweeps on impresso and the synthetic reprints: pairwise P/R/F1 of dedup
   (threshold swept with containment off and on) and of the peers (their threshold).
+* A label audit of impresso (:mod:`benchmarks.label_audit`): how much of passim's
+  silver clustering a text-similarity method can reach at all.
 
 Tools are named as in :data:`TOOLS`; ``dedup`` always runs with ``dedup.Params()``
 defaults, read when the run starts. Every run is wrapped so that one failure is
@@ -21,12 +23,12 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from . import datasets, metrics, peers, synth
+from . import datasets, label_audit, metrics, peers, synth
 
 __all__ = [
     "PEER_PARAMS",
@@ -135,12 +137,13 @@ def _subset_by_cluster(corpus: datasets.Corpus, n_docs: int, seed: int, keep: se
             keep.add(label)
             total += sizes[label]
     idx = [i for i, label in enumerate(corpus.labels) if label in keep]
+    per_item = {k: [v[i] for i in idx] for k, v in corpus.meta.items() if isinstance(v, list) and len(v) == len(corpus)}
     return datasets.Corpus(
         name=corpus.name,
         ids=[corpus.ids[i] for i in idx],
         texts=[corpus.texts[i] for i in idx],
         labels=[corpus.labels[i] for i in idx],
-        meta={"source": corpus.meta.get("source"), "subset_of": len(corpus), "clusters_kept": len(keep)},
+        meta={"source": corpus.meta.get("source"), "subset_of": len(corpus), "clusters_kept": len(keep), **per_item},
     )
 
 
@@ -158,8 +161,12 @@ def load_corpora(cfg: AccuracyConfig) -> dict[str, datasets.Corpus | str]:
             imp = _subset_by_cluster(imp, cfg.impresso_docs, cfg.seed)
             imp210 = _subset_by_cluster(imp210, 0, cfg.seed, keep=set(imp.labels or []))
         out["impresso"], out["impresso-2-10"] = imp, imp210
+        for name, corpus in (("impresso-consistent", imp), ("impresso-2-10-consistent", imp210)):
+            keep = label_audit.consistent_labels(corpus)
+            out[name] = replace(_subset_by_cluster(corpus, 0, cfg.seed, keep=keep), name=name)
     except datasets.DatasetMissing as exc:
-        out["impresso"] = out["impresso-2-10"] = str(exc)
+        for name in ("impresso", "impresso-2-10", "impresso-consistent", "impresso-2-10-consistent"):
+            out[name] = str(exc)
     try:
         syn = synth.default_synthetic_corpus(seed=cfg.seed)
         if cfg.synthetic_docs is not None and cfg.synthetic_docs < len(syn):
@@ -410,6 +417,22 @@ def run_sweeps(
     return points
 
 
+def run_label_audits(corpora: dict[str, datasets.Corpus | str], cfg: AccuracyConfig, log: _Log) -> list[dict[str, Any]]:
+    """:func:`label_audit.audit` of dedup's default labels on each impresso set present."""
+    out: list[dict[str, Any]] = []
+    if "dedup" not in cfg.tools or tool_status("dedup") != "ok":
+        return out
+    for name in ("impresso", "impresso-2-10"):
+        corpus = corpora.get(name)
+        if corpus is None or isinstance(corpus, str):
+            continue
+        try:
+            out.append({**label_audit.audit(corpus, run_dedup(corpus.texts)), "status": "ok"})
+        except Exception as exc:  # noqa: BLE001 - recorded and reported
+            out.append({"dataset": name, "status": "error: " + log.error(f"label audit {name}", exc)})
+    return out
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -434,6 +457,7 @@ def run(cfg: AccuracyConfig, progress: Callable[..., Any] = _passthrough) -> dic
     if msrp["status"] != "ok":
         log.notes.append(f"data set msrp skipped: {msrp['message']}")
     sweeps = run_sweeps(corpora, cfg, log, progress)
+    audits = run_label_audits(corpora, cfg, log)
     return {
         "config": {
             "quick": cfg.quick,
@@ -447,6 +471,7 @@ def run(cfg: AccuracyConfig, progress: Callable[..., Any] = _passthrough) -> dic
         "rows": rows,
         "msrp": msrp,
         "sweeps": sweeps,
+        "label_audit": audits,
         "notes": log.notes,
         "errors": log.errors,
         "seconds": time.perf_counter() - start,

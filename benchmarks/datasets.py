@@ -158,7 +158,8 @@ def load_impresso(subset: Literal["all", "2-10"] = "all", data: PathLike | None 
     clusters (2-10: 9,302 passages in 3,803 clusters), a little fewer than the 12,568 /
     3,972 stated in the data README, and has no ``passage_uid`` field.
 
-    ``meta`` carries per-passage lists ``series``, ``date`` and ``doc_id``.
+    ``meta`` carries per-passage lists ``series``, ``date``, ``doc_id``, ``begin`` and
+    ``end`` (the passage's character span in its page).
     """
     if subset not in ("all", "2-10"):
         raise ValueError(f"subset must be 'all' or '2-10', not {subset!r}")
@@ -182,6 +183,8 @@ def load_impresso(subset: Literal["all", "2-10"] = "all", data: PathLike | None 
             "series": [row["series"] for row in rows],
             "date": [row["date"] for row in rows],
             "doc_id": [row["doc_id"] for row in rows],
+            "begin": [row["begin"] for row in rows],
+            "end": [row["end"] for row in rows],
         },
     )
 

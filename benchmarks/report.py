@@ -18,6 +18,8 @@ _DATASET_TITLES = {
     "seeds": "Seed articles",
     "impresso": "impresso reprint clusters (all)",
     "impresso-2-10": "impresso reprint clusters of 2-10 passages",
+    "impresso-consistent": "impresso clusters whose labels agree with the text (all sizes; see the label audit)",
+    "impresso-2-10-consistent": "impresso clusters of 2-10 whose labels agree with the text (see the label audit)",
     "synthetic": "Synthetic reprints (default_synthetic_corpus)",
 }
 _KIND_TITLES = {
@@ -200,6 +202,40 @@ def _accuracy(acc: dict[str, Any], plot_files: dict[str, str]) -> list[str]:
 
     lines += _msrp(acc.get("msrp", {}))
     lines += _sweeps(acc, plot_files)
+    lines += _label_audit(acc.get("label_audit", []))
+    return lines
+
+
+def _label_audit(audits: list[dict[str, Any]]) -> list[str]:
+    if not audits:
+        return []
+    lines = ["### Label audit: what text similarity can reach on impresso", ""]
+    lines.append(
+        "passim's silver clusters group aligned spans of pages, not texts (`benchmarks/label_audit.py`). On dedup's "
+        "exact shingle sets: *below rule* = gold pairs under dedup's matching rule (reachable only through chains); "
+        "*formula only* = gold pairs with Jaccard < 0.2 and containment < 0.5 (e.g. obituaries of different people); "
+        "*oracle* = the gold labels restricted to pairs above the rule, joined into connected components (no false "
+        "merge at all): the most a method bound by the rule can score. *Split spans* = pairs of overlapping passages "
+        "of one page (the same OCR text) that passim put in different clusters; *false merges linked* = dedup's false "
+        "merges between gold clusters so linked. *Consistent clusters* = gold clusters no split span touches; the data sets "
+        "\"whose labels agree with the text\" above keep only those."
+    )
+    lines.append("")
+    table = []
+    for a in audits:
+        if a.get("status") != "ok":
+            table.append([a["dataset"], a.get("status"), "", "", "", "", "", ""])
+            continue
+        o, s, p = a["oracle"], a["span_overlap"], a["prediction"]
+        table.append([
+            a["dataset"], f"{a['gold_pairs']:,}", f"{a['below_rule']:.1%}", f"{a['formula_only']:.1%}",
+            f"{_f(o['ari'])} (R {_f(o['recall'])})",
+            f"{s['split']:,} of {s['pairs']:,} ({s['split_contained']:,} with one ≥ 80% inside the other)",
+            f"{p['false_merges_linked']:,} of {p['false_merges']:,}", _f(p["precision_unlinked"]),
+            f"{s['consistent_clusters']:,} of {s['clusters']:,}",
+        ])
+    lines += [_table(["data set", "gold pairs", "below rule", "formula only", "oracle ARI", "split spans",
+                      "false merges linked", "dedup precision without them", "consistent clusters"], table), ""]
     return lines
 
 

@@ -325,6 +325,7 @@ def test_load_impresso(data) -> None:
     assert len(small) == 9_302 and len(set(small.labels)) == 3_803
     assert all(2 <= n <= 10 for n in Counter(small.labels).values())
     assert set(full.meta["series"]) == {"GDL", "JDG"}
+    assert all(0 <= b < e for b, e in zip(full.meta["begin"], full.meta["end"], strict=True))
     assert "-\n" in full.texts[0]  # raw OCR layout kept
     with pytest.raises(ValueError):
         datasets.load_impresso("3-5", data=data)  # type: ignore[arg-type]

@@ -1,0 +1,194 @@
+"""How far text similarity can go on impresso's silver labels: a measured ceiling.
+
+passim's clusters group aligned *spans* of pages, not texts. Two things follow
+that no method comparing texts can reproduce, and this module measures both on
+dedup's own view of the text (the default normalizer, exact sets of the default
+shingles, the default matching rule ``J >= threshold or C >= containment``):
+
+* **Pairs below the rule.** Some gold pairs share little more than a formula
+  (obituaries of different people: "ont la douleur de faire part ... de la perte
+  ..."; meeting notices of different companies). ``below_rule`` is their share,
+  and ``oracle`` scores the best clustering a method bound by the rule can reach:
+  an oracle that knows the gold labels, never merges across them, and joins the
+  gold pairs above the rule into connected components (chains included).
+* **Overlapping spans of one page in different clusters.** passim cuts one page
+  into overlapping passages and files them apart, so the same OCR text (often one
+  passage inside another) sits in two gold clusters. ``span_overlap`` counts those
+  pairs, and the share of a prediction's false merges that fall between gold
+  clusters linked this way. :func:`consistent_labels` names the gold clusters
+  no such pair touches, on which labels and text agree; the benchmark scores
+  every tool on them too.
+
+Needs the impresso metadata (``doc_id``, ``begin``, ``end``) in ``corpus.meta``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import datasets, metrics
+
+__all__ = ["audit", "consistent_labels", "exact_similarity", "gold_pairs", "overlapping_spans"]
+
+SIMILARITY_BINS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+"""Edges of the exact-Jaccard histogram of gold pairs (the last bin includes 1.0)."""
+
+
+def gold_pairs(labels: Sequence[Hashable]) -> np.ndarray:
+    """All pairs ``(i, j)``, ``i < j``, of items with equal labels, shape ``(n, 2)``."""
+    members: dict[Hashable, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        members[label].append(i)
+    parts = []
+    for m in members.values():
+        if len(m) > 1:
+            a, b = np.triu_indices(len(m), k=1)
+            idx = np.asarray(m, dtype=np.int64)
+            parts.append(np.stack((idx[a], idx[b]), axis=1))
+    return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+
+
+def exact_similarity(texts: Sequence[str], pairs: np.ndarray, **params: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard and containment (of the smaller set) of each pair's shingle sets.
+
+    Texts are prepared and shingled as ``dedup.Deduplicator(**params)`` does, so
+    these are the values its signatures estimate.
+    """
+    import dedup
+    from dedup.shingle import Shingler
+
+    d = dedup.Deduplicator(**params)
+    used = np.unique(pairs) if len(pairs) else np.zeros(0, dtype=np.int64)
+    prepared = d.prepare_many([texts[i] for i in used.tolist()])
+    shingler = Shingler(d.params.shingle, d.params.ngram)
+    sets = {i: shingler.hashes(t) for i, t in zip(used.tolist(), prepared, strict=True)}
+    jac = np.zeros(len(pairs))
+    cont = np.zeros(len(pairs))
+    for k, (i, j) in enumerate(pairs.tolist()):
+        a, b = sets[i], sets[j]
+        small = min(len(a), len(b))
+        if small == 0:
+            continue
+        inter = len(np.intersect1d(a, b, assume_unique=True))
+        jac[k] = inter / (len(a) + len(b) - inter)
+        cont[k] = inter / small
+    return jac, cont
+
+
+def overlapping_spans(doc_ids: Sequence[Any], begins: Sequence[int], ends: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of passages of one document whose ``[begin, end)`` spans overlap, and the
+    overlap as a fraction of the shorter span (1.0: one passage lies inside the other)."""
+    by_doc: dict[Any, list[int]] = defaultdict(list)
+    for i, doc in enumerate(doc_ids):
+        by_doc[doc].append(i)
+    pairs: list[tuple[int, int]] = []
+    fractions: list[float] = []
+    for members in by_doc.values():
+        members.sort(key=lambda i: begins[i])
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                if begins[j] >= ends[i]:
+                    break
+                overlap = min(ends[i], ends[j]) - begins[j]
+                shorter = min(ends[i] - begins[i], ends[j] - begins[j])
+                if overlap > 0 and shorter > 0:
+                    pairs.append((min(i, j), max(i, j)))
+                    fractions.append(overlap / shorter)
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2), np.asarray(fractions, dtype=np.float64)
+
+
+def _split_spans(corpus: datasets.Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Overlapping same-page span pairs, their overlap fractions, and which are split by the gold labels."""
+    meta = corpus.meta
+    missing = [k for k in ("doc_id", "begin", "end") if k not in meta]
+    if corpus.labels is None or missing:
+        raise ValueError(f"corpus {corpus.name!r} lacks labels or span metadata {missing}; the audit is for impresso")
+    pairs, fractions = overlapping_spans(meta["doc_id"], meta["begin"], meta["end"])
+    labels = corpus.labels
+    split = np.asarray([labels[i] != labels[j] for i, j in pairs.tolist()], dtype=bool)
+    return pairs, fractions, split
+
+
+def consistent_labels(corpus: datasets.Corpus) -> set[Hashable]:
+    """Gold clusters with no passage whose span overlaps, on its page, a passage of
+    another cluster: where passim's spans and the texts tell the same story."""
+    pairs, _, split = _split_spans(corpus)
+    assert corpus.labels is not None
+    touched = {corpus.labels[i] for i in pairs[split].ravel().tolist()}
+    return set(corpus.labels) - touched
+
+
+def _false_merges_between(true: Sequence[Hashable], pred: Sequence[Hashable], linked: set[frozenset]) -> tuple[int, int]:
+    """(false merges, those between gold clusters in ``linked``), counted per cell of the
+    contingency table, so large predicted clusters cost no pair loop."""
+    cells: dict[Hashable, dict[Hashable, int]] = defaultdict(lambda: defaultdict(int))
+    for t, p in zip(true, pred, strict=True):
+        cells[p][t] += 1
+    total = in_linked = 0
+    for golds in cells.values():
+        items = list(golds.items())
+        for x, (g1, n1) in enumerate(items):
+            for g2, n2 in items[x + 1 :]:
+                total += n1 * n2
+                if frozenset((g1, g2)) in linked:
+                    in_linked += n1 * n2
+    return total, in_linked
+
+
+def audit(corpus: datasets.Corpus, pred: Sequence[Hashable], **params: Any) -> dict[str, Any]:
+    """The ceiling measurements of the module docstring for ``corpus`` and one prediction.
+
+    ``params`` are dedup parameters (defaults when empty): they fix the shingles and
+    the matching rule the audit applies.
+    """
+    import dedup
+    from dedup.cluster import connected_components
+
+    span_pairs, fractions, split = _split_spans(corpus)
+    assert corpus.labels is not None
+    true = list(corpus.labels)
+    if len(pred) != len(true):
+        raise ValueError(f"{len(pred)} predicted labels for {len(true)} passages of {corpus.name!r}")
+    rule = dedup.Params(**params)
+
+    pairs = gold_pairs(true)
+    jac, cont = exact_similarity(corpus.texts, pairs, **params)
+    above = (jac >= rule.threshold) | (cont >= rule.containment_threshold)
+    oracle = connected_components(len(true), pairs[above])
+    p, r, f = metrics.pairwise_prf(true, oracle)
+    hist = np.histogram(jac, bins=np.asarray(SIMILARITY_BINS))[0]
+
+    linked = {frozenset((true[i], true[j])) for i, j in span_pairs[split].tolist()}
+    tp, fp, fn, _ = metrics.pair_confusion(true, pred)
+    fp_total, fp_linked = _false_merges_between(true, pred, linked)
+    assert fp_total == fp, "contingency count disagrees with pair_confusion"
+
+    return {
+        "dataset": corpus.name,
+        "rule": {"shingle": rule.shingle, "ngram": rule.ngram, "threshold": rule.threshold,
+                 "containment_threshold": rule.containment_threshold},
+        "gold_pairs": int(len(pairs)),
+        "below_rule": float(np.mean(~above)) if len(pairs) else 0.0,
+        "formula_only": float(np.mean((jac < 0.2) & (cont < 0.5))) if len(pairs) else 0.0,
+        "jaccard_hist": {"bins": list(SIMILARITY_BINS), "share": (hist / max(1, len(pairs))).tolist()},
+        "oracle": {"ari": metrics.adjusted_rand_index(true, oracle), "precision": p, "recall": r, "f1": f},
+        "span_overlap": {
+            "pairs": int(len(span_pairs)),
+            "split": int(split.sum()),
+            "split_contained": int((split & (fractions >= 0.8)).sum()),
+            "linked_cluster_pairs": len(linked),
+            "consistent_clusters": len(consistent_labels(corpus)),
+            "clusters": len(set(true)),
+        },
+        "prediction": {
+            "true_merges": int(tp),
+            "false_merges": int(fp),
+            "false_merges_linked": int(fp_linked),
+            "misses": int(fn),
+            "precision_unlinked": tp / (tp + fp - fp_linked) if tp + fp - fp_linked else 1.0,
+        },
+    }
