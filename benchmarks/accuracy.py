@@ -157,15 +157,16 @@ def load_corpora(cfg: AccuracyConfig) -> dict[str, datasets.Corpus | str]:
     try:
         imp = datasets.load_impresso("all")
         imp210 = datasets.load_impresso("2-10")
+        # From the whole file: a split span with a cluster left out of a subset still counts.
+        unsplit = label_audit.unsplit_labels(imp)
         if cfg.impresso_docs is not None and cfg.impresso_docs < len(imp):
             imp = _subset_by_cluster(imp, cfg.impresso_docs, cfg.seed)
             imp210 = _subset_by_cluster(imp210, 0, cfg.seed, keep=set(imp.labels or []))
         out["impresso"], out["impresso-2-10"] = imp, imp210
-        for name, corpus in (("impresso-consistent", imp), ("impresso-2-10-consistent", imp210)):
-            keep = label_audit.consistent_labels(corpus)
-            out[name] = replace(_subset_by_cluster(corpus, 0, cfg.seed, keep=keep), name=name)
+        for name, corpus in (("impresso-unsplit", imp), ("impresso-2-10-unsplit", imp210)):
+            out[name] = replace(_subset_by_cluster(corpus, 0, cfg.seed, keep=unsplit), name=name)
     except datasets.DatasetMissing as exc:
-        for name in ("impresso", "impresso-2-10", "impresso-consistent", "impresso-2-10-consistent"):
+        for name in ("impresso", "impresso-2-10", "impresso-unsplit", "impresso-2-10-unsplit"):
             out[name] = str(exc)
     try:
         syn = synth.default_synthetic_corpus(seed=cfg.seed)
@@ -427,7 +428,8 @@ def run_label_audits(corpora: dict[str, datasets.Corpus | str], cfg: AccuracyCon
         if corpus is None or isinstance(corpus, str):
             continue
         try:
-            out.append({**label_audit.audit(corpus, run_dedup(corpus.texts)), "status": "ok"})
+            unsplit = label_audit.unsplit_labels(datasets.load_impresso("all"))
+            out.append({**label_audit.audit(corpus, run_dedup(corpus.texts), unsplit=unsplit), "status": "ok"})
         except Exception as exc:  # noqa: BLE001 - recorded and reported
             out.append({"dataset": name, "status": "error: " + log.error(f"label audit {name}", exc)})
     return out

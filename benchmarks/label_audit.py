@@ -1,23 +1,23 @@
-"""How far text similarity can go on impresso's silver labels: a measured ceiling.
+"""How far text similarity can go on impresso's silver labels.
 
-passim's clusters group aligned *spans* of pages, not texts. Two things follow
-that no method comparing texts can reproduce, and this module measures both on
-dedup's own view of the text (the default normalizer, exact sets of the default
-shingles, the default matching rule ``J >= threshold or C >= containment``):
+passim's clusters group aligned *spans* of articles, not texts. Two things follow,
+and this module measures both on dedup's own view of the text (the default
+normalizer, exact sets of the default shingles, the default matching rule
+``J >= threshold or C >= containment``):
 
 * **Pairs below the rule.** Some gold pairs share little more than a formula
   (obituaries of different people: "ont la douleur de faire part ... de la perte
   ..."; meeting notices of different companies). ``below_rule`` is their share,
-  and ``oracle`` scores the best clustering a method bound by the rule can reach:
-  an oracle that knows the gold labels, never merges across them, and joins the
-  gold pairs above the rule into connected components (chains included).
-* **Overlapping spans of one page in different clusters.** passim cuts one page
-  into overlapping passages and files them apart, so the same OCR text (often one
-  passage inside another) sits in two gold clusters. ``span_overlap`` counts those
-  pairs, and the share of a prediction's false merges that fall between gold
-  clusters linked this way. :func:`consistent_labels` names the gold clusters
-  no such pair touches, on which labels and text agree; the benchmark scores
-  every tool on them too.
+  and ``oracle`` scores the best clustering with no false merge under the rule:
+  the gold labels' pairs above the rule joined into connected components (chains
+  included). A method that merges across gold clusters can score differently;
+  one that keeps different people's obituaries apart cannot pass it by much.
+* **Overlapping spans of one article in different clusters.** passim cuts one
+  article into overlapping passages and files them apart, so the same OCR text
+  (often one passage inside another) sits in two gold clusters. ``span_overlap``
+  counts those pairs, and how many of a prediction's false merges fall between
+  gold clusters linked this way. :func:`unsplit_labels` names the gold clusters
+  no such pair touches; the benchmark scores every tool on them too.
 
 Needs the impresso metadata (``doc_id``, ``begin``, ``end``) in ``corpus.meta``.
 """
@@ -32,7 +32,7 @@ import numpy as np
 
 from . import datasets, metrics
 
-__all__ = ["audit", "consistent_labels", "exact_similarity", "gold_pairs", "overlapping_spans"]
+__all__ = ["audit", "exact_similarity", "gold_pairs", "overlapping_spans", "unsplit_labels"]
 
 SIMILARITY_BINS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 """Edges of the exact-Jaccard histogram of gold pairs (the last bin includes 1.0)."""
@@ -102,7 +102,7 @@ def overlapping_spans(doc_ids: Sequence[Any], begins: Sequence[int], ends: Seque
 
 
 def _split_spans(corpus: datasets.Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Overlapping same-page span pairs, their overlap fractions, and which are split by the gold labels."""
+    """Overlapping span pairs of one article, their overlap fractions, and which the gold labels split."""
     meta = corpus.meta
     missing = [k for k in ("doc_id", "begin", "end") if k not in meta]
     if corpus.labels is None or missing:
@@ -113,9 +113,10 @@ def _split_spans(corpus: datasets.Corpus) -> tuple[np.ndarray, np.ndarray, np.nd
     return pairs, fractions, split
 
 
-def consistent_labels(corpus: datasets.Corpus) -> set[Hashable]:
-    """Gold clusters with no passage whose span overlaps, on its page, a passage of
-    another cluster: where passim's spans and the texts tell the same story."""
+def unsplit_labels(corpus: datasets.Corpus) -> set[Hashable]:
+    """Gold clusters with no passage whose span overlaps, in its article, a passage
+    of another cluster. Chosen from labels and offsets only, never from a tool's
+    output; pass the whole corpus, or a split with a dropped cluster goes unseen."""
     pairs, _, split = _split_spans(corpus)
     assert corpus.labels is not None
     touched = {corpus.labels[i] for i in pairs[split].ravel().tolist()}
@@ -139,11 +140,14 @@ def _false_merges_between(true: Sequence[Hashable], pred: Sequence[Hashable], li
     return total, in_linked
 
 
-def audit(corpus: datasets.Corpus, pred: Sequence[Hashable], **params: Any) -> dict[str, Any]:
-    """The ceiling measurements of the module docstring for ``corpus`` and one prediction.
+def audit(
+    corpus: datasets.Corpus, pred: Sequence[Hashable], unsplit: set[Hashable] | None = None, **params: Any
+) -> dict[str, Any]:
+    """The measurements of the module docstring for ``corpus`` and one prediction.
 
-    ``params`` are dedup parameters (defaults when empty): they fix the shingles and
-    the matching rule the audit applies.
+    ``unsplit`` is :func:`unsplit_labels` of the whole corpus when ``corpus`` is a
+    subset of it (default: computed on ``corpus``). ``params`` are dedup parameters
+    (defaults when empty): they fix the shingles and the matching rule applied.
     """
     import dedup
     from dedup.cluster import connected_components
@@ -165,7 +169,9 @@ def audit(corpus: datasets.Corpus, pred: Sequence[Hashable], **params: Any) -> d
     linked = {frozenset((true[i], true[j])) for i, j in span_pairs[split].tolist()}
     tp, fp, fn, _ = metrics.pair_confusion(true, pred)
     fp_total, fp_linked = _false_merges_between(true, pred, linked)
-    assert fp_total == fp, "contingency count disagrees with pair_confusion"
+    if fp_total != fp:
+        raise RuntimeError(f"false merges counted twice disagree: {fp_total} by cell, {fp} by pair_confusion")
+    kept = unsplit_labels(corpus) if unsplit is None else unsplit & set(true)
 
     return {
         "dataset": corpus.name,
@@ -181,8 +187,9 @@ def audit(corpus: datasets.Corpus, pred: Sequence[Hashable], **params: Any) -> d
             "split": int(split.sum()),
             "split_contained": int((split & (fractions >= 0.8)).sum()),
             "linked_cluster_pairs": len(linked),
-            "consistent_clusters": len(consistent_labels(corpus)),
+            "unsplit_clusters": len(kept),
             "clusters": len(set(true)),
+            "unsplit_gold_pairs": int(sum(true[i] in kept for i in pairs[:, 0].tolist())),
         },
         "prediction": {
             "true_merges": int(tp),
