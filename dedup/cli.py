@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .deduplicator import Deduplicator, Params
@@ -60,10 +62,10 @@ def _positive_int(value: str) -> int:
     return n
 
 
-def _max_bytes_option(p: argparse.ArgumentParser) -> None:
+def _max_bytes_option(p: argparse.ArgumentParser, record: str = "a record (JSONL line or .txt file)") -> None:
     p.add_argument(
         "--max-bytes", type=_positive_int, default=None, metavar="N",
-        help="a record (JSONL line or .txt file) over N bytes is a bad record: an error, or skipped with "
+        help=f"{record} over N bytes is a bad record: an error, or skipped with "
         "--on-error skip; it is not parsed or kept (default: no limit)",
     )
 
@@ -85,12 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
     _max_bytes_option(c)
-    c.add_argument("--jobs", type=int, default=None, metavar="N", help=_JOBS_HELP)
+    c.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
     c.add_argument(
         "--engine", choices=["local", "spark"], default="local",
         help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup[spark])",
     )
-    c.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*])")
+    c.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
     c.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     _add_param_options(c)
     c.set_defaults(func=cmd_cluster)
@@ -98,14 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_output(path: str | None) -> None:
+    """Refuse an output path that cannot be written before the work, not after it (the file is
+    only opened, and so truncated, once the clusters are ready)."""
+    if path is None or path == "-":
+        return
+    out = Path(path)
+    if out.is_dir():
+        raise ConfigError(f"{path}: cannot write the output: is a directory")
+    parent = out.parent
+    if not parent.is_dir():
+        raise ConfigError(f"{path}: cannot write the output: no directory {str(parent)!r}")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ConfigError(f"{path}: cannot write the output: permission denied")
+
+
 def cmd_cluster(args: argparse.Namespace) -> int:
+    if args.master is not None and args.engine != "spark":
+        raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
+    _check_output(args.output)
     skipped = SkipLog()
     engine = Deduplicator(n_jobs=args.jobs, **_params(args))
     records = read_inputs(
         args.inputs, args.id_field, args.text_field, args.on_error, skipped, max_bytes=args.max_bytes
     )
-    if args.on_error == "skip":
-        records = _skip_duplicate_ids(records, skipped)
     if args.engine == "spark":
         from .spark import cluster_records
 
@@ -151,26 +169,17 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
-def _skip_duplicate_ids(records, skipped: SkipLog):
-    seen = set()
-    for doc_id, text in records:
-        if doc_id in seen:
-            skipped.add(InputError("duplicate id", doc_id=doc_id))
-            continue
-        seen.add(doc_id)
-        yield doc_id, text
-
-
 # -- persistent index: `dedup filter` and `dedup index ...` ---------------------------------------
 
 _FILTER_DOC = """Pass through the JSONL lines whose document is not a near-duplicate of anything in the index
 or earlier in the input, byte for byte, and add them to the index (created if missing).
-Running it twice on the same input emits nothing the second time."""
+Running it twice on the same input emits nothing the second time: a document whose id is already
+indexed counts as seen and is dropped (with a warning when its text differs from the indexed one)."""
 
 
 def _add_index_param_options(p: argparse.ArgumentParser) -> None:
     """Matching options for commands that may create an index: unset means "as stored" (or the default for a new index)."""
-    g = p.add_argument_group("matching (used when the index is created; an existing index keeps its own)")
+    g = p.add_argument_group("matching (set when the index is created; for an existing one, omit them or repeat its values)")
     g.add_argument("--threshold", type=float, help=f"Jaccard similarity to match (default {_DEFAULTS.threshold})")
     g.add_argument("--containment-threshold", type=float, help=f"containment to match; 1 disables (default {_DEFAULTS.containment_threshold})")
     g.add_argument("--shingle", choices=["char", "word"], help=f"shingle kind (default {_DEFAULTS.shingle})")
@@ -194,9 +203,9 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
         p.add_argument("--id-field", default="id", help="JSONL field holding the id (default %(default)s)")
         p.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
         p.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
-        _max_bytes_option(p)
+        _max_bytes_option(p, "a JSONL line")
         p.add_argument("--batch-size", type=int, default=500, metavar="N", help="documents per transaction (default %(default)s)")
-        p.add_argument("--jobs", type=int, default=None, metavar="N", help=_JOBS_HELP)
+        p.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
         p.add_argument("--cache-signatures", action="store_true",
                        help="also keep the index's signatures in memory (1,156 bytes per stored document at the "
                        "defaults); same results, rarely faster")
@@ -205,7 +214,7 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
 def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC)
     _index_common(f)
-    f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity")
+    f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity, reason")
     f.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     _add_index_param_options(f)
     f.set_defaults(func=cmd_filter)
@@ -326,9 +335,10 @@ def cmd_filter(args: argparse.Namespace) -> int:
     skipped = SkipLog()
     out = sys.stdout.buffer
     report = open(args.report, "w", encoding="utf-8") if args.report else None
-    read = kept = 0
+    read = kept = same_id = unlike = 0
     try:
         with _open_index(args, create=True) as index:
+            p = index.params
             for batch in chunks(_raw_records(args, skipped), args.batch_size):
                 with _DeferInterrupt():
                     results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
@@ -337,8 +347,17 @@ def cmd_filter(args: argparse.Namespace) -> int:
                         if match is None:
                             kept += 1
                             out.write(raw if raw.endswith(b"\n") else raw + b"\n")
-                        elif report is not None:
-                            row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4)}
+                            continue
+                        # A record whose id is already held is dropped as seen; say so when its text is not alike.
+                        reason = "near-duplicate"
+                        if match.id == doc_id:
+                            same_id += 1
+                            reason = "id already indexed"
+                            if not (match.jaccard >= p.threshold or match.containment >= p.containment_threshold):
+                                unlike += 1
+                                reason = "id already indexed, different text"
+                        if report is not None:
+                            row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4), "reason": reason}
                             report.write(json.dumps(row, ensure_ascii=False) + "\n")
                     out.flush()
                     if report is not None:
@@ -348,7 +367,11 @@ def cmd_filter(args: argparse.Namespace) -> int:
         if report is not None:
             report.close()
     if not args.quiet:
-        print(f"dedup: {read} documents, {kept} kept, {read - kept} dropped; index holds {total}", file=sys.stderr)
+        why = f" ({read - kept - same_id} near-duplicates, {same_id} ids already indexed)" if same_id else ""
+        print(f"dedup: {read} documents, {kept} kept, {read - kept} dropped{why}; index holds {total}", file=sys.stderr)
+    if unlike:
+        print(f"dedup: warning: {unlike} documents dropped because their id is already indexed with a different text "
+              "(the indexed text is kept; remove the id first to replace it)", file=sys.stderr)
     _report_skips(skipped)
     return 0
 
@@ -436,7 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = None  # type: ignore[assignment]
         return 0
     except OSError as exc:
-        print(f"dedup: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)
+        where = getattr(exc, "filename", None)
+        print(f"dedup: error: {where}: {exc.strerror or exc}" if where else f"dedup: error: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("dedup: interrupted", file=sys.stderr)

@@ -315,7 +315,7 @@ def _split_record(rec: Any, position: int) -> tuple[Any, str]:
         if "id" not in rec or "text" not in rec:
             raise InputError(f"record #{position} needs 'id' and 'text' keys, has {sorted(map(str, rec))}")
         id_, text = rec["id"], rec["text"]
-    elif isinstance(rec, tuple) and len(rec) == 2:
+    elif isinstance(rec, (tuple, list)) and len(rec) == 2:
         id_, text = rec
     else:
         raise InputError(f"record #{position} must be an (id, text) pair or a mapping, got {type(rec).__name__}")
@@ -331,14 +331,20 @@ def _split_record(rec: Any, position: int) -> tuple[Any, str]:
 def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterable[Mapping[str, Any]], **params: Any) -> np.ndarray:
     """Cluster documents in one call; returns one label per document.
 
-    Accepts plain strings or records (``(id, text)`` pairs or mappings with ``id``
-    and ``text``). ``labels[i]`` is the position of the representative of
+    Accepts plain strings or records (``(id, text)`` pairs, as tuples or lists, or
+    mappings with ``id`` and ``text``), not a mix of the two. ``labels[i]`` is the position of the representative of
     document ``i``'s cluster. Keyword arguments are those of :class:`Deduplicator`.
     """
     items = list(texts_or_records)
     d = Deduplicator(**params)
-    if all(isinstance(t, str) for t in items):
+    n_texts = sum(isinstance(t, str) for t in items)
+    if n_texts == len(items):
         d.add_many(enumerate(items))
+    elif n_texts:
+        bad = next(i for i, t in enumerate(items) if not isinstance(t, str))
+        raise InputError(
+            f"item #{bad} is a {type(items[bad]).__name__} among texts: pass only texts (str) or only (id, text) records"
+        )
     else:
         d.add_many(items)
     return d.clusters().labels

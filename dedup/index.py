@@ -151,8 +151,8 @@ def _split(rec: Any, position: int) -> tuple[Any, str, Any]:
         if "id" not in rec or "text" not in rec:
             raise InputError(f"record #{position} needs 'id' and 'text' keys, has {sorted(map(str, rec))}")
         return rec["id"], rec["text"], rec.get("meta")
-    if isinstance(rec, tuple) and len(rec) in (2, 3):
-        return rec if len(rec) == 3 else (rec[0], rec[1], None)
+    if isinstance(rec, (tuple, list)) and len(rec) in (2, 3):
+        return (rec[0], rec[1], rec[2] if len(rec) == 3 else None)
     raise InputError(f"record #{position} must be (id, text), (id, text, meta) or a mapping, got {type(rec).__name__}")
 
 
@@ -728,7 +728,7 @@ class Index:
             out = {"path": store.path, **store.stats()}
         n = out["documents"]
         out["bytes_per_million_documents"] = round(out["bytes_on_disk"] / n * 1e6) if n else None
-        out["params"] = {k: getattr(self.params, k) for k in INDEX_PARAMS}
+        out["params"] = {**{k: getattr(self.params, k) for k in INDEX_PARAMS}, "max_bucket": self.max_bucket}
         out["bands"], out["rows"] = self.bands
         return out
 

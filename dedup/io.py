@@ -57,7 +57,7 @@ def read_jsonl(
     not parsed. Errors are yielded, not raised, so the caller decides whether
     to stop or to skip.
     """
-    for item, _ in read_jsonl_lines(stream, source, id_field, text_field, max_bytes):
+    for item, _, _ in _numbered_jsonl(stream, source, id_field, text_field, max_bytes):
         yield item
 
 
@@ -74,6 +74,14 @@ def read_jsonl_lines(
     UTF-16 input is re-encoded as UTF-8, so copied lines are valid JSONL however
     many inputs are concatenated.
     """
+    for item, raw, _ in _numbered_jsonl(stream, source, id_field, text_field, max_bytes):
+        yield item, raw
+
+
+def _numbered_jsonl(
+    stream: IO[bytes], source: str, id_field: str, text_field: str, max_bytes: int | None
+) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
+    """:func:`read_jsonl_lines` items with their 1-based line numbers."""
     lines = _utf8_lines(stream)
     lineno = 0
     while True:
@@ -83,11 +91,11 @@ def read_jsonl_lines(
         except StopIteration:
             return
         except UnicodeDecodeError as exc:  # UTF-16 input cut mid-character: the rest cannot be read
-            yield InputError(f"invalid {exc.encoding.upper()} ({exc.reason}); the rest of the input is not read", source=source, line=lineno), b""
+            yield InputError(f"invalid {exc.encoding.upper()} ({exc.reason}); the rest of the input is not read", source=source, line=lineno), b"", lineno
             return
         item = _parse_line(raw, lineno, source, id_field, text_field, max_bytes)
         if item is not None:
-            yield item, raw
+            yield item, raw, lineno
 
 
 def _parse_line(
@@ -158,8 +166,16 @@ def decode_text(data: bytes) -> str:
 
 
 def read_text_dir(path: Path, max_bytes: int | None = None) -> Iterator[tuple[Any, str] | InputError]:
-    """Yield ``(file stem, text)`` for each ``*.txt`` file of a directory, in name order."""
-    for file in sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file()):
+    """Yield ``(file stem, text)`` for each ``*.txt`` file of a directory (not its
+    subdirectories), in name order. A directory without one is an error: a wrong
+    directory should not pass for an empty corpus."""
+    try:
+        files = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
+    except OSError as exc:
+        raise InputError(f"cannot read directory: {exc.strerror}", source=str(path)) from None
+    if not files:
+        raise InputError("no .txt files in this directory (only its own *.txt files are read)", source=str(path))
+    for file in files:
         try:
             size = file.stat().st_size
             if max_bytes is not None and size > max_bytes:
@@ -180,27 +196,38 @@ def read_inputs(
     skipped: SkipLog | None = None,
     stdin: IO[bytes] | None = None,
     max_bytes: int | None = None,
+    unique_ids: bool = True,
 ) -> Iterator[tuple[Any, str]]:
     """``(id, text)`` from each input: ``-`` (JSONL on stdin), a directory of ``.txt`` files, or a JSONL file.
 
     Paths are taken literally (no globbing). With ``on_error="fail"`` the first
     bad record raises :class:`InputError`; with ``"skip"`` it is logged in
-    ``skipped``.
+    ``skipped``. With ``unique_ids`` a record repeating an earlier id (in any
+    input) is a bad record, named by its file and line.
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
+    seen: set[Any] = set()
     for name in inputs:
         if name == "-":
-            records = read_jsonl(stdin or sys.stdin.buffer, "<stdin>", id_field, text_field, max_bytes)
+            source = "<stdin>"
+            records = _numbered_jsonl(stdin or sys.stdin.buffer, source, id_field, text_field, max_bytes)
         else:
             path = Path(name)
+            source = str(path)
             if path.is_dir():
-                records = read_text_dir(path, max_bytes)
+                records = ((rec, b"", None) for rec in read_text_dir(path, max_bytes))
             elif path.is_file():
                 records = _read_file(path, id_field, text_field, max_bytes)
             else:
                 raise InputError("no such file or directory", source=name)
-        for rec in records:
+        for rec, _, line in records:
+            if unique_ids and not isinstance(rec, InputError):
+                if rec[0] in seen:
+                    where = str(Path(source) / f"{rec[0]}.txt") if name != "-" and Path(name).is_dir() else source
+                    rec = InputError("duplicate id (an earlier record has it)", source=where, line=line, doc_id=rec[0])
+                else:
+                    seen.add(rec[0])
             if isinstance(rec, InputError):
                 if on_error == "fail":
                     raise rec
@@ -212,23 +239,24 @@ def read_inputs(
 
 def _read_file(
     path: Path, id_field: str, text_field: str, max_bytes: int | None = None
-) -> Iterator[tuple[Any, str] | InputError]:
+) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int | None]]:
+    """Records of one file with their line numbers (None for a ``.txt`` file, which is one record)."""
     if path.suffix == ".txt":
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            yield InputError(f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)", source=str(path))
+            yield InputError(f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)", source=str(path)), b"", None
             return
         try:
-            yield path.stem, decode_text(path.read_bytes())
+            yield (path.stem, decode_text(path.read_bytes())), b"", None
         except UnicodeDecodeError as exc:
-            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(path))
+            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(path)), b"", None
         return
     try:
         f = open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot open: {exc.strerror}", source=str(path)) from None
     with f:
-        yield from read_jsonl(f, str(path), id_field, text_field, max_bytes)
+        yield from _numbered_jsonl(f, str(path), id_field, text_field, max_bytes)
 
 
 FIELDS = ("id", "cluster", "is_representative", "similarity", "cluster_size")

@@ -35,6 +35,10 @@ def test_records_as_mappings_and_pairs(seeds):
     assert labels.tolist() == [1, 1, 2, 3, 4]
     assert dedup.cluster(list(seeds.items())).tolist() == labels.tolist()
     assert Deduplicator().fit_predict(list(seeds.values())).tolist() == labels.tolist()
+    assert dedup.cluster([[k, v] for k, v in seeds.items()]).tolist() == labels.tolist()  # lists as pairs
+    texts = list(seeds.values())
+    with pytest.raises(InputError, match=r"item #2 is a NoneType among texts"):
+        dedup.cluster(texts[:2] + [None] + texts[2:])
 
 
 def test_duplicate_ids_rejected():

@@ -63,7 +63,7 @@ def test_multiple_inputs_are_combined(tmp_path, seeds):
         ('{"id": 1}\n', "line 1: id 1: missing text field 'text'"),
         ('{"id": 1, "text": 5}\n', "text field 'text' must be a string"),
         ('{"text": "x"}\n', "missing id field 'id'"),
-        ('{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n', "id 1: duplicate id"),
+        ('{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n', "bad.jsonl: line 2: id 1: duplicate id"),
     ],
 )
 def test_bad_input_fails_clearly(tmp_path, content, message):
@@ -83,12 +83,44 @@ def test_on_error_skip_reports_what_was_skipped(tmp_path):
     assert r.returncode == 0, r.stderr
     assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [1, 2]
     assert "skipped 3 record(s)" in r.stderr
-    assert "invalid UTF-8" in r.stderr and "duplicate id" in r.stderr
+    assert "invalid UTF-8" in r.stderr and "mixed.jsonl: line 4: id 1: duplicate id" in r.stderr
 
 
-def test_missing_input_and_bad_options():
+def test_duplicate_ids_across_inputs_and_directories(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "a.txt").write_text("first text of some length")
+    (d / "b.txt").write_text("second text of some length")
+    jsonl = tmp_path / "more.jsonl"
+    jsonl.write_text('{"id": "c", "text": "third"}\n{"id": "b", "text": "again b"}\n')
+    r = run("cluster", str(d), str(jsonl))
+    assert r.returncode == 1 and "more.jsonl: line 2: id 'b': duplicate id" in r.stderr
+    r = run("cluster", str(jsonl), str(d))
+    assert r.returncode == 1 and f"{d / 'b.txt'}: id 'b': duplicate id" in r.stderr
+    r = run("cluster", str(jsonl), str(d), "--on-error", "skip", "-q")
+    assert r.returncode == 0 and [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["c", "b", "a"]
+
+
+def test_directory_without_txt_files_is_an_error(tmp_path):
+    (tmp_path / "data.jsonl").write_text('{"id": 1, "text": "x"}\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deep.txt").write_text("not read")
+    r = run("cluster", str(tmp_path))
+    assert r.returncode == 1 and "no .txt files in this directory" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_missing_input_and_bad_options(tmp_path):
     r = run("cluster", "no/such/path.jsonl")
     assert r.returncode == 1 and "no such file or directory" in r.stderr
+    # An output that cannot be written is refused before the work, with the path first.
+    r = run("cluster", "seeds/", "-o", str(tmp_path / "missing" / "out.jsonl"))
+    assert r.returncode == 1 and f"{tmp_path / 'missing' / 'out.jsonl'}: cannot write the output: no directory" in r.stderr
+    r = run("cluster", "seeds/", "-o", str(tmp_path))
+    assert r.returncode == 1 and "is a directory" in r.stderr
+    r = run("cluster", "seeds/", "--master", "local[1]")
+    assert r.returncode == 1 and "--master is for --engine spark" in r.stderr
+    r = run("cluster", "seeds/", "--jobs", "0")
+    assert r.returncode == 2 and "--jobs: must be at least 1" in r.stderr
     r = run("cluster", "seeds/", "--threshold", "2")
     assert r.returncode == 1 and "threshold" in r.stderr and "Traceback" not in r.stderr
     r = run("cluster")

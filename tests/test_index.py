@@ -119,7 +119,7 @@ def test_bad_records(index):
     with pytest.raises(dedup.InputError, match="JSON-serializable"):
         index.add("a", "text", meta=object())
     with pytest.raises(dedup.InputError, match="record #0"):
-        index.add_many([["a", "b"]])
+        index.add_many([["a"]])
     with pytest.raises(dedup.InputError, match="text #1 must be str"):
         index.check_many(["ok", 3])
     with pytest.raises(dedup.ConfigError, match="on_duplicate_id"):
@@ -127,6 +127,7 @@ def test_bad_records(index):
     with pytest.raises(dedup.ConfigError, match="batch_size"):
         index.add_many([("a", "b")], batch_size=0)
     assert len(index) == 0
+    assert index.add_many([["list-a", "a record given as a list"]]) == 1  # lists work like tuples
 
 
 def test_empty_documents_never_match_and_are_not_banded(index):
@@ -160,7 +161,7 @@ def test_stats(index):
     s = index.stats()
     assert s["documents"] == 2 and s["schema_version"] == sqlite_store.SCHEMA_VERSION
     assert s["bytes_on_disk"] > 0 and s["bytes_per_million_documents"] == round(s["bytes_on_disk"] / 2 * 1e6)
-    assert set(s["params"]) == set(INDEX_PARAMS) and (s["bands"], s["rows"]) == index.bands
+    assert set(s["params"]) == {*INDEX_PARAMS, "max_bucket"} and s["params"]["max_bucket"] == index.max_bucket and (s["bands"], s["rows"]) == index.bands
     assert s["oldest_added"] <= s["newest_added"] <= time.time()
 
 

@@ -30,7 +30,7 @@ def feed(seeds) -> bytes:
     return b"".join(lines)
 
 
-def test_filter_passes_lines_through_unchanged_and_reports(tmp_path, feed):
+def test_filter_passes_lines_through_unchanged_and_reports(tmp_path, feed, seeds):
     idx, rep = tmp_path / "seen.dedup", tmp_path / "dropped.jsonl"
     r = run_process("filter", "--index", str(idx), "--report", str(rep), stdin=feed)
     assert r.returncode == 0, r.stderr
@@ -44,7 +44,17 @@ def test_filter_passes_lines_through_unchanged_and_reports(tmp_path, feed):
     again = run_process("filter", "--index", str(idx), "-", "--report", str(rep), stdin=feed)
     assert again.returncode == 0, again.stderr
     assert again.stdout == b""
-    assert len(rep.read_text().splitlines()) == 5
+    report = [json.loads(x) for x in rep.read_text().splitlines()]
+    assert len(report) == 5
+    assert [x["reason"] for x in report].count("id already indexed") == 3  # the kept ones, seen again
+    assert b"5 dropped (2 near-duplicates, 3 ids already indexed)" in again.stderr and b"warning" not in again.stderr
+
+    # An indexed id with another text is dropped too (the index keeps its text), but never silently.
+    other = b'{"id": 3, "text": ' + json.dumps(seeds["003"]).encode() + b"}\n"
+    reused = run_process("filter", "--index", str(idx), "--report", str(rep), stdin=other)
+    assert reused.returncode == 0 and reused.stdout == b"", reused.stderr
+    assert json.loads(rep.read_text())["reason"] == "id already indexed, different text"
+    assert b"warning: 1 documents dropped because their id is already indexed with a different text" in reused.stderr
 
     cached = run("filter", "--index", str(tmp_path / "cached.dedup"), "--cache-signatures", "--report", str(rep), stdin=feed)
     assert cached.returncode == 0 and cached.stdout == r.stdout  # same decisions with the signatures in memory
