@@ -105,13 +105,20 @@ def _check_output(path: str | None) -> None:
     only opened, and so truncated, once the clusters are ready)."""
     if path is None or path == "-":
         return
+    if not path:
+        raise ConfigError("-o: the output path is empty")
     out = Path(path)
-    if out.is_dir():
+    if out.is_dir() or path.endswith(("/", os.sep)):
         raise ConfigError(f"{path}: cannot write the output: is a directory")
+    if out.exists():
+        # An existing file (or device such as /dev/null) needs only its own permission.
+        if not os.access(out, os.W_OK):
+            raise ConfigError(f"{path}: cannot write the output: permission denied")
+        return
     parent = out.parent
     if not parent.is_dir():
         raise ConfigError(f"{path}: cannot write the output: no directory {str(parent)!r}")
-    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+    if not os.access(parent, os.W_OK):
         raise ConfigError(f"{path}: cannot write the output: permission denied")
 
 
@@ -338,7 +345,6 @@ def cmd_filter(args: argparse.Namespace) -> int:
     read = kept = same_id = unlike = 0
     try:
         with _open_index(args, create=True) as index:
-            p = index.params
             for batch in chunks(_raw_records(args, skipped), args.batch_size):
                 with _DeferInterrupt():
                     results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
@@ -353,7 +359,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
                         if match.id == doc_id:
                             same_id += 1
                             reason = "id already indexed"
-                            if not (match.jaccard >= p.threshold or match.containment >= p.containment_threshold):
+                            if not match.near_duplicate:
                                 unlike += 1
                                 reason = "id already indexed, different text"
                         if report is not None:

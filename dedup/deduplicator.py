@@ -341,9 +341,12 @@ def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterab
     if n_texts == len(items):
         d.add_many(enumerate(items))
     elif n_texts:
-        bad = next(i for i, t in enumerate(items) if not isinstance(t, str))
+        # Name the first item of the rarer kind: the odd one out.
+        odd = (lambda t: not isinstance(t, str)) if 2 * n_texts >= len(items) else (lambda t: isinstance(t, str))
+        bad = next(i for i, t in enumerate(items) if odd(t))
+        kind = "texts" if 2 * n_texts >= len(items) else "records"
         raise InputError(
-            f"item #{bad} is a {type(items[bad]).__name__} among texts: pass only texts (str) or only (id, text) records"
+            f"item #{bad} is a {type(items[bad]).__name__} among {kind}: pass only texts (str) or only (id, text) records"
         )
     else:
         d.add_many(items)

@@ -107,6 +107,8 @@ class Match:
 
     ``id`` and ``meta`` are the stored document's; ``similarity`` is ``max(jaccard,
     containment)`` (as in ``dedup cluster``), both estimated from the signatures.
+    ``near_duplicate`` is False only for a record refused because its id is taken
+    (``on_duplicate_id="skip"``) whose text does not match the stored one.
     """
 
     id: str | int
@@ -114,6 +116,7 @@ class Match:
     jaccard: float
     containment: float
     meta: Any = None
+    near_duplicate: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +125,7 @@ class Match:
             "jaccard": round(self.jaccard, 4),
             "containment": round(self.containment, 4),
             "meta": self.meta,
+            "near_duplicate": self.near_duplicate,
         }
 
 
@@ -683,10 +687,12 @@ class Index:
         else:
             got = self.store.fetch(np.array([row], dtype=np.int64))
             (sig, nums), size, meta = self._split_stored(got.sigs), got.sizes, got.metas[0]
-        _, s, jac, cont = self._verify(
+        ok, s, jac, cont = self._verify(
             batch.sigs[j : j + 1], batch.sizes[j : j + 1], batch.nums[j : j + 1], sig, size, nums, np.zeros((1, 2), np.int64)
         )
-        return Match(batch.ids[j], float(s[0]), float(jac[0]), float(cont[0]), _decode_meta(meta))
+        # Two texts without shingles (empty once normalized) never match, but are the same text.
+        alike = bool(ok[0]) or (int(batch.sizes[j]) == 0 and int(size[0]) == 0)
+        return Match(batch.ids[j], float(s[0]), float(jac[0]), float(cont[0]), _decode_meta(meta), near_duplicate=alike)
 
     # -- removing ----------------------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ def test_records_as_mappings_and_pairs(seeds):
     texts = list(seeds.values())
     with pytest.raises(InputError, match=r"item #2 is a NoneType among texts"):
         dedup.cluster(texts[:2] + [None] + texts[2:])
+    with pytest.raises(InputError, match=r"item #1 is a str among records"):
+        dedup.cluster([("a", "t"), "b", ("c", "u")])
 
 
 def test_duplicate_ids_rejected():

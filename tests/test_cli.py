@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -117,6 +118,12 @@ def test_missing_input_and_bad_options(tmp_path):
     assert r.returncode == 1 and f"{tmp_path / 'missing' / 'out.jsonl'}: cannot write the output: no directory" in r.stderr
     r = run("cluster", "seeds/", "-o", str(tmp_path))
     assert r.returncode == 1 and "is a directory" in r.stderr
+    r = run("cluster", "seeds/", "-o", str(tmp_path / "new") + "/")
+    assert r.returncode == 1 and "is a directory" in r.stderr
+    r = run("cluster", "seeds/", "-o", "")
+    assert r.returncode == 1 and "output path is empty" in r.stderr
+    r = run("cluster", "seeds/", "-o", os.devnull)  # an existing writable file in a directory we may not write
+    assert r.returncode == 0, r.stderr
     r = run("cluster", "seeds/", "--master", "local[1]")
     assert r.returncode == 1 and "--master is for --engine spark" in r.stderr
     r = run("cluster", "seeds/", "--jobs", "0")

@@ -457,6 +457,23 @@ def test_figures_that_disagree_rule_out_a_match(path):
         assert ix.store.fetch(np.array([1])).sigs.shape == (1, ix.params.num_perm)  # no number sketch stored
 
 
+def test_a_taken_id_says_whether_its_text_matches(path):
+    """on_duplicate_id="skip": the Match for a taken id tells a rerun from a changed text by the index's own
+    rule (figures included), and two empty texts count as the same text."""
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+
+    with Index.open(path, n_jobs=1) as ix:
+        ix.add_many([("bond", EUROBOND), ("empty", "")])
+        again, changed, figures, empty = ix.check_and_add_many(
+            [("bond", EUROBOND), ("bond", "Something else entirely about the weather in the mountains."),
+             ("bond", OTHER_EUROBOND), ("empty", "")], on_duplicate_id="skip")
+        assert again.id == "bond" and again.near_duplicate
+        assert changed.id == "bond" and not changed.near_duplicate
+        assert figures.id == "bond" and not figures.near_duplicate  # like wording, other figures: not a match
+        assert empty.id == "empty" and empty.near_duplicate
+        assert changed.to_dict()["near_duplicate"] is False and len(ix) == 2
+
+
 def table(k: int, overlap: int) -> str:
     """A price table from one template: 40 figures, the first ``overlap`` shared by every table."""
     rng = np.random.default_rng(k)

@@ -55,6 +55,11 @@ def test_filter_passes_lines_through_unchanged_and_reports(tmp_path, feed, seeds
     assert reused.returncode == 0 and reused.stdout == b"", reused.stderr
     assert json.loads(rep.read_text())["reason"] == "id already indexed, different text"
     assert b"warning: 1 documents dropped because their id is already indexed with a different text" in reused.stderr
+    # Empty texts seen again are the same text: no warning.
+    empty = b'{"id": "e", "text": ""}\n'
+    assert run_process("filter", "--index", str(idx), stdin=empty).stdout == empty
+    rerun = run_process("filter", "--index", str(idx), stdin=empty)
+    assert rerun.stdout == b"" and b"warning" not in rerun.stderr and b"1 ids already indexed" in rerun.stderr
 
     cached = run("filter", "--index", str(tmp_path / "cached.dedup"), "--cache-signatures", "--report", str(rep), stdin=feed)
     assert cached.returncode == 0 and cached.stdout == r.stdout  # same decisions with the signatures in memory
