@@ -641,7 +641,8 @@ class Index:
         near-duplicates admits the first only. Returns, per record, None (admitted)
         or its best match. With ``on_duplicate_id="skip"`` a record whose id is
         already taken is not admitted and gets a :class:`Match` naming that id (with
-        its similarity to the holder) instead of raising :class:`DuplicateIdError`.
+        its similarity to the holder) instead of raising :class:`DuplicateIdError`;
+        its ``near_duplicate`` is False when the text does not match the holder's.
         """
         if on_duplicate_id not in ("raise", "skip"):
             raise ConfigError(f"on_duplicate_id must be 'raise' or 'skip', got {on_duplicate_id!r}")
