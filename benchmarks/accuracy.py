@@ -423,12 +423,14 @@ def run_label_audits(corpora: dict[str, datasets.Corpus | str], cfg: AccuracyCon
     out: list[dict[str, Any]] = []
     if "dedup" not in cfg.tools or tool_status("dedup") != "ok":
         return out
+    unsplit: set[Any] | None = None  # of the whole file, read once
     for name in ("impresso", "impresso-2-10"):
         corpus = corpora.get(name)
         if corpus is None or isinstance(corpus, str):
             continue
         try:
-            unsplit = label_audit.unsplit_labels(datasets.load_impresso("all"))
+            if unsplit is None:
+                unsplit = label_audit.unsplit_labels(datasets.load_impresso("all"))
             out.append({**label_audit.audit(corpus, run_dedup(corpus.texts), unsplit=unsplit), "status": "ok"})
         except Exception as exc:  # noqa: BLE001 - recorded and reported
             out.append({"dataset": name, "status": "error: " + log.error(f"label audit {name}", exc)})

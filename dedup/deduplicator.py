@@ -332,8 +332,9 @@ def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterab
     """Cluster documents in one call; returns one label per document.
 
     Accepts plain strings or records (``(id, text)`` pairs, as tuples or lists, or
-    mappings with ``id`` and ``text``), not a mix of the two. ``labels[i]`` is the position of the representative of
-    document ``i``'s cluster. Keyword arguments are those of :class:`Deduplicator`.
+    mappings with ``id`` and ``text``), not a mix of the two. ``labels[i]`` is the
+    position of the representative of document ``i``'s cluster. Keyword arguments
+    are those of :class:`Deduplicator`.
     """
     items = list(texts_or_records)
     d = Deduplicator(**params)
@@ -342,11 +343,11 @@ def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterab
         d.add_many(enumerate(items))
     elif n_texts:
         # Name the first item of the rarer kind: the odd one out.
-        odd = (lambda t: not isinstance(t, str)) if 2 * n_texts >= len(items) else (lambda t: isinstance(t, str))
-        bad = next(i for i, t in enumerate(items) if odd(t))
-        kind = "texts" if 2 * n_texts >= len(items) else "records"
+        among_texts = 2 * n_texts >= len(items)
+        bad = next(i for i, t in enumerate(items) if isinstance(t, str) != among_texts)
         raise InputError(
-            f"item #{bad} is a {type(items[bad]).__name__} among {kind}: pass only texts (str) or only (id, text) records"
+            f"item #{bad} is a {type(items[bad]).__name__} among {'texts' if among_texts else 'records'}: "
+            "pass only texts (str) or only (id, text) records"
         )
     else:
         d.add_many(items)
