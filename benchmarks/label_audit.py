@@ -119,8 +119,12 @@ def unsplit_labels(corpus: datasets.Corpus) -> set[Hashable]:
     output; pass the whole corpus, or a split with a dropped cluster goes unseen."""
     pairs, _, split = _split_spans(corpus)
     assert corpus.labels is not None
-    touched = {corpus.labels[i] for i in pairs[split].ravel().tolist()}
-    return set(corpus.labels) - touched
+    return _untouched(corpus.labels, pairs[split])
+
+
+def _untouched(labels: Sequence[Hashable], split_pairs: np.ndarray) -> set[Hashable]:
+    """Labels none of whose items is in ``split_pairs``."""
+    return set(labels) - {labels[i] for i in split_pairs.ravel().tolist()}
 
 
 def _false_merges_between(true: Sequence[Hashable], pred: Sequence[Hashable], linked: set[frozenset]) -> tuple[int, int]:
@@ -171,7 +175,7 @@ def audit(
     fp_total, fp_linked = _false_merges_between(true, pred, linked)
     if fp_total != fp:
         raise RuntimeError(f"false merges counted twice disagree: {fp_total} by cell, {fp} by pair_confusion")
-    kept = unsplit_labels(corpus) if unsplit is None else unsplit & set(true)
+    kept = _untouched(true, span_pairs[split]) if unsplit is None else unsplit & set(true)
 
     return {
         "dataset": corpus.name,

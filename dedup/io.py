@@ -209,6 +209,7 @@ def read_inputs(
         raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
     seen: set[Any] = set()
     for name in inputs:
+        in_dir = False
         if name == "-":
             source = "<stdin>"
             records = _numbered_jsonl(stdin or sys.stdin.buffer, source, id_field, text_field, max_bytes)
@@ -216,6 +217,7 @@ def read_inputs(
             path = Path(name)
             source = str(path)
             if path.is_dir():
+                in_dir = True
                 records = ((rec, b"", None) for rec in read_text_dir(path, max_bytes))
             elif path.is_file():
                 records = _read_file(path, id_field, text_field, max_bytes)
@@ -224,7 +226,7 @@ def read_inputs(
         for rec, _, line in records:
             if unique_ids and not isinstance(rec, InputError):
                 if rec[0] in seen:
-                    where = str(Path(source) / f"{rec[0]}.txt") if name != "-" and Path(name).is_dir() else source
+                    where = str(Path(source) / f"{rec[0]}.txt") if in_dir else source
                     rec = InputError("duplicate id (an earlier record has it)", source=where, line=line, doc_id=rec[0])
                 else:
                     seen.add(rec[0])
