@@ -127,7 +127,7 @@ def _load_warning(m: dict[str, Any]) -> list[str]:
 def _problems(res: dict[str, Any]) -> list[str]:
     notes: list[str] = []
     errors: list[dict[str, str]] = []
-    for part in ("accuracy", "speed"):
+    for part in ("accuracy", "reuters_pairs", "speed"):
         notes += res.get(part, {}).get("notes", [])
         errors += res.get(part, {}).get("errors", [])
     acc = res.get("accuracy", {})
@@ -425,6 +425,13 @@ def _spark(sp: dict[str, Any]) -> list[str]:
     return lines + [spark_bench.to_markdown(sp), ""]
 
 
+def _reuters_pairs(rp: dict[str, Any]) -> list[str]:
+    """The hand-labelled Reuters pairs (``benchmarks.reuters_pairs``)."""
+    from . import reuters_pairs
+
+    return ["## Labelled Reuters pairs (clean newswire precision)", "", reuters_pairs.to_markdown(rp), ""]
+
+
 def _index(ix: dict[str, Any]) -> list[str]:
     """The persistent index (``benchmarks.index_bench``)."""
     lines = ["## Persistent index (pre-ingest hook)", ""]
@@ -441,6 +448,8 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
     lines = _header(res) + _problems(res)
     if "accuracy" in res:
         lines += _accuracy(res["accuracy"], plot_files)
+    if "reuters_pairs" in res:
+        lines += _reuters_pairs(res["reuters_pairs"])
     if "speed" in res:
         lines += _speed(res["speed"], res["machine"], plot_files)
     if "spark" in res:

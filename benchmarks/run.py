@@ -3,7 +3,9 @@
 Writes ``report.md``, ``results.json`` and PNG plots to ``benchmarks/results/`` (or
 ``--out``). ``--quick`` is the CI smoke test (small corpora, one repeat, well under
 two minutes on two cores); the full run multiplies the speed corpus up to 200,000
-documents and repeats every timing three times. Exit status 1 when any run failed
+documents and repeats every timing three times. The ``reuters_pairs`` part scores every
+tool on the hand-labelled Reuters pairs (all 19,043 stories; ``--quick`` clusters only
+the stories named in a pair). Exit status 1 when any run failed
 (the report is written anyway and lists the failures).
 """
 
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import accuracy, datasets, report, speed
+from . import accuracy, datasets, report, reuters_pairs, speed
 
 __all__ = ["machine_info", "main"]
 
@@ -48,7 +50,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smoke test: small corpora, one repeat (< 2 min)")
-    ap.add_argument("--only", choices=["accuracy", "speed", "index", "spark"], help="run one part only")
+    ap.add_argument("--only", choices=["accuracy", "reuters_pairs", "speed", "index", "spark"], help="run one part only")
     ap.add_argument("--sizes", type=_sizes, help="speed corpus sizes, e.g. 20000,50000,200000")
     ap.add_argument("--repeats", type=int, help="runs per timing, median reported (default 3; 1 with --quick)")
     ap.add_argument("--budget", type=float, metavar="SECONDS",
@@ -173,7 +175,7 @@ def _json_default(obj: Any) -> Any:
 
 
 def _errors(results: dict[str, Any]) -> list[dict[str, str]]:
-    return [e for part in ("accuracy", "speed") for e in results.get(part, {}).get("errors", [])]
+    return [e for part in ("accuracy", "reuters_pairs", "speed") for e in results.get(part, {}).get("errors", [])]
 
 
 # --------------------------------------------------------------------------- main
@@ -220,6 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = accuracy.AccuracyConfig.quick_config() if args.quick else accuracy.AccuracyConfig()
         print("benchmarks: accuracy ...", file=sys.stderr)
         results["accuracy"] = accuracy.run(cfg, progress)
+    if args.only in (None, "reuters_pairs"):
+        print("benchmarks: labelled Reuters pairs" + (" (quick: only the stories named in a pair)" if args.quick else "") + " ...",
+              file=sys.stderr)
+        results["reuters_pairs"] = reuters_pairs.run(quick=args.quick, progress=progress)
     if args.only in (None, "speed"):
         scfg = speed.SpeedConfig(
             sizes=args.sizes or (QUICK_SIZES if args.quick else speed.SpeedConfig.sizes),
@@ -257,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # reported, not fatal: the other parts are written
             results["index"] = {"error": f"{type(exc).__name__}: {exc}"}
     results["meta"]["wall_seconds"] = time.perf_counter() - started
-    parts = ("accuracy", "speed", "spark", "index")
+    parts = ("accuracy", "reuters_pairs", "speed", "spark", "index")
     this_run = {"command": results["meta"]["command"], "started": results["meta"]["started"]}
     results["meta"]["part_runs"] = {k: this_run for k in parts if k in results}
     if previous:
