@@ -46,6 +46,10 @@ def _add_param_options(p: argparse.ArgumentParser) -> None:
         help="texts stating 4+ numbers do not match if fewer than this fraction of the numbers agree; 0 disables (default %(default)s)",
     )
     g.add_argument("--no-normalize", dest="normalize", action="store_false", help="shingle the raw text")
+    g.add_argument(
+        "--no-verify-text", dest="verify_text", action="store_false",
+        help="do not align the texts of matching pairs to reject template fills (other figures or names in one wording)",
+    )
 
 
 def _params(args: argparse.Namespace) -> dict:
@@ -199,6 +203,10 @@ def _add_index_param_options(p: argparse.ArgumentParser) -> None:
         help=f"texts stating 4+ numbers do not match if fewer than this fraction agree; 0 disables (default {_DEFAULTS.number_agreement})",
     )
     g.add_argument("--no-normalize", dest="normalize", action="store_const", const=False, help="shingle the raw text")
+    g.add_argument(
+        "--no-verify-text", dest="verify_text", action="store_const", const=False,
+        help="do not align the texts of matching pairs to reject template fills",
+    )
     g.add_argument("--max-bucket", type=int, help="documents kept per LSH band key (default 8)")
 
 

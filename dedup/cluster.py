@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from . import _kernels
+from .verify import similarity_between
 
 __all__ = ["Clustering", "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
 
@@ -34,12 +34,15 @@ class Clustering:
     ``labels[i]`` is the index of document ``i``'s representative (so equal
     labels mean one cluster and a singleton is labelled with itself);
     ``is_representative[i]`` marks representatives; ``similarity[i]`` is the
-    similarity of document ``i`` to its representative (1.0 for representatives).
+    similarity that justified document ``i``'s place in its cluster: that of its best
+    verified match inside the cluster, ``matched[i]`` (1.0 and itself for
+    representatives), so it is never below the matching rule.
     """
 
     labels: np.ndarray
     is_representative: np.ndarray
     similarity: np.ndarray
+    matched: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -64,31 +67,6 @@ def pair_similarity(signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray
     without shingles (size 0) have similarity 0 to everything.
     """
     return similarity_between(signatures, sizes, signatures, sizes, pairs)
-
-
-def similarity_between(
-    sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`pair_similarity` for pairs ``(i, j)`` of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b``."""
-    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
-    k = sigs_a.shape[1]
-    if len(pairs) and k and sigs_b.shape[1] != k:
-        raise ValueError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared")
-    # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
-    agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
-    return _estimates(agree, k, sizes_a[pairs[:, 0]], sizes_b[pairs[:, 1]])
-
-
-def _estimates(agree: np.ndarray | None, k: int, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    jac = agree / k if agree is not None else np.zeros(len(size_a), dtype=np.float64)
-    sa = size_a.astype(np.float64)
-    sb = size_b.astype(np.float64)
-    small = np.minimum(sa, sb)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inter = jac / (1.0 + jac) * (sa + sb)
-        cont = np.where(small > 0, np.minimum(inter / small, 1.0), 0.0)
-    jac = np.where(small > 0, jac, 0.0)
-    return jac, cont
 
 
 @njit(cache=True)
@@ -153,6 +131,7 @@ def average_linkage(
     min_fraction: float,
     keys: np.ndarray | None = None,
     counts: np.ndarray | None = None,
+    apart: np.ndarray | None = None,
 ) -> np.ndarray:
     """Merge clusters along edges in decreasing weight, only where dense enough.
 
@@ -162,7 +141,10 @@ def average_linkage(
     Equal weights are ordered by ``keys`` (a content-derived value per node), so
     the result does not depend on the order documents were added. A node may
     stand for ``counts[i]`` identical documents: an edge between two such nodes
-    counts as ``counts[a] * counts[b]`` matching pairs.
+    counts as ``counts[a] * counts[b]`` matching pairs. ``apart`` lists node pairs
+    known to be different documents (a verification veto: a template filled with
+    other facts); two clusters with such a pair between them never merge, however
+    dense the edges, so A ~ C ~ B does not join A and B when A is not B.
     Returns a root per node, like :func:`connected_components`.
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
@@ -173,6 +155,11 @@ def average_linkage(
         w = size[a] * size[b]
         links[a][b] = links[a].get(b, 0) + w
         links[b][a] = links[b].get(a, 0) + w
+    bars: list[set[int]] = [set() for _ in range(n)]
+    for a, b in np.asarray(apart if apart is not None else (), dtype=np.int64).reshape(-1, 2).tolist():
+        if a != b:
+            bars[a].add(b)
+            bars[b].add(a)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -186,10 +173,15 @@ def average_linkage(
     order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -np.asarray(weights)))
     for k in order.tolist():
         ra, rb = find(int(edges[k, 0])), find(int(edges[k, 1]))
-        if ra == rb or links[ra].get(rb, 0) < min_fraction * size[ra] * size[rb]:
+        if ra == rb or rb in bars[ra] or links[ra].get(rb, 0) < min_fraction * size[ra] * size[rb]:
             continue
-        if len(links[ra]) > len(links[rb]):
+        if len(links[ra]) + len(bars[ra]) > len(links[rb]) + len(bars[rb]):
             ra, rb = rb, ra
+        for c in bars[ra]:
+            bars[c].discard(ra)
+            bars[c].add(rb)
+        bars[rb] |= bars[ra]
+        bars[ra] = set()
         for c, cnt in links[ra].items():
             if c == rb:
                 continue
@@ -211,6 +203,7 @@ def build_clusters(
     weights: np.ndarray | None = None,
     min_fraction: float = 0.0,
     groups: tuple[np.ndarray, np.ndarray] | None = None,
+    apart: np.ndarray | None = None,
 ) -> Clustering:
     """Clusters from verified ``edges``: components (or :func:`average_linkage` when
     ``min_fraction > 0``), representatives, similarities.
@@ -218,7 +211,13 @@ def build_clusters(
     Documents with identical signatures and sizes (exact or near-exact copies)
     are one node from the start, so they always share a cluster whether or not
     an edge links them (the LSH gives large buckets only a star and a chain).
-    ``groups`` passes :func:`duplicate_groups` when already computed.
+    ``groups`` passes :func:`duplicate_groups` when already computed; ``apart``
+    the document pairs verification vetoed (see :func:`average_linkage`).
+
+    Each member's ``similarity`` is that of the verified edge that justified its
+    place: its best edge to another member of its cluster (so it is never below the
+    matching rule), and ``matched[i]`` that member; identical copies of a member
+    report 1.0 and the copy.
     """
     n = signatures.shape[0]
     node, counts = duplicate_groups(signatures, sizes) if groups is None else groups
@@ -239,7 +238,8 @@ def build_clusters(
         first_doc = np.full(m, n, dtype=np.int64)
         np.minimum.at(first_doc, node, np.arange(n))
         keys = signatures[first_doc, 0] if signatures.shape[1] else None
-        node_root = average_linkage(m, e, w, min_fraction, keys=keys, counts=counts)
+        bars = node[np.asarray(apart, dtype=np.int64).reshape(-1, 2)] if apart is not None else None
+        node_root = average_linkage(m, e, w, min_fraction, keys=keys, counts=counts, apart=bars)
     else:
         node_root = connected_components(m, e)
     root = node_root[node]
@@ -251,9 +251,50 @@ def build_clusters(
     rep_of_root[root[order][first]] = order[first]
     labels = rep_of_root[root]
     is_rep = labels == np.arange(n)
+    similarity, matched = _justified(n, root, labels, edges, weights, node, sizes, signatures)
+    return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
+
+
+def _justified(
+    n: int, root: np.ndarray, labels: np.ndarray, edges: np.ndarray, weights: np.ndarray | None, node: np.ndarray, sizes: np.ndarray, sigs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per document: the similarity of its best verified edge inside its cluster, and the other end.
+
+    Representatives report 1.0 and themselves; a later copy of an identical document
+    (one node) reports 1.0 and its first copy. A member without a verified edge inside
+    its cluster (only an identical-copy node grouped without one) reports its
+    estimate to the representative.
+    """
     similarity = np.ones(n, dtype=np.float64)
-    members = np.flatnonzero(~is_rep)
-    if members.size:
-        jac, cont = pair_similarity(signatures, sizes, np.stack((members, labels[members]), axis=1))
-        similarity[members] = np.maximum(jac, cont)
-    return Clustering(labels=labels, is_representative=is_rep, similarity=similarity)
+    matched = np.arange(n, dtype=np.int64)
+    members = np.flatnonzero(labels != np.arange(n))
+    if not members.size:
+        return similarity, labels.copy()
+    best = np.full(n, -1.0)
+    other = np.full(n, -1, dtype=np.int64)
+    w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
+    inside = root[edges[:, 0]] == root[edges[:, 1]] if len(edges) else np.zeros(0, bool)
+    if inside.any():
+        e, ew = edges[inside], w[inside]
+        ends = np.concatenate((e[:, 0], e[:, 1]))
+        far = np.concatenate((e[:, 1], e[:, 0]))
+        ww = np.concatenate((ew, ew))
+        order = np.lexsort((far, -ww, ends))  # per document: best weight, then the earliest other end
+        ends, far, ww = ends[order], far[order], ww[order]
+        first = np.ones(len(ends), bool)
+        first[1:] = ends[1:] != ends[:-1]
+        best[ends[first]] = ww[first]
+        other[ends[first]] = far[first]
+    # Identical copies (one node): 1.0, to the node's first document.
+    first_doc = np.full(int(node.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first_doc, node, np.arange(n))
+    twin = first_doc[node]
+    copies = members[twin[members] != members]
+    best[copies], other[copies] = 1.0, twin[copies]
+    lost = members[best[members] < 0]
+    if lost.size:
+        jac, cont = pair_similarity(sigs, sizes, np.stack((lost, labels[lost]), axis=1))
+        best[lost], other[lost] = np.maximum(jac, cont), labels[lost]
+    similarity[members] = best[members]
+    matched[members] = other[members]
+    return similarity, matched

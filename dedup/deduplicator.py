@@ -17,6 +17,7 @@ from .lsh import LSH, pairs_from_keys
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
+from .verify import Verifier
 
 __all__ = ["Params", "Deduplicator", "cluster"]
 
@@ -54,6 +55,10 @@ class Params:
         fewer than this fraction of the numbers of the one stating fewer appear in
         the other (and their estimated Jaccard is below 0.6): reports written from
         one template with other figures (see :mod:`dedup.numbers`). 0 turns it off.
+    verify_text : bool
+        Align the texts of every pair that passes the rule above, word by word, and
+        reject the pairs whose differences are other figures or names filled into one
+        template (see :mod:`dedup.align`). The engine keeps each prepared text for it.
     """
 
     threshold: float = 0.4
@@ -66,6 +71,7 @@ class Params:
     normalize: bool = True
     min_link_fraction: float = 0.5
     number_agreement: float = 0.5
+    verify_text: bool = True
 
     def __post_init__(self) -> None:
         for name in ("threshold", "lsh_threshold"):
@@ -79,8 +85,9 @@ class Params:
             f = getattr(self, name)
             if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
                 raise ConfigError(f"{name} must be a number in [0, 1], got {f!r}")
-        if not isinstance(self.normalize, bool):
-            raise ConfigError(f"normalize must be True or False, got {self.normalize!r}")
+        for name in ("normalize", "verify_text"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         # The components validate their own parameters.
         Shingler(self.shingle, self.ngram)
         MinHasher(self.num_perm, self.seed)
@@ -137,7 +144,9 @@ class Deduplicator:
         self.shingler = Shingler(self.params.shingle, self.params.ngram)
         self.minhasher = MinHasher(self.params.num_perm, self.params.seed, batch_size=batch_size)
         self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
+        self.verifier = Verifier.from_params(self.params)
         self._ids: list[Any] = []
+        self._texts: list[str] = []  # prepared texts, kept for verify_text
         self._index: dict[Any, int] = {}
         self._sig_chunks: list[np.ndarray] = []
         self._size_chunks: list[np.ndarray] = []
@@ -237,6 +246,8 @@ class Deduplicator:
         for i, id_ in enumerate(ids, start=len(self._ids)):
             self._index[id_] = i
         self._ids.extend(ids)
+        if self.params.verify_text:
+            self._texts.extend(prepared)
         self._sig_chunks.append(sigs)
         self._size_chunks.append(sizes)
         self._num_chunks.append(nums)
@@ -253,21 +264,21 @@ class Deduplicator:
 
     # -- matching ----------------------------------------------------------------------------
 
-    def _edges(self, sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which ``pairs`` match, and their similarity (the larger of Jaccard and containment)."""
-        jac, cont = pair_similarity(sigs, sizes, pairs)
-        return self._matching(jac, cont, nums, nums, pairs), np.maximum(jac, cont)
+    def _edges(
+        self, sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, pairs: np.ndarray, texts: Sequence[str | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which ``pairs`` of rows match (:class:`~dedup.verify.Verifier`), and their similarity
+        (the larger of Jaccard and containment). ``texts`` are the rows' prepared texts."""
+        ok, _, sim = self._judge(sigs, sizes, nums, pairs, texts)
+        return ok, sim
 
-    def _matching(
-        self, jac: np.ndarray, cont: np.ndarray, nums_a: np.ndarray, nums_b: np.ndarray | None, pairs: np.ndarray
-    ) -> np.ndarray:
-        """The matching rule on pairs ``(i in a, j in b)`` of known similarity: a threshold met and
-        the numbers not disagreeing (``nums_*`` may be None when the number rule is off)."""
-        ok = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
-        if self.params.number_agreement > 0:
-            sel = np.flatnonzero(ok & (jac < numbers.MAX_JACCARD))  # the pairs the rule can veto
-            ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.params.number_agreement)
-        return ok
+    def _judge(
+        self, sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, pairs: np.ndarray, texts: Sequence[str | None] | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``ok``, ``vetoed`` (met a threshold, then ruled out by figures or alignment) and similarity of ``pairs``."""
+        jac, cont = pair_similarity(sigs, sizes, pairs)
+        ok = self.verifier.decide(jac, cont, nums, nums, pairs, texts, texts)
+        return ok, self.verifier.passes_thresholds(jac, cont) & ~ok, np.maximum(jac, cont)
 
     def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:
         """Added documents that match ``text``, as ``(id, similarity)``, most similar first."""
@@ -275,7 +286,8 @@ class Deduplicator:
         if self._indexed < len(self._ids):
             self.lsh.insert(sigs[self._indexed :])
             self._indexed = len(self._ids)
-        qsig, qsize, qnums = self._sign_prepared([self.prepare(text)])
+        qtext = self.prepare(text)
+        qsig, qsize, qnums = self._sign_prepared([qtext])
         cand = np.asarray(self.lsh.query(qsig[0]), dtype=np.int64)
         if cand.size == 0:
             return []
@@ -284,7 +296,8 @@ class Deduplicator:
         allnums = np.concatenate((nums[cand], qnums))
         q = len(cand)
         pairs = np.stack((np.arange(q), np.full(q, q)), axis=1)
-        ok, sim = self._edges(allsig, allsize, allnums, pairs)
+        texts = [self._texts[c] for c in cand.tolist()] + [qtext] if self.params.verify_text else None
+        ok, sim = self._edges(allsig, allsize, allnums, pairs, texts)
         hits = sorted(((self._ids[c], float(s)) for c, s, k in zip(cand.tolist(), sim, ok) if k), key=lambda x: -x[1])
         return hits[:limit] if limit is not None else hits
 
@@ -301,8 +314,10 @@ class Deduplicator:
         first = np.full(len(counts), len(sigs), dtype=np.int64)
         np.minimum.at(first, node, np.arange(len(sigs)))
         pairs = first[pairs_from_keys(self.lsh.keys(sigs[first]))]
-        ok, sim = self._edges(sigs, sizes, nums, pairs)
-        return build_clusters(sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts))
+        ok, vetoed, sim = self._judge(sigs, sizes, nums, pairs, self._texts if self.params.verify_text else None)
+        return build_clusters(
+            sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts), apart=pairs[vetoed]
+        )
 
     def fit_predict(self, texts: Sequence[str]) -> np.ndarray:
         """Add ``texts`` (ids 0..n-1) and return cluster labels (index of each representative)."""

@@ -38,7 +38,6 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import _estimates, similarity_between
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
@@ -53,6 +52,7 @@ from .store.base import (
     Store,
 )
 from .store.sqlite import SQLiteStore
+from .verify import estimates, similarity_between
 
 __all__ = [
     "Index",
@@ -71,7 +71,7 @@ __all__ = [
 INDEX_PARAMS: tuple[str, ...] = tuple(n for n in Params.names() if n != "min_link_fraction")
 #: Parameters added after the first index format, with the value that reproduces an index written
 #: without them: a stored configuration lacking one gets this value, not today's default.
-_ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0}
+_ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0, "verify_text": False}
 
 KEY_SCHEME = "lsh-band-key-xor-salt-v1"
 _MAX_BANDS = 4096
@@ -410,7 +410,7 @@ class Index:
     ) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
-        return self._engine._matching(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
+        return self._engine.verifier.screen(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
         """Best stored match of each document of ``batch``, and the stored keys found (run inside a transaction)."""
@@ -484,7 +484,7 @@ class Index:
             k = self._lsh.num_perm
             q, at = pairs[held, 0], at[held]
             upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(batch.sigs, k), fps, np.stack((q, at), axis=1), k)
-            jac, cont = _estimates(upper, k, batch.sizes[q], sizes[at])
+            jac, cont = estimates(upper, k, batch.sizes[q], sizes[at])
             keep[held] = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
         return pairs[keep]
 

@@ -163,7 +163,7 @@ OTHER_EUROBOND = (
 
 
 def test_reports_from_one_template_with_other_figures_stay_apart():
-    assert dedup.cluster([EUROBOND, OTHER_EUROBOND], number_agreement=0).tolist() == [0, 0]  # wording alone: a match
+    assert dedup.cluster([EUROBOND, OTHER_EUROBOND], number_agreement=0, verify_text=False).tolist() == [0, 0]  # wording alone: a match
     assert dedup.cluster([EUROBOND, OTHER_EUROBOND]).tolist() == [0, 1]  # the figures disagree
 
 

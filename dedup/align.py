@@ -1,0 +1,327 @@
+"""Align two texts word by word and say what differs: noise, a cut, or a filled-in template.
+
+Shingle similarity says how much two texts share, not what the rest is. Two
+copies of one story differ by OCR damage inside words, re-wrapping, a cut end or a
+paragraph more; two reports written from one template (a dividend notice, a bond
+issue, a market report of another day) share their wording and differ in the
+*facts* filled into it: other figures, other names. :func:`align` finds which:
+
+1. Both texts are cut into word tokens (``\\w+`` joined by ``. , / ' -``), compared
+   case-folded; figures (tokens with a digit) are also read as numbers
+   (``1,660,000``, ``6-1/2``, ``16.5``).
+2. A word-level Levenshtein alignment (``rapidfuzz``) gives equal runs, replaced
+   runs, and runs present in one text only.
+3. Every run that is not equal becomes a :class:`Difference` of one kind:
+
+   * ``cut`` -- words at the start or end of one text only (a shorter copy);
+   * ``added`` -- words inside one text only (a paragraph more or less);
+   * ``noise`` -- a replaced run that reads almost the same, character for
+     character (Indel similarity at least :data:`NOISE_SIMILARITY`): OCR damage,
+     hyphenation, typos;
+   * ``figure`` -- a replaced run that puts other numbers in place of the
+     numbers of the other text (numbers that text states nowhere, not even
+     rounded: ``4.9`` matches ``4,895,720`` in millions);
+   * ``name`` / ``word`` -- a replaced run whose words the other text never uses,
+     with capitalized words in mixed-case text (names) or without;
+   * ``reworded`` -- a replaced run whose words the other text uses elsewhere
+     (a moved or rephrased passage).
+
+4. How noisy the pair is decides what a similar-looking figure means: in a clean
+   pair (fewer than :data:`NOISY_RATE` of the aligned words damaged) ``16.8``
+   against ``16.6`` is another figure; in an OCR'd pair it is damage.
+
+A pair is a **template fill** (:attr:`Alignment.template_fill`) when the facts
+that differ outweigh those it shares: at least one changed figure and changed
+figures at least :data:`FIGURE_SHARE` of the figures of the aligned text, or
+changed words (names counted twice) at least :data:`CONTENT_SHARE` of the aligned
+words. Text present in one version only (cuts, added paragraphs) never counts:
+an abridged or expanded reprint is still the same story.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz.distance import Indel, Levenshtein
+
+__all__ = [
+    "NOISE_SIMILARITY",
+    "NOISY_RATE",
+    "FIGURE_SHARE",
+    "FIGURE_COUNT",
+    "CONTENT_SHARE",
+    "MAX_ALIGN_CELLS",
+    "Difference",
+    "Alignment",
+    "tokens",
+    "align",
+]
+
+#: A replaced run whose two sides have at least this Indel similarity (by characters) reads the same: noise.
+NOISE_SIMILARITY = 0.67
+#: A pair with at least this fraction of its aligned words damaged is noisy: similar-looking figures are damage there.
+NOISY_RATE = 0.02
+#: Changed figures at least this fraction of the aligned figures (changed + shared) make a template fill.
+FIGURE_SHARE = 0.25
+#: This many changed figures make a template fill whatever their share (a correction changes one).
+FIGURE_COUNT = 2
+#: Changed words (names twice) at least this fraction of the aligned words make a template fill.
+CONTENT_SHARE = 0.12
+#: Pairs with more word pairs than this (``len(a) * len(b)``) are not aligned: quadratic time and memory.
+MAX_ALIGN_CELLS = 40_000_000
+
+Kind = Literal["cut", "added", "noise", "figure", "name", "word", "reworded"]
+
+_TOKEN = re.compile(r"\w+(?:[.,/'-]\w+)*")
+_DIGIT = re.compile(r"\d")
+_FRACTION = re.compile(r"(\d+)-(\d+)/(\d+)")
+_SCALES = (1.0, 1e3, 1e6, 1e9)  # a figure may be another rounded, in units, thousands, millions or billions
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One run of words that differs between the texts.
+
+    ``a`` and ``b`` are ``(start, end)`` character offsets into each text (an empty
+    span where the run is absent from that text); ``a_text``/``b_text`` the words.
+    ``counted`` is how many changed facts it adds to the verdict (0 for noise, cuts,
+    additions and rewording).
+    """
+
+    kind: Kind
+    a: tuple[int, int]
+    b: tuple[int, int]
+    a_text: str
+    b_text: str
+    counted: int = 0
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The word alignment of two texts and the verdict drawn from it (see the module docstring)."""
+
+    a_words: int
+    b_words: int
+    shared_words: int
+    aligned_words: int
+    shared_figures: int
+    changed_figures: int
+    changed_words: int
+    changed_names: int
+    noisy_words: int
+    shared: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = field(repr=False)
+    differences: tuple[Difference, ...] = field(repr=False)
+    aligned: bool = True
+
+    @property
+    def noise_rate(self) -> float:
+        """Fraction of the aligned words (shared or replaced) that are damaged copies."""
+        return self.noisy_words / max(1, self.aligned_words)
+
+    @property
+    def figure_share(self) -> float:
+        """Changed figures over the aligned figures (changed and shared)."""
+        return self.changed_figures / max(1, self.changed_figures + self.shared_figures)
+
+    @property
+    def content_share(self) -> float:
+        """Changed words (names counted twice) over the aligned words."""
+        return (self.changed_words + self.changed_names) / max(1, self.aligned_words)
+
+    @property
+    def reason(self) -> str | None:
+        """Why the pair is a template fill (None when it is not)."""
+        if self.changed_figures >= FIGURE_COUNT or (self.changed_figures and self.figure_share >= FIGURE_SHARE):
+            return (
+                f"figures differ: {self.changed_figures} changed, {self.shared_figures} shared "
+                f"({self.figure_share:.0%} >= {FIGURE_SHARE:.0%})"
+            )
+        if self.content_share >= CONTENT_SHARE:
+            return (
+                f"words differ: {self.changed_words} changed ({self.changed_names} names) in {self.aligned_words} aligned "
+                f"({self.content_share:.0%} >= {CONTENT_SHARE:.0%})"
+            )
+        return None
+
+    @property
+    def template_fill(self) -> bool:
+        """True when the texts are one template filled with other facts, not one document."""
+        return self.reason is not None
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens of ``text`` as ``(token, start, end)``, in order."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _value(tok: str) -> float | None:
+    """The number a figure token states (``1,660,000``, ``6-1/2``, ``16.5``), or None."""
+    m = _FRACTION.fullmatch(tok)
+    if m:
+        den = int(m[3])
+        return int(m[1]) + int(m[2]) / den if den else None
+    try:
+        v = float(tok.replace(",", ""))
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _decimals(tok: str) -> int:
+    """Digits after the decimal point of a figure token (``4.9`` -> 1)."""
+    tail = tok.replace(",", "").rpartition(".")[2] if "." in tok else ""
+    return len(tail) if tail.isdigit() else 0
+
+
+def _found(tok: str, values: list[float]) -> bool:
+    """Whether a figure states a number of the other text: equal, or that number rounded to
+    this figure's precision, in units, thousands, millions or billions (``269`` against
+    ``269.1``, ``4.9`` against ``4,895,720``)."""
+    v = _value(tok)
+    if v is None:
+        return False
+    half = 0.5 * 10.0 ** -_decimals(tok) * (1 + 1e-9)
+    return any(w == v or any(abs(w) >= s and abs(w / s - v) <= half for s in _SCALES) for w in values)
+
+
+def _is_figure(tok: str) -> bool:
+    return bool(_DIGIT.search(tok))
+
+
+def _is_name(text: str, tok: tuple[str, int, int], mixed_case: bool) -> bool:
+    """A capitalized word inside a sentence of mixed-case text (not its first word)."""
+    word, start = tok[0], tok[1]
+    if not (mixed_case and word[:1].isupper() and not word.isupper() and not _is_figure(word)):
+        return False
+    before = text[max(0, start - 3) : start].rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?:;\n\"'([-"
+
+
+def _variant(word: str, others: list[str]) -> bool:
+    """``word`` is a short form or inflection of one of ``others`` (one starts with the other,
+    at least 3 letters: ``oct``/``october``, ``pay``/``payable``)."""
+    return len(word) >= 3 and any(len(o) >= 3 and (o.startswith(word) or word.startswith(o)) for o in others)
+
+
+def _figures(words: list[str]) -> tuple[set[str], list[float]]:
+    figs = {w for w in words if _is_figure(w)}
+    return figs, [v for v in map(_value, figs) if v is not None]
+
+
+def align(a: str, b: str) -> Alignment:
+    """Align texts ``a`` and ``b`` word by word and classify every difference.
+
+    Pass the texts as the shingler sees them (:meth:`dedup.Deduplicator.prepare`):
+    normalization removes the differences that mean nothing, and case is kept where
+    the text has it (names are told by their capitals in mixed-case text). Pairs
+    over :data:`MAX_ALIGN_CELLS` word pairs are not aligned (``aligned`` False, no
+    verdict).
+    """
+    ta, tb = tokens(a), tokens(b)
+    wa = [t[0].casefold() for t in ta]
+    wb = [t[0].casefold() for t in tb]
+    if len(wa) * len(wb) > MAX_ALIGN_CELLS:
+        return Alignment(len(wa), len(wb), 0, 0, 0, 0, 0, 0, 0, (), (), aligned=False)
+    return _classify(a, b, ta, tb, wa, wb)
+
+
+def _runs(wa: list[str], wb: list[str]) -> Iterator[tuple[str, int, int, int, int]]:
+    for op in Levenshtein.opcodes(wa, wb):
+        yield op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+
+
+def _span(toks: list[tuple[str, int, int]], lo: int, hi: int, text_len: int, at_end: bool) -> tuple[int, int]:
+    if lo < hi:
+        return toks[lo][1], toks[hi - 1][2]
+    pos = toks[lo][1] if lo < len(toks) else (text_len if at_end or toks else 0)
+    return pos, pos
+
+
+def _classify(
+    a: str, b: str, ta: list[tuple[str, int, int]], tb: list[tuple[str, int, int]], wa: list[str], wb: list[str]
+) -> Alignment:
+    runs = list(_runs(wa, wb))
+    # The words of each text that the alignment left unpaired: a word of a replaced run is
+    # "moved" (rephrased) when the other text uses it there, and new otherwise -- a word
+    # the other text uses only in shared runs is used there for something else.
+    set_a = {w for tag, i1, i2, _, _ in runs if tag != "equal" for w in wa[i1:i2]}
+    set_b = {w for tag, _, _, j1, j2 in runs if tag != "equal" for w in wb[j1:j2]}
+    figs_a, vals_a = _figures(list(set_a))
+    figs_b, vals_b = _figures(list(set_b))
+    mixed_a = any(c.islower() for c in a) and any(c.isupper() for c in a)
+    mixed_b = any(c.islower() for c in b) and any(c.isupper() for c in b)
+    shared: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    shared_words = shared_figures = noisy = replaced = 0
+    pending: list[tuple[int, int, int, int, int, float]] = []  # replaced runs, classified once the noise rate is known
+    diffs: list[tuple[int, Difference]] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(runs):
+        sa = _span(ta, i1, i2, len(a), k == len(runs) - 1)
+        sb = _span(tb, j1, j2, len(b), k == len(runs) - 1)
+        if tag == "equal":
+            shared.append((sa, sb))
+            shared_words += i2 - i1
+            shared_figures += sum(_is_figure(w) for w in wa[i1:i2])
+        elif tag == "replace":
+            replaced += max(i2 - i1, j2 - j1)
+            sim = Indel.normalized_similarity(" ".join(wa[i1:i2]), " ".join(wb[j1:j2]))
+            figures = any(_is_figure(w) for w in wa[i1:i2] + wb[j1:j2])
+            if sim >= NOISE_SIMILARITY and not figures:
+                noisy += max(i2 - i1, j2 - j1)
+                diffs.append((k, Difference("noise", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
+            else:
+                pending.append((k, i1, i2, j1, j2, sim))
+        else:
+            edge = k == 0 or k == len(runs) - 1
+            diffs.append((k, Difference("cut" if edge else "added", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
+    aligned_words = shared_words + replaced
+    is_noisy = noisy >= NOISY_RATE * max(1, aligned_words)
+    changed_figures = changed_words = changed_names = 0
+    for k, i1, i2, j1, j2, sim in pending:
+        sa = _span(ta, i1, i2, len(a), False)
+        sb = _span(tb, j1, j2, len(b), False)
+        xa, xb = wa[i1:i2], wb[j1:j2]
+        if sim >= NOISE_SIMILARITY and is_noisy:
+            noisy += max(len(xa), len(xb))
+            diffs.append((k, Difference("noise", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
+            continue
+        fa = [w for w in xa if _is_figure(w) and w not in figs_b and not _found(w, vals_b)]
+        fb = [w for w in xb if _is_figure(w) and w not in figs_a and not _found(w, vals_a)]
+        na = [n for n in range(i1, i2) if not _is_figure(wa[n]) and wa[n] not in set_b and not _variant(wa[n], xb)]
+        nb = [n for n in range(j1, j2) if not _is_figure(wb[n]) and wb[n] not in set_a and not _variant(wb[n], xa)]
+        c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
+        c_fig = min(len(fa), len(fb))  # numbers in place of numbers
+        c_word = c_all - c_fig
+        names = min(sum(_is_name(a, ta[n], mixed_a) for n in na), sum(_is_name(b, tb[n], mixed_b) for n in nb))
+        c_name = min(c_word, names)
+        changed_figures += c_fig
+        changed_words += c_word
+        changed_names += c_name
+        if c_fig:
+            kind: Kind = "figure"
+        elif c_name:
+            kind = "name"
+        elif c_word:
+            kind = "word"
+        elif sim >= NOISE_SIMILARITY:
+            kind = "noise"
+        else:
+            kind = "reworded"
+        diffs.append((k, Difference(kind, sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]], c_fig + c_word + c_name)))
+    diffs.sort(key=lambda d: d[0])
+    return Alignment(
+        a_words=len(wa),
+        b_words=len(wb),
+        shared_words=shared_words,
+        aligned_words=aligned_words,
+        shared_figures=shared_figures,
+        changed_figures=changed_figures,
+        changed_words=changed_words,
+        changed_names=changed_names,
+        noisy_words=noisy,
+        shared=tuple(shared),
+        differences=tuple(d for _, d in diffs),
+    )

@@ -1,0 +1,140 @@
+"""The matching rule: is a candidate pair one document? One implementation for every engine.
+
+The local engine (:class:`~dedup.Deduplicator`), the persistent index
+(:class:`~dedup.Index`) and the Spark engine all decide a pair here, in two stages:
+
+1. **Screen** (signatures only, vectorized over millions of pairs):
+
+   * estimated Jaccard ``J`` = the fraction of equal signature positions;
+     estimated containment of the smaller set ``C = |A & B| / min(|A|, |B|)`` from
+     ``|A & B| = J / (1 + J) * (|A| + |B|)`` (:func:`estimates`);
+   * a threshold met: ``J >= threshold`` or ``C >= containment_threshold``;
+   * the figures not disagreeing (:mod:`dedup.numbers`, when ``number_agreement > 0``).
+
+2. **Confirm** (texts, on the pairs that passed only): the two prepared texts are
+   aligned word by word (:func:`dedup.align.align`) and a pair whose differences
+   are other facts filled into one template -- other figures, other names -- is
+   not a match. Skipped when ``verify_text`` is off, when either text is unknown
+   (``None``: an index row written before texts were stored), or for pairs too
+   long to align.
+
+A pair's **similarity** is ``max(J, C)``: the larger of the two estimates, one of
+which met its threshold when the pair matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _kernels, numbers
+from .align import Alignment, align
+
+__all__ = ["Verifier", "estimates", "similarity_between"]
+
+
+def estimates(agree: np.ndarray | None, k: int, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Estimated Jaccard and containment from ``agree`` equal positions of ``k``-value
+    signatures and the two shingle-set sizes. ``agree`` None means no position was
+    compared (similarity 0); a document without shingles (size 0) matches nothing.
+    Also used with an upper bound of ``agree``: both estimates are monotone in it."""
+    jac = agree / k if agree is not None else np.zeros(len(size_a), dtype=np.float64)
+    sa = np.asarray(size_a).astype(np.float64)
+    sb = np.asarray(size_b).astype(np.float64)
+    small = np.minimum(sa, sb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inter = jac / (1.0 + jac) * (sa + sb)
+        cont = np.where(small > 0, np.minimum(inter / small, 1.0), 0.0)
+    jac = np.where(small > 0, jac, 0.0)
+    return jac, cont
+
+
+def similarity_between(
+    sigs_a: np.ndarray, sizes_a: np.ndarray, sigs_b: np.ndarray, sizes_b: np.ndarray, pairs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Estimated Jaccard and containment of pairs ``(i, j)``: row ``i`` of ``sigs_a`` against row ``j`` of ``sigs_b``."""
+    pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
+    k = sigs_a.shape[1]
+    if len(pairs) and k and sigs_b.shape[1] != k:
+        raise ValueError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared")
+    # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
+    agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
+    return estimates(agree, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """The matching rule of one parameter set (see the module docstring).
+
+    Build it with :meth:`from_params`; every engine holds one and calls
+    :meth:`screen` then :meth:`confirm` (or :meth:`decide` for both).
+    """
+
+    threshold: float
+    containment_threshold: float
+    number_agreement: float
+    verify_text: bool
+
+    @classmethod
+    def from_params(cls, params: object) -> Verifier:
+        """The rule of a :class:`~dedup.Params` (or anything with its matching fields)."""
+        return cls(
+            float(params.threshold),  # type: ignore[attr-defined]
+            float(params.containment_threshold),  # type: ignore[attr-defined]
+            float(params.number_agreement),  # type: ignore[attr-defined]
+            bool(getattr(params, "verify_text", False)),
+        )
+
+    def passes_thresholds(self, jac: np.ndarray, cont: np.ndarray) -> np.ndarray:
+        """``J >= threshold or C >= containment_threshold`` (also right for upper bounds of both)."""
+        return (np.asarray(jac) >= self.threshold) | (np.asarray(cont) >= self.containment_threshold)
+
+    def screen(self, jac: np.ndarray, cont: np.ndarray, nums_a: np.ndarray | None, nums_b: np.ndarray | None, pairs: np.ndarray) -> np.ndarray:
+        """Stage 1 on pairs ``(i in a, j in b)`` of known similarity: a threshold met and the
+        figures not disagreeing (``nums_*`` may be None when the number rule is off)."""
+        ok = self.passes_thresholds(jac, cont)
+        if self.number_agreement > 0:
+            sel = np.flatnonzero(ok & (jac < numbers.MAX_JACCARD))  # the pairs the rule can veto
+            ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.number_agreement)
+        return ok
+
+    def alignment(self, text_a: str, text_b: str) -> Alignment:
+        """The word alignment stage 2 judges (prepared texts)."""
+        return align(text_a, text_b)
+
+    def confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None]) -> np.ndarray:
+        """Stage 2 on pairs that passed :meth:`screen`: False where the pair's prepared texts
+        ``texts_a[m]``, ``texts_b[m]`` are one template filled with other facts."""
+        n = len(texts_a)
+        ok = np.ones(n, dtype=bool)
+        if not self.verify_text:
+            return ok
+        for m in range(n):
+            a, b = texts_a[m], texts_b[m]
+            if a is not None and b is not None and a != b:
+                ok[m] = not align(a, b).template_fill
+        return ok
+
+    def decide(
+        self,
+        jac: np.ndarray,
+        cont: np.ndarray,
+        nums_a: np.ndarray | None,
+        nums_b: np.ndarray | None,
+        pairs: np.ndarray,
+        texts_a: Sequence[str | None] | None = None,
+        texts_b: Sequence[str | None] | None = None,
+    ) -> np.ndarray:
+        """Both stages: :meth:`screen`, then :meth:`confirm` on the pairs that passed, with
+        ``texts_a[i]``/``texts_b[j]`` the prepared text of each side's row (None: no texts)."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        ok = self.screen(jac, cont, nums_a, nums_b, pairs)
+        if self.verify_text and texts_a is not None and texts_b is not None:
+            sel = np.flatnonzero(ok)
+            if sel.size:
+                left = [texts_a[i] for i in pairs[sel, 0].tolist()]
+                right = [texts_b[j] for j in pairs[sel, 1].tolist()]
+                ok[sel] = self.confirm(left, right)
+        return ok
