@@ -10,6 +10,7 @@ array([0, 0, 2])
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, cluster
 from .errors import ConfigError, DedupError, InputError
+from .explain import Explanation, explain
 from .index import Index, Match
 from .lsh import LSH, optimal_bands
 from .minhash import MinHasher, jaccard
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigError",
     "DedupError",
     "Deduplicator",
+    "Explanation",
     "Index",
     "InputError",
     "LSH",
@@ -32,6 +34,7 @@ __all__ = [
     "Params",
     "Shingler",
     "cluster",
+    "explain",
     "jaccard",
     "normalize",
     "optimal_bands",

@@ -40,6 +40,7 @@ an abridged or expanded reprint is still the same story.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -51,6 +52,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 __all__ = [
     "NOISE_SIMILARITY",
     "NOISY_RATE",
+    "DAMAGED_RATE",
     "FIGURE_SHARE",
     "FIGURE_COUNT",
     "CONTENT_SHARE",
@@ -62,9 +64,11 @@ __all__ = [
 ]
 
 #: A replaced run whose two sides have at least this Indel similarity (by characters) reads the same: noise.
-NOISE_SIMILARITY = 0.67
-#: A pair with at least this fraction of its aligned words damaged is noisy: similar-looking figures are damage there.
+NOISE_SIMILARITY = 0.6
+#: A pair with at least this fraction of its aligned words damaged is noisy: no figure proves anything there.
 NOISY_RATE = 0.02
+#: A pair with at least this fraction of its aligned words damaged shows damage: similar-looking figures are damage there.
+DAMAGED_RATE = 0.01
 #: Changed figures at least this fraction of the aligned figures (changed + shared) make a template fill.
 FIGURE_SHARE = 0.25
 #: This many changed figures make a template fill whatever their share (a correction changes one).
@@ -76,7 +80,7 @@ MAX_ALIGN_CELLS = 40_000_000
 
 Kind = Literal["cut", "added", "noise", "figure", "name", "word", "reworded"]
 
-_TOKEN = re.compile(r"\w+(?:[.,/'-]\w+)*")
+_TOKEN = re.compile(r"\w+(?:[.,/'\u2019-]\w+)*")
 _DIGIT = re.compile(r"\d")
 _FRACTION = re.compile(r"(\d+)-(\d+)/(\d+)")
 _SCALES = (1.0, 1e3, 1e6, 1e9)  # a figure may be another rounded, in units, thousands, millions or billions
@@ -133,17 +137,26 @@ class Alignment:
         return (self.changed_words + self.changed_names) / max(1, self.aligned_words)
 
     @property
+    def content_limit(self) -> float:
+        """The content share that makes a template fill: :data:`CONTENT_SHARE` plus the pair's
+        noise rate, since OCR damage that garbles a word beyond recognition looks like a change
+        as often as it leaves a word recognizably damaged."""
+        return CONTENT_SHARE + self.noise_rate
+
+    @property
     def reason(self) -> str | None:
         """Why the pair is a template fill (None when it is not)."""
+        if self.noise_rate >= NOISY_RATE:
+            return None  # OCR'd text: its changed words and figures are as likely damage as facts
         if self.changed_figures >= FIGURE_COUNT or (self.changed_figures and self.figure_share >= FIGURE_SHARE):
             return (
                 f"figures differ: {self.changed_figures} changed, {self.shared_figures} shared "
                 f"({self.figure_share:.0%} >= {FIGURE_SHARE:.0%})"
             )
-        if self.content_share >= CONTENT_SHARE:
+        if self.content_share >= self.content_limit:
             return (
                 f"words differ: {self.changed_words} changed ({self.changed_names} names) in {self.aligned_words} aligned "
-                f"({self.content_share:.0%} >= {CONTENT_SHARE:.0%})"
+                f"({self.content_share:.0%} >= {self.content_limit:.0%})"
             )
         return None
 
@@ -156,6 +169,14 @@ class Alignment:
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Word tokens of ``text`` as ``(token, start, end)``, in order."""
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@functools.lru_cache(maxsize=8192)
+def _tokenized(text: str) -> tuple[list[tuple[str, int, int]], list[str]]:
+    """Tokens and their case-folded words, cached: one document is often in many pairs.
+    (Callers never change the lists.)"""
+    toks = tokens(text)
+    return toks, [t[0].casefold() for t in toks]
 
 
 def _value(tok: str) -> float | None:
@@ -186,6 +207,10 @@ def _found(tok: str, values: list[float]) -> bool:
         return False
     half = 0.5 * 10.0 ** -_decimals(tok) * (1 + 1e-9)
     return any(w == v or any(abs(w) >= s and abs(w / s - v) <= half for s in _SCALES) for w in values)
+
+
+def _digits(words: list[str]) -> str:
+    return "".join(c for w in words for c in w if c.isdigit())
 
 
 def _is_figure(tok: str) -> bool:
@@ -221,9 +246,8 @@ def align(a: str, b: str) -> Alignment:
     over :data:`MAX_ALIGN_CELLS` word pairs are not aligned (``aligned`` False, no
     verdict).
     """
-    ta, tb = tokens(a), tokens(b)
-    wa = [t[0].casefold() for t in ta]
-    wb = [t[0].casefold() for t in tb]
+    ta, wa = _tokenized(a)
+    tb, wb = _tokenized(b)
     if len(wa) * len(wb) > MAX_ALIGN_CELLS:
         return Alignment(len(wa), len(wb), 0, 0, 0, 0, 0, 0, 0, (), (), aligned=False)
     return _classify(a, b, ta, tb, wa, wb)
@@ -267,9 +291,11 @@ def _classify(
             shared_figures += sum(_is_figure(w) for w in wa[i1:i2])
         elif tag == "replace":
             replaced += max(i2 - i1, j2 - j1)
-            sim = Indel.normalized_similarity(" ".join(wa[i1:i2]), " ".join(wb[j1:j2]))
+            # By characters, spaces ignored: OCR splits and joins words ("of9.5 mlndlrs").
+            sim = Indel.normalized_similarity("".join(wa[i1:i2]), "".join(wb[j1:j2]))
             figures = any(_is_figure(w) for w in wa[i1:i2] + wb[j1:j2])
-            if sim >= NOISE_SIMILARITY and not figures:
+            same_digits = figures and _digits(wa[i1:i2]) == _digits(wb[j1:j2])
+            if sim >= NOISE_SIMILARITY and (not figures or same_digits):
                 noisy += max(i2 - i1, j2 - j1)
                 diffs.append((k, Difference("noise", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
             else:
@@ -279,21 +305,27 @@ def _classify(
             diffs.append((k, Difference("cut" if edge else "added", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
     aligned_words = shared_words + replaced
     is_noisy = noisy >= NOISY_RATE * max(1, aligned_words)
+    damaged = noisy > 0 and noisy >= DAMAGED_RATE * max(1, aligned_words)
+    last = len(runs) - 1
     changed_figures = changed_words = changed_names = 0
     for k, i1, i2, j1, j2, sim in pending:
         sa = _span(ta, i1, i2, len(a), False)
         sb = _span(tb, j1, j2, len(b), False)
         xa, xb = wa[i1:i2], wb[j1:j2]
-        if sim >= NOISE_SIMILARITY and is_noisy:
+        if sim >= NOISE_SIMILARITY and damaged:
             noisy += max(len(xa), len(xb))
             diffs.append((k, Difference("noise", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
+            continue
+        if is_noisy and (k == 0 or k == last):
+            # A noisy copy's first or last words replaced: a reprint's own dateline or sign-off.
+            diffs.append((k, Difference("cut", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
             continue
         fa = [w for w in xa if _is_figure(w) and w not in figs_b and not _found(w, vals_b)]
         fb = [w for w in xb if _is_figure(w) and w not in figs_a and not _found(w, vals_a)]
         na = [n for n in range(i1, i2) if not _is_figure(wa[n]) and wa[n] not in set_b and not _variant(wa[n], xb)]
         nb = [n for n in range(j1, j2) if not _is_figure(wb[n]) and wb[n] not in set_a and not _variant(wb[n], xa)]
         c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
-        c_fig = min(len(fa), len(fb))  # numbers in place of numbers
+        c_fig = min(len(fa), len(fb)) if not is_noisy else 0  # numbers for numbers; OCR'd figures prove nothing
         c_word = c_all - c_fig
         names = min(sum(_is_name(a, ta[n], mixed_a) for n in na), sum(_is_name(b, tb[n], mixed_b) for n in nb))
         c_name = min(c_word, names)

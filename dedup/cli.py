@@ -227,6 +227,17 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
 
 
 def _add_index_commands(sub: argparse._SubParsersAction) -> None:
+    x = sub.add_parser(
+        "explain", help="say whether two documents match and why",
+        description="Say whether two documents match and why: estimated and exact similarity, the aligned "
+        "differences (noise, cut, figure, name) and the part of the rule that decided. Exit code 0 for a match, 2 for none.",
+    )
+    x.add_argument("a", metavar="A", help="a text file, or - for standard input")
+    x.add_argument("b", metavar="B", help="a text file")
+    x.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    _add_param_options(x)
+    x.set_defaults(func=cmd_explain)
+
     f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC)
     _index_common(f)
     f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity, reason")
@@ -457,6 +468,24 @@ def cmd_index_expire(args: argparse.Namespace) -> int:
         total = len(index)
     print(f"dedup: expired {n} documents; index holds {total}", file=sys.stderr)
     return 0
+
+
+def _read_text(path: str) -> str:
+    raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"invalid UTF-8 at byte {exc.start}", source="<stdin>" if path == "-" else path) from None
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    if args.a == "-" and args.b == "-":
+        raise ConfigError("only one of A and B can be standard input")
+    e = explain(_read_text(args.a), _read_text(args.b), **_params(args))
+    print(json.dumps(e.to_dict(), ensure_ascii=False, indent=1) if args.json else str(e))
+    return 0 if e.match else 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
