@@ -41,9 +41,9 @@ an abridged or expanded reprint is still the same story.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -61,6 +61,7 @@ __all__ = [
     "Alignment",
     "tokens",
     "align",
+    "template_fill",
 ]
 
 #: A replaced run whose two sides have at least this Indel similarity (by characters) reads the same: noise.
@@ -75,6 +76,8 @@ FIGURE_SHARE = 0.25
 FIGURE_COUNT = 2
 #: Changed words (names twice) at least this fraction of the aligned words make a template fill.
 CONTENT_SHARE = 0.12
+#: Words shorter than this are never changed facts.
+MIN_FACT_LETTERS = 3
 #: Pairs with more word pairs than this (``len(a) * len(b)``) are not aligned: quadratic time and memory.
 MAX_ALIGN_CELLS = 40_000_000
 
@@ -82,7 +85,13 @@ Kind = Literal["cut", "added", "noise", "figure", "name", "word", "reworded"]
 
 _TOKEN = re.compile(r"\w+(?:[.,/'\u2019-]\w+)*")
 _DIGIT = re.compile(r"\d")
-_FRACTION = re.compile(r"(\d+)-(\d+)/(\d+)")
+_FRACTION = re.compile(r"(?:(\d+)-)?(\d+)/(\d+)")
+_ALNUM = re.compile(r"\W+")
+#: Spelled-out numbers are figures too ("three ships" against "seven ships").
+NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
 _SCALES = (1.0, 1e3, 1e6, 1e9)  # a figure may be another rounded, in units, thousands, millions or billions
 
 
@@ -146,7 +155,7 @@ class Alignment:
     @property
     def reason(self) -> str | None:
         """Why the pair is a template fill (None when it is not)."""
-        if self.noise_rate >= NOISY_RATE:
+        if self.noisy_words >= max(2, NOISY_RATE * self.aligned_words):
             return None  # OCR'd text: its changed words and figures are as likely damage as facts
         if self.changed_figures >= FIGURE_COUNT or (self.changed_figures and self.figure_share >= FIGURE_SHARE):
             return (
@@ -171,20 +180,14 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-@functools.lru_cache(maxsize=8192)
-def _tokenized(text: str) -> tuple[list[tuple[str, int, int]], list[str]]:
-    """Tokens and their case-folded words, cached: one document is often in many pairs.
-    (Callers never change the lists.)"""
-    toks = tokens(text)
-    return toks, [t[0].casefold() for t in toks]
-
-
 def _value(tok: str) -> float | None:
-    """The number a figure token states (``1,660,000``, ``6-1/2``, ``16.5``), or None."""
+    """The number a figure token states (``1,660,000``, ``6-1/2``, ``3/4``, ``16.5``, ``seven``), or None."""
+    if tok in NUMBER_WORDS:
+        return float(NUMBER_WORDS[tok])
     m = _FRACTION.fullmatch(tok)
     if m:
-        den = int(m[3])
-        return int(m[1]) + int(m[2]) / den if den else None
+        whole, num, den = int(m[1] or 0), int(m[2]), int(m[3])
+        return whole + num / den if den else None
     try:
         v = float(tok.replace(",", ""))
     except ValueError:
@@ -192,29 +195,32 @@ def _value(tok: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _decimals(tok: str) -> int:
-    """Digits after the decimal point of a figure token (``4.9`` -> 1)."""
+def _half_unit(tok: str) -> float:
+    """Half the last unit a figure token states: how far a number may be from it and round to it."""
+    m = _FRACTION.fullmatch(tok)
+    if m:
+        return 0.5 / max(1, int(m[3]))
     tail = tok.replace(",", "").rpartition(".")[2] if "." in tok else ""
-    return len(tail) if tail.isdigit() else 0
+    return 0.5 * 10.0 ** -(len(tail) if tail.isdigit() else 0)
 
 
 def _found(tok: str, values: list[float]) -> bool:
     """Whether a figure states a number of the other text: equal, or that number rounded to
     this figure's precision, in units, thousands, millions or billions (``269`` against
-    ``269.1``, ``4.9`` against ``4,895,720``)."""
+    ``269.1``, ``4.9`` against ``4,895,720``; ``6-1/4`` is precise to an eighth)."""
     v = _value(tok)
     if v is None:
         return False
-    half = 0.5 * 10.0 ** -_decimals(tok) * (1 + 1e-9)
+    half = _half_unit(tok) * (1 + 1e-9)
     return any(w == v or any(abs(w) >= s and abs(w / s - v) <= half for s in _SCALES) for w in values)
 
 
-def _digits(words: list[str]) -> str:
-    return "".join(c for w in words for c in w if c.isdigit())
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _is_figure(tok: str) -> bool:
-    return bool(_DIGIT.search(tok))
+    return tok in NUMBER_WORDS or bool(_DIGIT.search(tok))
 
 
 def _is_name(text: str, tok: tuple[str, int, int], mixed_case: bool) -> bool:
@@ -226,10 +232,13 @@ def _is_name(text: str, tok: tuple[str, int, int], mixed_case: bool) -> bool:
     return bool(before) and before[-1] not in ".!?:;\n\"'([-"
 
 
-def _variant(word: str, others: list[str]) -> bool:
-    """``word`` is a short form or inflection of one of ``others`` (one starts with the other,
-    at least 3 letters: ``oct``/``october``, ``pay``/``payable``)."""
-    return len(word) >= 3 and any(len(o) >= 3 and (o.startswith(word) or word.startswith(o)) for o in others)
+def _fact_word(word: str, others: list[str]) -> bool:
+    """Whether a replaced word can be a changed fact: at least :data:`MIN_FACT_LETTERS` long
+    (shorter ones are function words and OCR fragments) and not a short form, inflection or
+    fragment of a word it replaces (one inside the other: ``oct``/``october``, ``let``/``chalet``)."""
+    if len(word) < MIN_FACT_LETTERS:
+        return False
+    return not any(len(o) >= MIN_FACT_LETTERS and (o in word or word in o) for o in others)
 
 
 def _figures(words: list[str]) -> tuple[set[str], list[float]]:
@@ -246,16 +255,34 @@ def align(a: str, b: str) -> Alignment:
     over :data:`MAX_ALIGN_CELLS` word pairs are not aligned (``aligned`` False, no
     verdict).
     """
-    ta, wa = _tokenized(a)
-    tb, wb = _tokenized(b)
-    if len(wa) * len(wb) > MAX_ALIGN_CELLS:
-        return Alignment(len(wa), len(wb), 0, 0, 0, 0, 0, 0, 0, (), (), aligned=False)
-    return _classify(a, b, ta, tb, wa, wb)
+    return _classify(a, b, detail=True)
 
 
-def _runs(wa: list[str], wb: list[str]) -> Iterator[tuple[str, int, int, int, int]]:
-    for op in Levenshtein.opcodes(wa, wb):
-        yield op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+def template_fill(a: str, b: str) -> bool:
+    """``align(a, b).template_fill``, computed without recording the differences (what engines call)."""
+    return _classify(a, b, detail=False).template_fill
+
+
+class _Doc:
+    """What the alignment needs of one text, computed once: a document is often in many pairs."""
+
+    __slots__ = ("toks", "words", "figure", "figures_before", "mixed")
+
+    def __init__(self, text: str) -> None:
+        self.toks = tokens(text)
+        self.words = [t[0].casefold() for t in self.toks]
+        self.figure = [_is_figure(w) for w in self.words]
+        self.figures_before = [0, *itertools.accumulate(self.figure)]
+        self.mixed = text != text.upper() and text != text.lower()  # has both lower- and upper-case letters
+
+
+@functools.lru_cache(maxsize=8192)
+def _doc(text: str) -> _Doc:
+    return _Doc(text)
+
+
+def _runs(wa: list[str], wb: list[str]) -> list[tuple[str, int, int, int, int]]:
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Levenshtein.opcodes(wa, wb)]
 
 
 def _span(toks: list[tuple[str, int, int]], lo: int, hi: int, text_len: int, at_end: bool) -> tuple[int, int]:
@@ -265,84 +292,89 @@ def _span(toks: list[tuple[str, int, int]], lo: int, hi: int, text_len: int, at_
     return pos, pos
 
 
-def _classify(
-    a: str, b: str, ta: list[tuple[str, int, int]], tb: list[tuple[str, int, int]], wa: list[str], wb: list[str]
-) -> Alignment:
-    runs = list(_runs(wa, wb))
-    # The words of each text that the alignment left unpaired: a word of a replaced run is
-    # "moved" (rephrased) when the other text uses it there, and new otherwise -- a word
-    # the other text uses only in shared runs is used there for something else.
-    set_a = {w for tag, i1, i2, _, _ in runs if tag != "equal" for w in wa[i1:i2]}
-    set_b = {w for tag, _, _, j1, j2 in runs if tag != "equal" for w in wb[j1:j2]}
-    figs_a, vals_a = _figures(list(set_a))
-    figs_b, vals_b = _figures(list(set_b))
-    mixed_a = any(c.islower() for c in a) and any(c.isupper() for c in a)
-    mixed_b = any(c.islower() for c in b) and any(c.isupper() for c in b)
+def _classify(a: str, b: str, detail: bool) -> Alignment:
+    """The alignment of ``a`` and ``b``; without ``detail`` only its counts (no spans or
+    differences), and a noisy pair -- which gets no verdict -- stops after the noise count."""
+    da, db = _doc(a), _doc(b)
+    wa, wb = da.words, db.words
+    if len(wa) * len(wb) > MAX_ALIGN_CELLS:
+        return Alignment(len(wa), len(wb), 0, 0, 0, 0, 0, 0, 0, (), (), aligned=False)
+    runs = _runs(wa, wb)
+    last = len(runs) - 1
     shared: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    shared_words = shared_figures = noisy = replaced = 0
-    pending: list[tuple[int, int, int, int, int, float]] = []  # replaced runs, classified once the noise rate is known
     diffs: list[tuple[int, Difference]] = []
+
+    def record(k: int, kind: Kind, i1: int, i2: int, j1: int, j2: int, counted: int = 0) -> None:
+        if detail:
+            sa = _span(da.toks, i1, i2, len(a), k == last)
+            sb = _span(db.toks, j1, j2, len(b), k == last)
+            diffs.append((k, Difference(kind, sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]], counted)))
+
+    shared_words = shared_figures = noisy = replaced = 0
+    pending: list[tuple[int, int, int, int, int, float]] = []  # replaced runs, judged once the noise is known
     for k, (tag, i1, i2, j1, j2) in enumerate(runs):
-        sa = _span(ta, i1, i2, len(a), k == len(runs) - 1)
-        sb = _span(tb, j1, j2, len(b), k == len(runs) - 1)
         if tag == "equal":
-            shared.append((sa, sb))
+            if detail:
+                shared.append((_span(da.toks, i1, i2, len(a), k == last), _span(db.toks, j1, j2, len(b), k == last)))
             shared_words += i2 - i1
-            shared_figures += sum(_is_figure(w) for w in wa[i1:i2])
+            shared_figures += da.figures_before[i2] - da.figures_before[i1]
         elif tag == "replace":
             replaced += max(i2 - i1, j2 - j1)
+            xa, xb = "".join(wa[i1:i2]), "".join(wb[j1:j2])
+            if _ALNUM.sub("", xa) == _ALNUM.sub("", xb):
+                record(k, "noise", i1, i2, j1, j2)  # only punctuation differs ("U.K" / "UK"): the same words
+                continue
             # By characters, spaces ignored: OCR splits and joins words ("of9.5 mlndlrs").
-            sim = Indel.normalized_similarity("".join(wa[i1:i2]), "".join(wb[j1:j2]))
-            figures = any(_is_figure(w) for w in wa[i1:i2] + wb[j1:j2])
-            same_digits = figures and _digits(wa[i1:i2]) == _digits(wb[j1:j2])
-            if sim >= NOISE_SIMILARITY and (not figures or same_digits):
+            sim = Indel.normalized_similarity(xa, xb)
+            figures = da.figures_before[i2] > da.figures_before[i1] or db.figures_before[j2] > db.figures_before[j1]
+            if sim >= NOISE_SIMILARITY and (not figures or _digits(xa) == _digits(xb)):
                 noisy += max(i2 - i1, j2 - j1)
-                diffs.append((k, Difference("noise", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
+                record(k, "noise", i1, i2, j1, j2)
             else:
                 pending.append((k, i1, i2, j1, j2, sim))
         else:
-            edge = k == 0 or k == len(runs) - 1
-            diffs.append((k, Difference("cut" if edge else "added", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
+            record(k, "cut" if k in (0, last) else "added", i1, i2, j1, j2)
     aligned_words = shared_words + replaced
-    is_noisy = noisy >= NOISY_RATE * max(1, aligned_words)
-    damaged = noisy > 0 and noisy >= DAMAGED_RATE * max(1, aligned_words)
-    last = len(runs) - 1
+    # Damage is told from words, not figures (a figure that differs is what is being judged);
+    # one damaged word is a typo, not a noisy copy.
+    is_noisy = noisy >= max(2, NOISY_RATE * aligned_words)
+    damaged = noisy >= max(1, DAMAGED_RATE * aligned_words)
     changed_figures = changed_words = changed_names = 0
-    for k, i1, i2, j1, j2, sim in pending:
-        sa = _span(ta, i1, i2, len(a), False)
-        sb = _span(tb, j1, j2, len(b), False)
-        xa, xb = wa[i1:i2], wb[j1:j2]
-        if sim >= NOISE_SIMILARITY and damaged:
-            noisy += max(len(xa), len(xb))
-            diffs.append((k, Difference("noise", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
-            continue
-        if is_noisy and (k == 0 or k == last):
-            # A noisy copy's first or last words replaced: a reprint's own dateline or sign-off.
-            diffs.append((k, Difference("cut", sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]])))
-            continue
-        fa = [w for w in xa if _is_figure(w) and w not in figs_b and not _found(w, vals_b)]
-        fb = [w for w in xb if _is_figure(w) and w not in figs_a and not _found(w, vals_a)]
-        na = [n for n in range(i1, i2) if not _is_figure(wa[n]) and wa[n] not in set_b and not _variant(wa[n], xb)]
-        nb = [n for n in range(j1, j2) if not _is_figure(wb[n]) and wb[n] not in set_a and not _variant(wb[n], xa)]
-        c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
-        c_fig = min(len(fa), len(fb)) if not is_noisy else 0  # numbers for numbers; OCR'd figures prove nothing
-        c_word = c_all - c_fig
-        names = min(sum(_is_name(a, ta[n], mixed_a) for n in na), sum(_is_name(b, tb[n], mixed_b) for n in nb))
-        c_name = min(c_word, names)
-        changed_figures += c_fig
-        changed_words += c_word
-        changed_names += c_name
-        if c_fig:
-            kind: Kind = "figure"
-        elif c_name:
-            kind = "name"
-        elif c_word:
-            kind = "word"
-        elif sim >= NOISE_SIMILARITY:
-            kind = "noise"
-        else:
-            kind = "reworded"
-        diffs.append((k, Difference(kind, sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]], c_fig + c_word + c_name)))
+    if pending and (detail or not is_noisy):
+        # The words of each text that the alignment left unpaired: a word of a replaced run is
+        # "moved" (rephrased) when the other text uses it there, and new otherwise -- a word
+        # the other text uses only in shared runs is used there for something else.
+        set_a = {w for tag, i1, i2, _, _ in runs if tag != "equal" for w in wa[i1:i2]}
+        set_b = {w for tag, _, _, j1, j2 in runs if tag != "equal" for w in wb[j1:j2]}
+        figs_a, vals_a = _figures(list(set_a))
+        figs_b, vals_b = _figures(list(set_b))
+        for k, i1, i2, j1, j2, sim in pending:
+            if sim >= NOISE_SIMILARITY and damaged:
+                record(k, "noise", i1, i2, j1, j2)
+                continue
+            if is_noisy and k in (0, last):
+                record(k, "cut", i1, i2, j1, j2)  # a noisy copy's own dateline or sign-off
+                continue
+            xa, xb = wa[i1:i2], wb[j1:j2]
+            fa = [w for n, w in enumerate(xa, i1) if da.figure[n] and w not in figs_b and not _found(w, vals_b)]
+            fb = [w for n, w in enumerate(xb, j1) if db.figure[n] and w not in figs_a and not _found(w, vals_a)]
+            na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], xb)]
+            nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], xa)]
+            c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
+            c_fig = min(len(fa), len(fb)) if not is_noisy else 0  # numbers for numbers; OCR'd figures prove nothing
+            c_word = c_all - c_fig
+            c_name = 0
+            if c_word:
+                names_a = sum(_is_name(a, da.toks[n], da.mixed) for n in na)
+                names_b = sum(_is_name(b, db.toks[n], db.mixed) for n in nb)
+                c_name = min(c_word, names_a, names_b)
+            changed_figures += c_fig
+            changed_words += c_word
+            changed_names += c_name
+            kind: Kind = (
+                "figure" if c_fig else "name" if c_name else "word" if c_word else "noise" if sim >= NOISE_SIMILARITY else "reworded"
+            )
+            record(k, kind, i1, i2, j1, j2, c_fig + c_word + c_name)
     diffs.sort(key=lambda d: d[0])
     return Alignment(
         a_words=len(wa),

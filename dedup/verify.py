@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels, numbers
-from .align import Alignment, align
+from .align import Alignment, align, template_fill
 
 __all__ = ["Verifier", "estimates", "similarity_between"]
 
@@ -114,7 +114,7 @@ class Verifier:
         for m in range(n):
             a, b = texts_a[m], texts_b[m]
             if a is not None and b is not None and a != b:
-                ok[m] = not align(a, b).template_fill
+                ok[m] = not template_fill(a, b)
         return ok
 
     def decide(
