@@ -76,6 +76,8 @@ FIGURE_SHARE = 0.25
 FIGURE_COUNT = 2
 #: Changed words (names twice) at least this fraction of the aligned words make a template fill.
 CONTENT_SHARE = 0.12
+#: A replaced run this short at the start or end of a text is a copy's own dateline or sign-off.
+EDGE_WORDS = 6
 #: Words shorter than this are never changed facts.
 MIN_FACT_LETTERS = 3
 #: Pairs with more word pairs than this (``len(a) * len(b)``) are not aligned: quadratic time and memory.
@@ -196,27 +198,32 @@ def _value(tok: str) -> float | None:
 
 
 def _half_unit(tok: str) -> float:
-    """Half the last unit a figure token states: how far a number may be from it and round to it."""
-    m = _FRACTION.fullmatch(tok)
-    if m:
-        return 0.5 / max(1, int(m[3]))
+    """Half the last unit a decimal figure states: how far a number may be from it and still
+    round to it. Fractions (``6-1/4``) and spelled-out numbers are exact (0)."""
+    if tok in NUMBER_WORDS or "/" in tok:
+        return 0.0
     tail = tok.replace(",", "").rpartition(".")[2] if "." in tok else ""
     return 0.5 * 10.0 ** -(len(tail) if tail.isdigit() else 0)
 
 
 def _found(tok: str, values: list[float]) -> bool:
     """Whether a figure states a number of the other text: equal, or that number rounded to
-    this figure's precision, in units, thousands, millions or billions (``269`` against
-    ``269.1``, ``4.9`` against ``4,895,720``; ``6-1/4`` is precise to an eighth)."""
+    this figure's precision (strictly nearer than half its last unit), in units, thousands,
+    millions or billions (``269`` against ``269.1``, ``4.9`` against ``4,895,720``)."""
     v = _value(tok)
     if v is None:
         return False
-    half = _half_unit(tok) * (1 + 1e-9)
-    return any(w == v or any(abs(w) >= s and abs(w / s - v) <= half for s in _SCALES) for w in values)
+    half = _half_unit(tok)
+    return any(w == v or any(abs(w) >= s and abs(w / s - v) < half for s in _SCALES) for w in values)
+
+
+# Letters OCR reads for digits and digits it reads for letters ("5hr" for "Shr", "4o" for "40").
+_OCR_DIGITS = str.maketrans("oOlIi|sSbBzZ", "001111558822")
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    """The digits of ``text`` once letters OCR confuses with digits are read as digits."""
+    return "".join(c for c in text.translate(_OCR_DIGITS) if c.isdigit())
 
 
 def _is_figure(tok: str) -> bool:
@@ -352,8 +359,8 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
             if sim >= NOISE_SIMILARITY and damaged:
                 record(k, "noise", i1, i2, j1, j2)
                 continue
-            if is_noisy and k in (0, last):
-                record(k, "cut", i1, i2, j1, j2)  # a noisy copy's own dateline or sign-off
+            if k in (0, last) and (is_noisy or max(i2 - i1, j2 - j1) <= EDGE_WORDS):
+                record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
                 continue
             xa, xb = wa[i1:i2], wb[j1:j2]
             fa = [w for n, w in enumerate(xa, i1) if da.figure[n] and w not in figs_b and not _found(w, vals_b)]

@@ -142,9 +142,11 @@ def average_linkage(
     the result does not depend on the order documents were added. A node may
     stand for ``counts[i]`` identical documents: an edge between two such nodes
     counts as ``counts[a] * counts[b]`` matching pairs. ``apart`` lists node pairs
-    known to be different documents (a verification veto: a template filled with
-    other facts); two clusters with such a pair between them never merge, however
-    dense the edges, so A ~ C ~ B does not join A and B when A is not B.
+    that verification vetoed (they met a threshold, then the figures or the
+    alignment said they are different documents): each cancels one matching pair
+    between the two clusters, so A ~ C ~ B does not join A and B when A / B was
+    vetoed, while one wrong veto inside a large group of reprints costs one link,
+    not the group.
     Returns a root per node, like :func:`connected_components`.
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
@@ -155,11 +157,12 @@ def average_linkage(
         w = size[a] * size[b]
         links[a][b] = links[a].get(b, 0) + w
         links[b][a] = links[b].get(a, 0) + w
-    bars: list[set[int]] = [set() for _ in range(n)]
+    bars: list[dict[int, int]] = [dict() for _ in range(n)]
     for a, b in np.asarray(apart if apart is not None else (), dtype=np.int64).reshape(-1, 2).tolist():
         if a != b:
-            bars[a].add(b)
-            bars[b].add(a)
+            w = size[a] * size[b]
+            bars[a][b] = bars[a].get(b, 0) + w
+            bars[b][a] = bars[b].get(a, 0) + w
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -173,24 +176,20 @@ def average_linkage(
     order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -np.asarray(weights)))
     for k in order.tolist():
         ra, rb = find(int(edges[k, 0])), find(int(edges[k, 1]))
-        if ra == rb or rb in bars[ra] or links[ra].get(rb, 0) < min_fraction * size[ra] * size[rb]:
+        if ra == rb or links[ra].get(rb, 0) - bars[ra].get(rb, 0) < min_fraction * size[ra] * size[rb]:
             continue
         if len(links[ra]) + len(bars[ra]) > len(links[rb]) + len(bars[rb]):
             ra, rb = rb, ra
-        for c in bars[ra]:
-            bars[c].discard(ra)
-            bars[c].add(rb)
-        bars[rb] |= bars[ra]
-        bars[ra] = set()
-        for c, cnt in links[ra].items():
-            if c == rb:
-                continue
-            links[rb][c] = links[rb].get(c, 0) + cnt
-            other = links[c]
-            other[rb] = other.get(rb, 0) + cnt
-            del other[ra]
-        links[rb].pop(ra, None)
-        links[ra] = {}
+        for table in (links, bars):
+            for c, cnt in table[ra].items():
+                if c == rb:
+                    continue
+                table[rb][c] = table[rb].get(c, 0) + cnt
+                other = table[c]
+                other[rb] = other.get(rb, 0) + cnt
+                del other[ra]
+            table[rb].pop(ra, None)
+            table[ra] = {}
         parent[ra] = rb
         size[rb] += size[ra]
     return np.array([find(i) for i in range(n)], dtype=np.int64)
