@@ -6,36 +6,44 @@ paragraph more; two reports written from one template (a dividend notice, a bond
 issue, a market report of another day) share their wording and differ in the
 *facts* filled into it: other figures, other names. :func:`align` finds which:
 
-1. Both texts are cut into word tokens (``\\w+`` joined by ``. , / ' -``), compared
-   case-folded; figures (tokens with a digit) are also read as numbers
-   (``1,660,000``, ``6-1/2``, ``16.5``).
+1. Both texts are cut into word tokens (``\\w+`` joined by ``. , / ' ’ -``), compared
+   case-folded. Figures are tokens with a digit and the spelled-out numbers zero to
+   twelve; they are also read as numbers (``1,660,000``, ``6-1/2``, ``16.5``, ``seven``).
 2. A word-level Levenshtein alignment (``rapidfuzz``) gives equal runs, replaced
    runs, and runs present in one text only.
 3. Every run that is not equal becomes a :class:`Difference` of one kind:
 
-   * ``cut`` -- words at the start or end of one text only (a shorter copy);
+   * ``cut`` -- words at the start or end of one text only (a shorter copy), or a
+     short replaced run there (at most :data:`EDGE_WORDS` words: a copy's own
+     dateline, byline or sign-off);
    * ``added`` -- words inside one text only (a paragraph more or less);
-   * ``noise`` -- a replaced run that reads almost the same, character for
-     character (Indel similarity at least :data:`NOISE_SIMILARITY`): OCR damage,
-     hyphenation, typos;
-   * ``figure`` -- a replaced run that puts other numbers in place of the
-     numbers of the other text (numbers that text states nowhere, not even
-     rounded: ``4.9`` matches ``4,895,720`` in millions);
-   * ``name`` / ``word`` -- a replaced run whose words the other text never uses,
-     with capitalized words in mixed-case text (names) or without;
-   * ``reworded`` -- a replaced run whose words the other text uses elsewhere
-     (a moved or rephrased passage).
+   * ``noise`` -- a replaced run that reads almost the same by characters, spaces
+     ignored (Indel similarity at least :data:`NOISE_SIMILARITY`, digits equal once
+     OCR's letter/digit confusions are read as digits): OCR damage, typos, split and
+     joined words; or one that differs only in punctuation;
+   * ``figure`` -- numbers in place of numbers the other text states nowhere in its
+     unpaired words, not even rounded (``4.9`` matches ``4,895,720`` in millions);
+   * ``name`` / ``word`` -- words of at least :data:`MIN_FACT_LETTERS` letters in place
+     of words the other text does not use in its unpaired words and that are not
+     short forms of each other; names are capitalized words inside a sentence of
+     mixed-case text;
+   * ``reworded`` -- a replaced run whose words the other text uses elsewhere in
+     what it does not share (a moved or rephrased passage).
 
-4. How noisy the pair is decides what a similar-looking figure means: in a clean
-   pair (fewer than :data:`NOISY_RATE` of the aligned words damaged) ``16.8``
-   against ``16.6`` is another figure; in an OCR'd pair it is damage.
+4. How damaged the pair is decides what the differences mean. Damage is counted on
+   words, not figures. With at least :data:`DAMAGED_RATE` of the aligned words
+   damaged, a similar-looking figure is damage too; with at least :data:`NOISY_RATE`
+   (and two words) the pair is an OCR'd copy and gets no verdict: its changed words
+   and figures are as likely damage as facts. In a clean pair ``6-1/4`` against
+   ``6-1/2`` is another figure.
 
-A pair is a **template fill** (:attr:`Alignment.template_fill`) when the facts
-that differ outweigh those it shares: at least one changed figure and changed
-figures at least :data:`FIGURE_SHARE` of the figures of the aligned text, or
+A clean pair is a **template fill** (:attr:`Alignment.template_fill`) when the
+facts that differ outweigh those it shares: at least :data:`FIGURE_COUNT` changed
+figures, or changed figures at least :data:`FIGURE_SHARE` of the aligned figures, or
 changed words (names counted twice) at least :data:`CONTENT_SHARE` of the aligned
-words. Text present in one version only (cuts, added paragraphs) never counts:
-an abridged or expanded reprint is still the same story.
+words. Text present in one version only never counts: an abridged or expanded
+reprint is still the same story, and so is a correction of one figure in a text
+that states several. The verdict does not depend on the order of the two texts.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ import functools
 import itertools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rapidfuzz.distance import Indel, Levenshtein
@@ -73,9 +81,9 @@ DAMAGED_RATE = 0.01
 #: Changed figures at least this fraction of the aligned figures (changed + shared) make a template fill.
 FIGURE_SHARE = 0.25
 #: This many changed figures make a template fill whatever their share (a correction changes one).
-FIGURE_COUNT = 2
+FIGURE_COUNT = 3
 #: Changed words (names twice) at least this fraction of the aligned words make a template fill.
-CONTENT_SHARE = 0.12
+CONTENT_SHARE = 0.15
 #: A replaced run this short at the start or end of a text is a copy's own dateline or sign-off.
 EDGE_WORDS = 6
 #: Words shorter than this are never changed facts.
@@ -260,14 +268,26 @@ def align(a: str, b: str) -> Alignment:
     normalization removes the differences that mean nothing, and case is kept where
     the text has it (names are told by their capitals in mixed-case text). Pairs
     over :data:`MAX_ALIGN_CELLS` word pairs are not aligned (``aligned`` False, no
-    verdict).
+    verdict). The verdict does not depend on the order of the texts: they are aligned
+    in one canonical order and the sides swapped back.
     """
-    return _classify(a, b, detail=True)
+    return _classify(a, b, detail=True) if a <= b else _swapped(_classify(b, a, detail=True))
 
 
 def template_fill(a: str, b: str) -> bool:
     """``align(a, b).template_fill``, computed without recording the differences (what engines call)."""
-    return _classify(a, b, detail=False).template_fill
+    return (_classify(a, b, detail=False) if a <= b else _classify(b, a, detail=False)).template_fill
+
+
+def _swapped(al: Alignment) -> Alignment:
+    """The same alignment seen from the other text."""
+    return replace(
+        al,
+        a_words=al.b_words,
+        b_words=al.a_words,
+        shared=tuple((sb, sa) for sa, sb in al.shared),
+        differences=tuple(replace(d, a=d.b, b=d.a, a_text=d.b_text, b_text=d.a_text) for d in al.differences),
+    )
 
 
 class _Doc:

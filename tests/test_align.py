@@ -94,3 +94,14 @@ def test_empty_and_wordless_texts():
     assert not A.align("...", "!!!").template_fill
     al = A.align("", STORY)
     assert [d.kind for d in al.differences] == ["cut"] and not al.template_fill
+
+
+def test_the_verdict_does_not_depend_on_the_order_of_the_texts():
+    a = dividend("Acme Industries Inc", "25", "22", "April 15", "March 31")
+    b = dividend("Zenith Corp", "25", "20", "April 15", "March 30") + " It also raised its annual forecast."
+    for x, y in ((a, b), (STORY, STORY.replace("1986", "1988")), (STORY, STORY[:200])):
+        one, other = A.align(x, y), A.align(y, x)
+        assert one.reason == other.reason and one.template_fill == A.template_fill(y, x)
+        assert (one.a_words, one.b_words) == (other.b_words, other.a_words)
+        for d in one.differences:
+            assert x[d.a[0] : d.a[1]] == d.a_text and y[d.b[0] : d.b[1]] == d.b_text
