@@ -48,6 +48,7 @@ that states several. The verdict does not depend on the order of the two texts.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -217,12 +218,25 @@ def _half_unit(tok: str) -> float:
 def _found(tok: str, values: list[float]) -> bool:
     """Whether a figure states a number of the other text: equal, or that number rounded to
     this figure's precision (strictly nearer than half its last unit), in units, thousands,
-    millions or billions (``269`` against ``269.1``, ``4.9`` against ``4,895,720``)."""
+    millions or billions (``269`` against ``269.1``, ``4.9`` against ``4,895,720``).
+    ``values`` are sorted."""
     v = _value(tok)
     if v is None:
         return False
     half = _half_unit(tok)
-    return any(w == v or any(abs(w) >= s and abs(w / s - v) < half for s in _SCALES) for w in values)
+    at = bisect.bisect_left(values, v)
+    if at < len(values) and values[at] == v:
+        return True
+    if half == 0:
+        return False
+    for s in _SCALES:
+        lo, hi = s * (v - half), s * (v + half)
+        at = bisect.bisect_right(values, lo)
+        while at < len(values) and values[at] < hi:
+            if abs(values[at]) >= s:
+                return True
+            at += 1
+    return False
 
 
 # Letters OCR reads for digits and digits it reads for letters ("5hr" for "Shr", "4o" for "40").
@@ -238,12 +252,13 @@ def _is_figure(tok: str) -> bool:
     return tok in NUMBER_WORDS or bool(_DIGIT.search(tok))
 
 
-def _is_name(text: str, tok: tuple[str, int, int], mixed_case: bool) -> bool:
-    """A capitalized word inside a sentence of mixed-case text (not its first word)."""
-    word, start = tok[0], tok[1]
-    if not (mixed_case and word[:1].isupper() and not word.isupper() and not _is_figure(word)):
+def _is_name(doc: _Doc, n: int) -> bool:
+    """Word ``n`` of ``doc`` is a capitalized word inside a sentence of mixed-case text (not its first word)."""
+    word = doc.raw[n]
+    if not (doc.mixed and word[:1].isupper() and not word.isupper() and not doc.figure[n]):
         return False
-    before = text[max(0, start - 3) : start].rstrip(" \t")
+    start = doc.toks[n][1]
+    before = doc.text[max(0, start - 3) : start].rstrip(" \t")
     return bool(before) and before[-1] not in ".!?:;\n\"'([-"
 
 
@@ -258,7 +273,7 @@ def _fact_word(word: str, others: list[str]) -> bool:
 
 def _figures(words: list[str]) -> tuple[set[str], list[float]]:
     figs = {w for w in words if _is_figure(w)}
-    return figs, [v for v in map(_value, figs) if v is not None]
+    return figs, sorted(v for v in map(_value, figs) if v is not None)
 
 
 def align(a: str, b: str) -> Alignment:
@@ -291,16 +306,25 @@ def _swapped(al: Alignment) -> Alignment:
 
 
 class _Doc:
-    """What the alignment needs of one text, computed once: a document is often in many pairs."""
+    """What the alignment needs of one text, computed once: a document is often in many pairs.
+    Token offsets are found only when asked for (spans, names)."""
 
-    __slots__ = ("toks", "words", "figure", "figures_before", "mixed")
+    __slots__ = ("text", "_toks", "raw", "words", "figure", "figures_before", "mixed")
 
     def __init__(self, text: str) -> None:
-        self.toks = tokens(text)
-        self.words = [t[0].casefold() for t in self.toks]
-        self.figure = [_is_figure(w) for w in self.words]
+        self.text = text
+        self._toks: list[tuple[str, int, int]] | None = None
+        self.raw = _TOKEN.findall(text)
+        self.words = [w.casefold() for w in self.raw]
+        self.figure = [w in NUMBER_WORDS or (not w.isalpha() and _DIGIT.search(w) is not None) for w in self.words]
         self.figures_before = [0, *itertools.accumulate(self.figure)]
         self.mixed = text != text.upper() and text != text.lower()  # has both lower- and upper-case letters
+
+    @property
+    def toks(self) -> list[tuple[str, int, int]]:
+        if self._toks is None:
+            self._toks = tokens(self.text)
+        return self._toks
 
 
 @functools.lru_cache(maxsize=8192)
@@ -392,8 +416,8 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
             c_word = c_all - c_fig
             c_name = 0
             if c_word:
-                names_a = sum(_is_name(a, da.toks[n], da.mixed) for n in na)
-                names_b = sum(_is_name(b, db.toks[n], db.mixed) for n in nb)
+                names_a = sum(_is_name(da, n) for n in na)
+                names_b = sum(_is_name(db, n) for n in nb)
                 c_name = min(c_word, names_a, names_b)
             changed_figures += c_fig
             changed_words += c_word
