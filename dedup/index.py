@@ -7,16 +7,24 @@ across runs and is shared by processes.
 
 Matching is exactly the :class:`~dedup.Deduplicator`'s: the same :class:`~dedup.Params`,
 normalization, shingling and signatures (a ``Deduplicator`` is the signing engine),
-LSH banding for candidates, and the same verification rule -- a stored document
-matches when estimated Jaccard ``J >= threshold`` or containment
-``C >= containment_threshold`` (:func:`dedup.cluster.pair_similarity`) and the
-numbers the two texts state do not rule it out (:mod:`dedup.numbers`). A document the
-index drops therefore shares an edge with an admitted one, and ``dedup cluster``
-with ``min_link_fraction=0`` would group them.
+LSH banding for candidates, and the same two-stage rule (:class:`dedup.verify.Verifier`):
+a stored document matches when estimated Jaccard ``J >= threshold`` or containment
+``C >= containment_threshold``, the numbers the two texts state do not rule it out
+(:mod:`dedup.numbers`), and -- with ``verify_text`` -- the word alignment of the two
+prepared texts does not show one template filled with other facts (:mod:`dedup.align`).
+A document the index drops therefore shares an edge with an admitted one, and
+``dedup cluster`` with ``min_link_fraction=0`` would group them. The best match is the
+most similar stored document that passes both stages: a candidate that passes the
+first and fails the second gives way to the next one.
 
 A document's number sketch is stored after its signature, in the same value
 (``num_perm + 1 + SKETCH_SIZE`` integers), when the index checks numbers
-(``number_agreement > 0``).
+(``number_agreement > 0``). With ``verify_text`` the index also stores each admitted
+document's prepared text (:meth:`Deduplicator.prepare`), zlib-compressed, and reads it
+back only for the candidate pairs that pass the first stage. Documents stored before
+texts were kept (schema 4 and older) have none: their pairs are decided by the first
+stage alone, as when they were admitted. An index written before ``verify_text``
+existed keeps it off (see :data:`_ADDED_PARAMS`).
 
 >>> with Index.open("seen.dedup") as index:                     # doctest: +SKIP
 ...     for doc in stream:
@@ -70,7 +78,11 @@ __all__ = [
 #: only affects clustering, which an index does not do).
 INDEX_PARAMS: tuple[str, ...] = tuple(n for n in Params.names() if n != "min_link_fraction")
 #: Parameters added after the first index format, with the value that reproduces an index written
-#: without them: a stored configuration lacking one gets this value, not today's default.
+#: without them: a stored configuration lacking one gets this value, not today's default. For
+#: ``verify_text`` that is also the only consistent choice: such a file holds no texts, so turning the
+#: alignment on would apply it to the pairs of documents added from now on only, and the same text would
+#: be admitted or dropped depending on when its near-duplicate was stored. An old index keeps deciding
+#: as it did (and stores no texts); build a new one to get the alignment.
 _ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0, "verify_text": False}
 
 KEY_SCHEME = "lsh-band-key-xor-salt-v1"
@@ -175,14 +187,20 @@ def _positive_int(value: Any, name: str) -> int:
 
 
 class _Signed:
-    """A batch of documents signed outside any transaction (signing is the CPU-heavy part)."""
+    """A batch of documents signed outside any transaction (signing is the CPU-heavy part).
 
-    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys")
+    ``texts`` are the prepared texts (what was signed, what stage 2 aligns); ``packed`` their
+    stored form (:meth:`Store.pack_texts`, compressed here too), or None when none are stored.
+    """
+
+    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys", "texts", "packed")
 
     def __init__(
-        self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, keys: np.ndarray
+        self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, keys: np.ndarray,
+        texts: list[str], packed: list[bytes | None] | None,
     ) -> None:
         self.ids, self.enc, self.metas, self.sigs, self.sizes, self.nums, self.keys = ids, enc, metas, sigs, sizes, nums, keys
+        self.texts, self.packed = texts, packed
 
 
 class Index:
@@ -365,19 +383,22 @@ class Index:
         for i, t in zip(ids, texts):
             if not isinstance(t, str):
                 raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
-        return self._signed(ids, enc, menc, texts)
+        return self._signed(ids, enc, menc, texts, store=True)
 
     def _sign_texts(self, texts: Sequence[Any]) -> _Signed:
         for k, t in enumerate(texts):
             if not isinstance(t, str):
                 raise InputError(f"text #{k} must be str, got {type(t).__name__}")
         n = len(texts)
-        return self._signed([None] * n, [""] * n, [None] * n, texts)
+        return self._signed([None] * n, [""] * n, [None] * n, texts, store=False)
 
-    def _signed(self, ids: list[Any], enc: list[str], metas: list[str | None], texts: Sequence[str]) -> _Signed:
-        # Normalized over ``n_jobs`` processes (a large enough batch), signed on ``n_jobs`` threads.
-        sigs, sizes, nums = self._engine._sign_prepared(self._engine.prepare_many(texts))
-        return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs))
+    def _signed(self, ids: list[Any], enc: list[str], metas: list[str | None], texts: Sequence[str], store: bool) -> _Signed:
+        # Normalized over ``n_jobs`` processes (a large enough batch), signed on ``n_jobs`` threads;
+        # the texts to store are compressed here too, before the write lock is taken.
+        prepared = self._engine.prepare_many(texts)
+        sigs, sizes, nums = self._engine._sign_prepared(prepared)
+        packed = self.store.pack_texts(prepared) if store and self.params.verify_text else None
+        return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
 
     @property
     def _stores_numbers(self) -> bool:
@@ -398,7 +419,7 @@ class Index:
         k = self._lsh.num_perm
         return stored[:, :k], stored[:, k:]
 
-    def _verify(
+    def _screen(
         self,
         sigs_a: np.ndarray,
         sizes_a: np.ndarray,
@@ -408,9 +429,16 @@ class Index:
         nums_b: np.ndarray | None,
         pairs: np.ndarray,
     ) -> tuple[np.ndarray, ...]:
-        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)``: the Deduplicator's rule."""
+        """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)`` by the first stage of the
+        Deduplicator's rule (:meth:`Verifier.screen`); the pairs that pass go to :meth:`_confirm`."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
         return self._engine.verifier.screen(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
+
+    def _confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None]) -> np.ndarray:
+        """The second stage (:meth:`Verifier.confirm`) on pairs that passed :meth:`_screen`: False where the
+        prepared texts are one template filled with other facts. A text of None (a document stored without
+        one) keeps the first stage's verdict."""
+        return self._engine.verifier.confirm(texts_a, texts_b)
 
     def _stored_matches(self, batch: _Signed) -> tuple[list[Match | None], np.ndarray]:
         """Best stored match of each document of ``batch``, and the stored keys found (run inside a transaction)."""
@@ -449,18 +477,31 @@ class Index:
         if pairs.size == 0:
             return out
         ssigs, snums = self._split_stored(ssigs)
-        ok, sim, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
+        ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
         q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]
+        # Stage 2 runs on each query's leading candidate only; one it rejects is dropped and the next
+        # one leads. The stored texts of the pairs that passed stage 1 are read in one query.
+        todo = np.full(q.size, self.params.verify_text)
+        stored = self.store.texts(r) if self.params.verify_text and r.size else {}
         while q.size:
             first = np.ones(q.size, bool)
             first[1:] = q[1:] != q[:-1]
+            lead = np.flatnonzero(first & todo)
+            if lead.size:
+                passed = self._confirm([batch.texts[i] for i in q[lead].tolist()], [stored.get(x) for x in r[lead].tolist()])
+                todo[lead] = False
+                if not passed.all():
+                    keep = np.ones(q.size, bool)
+                    keep[lead[~passed]] = False
+                    q, s, j, c, r, todo = q[keep], s[keep], j[keep], c[keep], r[keep], todo[keep]
+                    continue
             got = self.store.fetch(r[first])  # ids and metadata of the winners only
             gone = np.setdiff1d(r[first], got.rows)
             if gone.size:  # a candidate without a document (a damaged index): drop it, take the next best
                 keep = ~np.isin(r, gone)
-                q, s, j, c, r = q[keep], s[keep], j[keep], c[keep], r[keep]
+                q, s, j, c, r, todo = q[keep], s[keep], j[keep], c[keep], r[keep], todo[keep]
                 continue
             where = dict(zip(got.rows.tolist(), range(len(got.ids))))
             for b in np.flatnonzero(first).tolist():
@@ -489,7 +530,8 @@ class Index:
         return pairs[keep]
 
     def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
-        """Matching pairs inside a batch: ``{j: [(i, sim, jac, cont), ...]}`` for ``i < j``."""
+        """Pairs inside a batch that pass the first stage: ``{j: [(i, sim, jac, cont), ...]}`` for ``i < j``
+        (the second runs in :meth:`_admit`, on the pairs that could decide)."""
         live = np.flatnonzero(batch.sizes > 0)
         if live.size < 2:
             return {}
@@ -510,7 +552,7 @@ class Index:
         if not cand:
             return {}
         pairs = np.array(sorted(cand), dtype=np.int64)
-        ok, _, jac, cont = self._verify(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs)
+        ok, _, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs)
         out: dict[int, list[tuple[int, float, float, float]]] = {}
         for (i, j), jj, cc in zip(pairs[ok].tolist(), jac[ok].tolist(), cont[ok].tolist()):
             out.setdefault(j, []).append((i, max(jj, cc), jj, cc))
@@ -601,6 +643,7 @@ class Index:
         self.store.insert(
             [batch.enc[i] for i in sel.tolist()], self._stored_values(batch, sel), sizes, time.time(),
             [batch.metas[i] for i in sel.tolist()], keys, fl.reshape(keys.shape),
+            None if batch.packed is None else [batch.packed[i] for i in sel.tolist()],
         )
 
     def _stored_values(self, batch: _Signed, sel: np.ndarray) -> np.ndarray:
@@ -667,9 +710,13 @@ class Index:
         is_in = np.zeros(len(batch.enc), dtype=bool)
         for j, enc in enumerate(batch.enc):
             best = results[j]
-            for i, s, jac, cont in inner.get(j, ()):
-                if is_in[i] and (best is None or s > best.similarity):
+            # An admitted document of this batch that is more similar than the stored match: the most
+            # similar one the alignment confirms (ties: the first admitted, like the oldest stored row).
+            better = [p for p in inner.get(j, ()) if is_in[p[0]] and (best is None or p[1] > best.similarity)]
+            for i, s, jac, cont in sorted(better, key=lambda p: (-p[1], p[0])):
+                if not self.params.verify_text or self._confirm([batch.texts[i]], [batch.texts[j]])[0]:
                     best = Match(batch.ids[i], s, jac, cont, _decode_meta(batch.metas[i]))
+                    break
             if best is None and (enc in taken or enc in admitted):
                 if on_duplicate_id == "raise":
                     raise DuplicateIdError(
@@ -688,9 +735,12 @@ class Index:
         else:
             got = self.store.fetch(np.array([row], dtype=np.int64))
             (sig, nums), size, meta = self._split_stored(got.sigs), got.sizes, got.metas[0]
-        ok, s, jac, cont = self._verify(
+        ok, s, jac, cont = self._screen(
             batch.sigs[j : j + 1], batch.sizes[j : j + 1], batch.nums[j : j + 1], sig, size, nums, np.zeros((1, 2), np.int64)
         )
+        if ok[0] and self.params.verify_text:  # the full rule, as for a near-duplicate
+            held = batch.texts[pos] if pos is not None else self.store.texts(np.array([row], dtype=np.int64)).get(row)
+            ok = self._confirm([batch.texts[j]], [held])
         # Two texts without shingles (empty once normalized) never match, but are the same text.
         alike = bool(ok[0]) or (int(batch.sizes[j]) == 0 and int(size[0]) == 0)
         return Match(batch.ids[j], float(s[0]), float(jac[0]), float(cont[0]), _decode_meta(meta), near_duplicate=alike)
@@ -743,8 +793,9 @@ class Index:
         """Full consistency check (reads everything); returns the problems found, empty when consistent.
 
         Checks the database's integrity, that every document is filed under each of
-        its band keys unless that key's bucket is full (``max_bucket``), and that
-        the band table holds no entry of a missing document.
+        its band keys unless that key's bucket is full (``max_bucket``), that the
+        band table holds no entry of a missing document, and that every stored text
+        reads back (and belongs to a stored document).
         """
         store = self.store
         problems = store.check()
@@ -752,8 +803,17 @@ class Index:
             return problems
         found = 0
         missing: list[int] = []
+        damaged: list[int] = []
         with store.read():
             for got in store.iter_docs(5_000):
+                try:
+                    store.texts(got.rows)
+                except IndexFileError:  # name every damaged one
+                    for row in got.rows.tolist():
+                        try:
+                            store.texts(np.array([row]))
+                        except IndexFileError:
+                            damaged.append(row)
                 if got.sigs.shape[1] != self._stored_width:
                     return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
                 live = got.sizes > 0
@@ -769,6 +829,11 @@ class Index:
                         elif k not in full:
                             missing.append(row)
             total = store.count_band_rows()
+            orphans = store.orphan_texts()
+        if damaged:
+            problems.append(f"{len(damaged)} stored texts are damaged, documents (internal rows) {damaged[:10]}")
+        if orphans:
+            problems.append(f"{orphans} stored texts belong to no stored document")
         if missing:
             problems.append(f"{len(missing)} band entries missing, documents (internal rows) {sorted(set(missing))[:10]}")
         if total != found:

@@ -366,9 +366,15 @@ def test_damaged_signatures_and_row_counter_are_clear_errors(path, cache):
 
 
 def _downgrade(path, version):
-    """Rewrite a current index file in the layout of schema 1 (bands B-tree), 2 (bands + pending) or 3
-    (base + log of band entries, no fingerprints)."""
+    """Rewrite a current index file in the layout of schema 1 (bands B-tree), 2 (bands + pending), 3
+    (base + log of band entries, no fingerprints) or 4 (no texts)."""
     con = sqlite3.connect(path)
+    con.execute("DROP TABLE texts")
+    if version == 4:
+        con.execute("PRAGMA user_version=4")
+        con.commit()
+        con.close()
+        return
     con.execute("DROP TABLE base_docs")
     if version == 3:
         con.execute("CREATE TABLE log3(seq INTEGER PRIMARY KEY AUTOINCREMENT, keys BLOB NOT NULL, docs BLOB NOT NULL)")
@@ -403,10 +409,10 @@ def _downgrade(path, version):
     con.close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_old_index_is_migrated(path, version):
     """Schema 1 kept band entries in a B-tree, schema 2 also in a pending buffer, schema 3 had no
-    fingerprints; each opens as the current schema."""
+    fingerprints, schema 4 no texts; each opens as the current schema."""
     with Index.open(path, n_jobs=1) as ix:
         ix.store.flush_entries = 1
         ix.add_many([(i, story(i)) for i in range(4)], batch_size=2)  # a base of 4 documents
@@ -415,12 +421,14 @@ def test_old_index_is_migrated(path, version):
         assert ix.stats()["logged_band_entries"] == 3 * ix.bands[0]
     _downgrade(path, version)
     with Index.open(path, n_jobs=1) as ix:
-        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 4
+        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 5
+        assert ix.stats()["stored_texts"] == 0  # the old documents' texts were never kept
         assert [m.id for m in ix.check_many([story(i) for i in range(7)])] == list(range(7))
         assert ix.stats()["logged_band_entries"] == (0 if version == 1 else 3 * ix.bands[0])
         assert len(ix.store._docs_map) == 7  # fingerprints computed from the stored signatures
         ix.add("new", BASE)
         assert ix.check(BASE).id == "new" and ix.remove(2) and ix.check(story(2)) is None and ix.verify() == []
+        assert ix.stats()["stored_texts"] == 1  # new documents get theirs
 
 
 def test_params_are_stored_and_mismatch_is_an_error(path):
@@ -451,10 +459,14 @@ def test_figures_that_disagree_rule_out_a_match(path):
     with Index.open(path.with_name("batch"), n_jobs=1) as ix:  # inside one batch too
         assert [m and m.id for m in ix.check_and_add_many([("a", EUROBOND), ("b", OTHER_EUROBOND), ("c", ocr)])] == [None, None, "a"]
         assert ix.verify() == []
-    with Index.open(path.with_name("off"), n_jobs=1, number_agreement=0) as ix:  # turned off: wording decides
+    with Index.open(path.with_name("align"), n_jobs=1, number_agreement=0) as ix:  # the alignment alone sees the figures
+        ix.add("bond", EUROBOND)
+        assert ix.check(OTHER_EUROBOND) is None and ix.check(ocr).id == "bond" and ix.verify() == []
+    with Index.open(path.with_name("off"), n_jobs=1, number_agreement=0, verify_text=False) as ix:  # both off: wording decides
         ix.add("bond", EUROBOND)
         assert ix.check(OTHER_EUROBOND).id == "bond" and ix.verify() == []
         assert ix.store.fetch(np.array([1])).sigs.shape == (1, ix.params.num_perm)  # no number sketch stored
+        assert ix.stats()["stored_texts"] == 0  # nor a text
 
 
 def test_a_taken_id_says_whether_its_text_matches(path):

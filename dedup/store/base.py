@@ -1,7 +1,8 @@
 """The storage interface behind :class:`dedup.Index`, and the errors of persistent indexes.
 
 An index keeps, per document, its MinHash signature, shingle count, insertion
-time and optional metadata, plus one row ``(band key, document)`` per LSH band.
+time, optional metadata and (when it verifies texts) its prepared text, plus one row
+``(band key, document)`` per LSH band.
 The :class:`Store` protocol is everything :class:`dedup.Index` needs from a
 backend; signing, banding and verification stay in the index, so a backend
 only moves rows. :class:`~dedup.store.sqlite.SQLiteStore` is the one shipped.
@@ -92,6 +93,12 @@ class Store(Protocol):
         What verification needs, without the ids and metadata :meth:`fetch` also reads.
         """
 
+    def pack_texts(self, texts: Sequence[str | None]) -> list[bytes | None]:
+        """Prepared texts in the stored form :meth:`insert` takes (None: store none). Needs no transaction."""
+
+    def texts(self, rows: np.ndarray) -> dict[int, str]:
+        """``{row: prepared text}`` of the documents with these row numbers that have a stored text."""
+
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         """Row numbers of the stored documents among JSON-encoded ``ids``."""
 
@@ -104,17 +111,24 @@ class Store(Protocol):
         metas: Sequence[str | None],
         keys: np.ndarray,
         file: np.ndarray,
+        texts: Sequence[bytes | None] | None = None,
     ) -> np.ndarray:
-        """Insert documents and the band keys (``int64 (n, bands)``) where ``file`` (bool, same shape) is set; returns row numbers."""
+        """Insert documents and the band keys (``int64 (n, bands)``) where ``file`` (bool, same shape) is set; returns row numbers.
+
+        ``texts`` are the documents' texts from :meth:`pack_texts` (None: none stored).
+        """
 
     def delete(self, rows: np.ndarray, filed: bool) -> int:
-        """Delete documents (and their band entries if ``filed``); returns how many were deleted."""
+        """Delete documents with their texts (and their band entries if ``filed``); returns how many were deleted."""
 
     def added_before(self, cutoff: float, limit: int) -> Fetched:
         """Up to ``limit`` documents inserted before ``cutoff`` (seconds since the epoch), oldest first."""
 
     def count(self) -> int:
         """Number of stored documents."""
+
+    def orphan_texts(self) -> int:
+        """Number of stored texts whose document is gone (damage)."""
 
     def count_band_rows(self) -> int:
         """Number of stored band entries."""

@@ -16,10 +16,20 @@ marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
         keys BLOB, docs BLOB,                         -- insert: band entries in key order, and the
         rows BLOB, fps BLOB, sizes BLOB)              -- documents' fingerprints and sizes
     dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INT)  -- deleted documents whose entries remain
+    texts(row INTEGER PRIMARY KEY, text BLOB)         -- a document's prepared text: zlib-compressed
+                                                      -- UTF-8 (see :func:`pack_text`); no row: unknown
 
 Keys are little-endian int64 (the LSH band key salted with its band number, see
 :func:`dedup.index.band_keys`), entry rows little-endian uint32; document rows and
 sizes little-endian int64, fingerprints little-endian uint64.
+
+``texts`` holds the text each document was signed from (after normalization), for the
+second stage of the matching rule (:mod:`dedup.verify`), which aligns the texts of the
+few candidate pairs that pass the first. Its own table keeps ``docs`` rows small: what
+reads signatures (every check, the signature cache) never pages through texts.
+Documents written before schema 5, or by an index that does not verify texts, have no
+row there: their pairs are decided by the first stage alone. A text is deleted with its
+document, in the same transaction; rewrites of the band entries never touch it.
 
 Band entries and document fingerprints live in memory
 (:class:`~dedup.store.bandmap.BandMap`, :class:`~dedup.store.summaries.DocSummaries`):
@@ -47,6 +57,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -57,10 +68,10 @@ from .bandmap import ROW_LIMIT, BandMap
 from .base import Fetched, IndexFileError, IndexLockedError
 from .summaries import DocSummaries
 
-__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES"]
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES", "MAX_TEXT_BYTES", "pack_text"]
 
 APPLICATION_ID = 0x44445550  # "DDUP"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = (
@@ -73,6 +84,7 @@ _SCHEMA = (
     " rows BLOB NOT NULL DEFAULT x'', fps BLOB NOT NULL DEFAULT x'', sizes BLOB NOT NULL DEFAULT x'')",
     "CREATE TABLE dead(seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL)",
     "CREATE TABLE base_docs(part INTEGER PRIMARY KEY, rows BLOB NOT NULL, fps BLOB NOT NULL, sizes BLOB NOT NULL)",
+    "CREATE TABLE texts(row INTEGER PRIMARY KEY, text BLOB NOT NULL)",
 )
 
 def _add_pending_table(c: sqlite3.Connection) -> None:
@@ -132,9 +144,17 @@ def _add_summaries(c: sqlite3.Connection) -> None:
         part += 1
 
 
+def _add_texts(c: sqlite3.Connection) -> None:
+    """Version 4 -> 5: a table for the documents' prepared texts. The documents stored so far have none
+    (their texts were never kept), so their pairs stay decided by signatures alone."""
+    c.execute("CREATE TABLE texts(row INTEGER PRIMARY KEY, text BLOB NOT NULL)")
+
+
 #: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
 #: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_pending_table, 2: _entries_to_base_log, 3: _add_summaries}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _add_pending_table, 2: _entries_to_base_log, 3: _add_summaries, 4: _add_texts,
+}
 
 #: Default :attr:`SQLiteStore.flush_entries`: the log is folded into the base at this many
 #: entries (~33,000 documents) or an eighth of the base, whichever is more.
@@ -154,6 +174,43 @@ def _doc_blob(docs: np.ndarray) -> bytes:
 
 def _fp_blob(fps: np.ndarray) -> bytes:
     return np.ascontiguousarray(fps, dtype="<u8").tobytes()
+
+
+#: Prepared texts longer than this (UTF-8 bytes, 256 MiB) are not stored, and their pairs are decided by
+#: signatures alone: SQLite caps a value at 1 GB, and a text of tens of millions of words is aligned with
+#: hardly any other (:data:`dedup.align.MAX_ALIGN_CELLS`). Reading a text never inflates more than this.
+MAX_TEXT_BYTES = 1 << 28
+
+
+def pack_text(text: str | None) -> bytes | None:
+    """A prepared text as the ``texts`` table stores it: zlib-compressed UTF-8 (None: not stored).
+
+    Texts are encoded with ``surrogatepass`` (a Python ``str`` may hold lone surrogates), so every
+    text comes back exactly; one over :data:`MAX_TEXT_BYTES` is not stored.
+    """
+    if text is None:
+        return None
+    raw = text.encode("utf-8", "surrogatepass")
+    return zlib.compress(raw) if len(raw) <= MAX_TEXT_BYTES else None
+
+
+def _unpack_text(blob: Any) -> str:
+    """:func:`pack_text` undone, every step checked; ValueError saying what is wrong."""
+    if not isinstance(blob, bytes):
+        raise ValueError(f"a {type(blob).__name__} value, not a blob")
+    d = zlib.decompressobj()
+    try:
+        raw = d.decompress(blob, MAX_TEXT_BYTES + 1)
+    except zlib.error as exc:
+        raise ValueError(f"not zlib data: {exc}") from None
+    if len(raw) > MAX_TEXT_BYTES or d.unconsumed_tail:
+        raise ValueError(f"inflates past {MAX_TEXT_BYTES} bytes")
+    if not d.eof or d.unused_data:
+        raise ValueError("truncated zlib data" if not d.eof else "bytes after the zlib data")
+    try:
+        return raw.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 _CACHE_KIB = 256 * 1024
 _MMAP_BYTES = 1 << 40  # SQLite clamps this to its compile-time maximum (2 GiB by default)
@@ -582,6 +639,26 @@ class SQLiteStore:
             if len(got) < chunk:
                 return
 
+    @staticmethod
+    def pack_texts(texts: Sequence[str | None]) -> list[bytes | None]:
+        """Prepared texts as :meth:`insert` takes them (:func:`pack_text`: compressed; no transaction needed)."""
+        return [pack_text(t) for t in texts]
+
+    def texts(self, rows: np.ndarray) -> dict[int, str]:
+        """The stored prepared texts of these documents, by row (a document without one is left out).
+
+        A blob that does not inflate and decode exactly as :func:`pack_text` wrote it is damage
+        (:class:`IndexFileError` naming the document's internal row).
+        """
+        uniq = sorted_unique(np.asarray(rows, dtype=np.int64)).tolist()
+        out: dict[int, str] = {}
+        for row, blob in self._in("SELECT row, text FROM texts WHERE row IN ({})", uniq):
+            try:
+                out[row] = _unpack_text(blob)
+            except ValueError as exc:
+                raise IndexFileError(f"{self.path}: stored text of document (internal row) {row} is damaged: {exc}") from None
+        return out
+
     def rows_of(self, ids: Sequence[str]) -> dict[str, int]:
         return dict(self._in("SELECT id, row FROM docs WHERE id IN ({})", list(dict.fromkeys(ids))))
 
@@ -594,6 +671,7 @@ class SQLiteStore:
         metas: Sequence[str | None],
         keys: np.ndarray,
         file: np.ndarray,
+        texts: Sequence[bytes | None] | None = None,
     ) -> np.ndarray:
         n = len(ids)
         # Row numbers are never reused, not even the last one after a delete (signature caches rely on it).
@@ -611,6 +689,10 @@ class SQLiteStore:
             "INSERT INTO docs(row, id, sig, size, added, meta) VALUES (?, ?, ?, ?, ?, ?)",
             zip(rows.tolist(), ids, (blobs[i].tobytes() for i in range(n)), np.asarray(sizes).tolist(), [added] * n, metas),
         )
+        if texts is not None:
+            self._conn.executemany(
+                "INSERT INTO texts(row, text) VALUES (?, ?)", ((r, t) for r, t in zip(rows.tolist(), texts) if t is not None)
+            )
         if file.any():
             sel = file.ravel()
             k, d = keys.ravel()[sel], np.repeat(rows, keys.shape[1])[sel]
@@ -635,7 +717,9 @@ class SQLiteStore:
             self._conn.executemany("INSERT INTO dead(row) VALUES (?)", [(r,) for r in rows.tolist()])
         before = self._conn.total_changes
         self._conn.executemany("DELETE FROM docs WHERE row = ?", [(r,) for r in rows.tolist()])
-        return self._conn.total_changes - before
+        deleted = self._conn.total_changes - before
+        self._conn.executemany("DELETE FROM texts WHERE row = ?", [(r,) for r in rows.tolist()])
+        return deleted
 
     def added_before(self, cutoff: float, limit: int) -> Fetched:
         cur = self._conn.execute(
@@ -659,6 +743,14 @@ class SQLiteStore:
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
+    def count_texts(self) -> int:
+        """Number of stored texts."""
+        return self._conn.execute("SELECT count(*) FROM texts").fetchone()[0]
+
+    def orphan_texts(self) -> int:
+        """Stored texts whose document is gone (none unless the file is damaged)."""
+        return self._conn.execute("SELECT count(*) FROM texts WHERE row NOT IN (SELECT row FROM docs)").fetchone()[0]
+
     def count_band_rows(self) -> int:
         self._sync_bands()
         return self._map.live_entries()
@@ -672,6 +764,7 @@ class SQLiteStore:
         wal = self.path + "-wal"
         return {
             "documents": self.count(),
+            "stored_texts": self.count_texts(),
             "band_entries": self.count_band_rows(),
             "logged_band_entries": self.logged_entries(),
             "base_rewrites": self.rewrites(),
