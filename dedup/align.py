@@ -49,10 +49,10 @@ that states several. The verdict does not depend on the order of the two texts.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -327,9 +327,35 @@ class _Doc:
         return self._toks
 
 
-@functools.lru_cache(maxsize=8192)
+#: Words of tokenized texts kept per process (least recently used dropped first): about 100 bytes each.
+CACHE_WORDS = 500_000
+_cache: OrderedDict[str, _Doc] = OrderedDict()
+_cached_words = 0
+
+
 def _doc(text: str) -> _Doc:
-    return _Doc(text)
+    """The tokenized ``text``, from a cache bounded by :data:`CACHE_WORDS` words (not by count:
+    a few long documents must not hold gigabytes)."""
+    global _cached_words
+    doc = _cache.get(text)
+    if doc is not None:
+        _cache.move_to_end(text)
+        return doc
+    doc = _Doc(text)
+    if len(doc.words) <= CACHE_WORDS // 4:
+        _cache[text] = doc
+        _cached_words += len(doc.words)
+        while _cached_words > CACHE_WORDS:
+            _, old = _cache.popitem(last=False)
+            _cached_words -= len(old.words)
+    return doc
+
+
+def clear_cache() -> None:
+    """Forget the tokenized texts (they are kept to align a document in many pairs)."""
+    global _cached_words
+    _cache.clear()
+    _cached_words = 0
 
 
 def _runs(wa: list[str], wb: list[str]) -> list[tuple[str, int, int, int, int]]:

@@ -277,7 +277,7 @@ class Deduplicator:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``ok``, ``vetoed`` (met a threshold, then ruled out by figures or alignment) and similarity of ``pairs``."""
         jac, cont = pair_similarity(sigs, sizes, pairs)
-        ok = self.verifier.decide(jac, cont, nums, nums, pairs, texts, texts)
+        ok = self.verifier.decide(jac, cont, nums, nums, pairs, texts, texts, self.n_jobs)
         return ok, self.verifier.passes_thresholds(jac, cont) & ~ok, np.maximum(jac, cont)
 
     def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels, numbers
+from ._parallel import map_ordered
 from .align import Alignment, align, template_fill
 
 __all__ = ["Verifier", "estimates", "similarity_between"]
@@ -62,6 +63,10 @@ def similarity_between(
     # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
     agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
     return estimates(agree, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
+
+
+def _template_fill(pair: tuple[str, str]) -> bool:
+    return template_fill(*pair)
 
 
 @dataclass(frozen=True)
@@ -104,17 +109,17 @@ class Verifier:
         """The word alignment stage 2 judges (prepared texts)."""
         return align(text_a, text_b)
 
-    def confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None]) -> np.ndarray:
+    def confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None], n_jobs: int | None = 1) -> np.ndarray:
         """Stage 2 on pairs that passed :meth:`screen`: False where the pair's prepared texts
-        ``texts_a[m]``, ``texts_b[m]`` are one template filled with other facts."""
+        ``texts_a[m]``, ``texts_b[m]`` are one template filled with other facts. ``n_jobs``
+        processes share a large batch (None: all cores); the result does not depend on it."""
         n = len(texts_a)
         ok = np.ones(n, dtype=bool)
         if not self.verify_text:
             return ok
-        for m in range(n):
-            a, b = texts_a[m], texts_b[m]
-            if a is not None and b is not None and a != b:
-                ok[m] = not template_fill(a, b)
+        todo = [m for m in range(n) if texts_a[m] is not None and texts_b[m] is not None and texts_a[m] != texts_b[m]]
+        fills = map_ordered(_template_fill, [(texts_a[m], texts_b[m]) for m in todo], n_jobs)
+        ok[todo] = ~np.asarray(fills, dtype=bool)
         return ok
 
     def decide(
@@ -126,6 +131,7 @@ class Verifier:
         pairs: np.ndarray,
         texts_a: Sequence[str | None] | None = None,
         texts_b: Sequence[str | None] | None = None,
+        n_jobs: int | None = 1,
     ) -> np.ndarray:
         """Both stages: :meth:`screen`, then :meth:`confirm` on the pairs that passed, with
         ``texts_a[i]``/``texts_b[j]`` the prepared text of each side's row (None: no texts)."""
@@ -136,5 +142,5 @@ class Verifier:
             if sel.size:
                 left = [texts_a[i] for i in pairs[sel, 0].tolist()]
                 right = [texts_b[j] for j in pairs[sel, 1].tolist()]
-                ok[sel] = self.confirm(left, right)
+                ok[sel] = self.confirm(left, right, n_jobs)
         return ok

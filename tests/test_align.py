@@ -105,3 +105,15 @@ def test_the_verdict_does_not_depend_on_the_order_of_the_texts():
         assert (one.a_words, one.b_words) == (other.b_words, other.a_words)
         for d in one.differences:
             assert x[d.a[0] : d.a[1]] == d.a_text and y[d.b[0] : d.b[1]] == d.b_text
+
+
+def test_the_token_cache_is_bounded_by_words(monkeypatch):
+    monkeypatch.setattr(A, "CACHE_WORDS", 400)
+    A.clear_cache()
+    texts = [f"{STORY} {k}" for k in range(20)]
+    for t in texts:
+        A.align(t, STORY)
+    assert 0 < A._cached_words <= 400 and len(A._cache) < 20
+    assert A.align(texts[0], STORY).changed_figures == A.align(texts[0], STORY).changed_figures
+    A.clear_cache()
+    assert A._cached_words == 0 and not A._cache
