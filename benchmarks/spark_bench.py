@@ -12,8 +12,10 @@ include everything else, including the first use of the Python workers; the
 local engine is timed on the same texts after a 20-document warm-up.
 
 It also measures what the docs/scale.md memory estimate needs, per document:
-the cached size of the signed table (position, id, signature, size, band keys),
-the number of exploded band rows, candidate pairs and verified edges.
+the cached size of the signed table (position, id, signature, size, number
+sketch, band keys and, with ``verify_text``, the prepared text), the number of
+exploded band rows, candidate pairs, pairs that pass stage 1 (those the prepared
+texts are joined to for stage 2) and verified edges.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
     import pandas as pd
     from pyspark.sql import functions as F
 
-    from dedup import Deduplicator, Params
+    from dedup import Deduplicator, Params, numbers
     from dedup import spark as dspark
+    from dedup.cluster import pair_similarity
 
     texts, source = _corpus(n)
     ids = [f"d{i}" for i in range(n)]
@@ -93,25 +96,22 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
     from pyspark.sql import types as T
 
     base = df.select(F.col("pos").alias(dspark._POS), F.col("id").alias(dspark._ID), F.col("text").alias(dspark._TEXT))
-    schema = T.StructType(
-        [
-            T.StructField(dspark._POS, T.LongType()),
-            T.StructField(dspark._ID, T.StringType()),
-            T.StructField("sig", T.BinaryType()),
-            T.StructField("size", T.LongType()),
-            T.StructField("nums", T.BinaryType()),
-            T.StructField("keys", T.ArrayType(T.LongType())),
-        ]
-    )
+    schema = dspark._signed_schema(T.StringType(), params["verify_text"])
     df.unpersist()
     before = _cached_bytes(spark)
     signed = base.mapInPandas(lambda it: dspark._sign_batches(it, params), schema).persist()
     signed.count()
     signed_bytes = _cached_bytes(spark) - before
     bands = d.lsh.bands
-    candidates = len(d.candidate_pairs())
-    sigs, sizes, nums = d._arrays()
-    ok, _ = d._edges(sigs, sizes, nums, d.candidate_pairs())
+    # The matching rule through the public API: stage 1 on all candidates, stage 2 on those that pass.
+    pairs = d.candidate_pairs()
+    candidates = len(pairs)
+    prepared = d.prepare_many(texts)
+    sigs, sizes = d.sign(texts)
+    nums = numbers.number_sketches(prepared) if d.params.number_agreement > 0 else None
+    jac, cont = pair_similarity(sigs, sizes, pairs)
+    screened = d.verifier.screen(jac, cont, nums, nums, pairs)
+    ok = d.verifier.decide(jac, cont, nums, nums, pairs, prepared, prepared)
     signed.unpersist()
     spark.stop()
 
@@ -133,6 +133,7 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
             "signature_raw": 4 * params["num_perm"],
             "band_rows": bands,
             "candidate_pairs": round(candidates / n, 2),
+            "screened_pairs": round(int(screened.sum()) / n, 2),
             "verified_edges": round(int(ok.sum()) / n, 2),
         },
         "python": sys.version.split()[0],
@@ -154,7 +155,8 @@ def to_markdown(r: dict[str, Any]) -> str:
             f"Identical results: {r['identical']}. Spark session start (not included): {r['spark_session_start_seconds']} s.",
             f"Per document: signed table {b['signed_cached']} B cached (signature {b['signature_raw']} B raw), "
             f"input {b['input_cached']} B cached, {b['band_rows']} band rows, "
-            f"{b['candidate_pairs']} candidate pairs, {b['verified_edges']} verified edges.",
+            f"{b['candidate_pairs']} candidate pairs, {b.get('screened_pairs', '?')} past stage 1 (texts joined), "
+            f"{b['verified_edges']} verified edges.",
         ]
     )
 

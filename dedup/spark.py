@@ -7,7 +7,9 @@ code inside the executors, so the two engines cannot drift apart:
 1. **Sign** (``mapInPandas``, Arrow batches): the :class:`Deduplicator`'s own
    signing -- the :class:`~dedup.normalize.Normalizer`, the shingler, the MinHash
    kernels and the number sketches (:mod:`dedup.numbers`) -- and :meth:`LSH.keys`
-   for the band keys. Each document gets an input *position*
+   for the band keys; with ``verify_text`` on, each document's prepared text
+   (:meth:`Deduplicator.prepare_many`) is kept as a column for stage 4. Each
+   document gets an input *position*
    (:func:`pyspark.sql.functions.monotonically_increasing_id`, i.e. DataFrame
    order, or a column you name), which plays the role of the local engine's
    insertion index.
@@ -19,17 +21,25 @@ code inside the executors, so the two engines cannot drift apart:
    members gives all its pairs; a larger one gives a star from its earliest member
    and a chain between neighbours in position order -- the rule of
    :func:`dedup.lsh.pairs_from_keys`, whose buckets are ordered by insertion index.
-4. **Verify** (``mapInPandas``): :meth:`Deduplicator._edges` (i.e.
-   :func:`dedup.cluster.pair_similarity`, the two thresholds and the number check)
-   on the pairs' two signatures and number sketches, joined in by position.
+4. **Verify**, in the two stages of :class:`dedup.verify.Verifier` (the rule the
+   local engine applies): **screen** (``mapInPandas``) every candidate pair on
+   the two signatures, sizes and number sketches, joined in by position
+   (:func:`dedup.verify.similarity_between`, the thresholds and the number rule);
+   then, with ``verify_text`` on, join the two *prepared* texts (kept by the
+   signing step) to the pairs that passed only and **confirm** them
+   (``mapInPandas``, word alignment; template fills are rejected). Texts are
+   never shuffled for the candidates that fail the screen. Pairs that met a
+   threshold but were rejected by the number rule or the alignment are *vetoed*.
 5. **Components**: connected components of the verified edges with the
    large-star / small-star algorithm (Kiveris et al., "Connected Components in
    MapReduce and Beyond", SoCC 2014), in Spark SQL; edges never reach the driver.
 6. **Cluster** (``mapInPandas`` over one row per component):
    :func:`dedup.cluster.build_clusters` on the component's members (ordered by
-   position) and edges (ordered like the local engine's sorted pair list). Average
-   linkage never merges across components, and the representative rule (most
-   shingles, then earliest position) and the similarities only look inside a
+   position), edges (ordered like the local engine's sorted pair list) and the
+   vetoed pairs inside the component (``apart``). Average linkage never merges
+   across components, a vetoed pair between two components cannot matter, and
+   the representative rule (most shingles, then earliest position) and the
+   similarities (that of the edge that placed each member) only look inside a
    cluster, so this gives exactly the local engine's clusters, representatives and
    similarities. Documents without an edge or copy are their own cluster.
 
@@ -52,6 +62,7 @@ from .cluster import Clustering, build_clusters
 from .deduplicator import Deduplicator, Params, _split_record
 from .errors import ConfigError, InputError
 from .numbers import SKETCH_SIZE
+from .verify import Verifier, similarity_between
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -146,20 +157,41 @@ def _sign_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[An
         for t, i in zip(texts, pdf[_ID].tolist()):
             if not isinstance(t, str):
                 raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
-        sigs, sizes, nums = eng._sign_prepared(eng.prepare_many(texts))
+        prepared = eng.prepare_many(texts)
+        # No public method gives signatures, sizes and number sketches of prepared
+        # texts in one call (Deduplicator.sign re-prepares and drops the sketches).
+        sigs, sizes, nums = eng._sign_prepared(prepared)
         keys = eng.lsh.keys(sigs).view(np.int64)
         sigs = np.ascontiguousarray(sigs, dtype="<u4")
         nums = np.ascontiguousarray(nums, dtype="<u4")
-        yield pd.DataFrame(
-            {
-                _POS: pdf[_POS].to_numpy(dtype=np.int64),
-                _ID: pdf[_ID],
-                "sig": [row.tobytes() for row in sigs],
-                "size": sizes.astype(np.int64),
-                "nums": [row.tobytes() for row in nums],
-                "keys": list(keys),
-            }
-        )
+        out = {
+            _POS: pdf[_POS].to_numpy(dtype=np.int64),
+            _ID: pdf[_ID],
+            "sig": [row.tobytes() for row in sigs],
+            "size": sizes.astype(np.int64),
+            "nums": [row.tobytes() for row in nums],
+            "keys": list(keys),
+        }
+        if eng.params.verify_text:
+            out["text"] = prepared
+        yield pd.DataFrame(out)
+
+
+def _signed_schema(id_type: Any, verify_text: bool) -> Any:
+    """Schema of the signing step's output (``text``: the prepared text, for stage 2 only)."""
+    from pyspark.sql import types as T
+
+    fields = [
+        T.StructField(_POS, T.LongType(), False),
+        T.StructField(_ID, id_type, True),
+        T.StructField("sig", T.BinaryType(), False),
+        T.StructField("size", T.LongType(), False),
+        T.StructField("nums", T.BinaryType(), False),
+        T.StructField("keys", T.ArrayType(T.LongType(), False), False),
+    ]
+    if verify_text:
+        fields.append(T.StructField("text", T.StringType(), False))
+    return T.StructType(fields)
 
 
 def _unpack(sig_bytes: Sequence[bytes], width: int) -> np.ndarray:
@@ -169,23 +201,65 @@ def _unpack(sig_bytes: Sequence[bytes], width: int) -> np.ndarray:
     return np.frombuffer(b"".join(sig_bytes), dtype="<u4").reshape(-1, width).astype(np.uint32)
 
 
-def _verify_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
+_VERIFIERS: dict[tuple, Verifier] = {}
+
+
+def _verifier(params: Mapping[str, Any]) -> Verifier:
+    """The matching rule of a parameter set, one per Python worker."""
+    key = tuple(sorted(params.items()))
+    v = _VERIFIERS.get(key)
+    if v is None:
+        v = _VERIFIERS[key] = Verifier.from_params(Params(**params))
+    return v
+
+
+_JUDGED = "i long, j long, sim double, ok boolean"
+"""Schema of a judged pair: positions ``i < j``, similarity ``max(J, C)``, and whether it matches."""
+
+
+def _screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
+    """Stage 1 on candidate pairs: the pairs that meet a threshold, with ``ok`` = not vetoed by the number rule."""
     import pandas as pd
 
-    eng = _engine(params)
-    k = eng.params.num_perm
+    v = _verifier(params)
+    k = int(params["num_perm"])
+    w = 1 + SKETCH_SIZE
     for pdf in batches:
         m = len(pdf)
-        sigs = np.concatenate((_unpack(pdf["sig_i"].tolist(), k), _unpack(pdf["sig_j"].tolist(), k)))
-        sizes = np.concatenate((pdf["size_i"].to_numpy(np.int64), pdf["size_j"].to_numpy(np.int64)))
-        if eng.params.number_agreement > 0:
-            w = 1 + SKETCH_SIZE
-            nums = np.concatenate((_unpack(pdf["nums_i"].tolist(), w), _unpack(pdf["nums_j"].tolist(), w)))
-        else:  # the rule is off: the engine signed no sketches (empty values)
-            nums = np.zeros((2 * m, 0), dtype=np.uint32)
-        pairs = np.stack((np.arange(m), np.arange(m, 2 * m)), axis=1)
-        ok, sim = eng._edges(sigs, sizes, nums, pairs)
-        yield pd.DataFrame({"i": pdf["i"].to_numpy(np.int64)[ok], "j": pdf["j"].to_numpy(np.int64)[ok], "sim": sim[ok]})
+        rows = np.arange(m, dtype=np.int64)
+        jac, cont = similarity_between(
+            _unpack(pdf["sig_i"].tolist(), k),
+            pdf["size_i"].to_numpy(np.int64),
+            _unpack(pdf["sig_j"].tolist(), k),
+            pdf["size_j"].to_numpy(np.int64),
+            np.stack((rows, rows), axis=1),
+        )
+        keep = np.flatnonzero(v.passes_thresholds(jac, cont))
+        if v.number_agreement > 0:
+            nums_i = _unpack(pdf["nums_i"].take(keep).tolist(), w)
+            nums_j = _unpack(pdf["nums_j"].take(keep).tolist(), w)
+        else:  # the rule is off: no sketches were joined
+            nums_i = nums_j = None
+        sub = np.arange(len(keep), dtype=np.int64)
+        ok = v.screen(jac[keep], cont[keep], nums_i, nums_j, np.stack((sub, sub), axis=1))
+        yield pd.DataFrame(
+            {
+                "i": pdf["i"].to_numpy(np.int64)[keep],
+                "j": pdf["j"].to_numpy(np.int64)[keep],
+                "sim": np.maximum(jac, cont)[keep],
+                "ok": ok,
+            }
+        )
+
+
+def _confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
+    """Stage 2 on the pairs that passed stage 1, with their two prepared texts."""
+    import pandas as pd
+
+    v = _verifier(params)
+    for pdf in batches:
+        ok = v.confirm(pdf["text_i"].tolist(), pdf["text_j"].tolist())
+        yield pd.DataFrame({"i": pdf["i"].to_numpy(np.int64), "j": pdf["j"].to_numpy(np.int64), "sim": pdf["sim"].to_numpy(np.float64), "ok": ok})
 
 
 def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float) -> Iterator[Any]:
@@ -193,8 +267,8 @@ def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float)
 
     for pdf in batches:
         pos_out, id_out, cl_out, rep_out, sim_out = [], [], [], [], []
-        for pos, ids, sizes, sig_bytes, ei, ej, ew in zip(
-            pdf["pos"], pdf["ids"], pdf["sizes"], pdf["sigs"], pdf["ei"], pdf["ej"], pdf["ew"]
+        for pos, ids, sizes, sig_bytes, ei, ej, ew, vi, vj in zip(
+            pdf["pos"], pdf["ids"], pdf["sizes"], pdf["sigs"], pdf["ei"], pdf["ej"], pdf["ew"], pdf["vi"], pdf["vj"]
         ):
             pos = np.asarray(pos, dtype=np.int64)  # ascending
             ids = list(ids)
@@ -208,7 +282,13 @@ def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float)
                 (np.searchsorted(pos, np.asarray(ei, dtype=np.int64)), np.searchsorted(pos, np.asarray(ej, dtype=np.int64))),
                 axis=1,
             )
-            c = build_clusters(sigs, np.asarray(sizes, dtype=np.int64), edges, np.asarray(ew, dtype=np.float64), min_fraction)
+            # The vetoed pairs inside the component (None: none, or min_fraction 0).
+            apart = (
+                np.stack((np.searchsorted(pos, np.asarray(vi, dtype=np.int64)), np.searchsorted(pos, np.asarray(vj, dtype=np.int64))), axis=1)
+                if vi is not None
+                else None
+            )
+            c = build_clusters(sigs, np.asarray(sizes, dtype=np.int64), edges, np.asarray(ew, dtype=np.float64), min_fraction, apart=apart)
             labels = c.labels.tolist()
             pos_out.append(pos)
             id_out.extend(ids)
@@ -399,21 +479,44 @@ def _candidates(bands: DataFrame, max_bucket: int) -> DataFrame:
     return small.unionByName(star).unionByName(chain).distinct()
 
 
-def _verified_edges(signed: DataFrame, params: dict[str, Any]) -> DataFrame:
-    """Candidate pairs of signed documents that pass verification: ``(i, j, sim)``, ``i < j``."""
+def _judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, list[DataFrame]]:
+    """Candidate pairs of signed documents that meet a threshold, judged: ``(i, j, sim, ok)``, ``i < j``.
+
+    ``ok`` rows are the verified edges, the others the vetoed pairs (number rule or
+    alignment). Also returns the frames persisted on the way.
+    """
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     bands = signed.select(_POS, F.posexplode("keys").alias("band", "key"))
     pairs = _candidates(bands, int(_lsh.MAX_BUCKET_PAIRS))
-    side = signed.select(_POS, "sig", "size", "nums")
+    cols = ("sig", "size", "nums") if params["number_agreement"] > 0 else ("sig", "size")
+    side = signed.select(_POS, *cols)
 
     def one_side(c: str) -> DataFrame:
-        return side.select(*(F.col(n).alias(f"{n}_{c}") for n in ("sig", "size", "nums")), F.col(_POS).alias(c))
+        return side.select(*(F.col(n).alias(f"{n}_{c}") for n in cols), F.col(_POS).alias(c))
 
     joined = pairs.join(one_side("i"), "i").join(one_side("j"), "j")
-    return joined.select("i", "j", "sig_i", "size_i", "nums_i", "sig_j", "size_j", "nums_j").mapInPandas(
-        lambda it: _verify_batches(it, params), "i long, j long, sim double"
+    screened = joined.select("i", "j", *(f"{n}_{c}" for c in "ij" for n in cols)).mapInPandas(
+        lambda it: _screen_batches(it, params), _JUDGED
     )
+    if not params["verify_text"]:
+        return screened, []
+    # Stage 2: the prepared texts are joined to the pairs that passed stage 1 only.
+    screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
+    texts = signed.select(_POS, "text")
+
+    def text_of(c: str) -> DataFrame:
+        return texts.select(F.col(_POS).alias(c), F.col("text").alias(f"text_{c}"))
+
+    passed = screened.where(F.col("ok")).select("i", "j", "sim")
+    confirmed = (
+        passed.join(text_of("i"), "i")
+        .join(text_of("j"), "j")
+        .select("i", "j", "sim", "text_i", "text_j")
+        .mapInPandas(lambda it: _confirm_batches(it, params), _JUDGED)
+    )
+    return confirmed.unionByName(screened.where(~F.col("ok"))), [screened]
 
 
 def _cluster_frame(
@@ -447,17 +550,7 @@ def _cluster_frame(
     pos = F.col(position_col).cast("long") if position_col else F.monotonically_increasing_id()
     base = df.select(pos.alias(_POS), F.col(id_col).alias(_ID), F.col(text_col).alias(_TEXT))
 
-    signed_schema = T.StructType(
-        [
-            T.StructField(_POS, T.LongType(), False),
-            T.StructField(_ID, id_type, True),
-            T.StructField("sig", T.BinaryType(), False),
-            T.StructField("size", T.LongType(), False),
-            T.StructField("nums", T.BinaryType(), False),
-            T.StructField("keys", T.ArrayType(T.LongType(), False), False),
-        ]
-    )
-    signed = base.mapInPandas(lambda it: _sign_batches(it, params), signed_schema)
+    signed = base.mapInPandas(lambda it: _sign_batches(it, params), _signed_schema(id_type, p.verify_text))
     # Identical copies (same signature and size, size > 0) are one node, as in
     # dedup.cluster.duplicate_groups: "first" is the group's earliest position.
     # Only firsts go through LSH, like Deduplicator.clusters.
@@ -471,9 +564,11 @@ def _cluster_frame(
     )
     persisted = [signed]
 
-    edges = _verified_edges(signed.where(F.col(_POS) == F.col("first")), params)
-    edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
-    persisted.append(edges)
+    judged, on_the_way = _judged_pairs(signed.where(F.col(_POS) == F.col("first")), params)
+    persisted.extend(on_the_way)
+    judged = judged.persist(StorageLevel.MEMORY_AND_DISK)
+    persisted.append(judged)
+    edges = judged.where(F.col("ok")).select("i", "j", "sim")
 
     comp = connected_components(edges, "i", "j", checkpoint=checkpoint)
     comp = comp.persist(StorageLevel.MEMORY_AND_DISK)
@@ -494,7 +589,25 @@ def _cluster_frame(
         .groupBy("component")
         .agg(F.sort_array(F.collect_list(F.struct("i", "j", "sim"))).alias("e"))
     )
-    per_comp = members.join(comp_edges, "component", "left").select(
+    per_comp = members.join(comp_edges, "component", "left")
+    if p.min_link_fraction > 0:
+        # The vetoed pairs with both ends in one component keep groups apart in
+        # average linkage (build_clusters' apart); those between components cannot matter.
+        node_comp = comp.select("node", "component")
+        comp_vetoed = (
+            judged.where(~F.col("ok"))
+            .select("i", "j")
+            .join(node_comp.select(F.col("node").alias("i"), "component"), "i")
+            .join(node_comp.select(F.col("node").alias("j"), F.col("component").alias("component_j")), "j")
+            .where(F.col("component") == F.col("component_j"))
+            .groupBy("component")
+            .agg(F.sort_array(F.collect_list(F.struct("i", "j"))).alias("v"))
+        )
+        per_comp = per_comp.join(comp_vetoed, "component", "left")
+        vi, vj = F.col("v.i"), F.col("v.j")
+    else:  # components: vetoes change nothing
+        vi = vj = F.lit(None).cast("array<long>")
+    per_comp = per_comp.select(
         F.col(f"n.{_POS}").alias("pos"),
         F.col(f"n.{_ID}").alias("ids"),
         F.col("n.size").alias("sizes"),
@@ -502,6 +615,8 @@ def _cluster_frame(
         F.col("e.i").alias("ei"),
         F.col("e.j").alias("ej"),
         F.col("e.sim").alias("ew"),
+        vi.alias("vi"),
+        vj.alias("vj"),
     )
     singles = docs.where(F.col("component").isNull()).select(
         _POS,

@@ -3,7 +3,7 @@
 Runs a real local Spark session (``local[2]``, one for the module). Needs PySpark
 with pandas and pyarrow (``pip install 'dedup[spark]'``) and Java 17+; skips
 without them. The impresso and synthetic comparisons need the evaluation data
-(``DEDUP_DATA_DIR`` or ``../shared/data``) and skip without it. About 1.5-2
+(``DEDUP_DATA_DIR`` or ``../shared/data``) and skip without it. About 2-3
 minutes on two cores, mostly Spark's fixed cost per stage.
 """
 
@@ -253,8 +253,138 @@ def test_number_rule_same_as_local(spark):
     ocr = EUROBOND.replace("issuing", "issumg").replace("manager", "mauager")
     texts = [EUROBOND, OTHER_EUROBOND, ocr] + [table(k, overlap) for k in range(4) for overlap in (10, 20, 30)]
     ids = [f"d{i}" for i in range(len(texts))]
+    # Stage 2 off: it would reject the two issues by their figures too (see the tests below).
     for agreement in (0.5, 0.0):  # on (the default) and off: Spark decides like the local engine both ways
-        local = _compare(spark, ids, texts, number_agreement=agreement)
+        local = _compare(spark, ids, texts, number_agreement=agreement, verify_text=False)
         together = local.labels[0] == local.labels[1]
         assert together == (agreement == 0.0)
         assert local.labels[0] == local.labels[2]
+
+
+# --------------------------------------------------------------------------- stage 2: template fills and vetoes
+
+_ISSUERS = ["Acme Industries Inc", "Borden Chemical Co", "Castle Energy Corp", "Dover Mills Ltd", "Eastern Utilities Associates", "Franklin Savings Bank"]
+
+
+def _dividend_notice(name: str, rng: random.Random) -> str:
+    """A wire dividend notice: one template, the company and the figures filled in."""
+    q = rng.randint(5, 60)
+    month, d1, d2 = rng.choice(["June", "July", "August", "September"]), rng.randint(1, 28), rng.randint(1, 28)
+    return (
+        f"{name} said its board of directors declared a regular quarterly dividend of {q} cts a share, "
+        f"payable {month} {d1} to shareholders of record on {month} {d2}. The company paid {q - rng.randint(1, 4)} cts a share "
+        f"in the previous quarter. {name} also said it expects earnings for the year of {rng.randint(1, 9)}.{rng.randint(10, 99)} "
+        f"dlrs a share on revenues of about {rng.randint(100, 900)} mln dlrs."
+    )
+
+
+def _chains(seeds) -> list[tuple[str, str]]:
+    """Two chains A ~ C ~ B where A / B meets a threshold and is vetoed: C is the text A and B
+    share, without the passage where they differ. In ``chain1`` a sentence with other figures
+    (rejected by the alignment, stage 2); in ``chain2`` a long list of other prices (rejected
+    by the number rule already, estimated Jaccard below 0.6)."""
+    out = []
+    p = seeds["004"]
+    cut = p.index(". ", len(p) // 2) + 2
+    a = p[:cut] + "The fund raised 4,250 dlrs in 1987 and 6,900 dlrs in 1988 from 312 donors. " + p[cut:]
+    b = p[:cut] + "The fund raised 7,125 dlrs in 1985 and 2,300 dlrs in 1986 from 148 donors. " + p[cut:]
+    out += [("chain1_a", a), ("chain1_c", p), ("chain1_b", b)]
+    p = seeds["003"][:1200]
+    cut = p.index(". ", len(p) // 2) + 2
+
+    def prices(seed: int) -> str:
+        rng = random.Random(seed)
+        return "Prices: " + ", ".join(str(rng.randint(1000, 99999)) for _ in range(70)) + ". "
+
+    out += [("chain2_a", p[:cut] + prices(1) + p[cut:]), ("chain2_c", p), ("chain2_b", p[:cut] + prices(2) + p[cut:])]
+    return out
+
+
+def _template_corpus(seeds) -> tuple[list[str], list[str]]:
+    """Template fills that pass stage 1 (bond issues, dividend notices, the chains) among real
+    reprints with noise (OCR, abridged, rewrapped copies of the seeds), and exact copies."""
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+
+    from benchmarks import synth
+
+    rng = random.Random(5)
+    docs = [
+        ("eurobond", EUROBOND),
+        ("other_eurobond", OTHER_EUROBOND),
+        ("eurobond_ocr", EUROBOND.replace("issuing", "issumg").replace("manager", "mauager")),
+    ]
+    notices = [(f"notice{k}", _dividend_notice(name, rng)) for k, name in enumerate(_ISSUERS)]
+    docs += notices
+    docs += [("notice0_ocr", synth.ocr_noise(notices[0][1], 0.01, random.Random(1))), ("notice1_copy", notices[1][1])]
+    # The same figures, another company: a fill of names only.
+    docs += [(f"name_fill{k}", _dividend_notice(name, random.Random(77))) for k, name in enumerate(("Grand Union Co", "Hartford Steam Boiler"), 1)]
+    docs += _chains(seeds)
+    noise = random.Random(11)
+    for s in ("000", "001", "002", "003"):
+        docs.append((f"seed{s}", seeds[s]))
+        docs += [(f"seed{s}_r{v}", synth.reprint(seeds[s], noise)[0]) for v in range(2)]
+    return [k for k, _ in docs], [t for _, t in docs]
+
+
+def _stages(texts: list[str], pairs: list[tuple[int, int]], **params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``pairs``: met a threshold, passed stage 1 (thresholds and numbers), passed stage 2 (public API)."""
+    from dedup import numbers
+    from dedup.cluster import pair_similarity
+
+    d = Deduplicator(**params)
+    prepared = d.prepare_many(texts)
+    sigs, sizes = d.sign(texts)
+    nums = numbers.number_sketches(prepared)
+    pairs = np.asarray(pairs, dtype=np.int64)
+    jac, cont = pair_similarity(sigs, sizes, pairs)
+    confirmed = d.verifier.confirm([prepared[i] for i in pairs[:, 0]], [prepared[j] for j in pairs[:, 1]])
+    return d.verifier.passes_thresholds(jac, cont), d.verifier.screen(jac, cont, nums, nums, pairs), confirmed
+
+
+def test_template_fills_and_vetoes_same_as_local(spark, seeds):
+    """The full matching rule (stage 2 on and off) and the vetoed pairs in average linkage, on both engines."""
+    ids, texts = _template_corpus(seeds)
+    at = {k: i for i, k in enumerate(ids)}
+    notices = [at[f"notice{k}"] for k in range(len(_ISSUERS))]  # other figures (the name fills are left to the rule)
+    # The corpus exercises what it is for: the fills meet a threshold, most pass stage 1 (the
+    # number rule stops a few) and stage 2 rejects them all; so does it chain1's A / B, which
+    # passes stage 1; chain2's A / B is vetoed by the number rule.
+    checked = [(i, j) for i in notices for j in notices if i < j] + [(at["chain1_a"], at["chain1_b"]), (at["chain2_a"], at["chain2_b"])]
+    met, screened, confirmed = _stages(texts, checked)
+    assert met.all() and not confirmed[:-1].any()
+    assert screened[:-2].sum() >= len(checked) // 2 and screened[-2] and not screened[-1]
+    for c in (1, 2):  # C matches A and B
+        met, screened, confirmed = _stages(texts, [(at[f"chain{c}_a"], at[f"chain{c}_c"]), (at[f"chain{c}_b"], at[f"chain{c}_c"])])
+        assert met.all() and screened.all() and confirmed.all()
+
+    local = _compare(spark, ids, texts)  # verify_text on (the default)
+    lab = local.labels
+    assert len({lab[n] for n in notices}) == len(notices)  # every fill its own story
+    assert lab[at["notice0_ocr"]] == lab[at["notice0"]] and lab[at["notice1_copy"]] == lab[at["notice1"]]
+    assert lab[at["eurobond_ocr"]] == lab[at["eurobond"]] != lab[at["other_eurobond"]]
+    for c in (1, 2):  # the veto keeps A and B apart although C matches both
+        a, b, mid = lab[at[f"chain{c}_a"]], lab[at[f"chain{c}_b"]], lab[at[f"chain{c}_c"]]
+        assert a != b and mid in (a, b)
+    assert lab[at["seed003_r0"]] == lab[at["seed003_r1"]] == lab[at["seed003"]]  # reprints with noise still match
+
+    off = _compare(spark, ids, texts, verify_text=False)
+    lab = off.labels
+    assert len({lab[n] for n in notices}) < len(notices)  # wording alone joins the fills
+    assert lab[at["chain1_a"]] == lab[at["chain1_b"]] == lab[at["chain1_c"]]  # no stage 2: no veto on chain1
+    assert lab[at["chain2_a"]] != lab[at["chain2_b"]]  # the number rule still vetoes chain2's A / B
+
+
+def test_vetoed_chain_cluster_records(spark, seeds):
+    """The driver-side path with the chains: vetoes keep A and B apart under average linkage;
+    connected components (min_link_fraction 0) join the chain in both engines."""
+    docs = _chains(seeds)
+    ids, texts = [k for k, _ in docs], [t for _, t in docs]
+    for fraction in (0.5, 0.0):
+        got_ids, got = dspark.cluster_records(list(zip(ids, texts)), spark=spark, min_link_fraction=fraction)
+        local = _local(ids, texts, min_link_fraction=fraction)
+        assert got_ids == ids
+        assert got.labels.tolist() == local.labels.tolist()
+        assert got.is_representative.tolist() == local.is_representative.tolist()
+        np.testing.assert_allclose(got.similarity, local.similarity, rtol=0, atol=1e-9)
+        assert (local.labels[0] == local.labels[2]) == (fraction == 0.0)
+        assert (local.labels[3] == local.labels[5]) == (fraction == 0.0)
