@@ -98,6 +98,7 @@ _TOKEN = re.compile(r"\w+(?:[.,/'\u2019-]\w+)*")
 _DIGIT = re.compile(r"\d")
 _FRACTION = re.compile(r"(?:(\d+)-)?(\d+)/(\d+)")
 _ALNUM = re.compile(r"\W+")
+_LEADING_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?=$|-[^\W\d_])")
 #: Spelled-out numbers are figures too ("three ships" against "seven ships").
 NUMBER_WORDS = {
     w: n
@@ -199,8 +200,11 @@ def _value(tok: str) -> float | None:
     if m:
         whole, num, den = int(m[1] or 0), int(m[2]), int(m[3])
         return whole + num / den if den else None
+    m = _LEADING_NUMBER.match(tok)  # "40-mln", "15.5-pct", "5-year": the number before the unit
+    if m is None:
+        return None
     try:
-        v = float(tok.replace(",", ""))
+        v = float(m[0].replace(",", ""))
     except ValueError:
         return None
     return v if math.isfinite(v) else None
