@@ -188,11 +188,13 @@ class Deduplicator:
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""
-        sigs, sizes, _ = self._sign_prepared(self.prepare_many(texts))
+        sigs, sizes, _ = self.sign_prepared(self.prepare_many(texts))
         return sigs, sizes
 
-    def _sign_prepared(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Signatures, shingle counts and number sketches (:mod:`dedup.numbers`) of prepared texts."""
+    def sign_prepared(self, prepared: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Signatures, shingle counts and number sketches (:mod:`dedup.numbers`; width 0 when the
+        number rule is off) of texts already prepared by :meth:`prepare_many`: what every engine
+        (local, index, Spark) signs, so that all decide alike."""
         with _set_threads(self.n_jobs):
             sigs, sizes = self.minhasher.sign_texts(prepared, self.shingler, fold_ascii=self.normalizer is not None)
             nums = numbers.number_sketches(prepared) if self.params.number_agreement > 0 else numbers.none(len(prepared))
@@ -242,7 +244,7 @@ class Deduplicator:
         advance(None)
 
     def _append(self, ids: list[Any], prepared: list[str]) -> None:
-        sigs, sizes, nums = self._sign_prepared(prepared)
+        sigs, sizes, nums = self.sign_prepared(prepared)
         for i, id_ in enumerate(ids, start=len(self._ids)):
             self._index[id_] = i
         self._ids.extend(ids)
@@ -287,7 +289,7 @@ class Deduplicator:
             self.lsh.insert(sigs[self._indexed :])
             self._indexed = len(self._ids)
         qtext = self.prepare(text)
-        qsig, qsize, qnums = self._sign_prepared([qtext])
+        qsig, qsize, qnums = self.sign_prepared([qtext])
         cand = np.asarray(self.lsh.query(qsig[0]), dtype=np.int64)
         if cand.size == 0:
             return []

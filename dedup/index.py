@@ -396,7 +396,7 @@ class Index:
         # Normalized over ``n_jobs`` processes (a large enough batch), signed on ``n_jobs`` threads;
         # the texts to store are compressed here too, before the write lock is taken.
         prepared = self._engine.prepare_many(texts)
-        sigs, sizes, nums = self._engine._sign_prepared(prepared)
+        sigs, sizes, nums = self._engine.sign_prepared(prepared)
         packed = self.store.pack_texts(prepared) if store and self.params.verify_text else None
         return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
 

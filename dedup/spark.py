@@ -160,7 +160,7 @@ def _sign_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[An
         prepared = eng.prepare_many(texts)
         # No public method gives signatures, sizes and number sketches of prepared
         # texts in one call (Deduplicator.sign re-prepares and drops the sketches).
-        sigs, sizes, nums = eng._sign_prepared(prepared)
+        sigs, sizes, nums = eng.sign_prepared(prepared)
         keys = eng.lsh.keys(sigs).view(np.int64)
         sigs = np.ascontiguousarray(sigs, dtype="<u4")
         nums = np.ascontiguousarray(nums, dtype="<u4")
