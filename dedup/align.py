@@ -14,8 +14,8 @@ issue, a market report of another day) share their wording and differ in the
 3. Every run that is not equal becomes a :class:`Difference` of one kind:
 
    * ``cut`` -- words at the start or end of one text only (a shorter copy), or a
-     short replaced run there (at most :data:`EDGE_WORDS` words: a copy's own
-     dateline, byline or sign-off);
+     short replaced run there (at most :data:`EDGE_WORDS` words) that is the copy's
+     own: a sign-off at the end, a dateline (dated on both sides) at the start;
    * ``added`` -- words inside one text only (a paragraph more or less);
    * ``noise`` -- a replaced run that reads almost the same by characters, spaces
      ignored (Indel similarity at least :data:`NOISE_SIMILARITY`, digits equal once
@@ -362,6 +362,17 @@ def clear_cache() -> None:
     _cached_words = 0
 
 
+def _own_edge(first: bool, da: _Doc, i1: int, i2: int, db: _Doc, j1: int, j2: int) -> bool:
+    """A short replaced run at a text's end that is the copy's own, not the story's: any sign-off
+    at the end; at the start only a dateline (a date on both sides: "LONDON, March 27" /
+    "GENEVA, December 13") -- a headline with another name in it is the story's."""
+    if max(i2 - i1, j2 - j1) > EDGE_WORDS:
+        return False
+    if not first:
+        return True
+    return da.figures_before[i2] > da.figures_before[i1] and db.figures_before[j2] > db.figures_before[j1]
+
+
 def _runs(wa: list[str], wb: list[str]) -> list[tuple[str, int, int, int, int]]:
     return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Levenshtein.opcodes(wa, wb)]
 
@@ -433,7 +444,7 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
             if sim >= NOISE_SIMILARITY and damaged:
                 record(k, "noise", i1, i2, j1, j2)
                 continue
-            if k in (0, last) and (is_noisy or max(i2 - i1, j2 - j1) <= EDGE_WORDS):
+            if k in (0, last) and (is_noisy or _own_edge(k == 0, da, i1, i2, db, j1, j2)):
                 record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
                 continue
             xa, xb = wa[i1:i2], wb[j1:j2]

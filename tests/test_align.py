@@ -117,3 +117,13 @@ def test_the_token_cache_is_bounded_by_words(monkeypatch):
     assert A.align(texts[0], STORY).changed_figures == A.align(texts[0], STORY).changed_figures
     A.clear_cache()
     assert A._cached_words == 0 and not A._cache
+
+
+def test_a_copy_keeps_its_own_dateline_but_not_another_name_in_the_headline():
+    body = "{} said it declared a quarterly dividend of 25 cts a share, payable April 1 to holders of record March 15."
+    al = A.align(f"ACME CORP SETS QUARTERLY\n\n{body.format('Acme Corp')}", f"ZENITH INC SETS QUARTERLY\n\n{body.format('Zenith Inc')}")
+    assert al.template_fill and al.changed_names >= 1 and al.differences[0].kind != "cut"
+    dated = A.align(f"LONDON, March 27 - {STORY}", f"GENEVA, December 13 - {STORY}")
+    assert not dated.template_fill and dated.differences[0].kind == "cut"
+    signed = A.align(f"{STORY} Reprinted from the Gazette", f"{STORY} Source: Daily Herald")
+    assert not signed.template_fill
