@@ -88,6 +88,9 @@ _ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0, "verify_text": False}
 KEY_SCHEME = "lsh-band-key-xor-salt-v1"
 _MAX_BANDS = 4096
 
+#: Integer ids are stored as JSON numbers; this many bits (1,000 decimal digits) at most.
+_MAX_ID_BITS = 3321
+
 #: Default cap on documents per band key (see :meth:`Index.open`, ``max_bucket``).
 MAX_BUCKET = 8
 
@@ -146,16 +149,38 @@ def _encode_id(doc_id: Any) -> str:
         doc_id = int(doc_id)
     if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
         raise InputError(f"id must be a string or an integer, got {type(doc_id).__name__}", doc_id=doc_id)
-    return json.dumps(doc_id, ensure_ascii=False)
+    if isinstance(doc_id, int) and doc_id.bit_length() > _MAX_ID_BITS:
+        # json.dumps (and repr) refuse integers of more than sys.get_int_max_str_digits() digits
+        raise InputError(f"integer id too large ({doc_id.bit_length()} bits, at most {_MAX_ID_BITS}); use a string id", doc_id=_id_repr(doc_id))
+    return _utf8_json(json.dumps(doc_id, ensure_ascii=False), doc_id)
+
+
+def _utf8_json(text: str, value: Any) -> str:
+    """JSON ``text`` as stored (UTF-8): a lone surrogate, which UTF-8 cannot hold, is written as its
+    ``\\u`` escape (``json.loads`` gives it back); every other text stays as it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, allow_nan=False)
+    return text
+
+
+def _id_repr(doc_id: Any) -> Any:
+    """``doc_id`` as an error may name it (an integer id too long to print is named by its size)."""
+    if isinstance(doc_id, int) and doc_id.bit_length() > _MAX_ID_BITS:
+        return f"<integer of {doc_id.bit_length()} bits>"
+    return doc_id
 
 
 def _encode_meta(meta: Any, doc_id: Any) -> str | None:
     if meta is None:
         return None
     try:
-        return json.dumps(meta, ensure_ascii=False, allow_nan=False)
+        return _utf8_json(json.dumps(meta, ensure_ascii=False, allow_nan=False), meta)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"meta must be JSON-serializable: {exc}", doc_id=doc_id) from None
+        raise InputError(f"meta must be JSON-serializable: {exc}", doc_id=_id_repr(doc_id)) from None
+    except RecursionError:
+        raise InputError("meta is nested too deeply to store as JSON", doc_id=_id_repr(doc_id)) from None
 
 
 def _decode_meta(text: str | None) -> Any:
