@@ -114,6 +114,10 @@ def _parse_line(
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return InputError(f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=lineno)
+    except RecursionError:  # the parser recurses per level of nesting
+        return InputError("JSON nested too deeply to parse", source=source, line=lineno)
+    except ValueError as exc:  # an integer literal over sys.get_int_max_str_digits() (4,300) digits
+        return InputError(f"JSON value cannot be read ({str(exc).split(';')[0]})", source=source, line=lineno)
     if not isinstance(obj, dict):
         return InputError(f"JSON value is a {type(obj).__name__}, not an object", source=source, line=lineno)
     if id_field not in obj:

@@ -1,0 +1,48 @@
+"""Hardening of the command line from an attack review (issue 18): each case gives the right result or a clear
+error (exit 1, a message naming what and where, no traceback). See docs/reliability.md."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_helpers import run_inproc
+
+GOOD = [{"id": k, "text": f"document number {k} says something of its own: {' '.join(str(k * 31 + j) for j in range(12))}"}
+        for k in range(3)]
+
+
+def jsonl(docs) -> bytes:
+    return b"".join(json.dumps(d).encode() + b"\n" for d in docs)
+
+
+def no_traceback(r) -> None:
+    err = r.stderr.decode(errors="replace") if isinstance(r.stderr, bytes) else r.stderr
+    assert "Traceback" not in err, err
+
+
+# -- 1. JSON that the parser cannot take: deep nesting, huge integers ---------------------------------------------
+
+DEEP = b'{"id": "deep", "text": "t", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+DEEPER = b"[" * 100_000 + b"]" * 100_000
+HUGE_INT = b'{"id": "big", "text": "t", "n": ' + b"9" * 5000 + b"}"
+HUGE_ID = b'{"id": ' + b"7" * 4301 + b', "text": "t"}'
+
+
+@pytest.mark.parametrize("bad,reason", [(DEEP, b"nested too deeply"), (DEEPER, b"nested too deeply"),
+                                        (HUGE_INT, b"4300 digits"), (HUGE_ID, b"4300 digits")])
+@pytest.mark.parametrize("command", ["cluster", "filter", "index add"])
+def test_deep_nesting_and_huge_integers_are_bad_records(tmp_path, bad, reason, command):
+    data = jsonl(GOOD[:1]) + bad + b"\n" + jsonl(GOOD[1:])
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(data)
+    args = ["cluster", "-q"] if command == "cluster" else [*command.split(), "--index", str(tmp_path / "x.dedup")]
+    r = run_inproc(*args, str(src))
+    assert r.returncode == 1, r.stderr
+    assert f"{src}: line 2: ".encode() in r.stderr and reason in r.stderr, r.stderr
+    no_traceback(r)
+    r = run_inproc(*args, "--on-error", "skip", str(tmp_path / "in.jsonl"))
+    assert r.returncode == 0, r.stderr
+    assert b"skipped 1 record(s)" in r.stderr and reason in r.stderr
+    if command != "index add":
+        assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [0, 1, 2]
