@@ -56,6 +56,7 @@ from .store.base import (
     IndexClosedError,
     IndexFileError,
     IndexLockedError,
+    IndexThreadError,
     ParamsMismatchError,
     Store,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "IndexClosedError",
     "IndexFileError",
     "IndexLockedError",
+    "IndexThreadError",
     "ParamsMismatchError",
 ]
 

@@ -69,3 +69,44 @@ def test_lone_surrogates_in_id_and_meta_round_trip(index):
     m = index.check(TEXT)
     assert m.id == "\ud800x" and m.meta == {"m": "\udc00"}
     assert index.remove("\ud800x") and len(index) == 0
+
+
+# -- one Index, two threads (item: "the error says the file is corrupted") ----------------------------
+
+
+def test_index_used_from_another_thread_says_so(index):
+    import threading
+
+    from dedup.index import IndexThreadError
+
+    index.add("a", TEXT)
+    errors = []
+
+    def use():
+        for call in (lambda: index.check(TEXT), lambda: len(index), lambda: index.add("b", TEXT + " more"),
+                     lambda: index.verify(), lambda: index.stats(), lambda: "a" in index, lambda: index.close()):
+            try:
+                call()
+                errors.append(None)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    t = threading.Thread(target=use)
+    t.start()
+    t.join()
+    assert len(errors) == 7
+    for exc in errors:
+        assert type(exc) is IndexThreadError, repr(exc)
+        assert "belongs to the thread that opened it" in str(exc) and "corrupted" not in str(exc)
+    # the owning thread goes on as before; another thread with its own Index works too
+    assert len(index) == 1 and index.check(TEXT).id == "a" and index.verify() == []
+    seen = []
+
+    def own():
+        with Index.open(index.path, n_jobs=1) as mine:
+            seen.append(mine.check(TEXT).id)
+
+    t = threading.Thread(target=own)
+    t.start()
+    t.join()
+    assert seen == ["a"]

@@ -6,6 +6,7 @@ from .base import (
     IndexClosedError,
     IndexFileError,
     IndexLockedError,
+    IndexThreadError,
     ParamsMismatchError,
     Store,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "IndexClosedError",
     "IndexFileError",
     "IndexLockedError",
+    "IndexThreadError",
     "ParamsMismatchError",
     "SQLiteStore",
     "Store",

@@ -25,6 +25,7 @@ __all__ = [
     "IndexFileError",
     "IndexLockedError",
     "IndexClosedError",
+    "IndexThreadError",
     "ParamsMismatchError",
     "DuplicateIdError",
 ]
@@ -36,6 +37,10 @@ class IndexFileError(DedupError):
 
 class IndexLockedError(DedupError):
     """Another process held the index's write lock longer than the busy timeout."""
+
+
+class IndexThreadError(DedupError):
+    """An :class:`dedup.Index` was used from a thread other than the one that opened it (open one per thread)."""
 
 
 class IndexClosedError(DedupError):

@@ -57,6 +57,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -65,7 +66,7 @@ import numpy as np
 
 from .._kernels import nibble_fingerprints, sorted_unique
 from .bandmap import ROW_LIMIT, BandMap
-from .base import Fetched, IndexFileError, IndexLockedError
+from .base import Fetched, IndexFileError, IndexLockedError, IndexThreadError
 from .summaries import DocSummaries
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES", "MAX_TEXT_BYTES", "pack_text"]
@@ -249,6 +250,7 @@ class SQLiteStore:
         self._sig_cache = np.zeros((0, 0), np.uint32)
         self._size_cache = np.zeros(0, np.int64)
         self._cached_high = 0  # every committed row <= this is in the cache
+        self._thread = threading.get_ident()  # the connection (sqlite3) belongs to the opening thread
         exists = os.path.exists(self.path)
         if not exists and not create:
             raise IndexFileError(f"{self.path}: no such index")
@@ -372,11 +374,21 @@ class SQLiteStore:
             if name == "SQLITE_CANTOPEN":
                 raise IndexFileError(f"{self.path}: {msg} (is its directory writable?)") from None
             raise IndexFileError(f"{self.path}: {msg}") from None
+        except sqlite3.ProgrammingError as exc:  # a misuse of the connection, not damage in the file
+            raise IndexFileError(f"{self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise IndexFileError(f"{self.path}: {exc} (corrupted, or not a dedup index)") from None
 
+    def _own_thread(self) -> None:
+        if threading.get_ident() != self._thread:
+            raise IndexThreadError(
+                f"{self.path}: an Index belongs to the thread that opened it; open one Index per thread "
+                "(any number of them may share the file)"
+            )
+
     @contextlib.contextmanager
     def _transaction(self, begin: str) -> Iterator[None]:
+        self._own_thread()
         with self._errors():
             self._conn.execute(begin)
             self._dirty = False
@@ -777,9 +789,11 @@ class SQLiteStore:
         }
 
     def check(self) -> list[str]:
+        self._own_thread()
         with self._errors():
             msgs = [r[0] for r in self._conn.execute("PRAGMA quick_check")]
         return [] if msgs == ["ok"] else [f"sqlite: {m}" for m in msgs]
 
     def close(self) -> None:
+        self._own_thread()
         self._conn.close()
