@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -257,7 +258,8 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_index_query)
     r = isub.add_parser("remove", help="remove documents by id")
     _index_common(r, inputs=False)
-    r.add_argument("ids", nargs="+", metavar="ID", help="ids; an integer-looking ID also removes the integer id")
+    r.add_argument("ids", nargs="+", metavar="ID",
+                   help="ids; an ID written as a JSON integer (ASCII digits, optional -, no leading zeros) also removes that integer id")
     r.set_defaults(func=cmd_index_remove)
     st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON")
     _index_common(st, inputs=False)
@@ -424,13 +426,31 @@ def cmd_index_query(args: argparse.Namespace) -> int:
     return 0
 
 
+_JSON_INT = re.compile(r"-?(?:0|[1-9][0-9]*)", re.ASCII)
+
+
+def _int_id(arg: str) -> int | None:
+    """The integer id ``arg`` spells as JSON would (ASCII digits, an optional ``-``, no leading zeros), else None.
+
+    Not ``int()``: it takes other scripts' digits (``int("٣") == 3``), ``+``, ``_`` and spaces, and raises on
+    ``"²"`` and on over 4,300 digits (no such id can be stored: the JSONL reader rejects it).
+    """
+    if not _JSON_INT.fullmatch(arg):
+        return None
+    try:
+        return int(arg)
+    except ValueError:  # over sys.get_int_max_str_digits()
+        return None
+
+
 def cmd_index_remove(args: argparse.Namespace) -> int:
     removed = 0
     with _open_index(args, create=False) as index:
         for arg in args.ids:
             gone = index.remove(arg)
-            if not gone and arg.lstrip("-").isdigit():
-                gone = index.remove(int(arg))
+            as_int = _int_id(arg)
+            if not gone and as_int is not None:
+                gone = index.remove(as_int)
             removed += gone
             if not gone:
                 print(f"dedup: id {arg!r} not in the index", file=sys.stderr)

@@ -46,3 +46,23 @@ def test_deep_nesting_and_huge_integers_are_bad_records(tmp_path, bad, reason, c
     assert b"skipped 1 record(s)" in r.stderr and reason in r.stderr
     if command != "index add":
         assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [0, 1, 2]
+
+
+# -- 2. ids on the command line are parsed exactly -----------------------------------------------------------------
+
+
+def test_remove_parses_integer_ids_exactly(tmp_path):
+    idx = str(tmp_path / "r.dedup")
+    docs = [{"id": 3, "text": "three " * 20}, {"id": -5, "text": "minus five " * 20}, {"id": "²", "text": "squared " * 20},
+            {"id": 7, "text": "seven " * 20}]
+    assert run_inproc("index", "add", "--index", idx, stdin=jsonl(docs)).returncode == 0
+    for arg in ("٣", "²", "+3", "03", " 3", "3_0", "--5", "-٣", "9" * 5000):
+        r = run_inproc("index", "remove", "--index", idx, "--", arg)
+        assert r.returncode == 0, (arg, r.stderr)
+        no_traceback(r)
+        if arg == "²":  # the string id
+            assert b"removed 1 documents; index holds 3" in r.stderr
+        else:
+            assert f"id {arg!r} not in the index".encode() in r.stderr and b"removed 0 documents; index holds" in r.stderr, (arg, r.stderr)
+    r = run_inproc("index", "remove", "--index", idx, "--", "3", "-5")
+    assert b"removed 2 documents; index holds 1" in r.stderr
