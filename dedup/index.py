@@ -264,6 +264,14 @@ class Index:
     ) -> Index:
         """Open (or create) the index at ``path``.
 
+        With ``create`` (the default) a missing file becomes a new index; with
+        ``create=False`` a missing file raises :class:`IndexFileError`, and nothing is
+        ever written to the file before it is known to be an index (read-only use
+        never creates or initializes one). An existing empty file (zero bytes) is an
+        :class:`IndexFileError` ("empty file, not an index") either way: an index is
+        never empty, so it is an index truncated to nothing (taking it as new would
+        forget every document seen) or a file that is not ours. Remove it to start over.
+
         ``params`` are :class:`~dedup.Params` fields (``threshold``, ``shingle``,
         ``num_perm`` ...). A new index stores them (defaults for the ones not given);
         an existing index uses its stored ones, and any given parameter that differs
@@ -307,6 +315,8 @@ class Index:
         store.cache_signatures = cache_signatures
         try:
             config = store.read_config()
+            if config is None and not create:
+                raise IndexFileError(f"{store.path}: the file holds no index configuration, not an index")
             if config is None:
                 bands, rows = optimal_bands(requested.lsh_threshold, requested.num_perm)
                 fresh = {

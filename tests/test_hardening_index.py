@@ -1,5 +1,7 @@
 """Hardening of dedup.Index from the attack review (issue 18): typed errors, never a raw exception."""
 
+import json
+
 import pytest
 
 from dedup.errors import InputError
@@ -110,3 +112,94 @@ def test_index_used_from_another_thread_says_so(index):
     t.start()
     t.join()
     assert seen == ["a"]
+
+
+# -- empty files are not indexes (item: ": > z.dedup; dedup index stats" wrote a schema) ---------------
+
+
+def _read_only_calls(path):
+    def stats():
+        with Index.open(path, create=False) as ix:
+            return ix.stats()
+
+    def query():
+        with Index.open(path, create=False) as ix:
+            return ix.check(TEXT)
+
+    def verify():
+        with Index.open(path, create=False) as ix:
+            return ix.verify()
+
+    return [stats, query, verify]
+
+
+def test_empty_file_is_not_an_index(tmp_path):
+    from dedup.index import IndexFileError
+
+    z = tmp_path / "z.dedup"
+    z.write_bytes(b"")
+    for call in _read_only_calls(z):
+        with pytest.raises(IndexFileError, match="empty file, not an index"):
+            call()
+    # asked to create: refused too (it may be an index truncated to nothing)
+    with pytest.raises(IndexFileError, match="empty file, not an index"):
+        Index.open(z)
+    assert z.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["z.dedup"]
+
+
+def test_populated_index_truncated_to_zero_is_refused(tmp_path):
+    from dedup.index import IndexFileError
+
+    p = tmp_path / "p.dedup"
+    with Index.open(p, n_jobs=1) as ix:
+        ix.add_many([(i, f"{TEXT} number {i} of many") for i in range(20)])
+    for extra in ("-wal", "-shm"):
+        (tmp_path / ("p.dedup" + extra)).unlink(missing_ok=True)
+    p.write_bytes(b"")
+    with pytest.raises(IndexFileError, match="empty file"):  # what `dedup filter` opens with
+        Index.open(p, create=True)
+    assert p.read_bytes() == b""
+
+
+def test_sqlite_file_without_an_index_is_not_initialized_by_readers(tmp_path):
+    import sqlite3
+
+    from dedup.index import IndexFileError
+
+    p = tmp_path / "half.dedup"  # a creation interrupted after the header, before the schema
+    con = sqlite3.connect(p)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
+    before = p.read_bytes()
+    for call in _read_only_calls(p):
+        with pytest.raises(IndexFileError, match="no index in it"):
+            call()
+    assert p.read_bytes() == before
+    with Index.open(p, n_jobs=1) as ix:  # a creator finishes the job
+        ix.add("a", TEXT)
+    with Index.open(p, create=False) as ix:
+        assert len(ix) == 1
+
+
+def test_missing_file_read_only_creates_nothing(tmp_path):
+    from dedup.index import IndexFileError
+
+    for call in _read_only_calls(tmp_path / "none.dedup"):
+        with pytest.raises(IndexFileError, match="no such index"):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_refuses_an_empty_index_file(tmp_path):
+    import subprocess
+    import sys
+
+    z = tmp_path / "z.dedup"
+    z.write_bytes(b"")
+    doc = tmp_path / "d.jsonl"
+    doc.write_text(json.dumps({"id": 1, "text": TEXT}) + "\n")
+    for args in (["index", "stats"], ["index", "query", str(doc)], ["filter", str(doc)]):
+        r = subprocess.run([sys.executable, "-m", "dedup", *args, "--index", str(z)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1 and r.stdout == "", (args, r)
+        assert "empty file, not an index" in r.stderr and "Traceback" not in r.stderr
+    assert z.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl", "z.dedup"]

@@ -58,6 +58,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -257,9 +258,12 @@ class SQLiteStore:
         if exists:
             if os.path.isdir(self.path):
                 raise IndexFileError(f"{self.path}: is a directory, not an index file")
-            with open(self.path, "rb") as f:
-                head = f.read(len(_HEADER))
-            if head and head != _HEADER:
+            head = self._header(create)
+            if not head:
+                raise IndexFileError(
+                    f"{self.path}: empty file, not an index (an index is never empty; remove the file to start a new one)"
+                )
+            if head != _HEADER:
                 raise IndexFileError(f"{self.path}: not an SQLite database (corrupted, or a foreign file)")
         try:
             self._conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -268,7 +272,7 @@ class SQLiteStore:
             raise IndexFileError(f"{self.path}: cannot open: {exc}{hint}") from None
         try:
             with self._errors():
-                self._setup(durable)
+                self._setup(durable, create)
         except BaseException:
             self._conn.close()
             raise
@@ -280,10 +284,30 @@ class SQLiteStore:
 
     # -- opening -----------------------------------------------------------------------------
 
-    def _setup(self, durable: bool) -> None:
+    def _header(self, create: bool) -> bytes:
+        """The file's first bytes. An empty file is not an index, and is never made one (it may be an index
+        truncated to nothing): only a creator racing with us may have it empty for a moment (between its
+        ``connect`` and the header that switching to WAL writes), so with ``create`` it gets up to a second."""
+        deadline = time.monotonic() + (min(1.0, self.timeout) if create else 0.0)
+        while True:
+            try:
+                with open(self.path, "rb") as f:
+                    head = f.read(len(_HEADER))
+            except OSError as exc:
+                raise IndexFileError(f"{self.path}: cannot read: {exc.strerror}") from None
+            if head or time.monotonic() >= deadline:
+                return head
+            time.sleep(0.01)
+
+    def _setup(self, durable: bool, create: bool) -> None:
         c = self._conn
         app_id = c.execute("PRAGMA application_id").fetchone()[0]
         tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if not tables and not create:  # nothing written yet: what follows (WAL mode) would write
+            raise IndexFileError(
+                f"{self.path}: an SQLite database with no index in it (being created, or left empty by an interrupted "
+                "creation), not an index"
+            )
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             raise IndexFileError(
                 f"{self.path}: an SQLite database of another application (application_id={app_id:#x}, "
