@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import signal
@@ -468,16 +469,20 @@ def cmd_index_stats(args: argparse.Namespace) -> int:
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+_DURATION = re.compile(r"\s*(-?)((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)\s*([smhd]?)\s*", re.ASCII)
+
+
 def _duration(text: str) -> float:
-    t = text.strip().lower()
-    unit = _UNITS.get(t[-1:], None)
-    number = t[:-1] if unit else t
-    try:
-        value = float(number) * (unit or 1)
-    except ValueError:
-        raise ConfigError(f"--older-than must be seconds or a number with s, m, h or d (e.g. 30d), got {text!r}") from None
-    if not value >= 0:
+    """Seconds from ``30``, ``1.5h``, ``30d``: ASCII decimal digits only (``float()`` would also take ``nan``,
+    ``inf``, ``1_0`` and other scripts' digits)."""
+    m = _DURATION.fullmatch(text.lower())
+    if m is None:
+        raise ConfigError(f"--older-than must be a number of seconds, or a number with s, m, h or d (e.g. 30d), got {text!r}")
+    value = float(m.group(2)) * _UNITS.get(m.group(3), 1)
+    if m.group(1) and value:
         raise ConfigError(f"--older-than must not be negative, got {text!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"--older-than is too large to be a duration, got {text!r}")
     return value
 
 

@@ -66,3 +66,21 @@ def test_remove_parses_integer_ids_exactly(tmp_path):
             assert f"id {arg!r} not in the index".encode() in r.stderr and b"removed 0 documents; index holds" in r.stderr, (arg, r.stderr)
     r = run_inproc("index", "remove", "--index", idx, "--", "3", "-5")
     assert b"removed 2 documents; index holds 1" in r.stderr
+
+
+# -- 5. --older-than must be a duration ------------------------------------------------------------------------------
+
+
+def test_older_than_must_be_a_finite_duration(tmp_path):
+    idx = str(tmp_path / "e.dedup")
+    assert run_inproc("index", "add", "--index", idx, stdin=jsonl(GOOD)).returncode == 0
+    for arg in ("nan", "NaN", "inf", "-inf", "infinity", "nand", "١d", "1_0", "", "d", "1e999"):
+        r = run_inproc("index", "expire", "--index", idx, f"--older-than={arg}")
+        assert r.returncode == 1 and b"--older-than" in r.stderr, (arg, r.stderr)
+        assert b"negative" not in r.stderr, (arg, r.stderr)
+        no_traceback(r)
+    r = run_inproc("index", "expire", "--index", idx, "--older-than=-3d")
+    assert r.returncode == 1 and b"must not be negative" in r.stderr
+    for arg in ("30d", "1.5h", " 2 m", "10", ".5s", "1e3", "0"):
+        r = run_inproc("index", "expire", "--index", idx, f"--older-than={arg}")
+        assert r.returncode == 0 and b"expired" in r.stderr, (arg, r.stderr)
