@@ -38,7 +38,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -713,6 +713,7 @@ class Index:
         records: Iterable[Any],
         batch_size: int | None = None,
         on_duplicate_id: Literal["raise", "skip"] = "raise",
+        before_commit: Callable[[list[Match | None]], None] | None = None,
     ) -> list[Match | None]:
         """:meth:`check_and_add` for many records, one transaction per ``batch_size``.
 
@@ -723,6 +724,12 @@ class Index:
         already taken is not admitted and gets a :class:`Match` naming that id (with
         its similarity to the holder) instead of raising :class:`DuplicateIdError`;
         its ``near_duplicate`` is False when the text does not match the holder's.
+
+        ``before_commit``, if given, is called with each batch's results inside its
+        transaction, after its documents are inserted and before the commit (the
+        write lock is held meanwhile); an exception it raises rolls the batch back and
+        propagates. ``dedup filter`` writes a batch's lines there, so that no document
+        is indexed without its line having been written.
         """
         if on_duplicate_id not in ("raise", "skip"):
             raise ConfigError(f"on_duplicate_id must be 'raise' or 'skip', got {on_duplicate_id!r}")
@@ -736,6 +743,8 @@ class Index:
                 if admit:
                     sel = np.array(admit, dtype=np.int64)
                     self._insert(batch, sel, hit_keys)
+                if before_commit is not None:
+                    before_commit(results)
             out.extend(results)
         return out
 
@@ -816,21 +825,53 @@ class Index:
     # -- inspecting -----------------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """Document count, time range, size on disk (and per million documents), parameters, LSH shape."""
+        """Document count, time range, size on disk (and per million documents), parameters, LSH shape.
+
+        ``capped_buckets`` counts the band keys whose bucket is full (``max_bucket`` documents): documents
+        added from now on are not filed under them, only under their other keys.
+        """
         store = self.store
         with store.read():
-            out = {"path": store.path, **store.stats()}
+            out = {"path": store.path, **store.stats(), "capped_buckets": store.full_buckets(self.max_bucket)}
         n = out["documents"]
         out["bytes_per_million_documents"] = round(out["bytes_on_disk"] / n * 1e6) if n else None
         out["params"] = {**{k: getattr(self.params, k) for k in INDEX_PARAMS}, "max_bucket": self.max_bucket}
         out["bands"], out["rows"] = self.bands
         return out
 
+    def _filed(
+        self, keys: np.ndarray, rows: np.ndarray, hk: np.ndarray, hr: np.ndarray, live_below: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which band keys ``keys[i]`` of the documents ``rows[i]`` hold an entry of theirs (``present``), and which
+        do not although no history explains it (``unexplained``), from the entries ``(hk, hr)`` under those keys.
+
+        A document is not filed under a key whose bucket held ``max_bucket`` documents when it was inserted, all
+        with smaller rows. Documents deleted since then leave the bucket below the cap, and row numbers are never
+        reused, so ``row - 1 - live_below`` (``live_below``: stored documents with smaller rows) bounds the
+        deletions before the document: a key is explained when ``max_bucket`` minus the entries under it with
+        smaller rows is at most that. (Without deletions: exactly when the bucket is full.)
+        """
+        shape = keys.shape
+        qk, qr = keys.ravel(), np.repeat(rows, shape[1])
+        uk = np.unique(hk)
+        codes = np.sort((np.searchsorted(uk, hk).astype(np.int64) << 32) | hr)  # rows < 2**32
+        pos = np.searchsorted(uk, qk)
+        known = pos < uk.size
+        known[known] = uk[pos[known]] == qk[known]
+        base = pos.astype(np.int64) << 32
+        at = np.searchsorted(codes, base | qr)
+        present = known & (codes[np.minimum(at, max(codes.size - 1, 0))] == (base | qr)) if codes.size else np.zeros(qk.size, bool)
+        below = np.where(known, at - np.searchsorted(codes, base), 0)  # entries under the key with smaller rows
+        deleted = np.repeat(rows - 1 - live_below, shape[1])
+        unexplained = ~present & (self.max_bucket - below > deleted)
+        return present.reshape(shape), unexplained.reshape(shape)
+
     def verify(self) -> list[str]:
         """Full consistency check (reads everything); returns the problems found, empty when consistent.
 
         Checks the database's integrity, that every document is filed under each of
-        its band keys unless that key's bucket is full (``max_bucket``), that the
+        its band keys unless that key's bucket was full (``max_bucket``) when it was
+        added (as far as the deletions since can tell, see :meth:`_filed`), that the
         band table holds no entry of a missing document, and that every stored text
         reads back (and belongs to a stored document).
         """
@@ -841,6 +882,7 @@ class Index:
         found = 0
         missing: list[int] = []
         damaged: list[int] = []
+        seen = 0  # documents of the chunks before, all with smaller rows
         with store.read():
             for got in store.iter_docs(5_000):
                 try:
@@ -853,18 +895,13 @@ class Index:
                             damaged.append(row)
                 if got.sigs.shape[1] != self._stored_width:
                     return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
-                live = got.sizes > 0
+                live = np.flatnonzero(got.sizes > 0)
                 keys = band_keys(self._lsh, self._split_stored(got.sigs)[0][live])
                 hk, hr = store.lookup(keys.ravel())
-                have = set(zip(hk.tolist(), hr.tolist()))
-                uk, counts = np.unique(hk, return_counts=True)
-                full = set(uk[counts >= self.max_bucket].tolist())
-                for row, ks in zip(got.rows[live].tolist(), keys.tolist()):
-                    for k in ks:
-                        if (k, row) in have:
-                            found += 1
-                        elif k not in full:
-                            missing.append(row)
+                present, unexplained = self._filed(keys, got.rows[live], hk, hr, seen + live)
+                found += int(present.sum())
+                missing.extend(np.repeat(got.rows[live], unexplained.sum(axis=1)).tolist())  # one per entry
+                seen += len(got.ids)
             total = store.count_band_rows()
             orphans = store.orphan_texts()
         if damaged:

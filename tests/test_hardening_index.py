@@ -203,3 +203,43 @@ def test_cli_refuses_an_empty_index_file(tmp_path):
         assert r.returncode == 1 and r.stdout == "", (args, r)
         assert "empty file, not an index" in r.stderr and "Traceback" not in r.stderr
     assert z.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl", "z.dedup"]
+
+
+# -- verify() after remove/expire in a hot bucket (item: "295 band entries missing" on a healthy index) ---
+
+
+def test_verify_clean_after_removing_from_a_hot_bucket(tmp_path):
+    p = tmp_path / "hot.dedup"
+    with Index.open(p, n_jobs=1, max_bucket=3) as ix:
+        ix.add_many([(i, TEXT) for i in range(12)])  # one bucket per band, all over the cap
+        bands = ix.bands[0]
+        s = ix.stats()
+        assert s["capped_buckets"] == bands and s["band_entries"] == 3 * bands
+        assert ix.verify() == []
+        assert ix.remove(0) and ix.remove(5)  # one filed, one not
+        assert ix.verify() == [], "the unfiled documents were explained by the cap when they were added"
+        assert ix.stats()["capped_buckets"] == 0
+        ix.add_many([(100, TEXT), (101, TEXT)])  # refills to the cap
+        assert ix.verify() == [] and ix.stats()["capped_buckets"] == bands
+        for i in (1, 2, 100, 101):
+            ix.remove(i)
+        assert ix.verify() == [] and ix.stats()["band_entries"] == 0
+        assert ix.check(TEXT) is None  # no filed copy left (the cap's known cost)
+        assert ix.expire(0) == 8 and ix.verify() == [] and len(ix) == 0
+
+
+def test_verify_still_finds_lost_entries_in_a_capped_bucket(tmp_path):
+    """Without deletions, an unfiled document is explained only by a full bucket."""
+    import sqlite3
+
+    p = tmp_path / "lost.dedup"
+    with Index.open(p, n_jobs=1, max_bucket=3) as ix:
+        ix.add_many([(i, TEXT) for i in range(2)])
+        ix.add_many([(i, TEXT) for i in range(2, 6)])
+    con = sqlite3.connect(p)
+    con.execute("DELETE FROM log WHERE seq = (SELECT max(seq) FROM log)")  # the second batch's entries
+    con.commit()
+    con.close()
+    with Index.open(p, n_jobs=1) as ix:
+        problems = ix.verify()
+        assert any("band entries missing" in m for m in problems), problems

@@ -181,6 +181,18 @@ class BandMap:
             keys, docs = keys[live], docs[live]
         return keys, docs
 
+    def full_keys(self, cap: int) -> int:
+        """How many keys hold at least ``cap`` live entries (merges the recent runs first)."""
+        self.merge()
+        keys = self._keys[: self._n]
+        if self._dead.size:
+            keys = keys[~self._is_dead(self._docs[: self._n])]
+        if keys.size < cap:
+            return 0
+        starts = np.ones(keys.size - cap + 1, bool)  # keys[i] begins its key's run
+        starts[1:] = keys[1 : keys.size - cap + 1] != keys[: keys.size - cap]
+        return int(np.count_nonzero(starts & (keys[: keys.size - cap + 1] == keys[cap - 1 :])))
+
     def live_parts(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The live entries in key order, in slices of about ``size`` (merges the recent runs first)."""
         self.merge()

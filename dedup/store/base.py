@@ -138,6 +138,9 @@ class Store(Protocol):
     def count_band_rows(self) -> int:
         """Number of stored band entries."""
 
+    def full_buckets(self, cap: int) -> int:
+        """Number of band keys with at least ``cap`` stored entries."""
+
     def stats(self) -> dict[str, Any]:
         """Backend facts: sizes on disk, time range, row counts."""
 

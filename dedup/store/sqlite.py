@@ -791,6 +791,11 @@ class SQLiteStore:
         self._sync_bands()
         return self._map.live_entries()
 
+    def full_buckets(self, cap: int) -> int:
+        """Band keys with at least ``cap`` live entries (capped buckets: later documents are not filed there)."""
+        self._sync_bands()
+        return self._map.full_keys(cap)
+
     def stats(self) -> dict[str, Any]:
         c = self._conn
         page_size = c.execute("PRAGMA page_size").fetchone()[0]
