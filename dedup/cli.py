@@ -9,6 +9,8 @@ representative, its similarity to the representative and the cluster size.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import math
 import os
@@ -330,66 +332,151 @@ def _report_skips(skipped: SkipLog) -> None:
             print(f"dedup:   {example}", file=sys.stderr)
 
 
-class _DeferInterrupt:
-    """Hold Ctrl-C (SIGINT) back while one batch is checked, committed and written; raise it afterwards.
+class _Terminated(Exception):
+    """SIGTERM (what ``timeout``, docker and Kubernetes send) arrived: ``dedup filter`` stops like on Ctrl-C."""
 
-    So an interrupted ``dedup filter`` has printed the line of every document it added to the index,
-    and only whole lines. A second Ctrl-C interrupts at once (e.g. while waiting for a locked index):
-    the open transaction rolls back, and output lines of the batch may be missing or cut.
+
+class _OutputFailed(DedupError):
+    """Writing ``dedup filter``'s output failed; the batch in progress was rolled back."""
+
+
+class _HeldSignals:
+    """SIGINT (Ctrl-C) and SIGTERM during ``dedup filter``: held back while a batch is checked, written and committed
+    (:meth:`hold`), raised at once otherwise, as ``KeyboardInterrupt`` and :class:`_Terminated`.
+
+    So a stopped ``dedup filter`` has committed only batches whose lines it wrote, and wrote only whole lines. A
+    second signal during a batch stops at once (e.g. while waiting for a locked index): the open transaction
+    rolls back, and lines of that batch may have been written (a rerun writes them again) or cut.
+    A signal that the process inherited as ignored stays ignored.
     """
 
-    def __enter__(self) -> _DeferInterrupt:
-        self.pending = False
-        self.saved = None
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self.saved = signal.signal(signal.SIGINT, self._handler)
+    def __enter__(self) -> _HeldSignals:
+        self.holding = False
+        self.pending: int | None = None
+        self.saved: dict[int, object] = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
+                if signal.getsignal(sig) is default:
+                    self.saved[sig] = signal.signal(sig, self._handler)
         return self
 
+    @staticmethod
+    def _raise(signum: int) -> None:
+        raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
+
     def _handler(self, signum, frame) -> None:
-        if self.pending:
-            raise KeyboardInterrupt
-        self.pending = True
+        if not self.holding or self.pending is not None:
+            self._raise(signum)
+        self.pending = signum
+
+    @contextlib.contextmanager
+    def hold(self):
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            self._raise(self.pending)
 
     def __exit__(self, *exc) -> None:
-        if self.saved is not None:
-            signal.signal(signal.SIGINT, self.saved)
-        if self.pending and exc[0] is None:
-            raise KeyboardInterrupt
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+
+
+def _drop_stdout() -> None:
+    """After a failed write to standard output: send what is still buffered to /dev/null, so that the
+    interpreter's final flush does not fail again ("Exception ignored ...")."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _write_all(out, data: bytes) -> None:
+    """``out.write(data)``, all of it: a buffered writer whose pipe closes part way returns a short count
+    instead of raising (and drops the rest); the retry raises the error (``BrokenPipeError``)."""
+    view = memoryview(data)
+    while view:
+        n = out.write(view)
+        if not n:
+            raise OSError(errno.EIO, f"write accepted {n!r} of {len(view)} bytes")
+        view = view[n:]
 
 
 def cmd_filter(args: argparse.Namespace) -> int:
-    """Each batch is one transaction, committed before its lines are written: a crash (SIGKILL, power loss)
-    may lose output lines of the last committed batch (they are in the index), never emit a line twice across
-    runs. Ctrl-C is held back until the batch in progress is written (see :class:`_DeferInterrupt`)."""
+    """Each batch is one transaction, and its lines (and report rows) are written and flushed inside it, before
+    the commit: no document is indexed without its line having been written. When writing fails the batch rolls
+    back and the error says how many new documents were not indexed; a crash (SIGKILL, power loss) between the
+    write and the commit leaves written lines unindexed, which a rerun writes again. So delivery is
+    at-least-once: never zero times, at most one batch twice. Ctrl-C and SIGTERM are held back until the batch
+    in progress is written and committed (see :class:`_HeldSignals`)."""
     skipped = SkipLog()
     out = sys.stdout.buffer
     report = open(args.report, "w", encoding="utf-8") if args.report else None
     read = kept = same_id = unlike = 0
     try:
-        with _open_index(args, create=True) as index:
+        with _HeldSignals() as signals, _open_index(args, create=True) as index:
             for batch in chunks(_raw_records(args, skipped), args.batch_size):
-                with _DeferInterrupt():
-                    results = index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip")
-                    read += len(batch)
+                counts = [0, 0, 0]  # kept, same id, same id with another text
+                written = 0  # new documents of this batch whose lines were written
+
+                def emit(results, batch=batch, counts=counts, before=kept) -> None:
+                    nonlocal written
+                    lines, rows = [], []
                     for (doc_id, _, raw), match in zip(batch, results):
                         if match is None:
-                            kept += 1
-                            out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                            counts[0] += 1
+                            lines.append(raw if raw.endswith(b"\n") else raw + b"\n")
                             continue
                         # A record whose id is already held is dropped as seen; say so when its text is not alike.
                         reason = "near-duplicate"
                         if match.id == doc_id:
-                            same_id += 1
+                            counts[1] += 1
                             reason = "id already indexed"
                             if not match.near_duplicate:
-                                unlike += 1
+                                counts[2] += 1
                                 reason = "id already indexed, different text"
                         if report is not None:
                             row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4), "reason": reason}
-                            report.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    out.flush()
-                    if report is not None:
-                        report.flush()
+                            rows.append(json.dumps(row, ensure_ascii=False) + "\n")
+                    where = "<stdout>"
+                    try:
+                        _write_all(out, b"".join(lines))
+                        out.flush()
+                        written = len(lines)
+                        if report is not None:
+                            where = args.report
+                            report.write("".join(rows))
+                            report.flush()
+                    except OSError as exc:
+                        if where == "<stdout>":
+                            _drop_stdout()
+                        raise _OutputFailed(
+                            f"{where}: cannot write the output ({exc.strerror or exc}); the batch in progress was rolled back: "
+                            f"its {len(lines)} new documents are not in the index (a rerun emits them) and the input after it "
+                            f"was not read; {before} documents were written and indexed before"
+                        ) from None
+
+                with signals.hold():
+                    try:
+                        index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip", before_commit=emit)
+                    except _OutputFailed:
+                        raise
+                    except DedupError:  # e.g. the disk filled at the commit, after the lines were written
+                        if written:
+                            print(f"dedup: the {written} new documents of the rolled-back batch were written before the "
+                                  "failure but are not in the index: a rerun emits them again", file=sys.stderr)
+                        raise
+                read += len(batch)
+                kept += counts[0]
+                same_id += counts[1]
+                unlike += counts[2]
             total = len(index)
     finally:
         if report is not None:
@@ -533,6 +620,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dedup: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("dedup: terminated (SIGTERM)", file=sys.stderr)
+        return 128 + signal.SIGTERM
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,7 @@ document; every member reports its similarity ``max(J, C)`` to it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,12 +103,17 @@ def connected_components(n: int, edges: np.ndarray) -> np.ndarray:
     return _components(n, np.ascontiguousarray(edges[:, 0]), np.ascontiguousarray(edges[:, 1]))
 
 
-def duplicate_groups(signatures: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def duplicate_groups(
+    signatures: np.ndarray, sizes: np.ndarray, wordless: Mapping[int, str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Group documents with identical signatures and shingle counts.
 
     Returns ``(node, counts)``: ``node[i]`` numbers document ``i``'s group
     (0..m-1, in order of first appearance) and ``counts[g]`` is the group's size.
-    Documents without shingles are never grouped: each is its own node.
+    Documents without shingles (size 0: empty, emoji-only or punctuation-only once
+    normalized) all share one signature, so they are grouped by their prepared text
+    instead: ``wordless[i]`` is document ``i``'s, and exact copies are one group.
+    A document without shingles that ``wordless`` leaves out is its own node.
     """
     n = signatures.shape[0]
     if n == 0:
@@ -120,6 +126,12 @@ def duplicate_groups(signatures: np.ndarray, sizes: np.ndarray) -> tuple[np.ndar
     _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
     group = first[inverse.ravel()]  # first document with this signature and size
     group = np.where(np.asarray(sizes) == 0, np.arange(n), group)
+    if wordless:
+        first_of: dict[str, int] = {}
+        for i in np.flatnonzero(np.asarray(sizes) == 0).tolist():  # in document order: a group's first
+            text = wordless.get(i)
+            if text is not None:
+                group[i] = first_of.setdefault(text, i)
     _, node, counts = np.unique(group, return_inverse=True, return_counts=True)
     return node.ravel().astype(np.int64), counts.astype(np.int64)
 
@@ -203,6 +215,7 @@ def build_clusters(
     min_fraction: float = 0.0,
     groups: tuple[np.ndarray, np.ndarray] | None = None,
     apart: np.ndarray | None = None,
+    wordless: Mapping[int, str] | None = None,
 ) -> Clustering:
     """Clusters from verified ``edges``: components (or :func:`average_linkage` when
     ``min_fraction > 0``), representatives, similarities.
@@ -211,7 +224,9 @@ def build_clusters(
     are one node from the start, so they always share a cluster whether or not
     an edge links them (the LSH gives large buckets only a star and a chain).
     ``groups`` passes :func:`duplicate_groups` when already computed; ``apart``
-    the document pairs verification vetoed (see :func:`average_linkage`).
+    the document pairs verification vetoed (see :func:`average_linkage`), and
+    ``wordless`` the prepared texts of documents without shingles (see
+    :func:`duplicate_groups`) when ``groups`` is not given.
 
     Each member's ``similarity`` is that of the verified edge that justified its
     place: its best edge to another member of its cluster (so it is never below the
@@ -219,7 +234,7 @@ def build_clusters(
     report 1.0 and the copy.
     """
     n = signatures.shape[0]
-    node, counts = duplicate_groups(signatures, sizes) if groups is None else groups
+    node, counts = duplicate_groups(signatures, sizes, wordless) if groups is None else groups
     m = counts.shape[0]
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)

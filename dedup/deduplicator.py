@@ -147,6 +147,7 @@ class Deduplicator:
         self.verifier = Verifier.from_params(self.params)
         self._ids: list[Any] = []
         self._texts: list[str] = []  # prepared texts, kept for verify_text
+        self._wordless: dict[int, str] = {}  # prepared texts of the documents without shingles, by position
         self._index: dict[Any, int] = {}
         self._sig_chunks: list[np.ndarray] = []
         self._size_chunks: list[np.ndarray] = []
@@ -250,6 +251,9 @@ class Deduplicator:
         self._ids.extend(ids)
         if self.params.verify_text:
             self._texts.extend(prepared)
+        start = len(self._ids) - len(ids)
+        for i in np.flatnonzero(np.asarray(sizes) == 0).tolist():  # exact copies of these group by text
+            self._wordless[start + i] = prepared[i]
         self._sig_chunks.append(sigs)
         self._size_chunks.append(sizes)
         self._num_chunks.append(nums)
@@ -290,6 +294,9 @@ class Deduplicator:
             self._indexed = len(self._ids)
         qtext = self.prepare(text)
         qsig, qsize, qnums = self.sign_prepared([qtext])
+        if int(qsize[0]) == 0:  # no shingles: only its exact copies match (as in clusters())
+            hits = [(self._ids[i], 1.0) for i, t in sorted(self._wordless.items()) if t == qtext]
+            return hits[:limit] if limit is not None else hits
         cand = np.asarray(self.lsh.query(qsig[0]), dtype=np.int64)
         if cand.size == 0:
             return []
@@ -311,7 +318,7 @@ class Deduplicator:
     def clusters(self) -> Clustering:
         """Cluster all added documents (see :mod:`dedup.cluster`)."""
         sigs, sizes, nums = self._arrays()
-        node, counts = duplicate_groups(sigs, sizes)
+        node, counts = duplicate_groups(sigs, sizes, self._wordless)
         # Identical copies are grouped up front; only one of each needs LSH.
         first = np.full(len(counts), len(sigs), dtype=np.int64)
         np.minimum.at(first, node, np.arange(len(sigs)))

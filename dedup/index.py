@@ -34,6 +34,7 @@ existed keeps it off (see :data:`_ADDED_PARAMS`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -116,6 +117,17 @@ def band_keys(lsh: LSH, signatures: np.ndarray) -> np.ndarray:
     """
     keys = lsh.keys(signatures) ^ _SALT[: lsh.bands]
     return keys.view(np.int64)
+
+
+def wordless_key(prepared: str) -> int:
+    """The band key a document without shingles is filed under: a 64-bit hash of its prepared text.
+
+    Such documents (empty, emoji-only or punctuation-only once normalized) share one empty
+    signature, so no LSH band tells them apart; this key finds their exact copies (and only
+    those: a candidate under it matches when its stored text is equal).
+    """
+    raw = prepared.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8, person=b"dedup-wordless").digest(), "little", signed=True)
 
 
 @dataclass(frozen=True)
@@ -220,7 +232,7 @@ class _Signed:
     stored form (:meth:`Store.pack_texts`, compressed here too), or None when none are stored.
     """
 
-    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys", "texts", "packed")
+    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys", "texts", "packed", "wkeys")
 
     def __init__(
         self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, keys: np.ndarray,
@@ -228,6 +240,8 @@ class _Signed:
     ) -> None:
         self.ids, self.enc, self.metas, self.sigs, self.sizes, self.nums, self.keys = ids, enc, metas, sigs, sizes, nums, keys
         self.texts, self.packed = texts, packed
+        #: per document, its :func:`wordless_key` when it has no shingles (0 otherwise)
+        self.wkeys = np.array([wordless_key(t) if s == 0 else 0 for t, s in zip(texts, sizes.tolist())], dtype=np.int64)
 
 
 class Index:
@@ -434,7 +448,10 @@ class Index:
         # the texts to store are compressed here too, before the write lock is taken.
         prepared = self._engine.prepare_many(texts)
         sigs, sizes, nums = self._engine.sign_prepared(prepared)
-        packed = self.store.pack_texts(prepared) if store and self.params.verify_text else None
+        packed = None
+        if store:  # with verify_text every text is stored; without, those of documents without shingles
+            keep = [self.params.verify_text or s == 0 for s in np.asarray(sizes).tolist()]
+            packed = self.store.pack_texts([t if k else None for t, k in zip(prepared, keep)])
         return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
 
     @property
@@ -481,14 +498,42 @@ class Index:
         """Best stored match of each document of ``batch``, and the stored keys found (run inside a transaction)."""
         n = len(batch.sizes)
         out: list[Match | None] = [None] * n
+        wordless_keys = self._wordless_matches(batch, out)
         live = np.flatnonzero(batch.sizes > 0)
         if live.size == 0:
-            return out, np.zeros(0, np.int64)
+            return out, wordless_keys
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
         hit_keys, hit_rows = self.store.lookup(flat)
         out = self._best(batch, out, flat, pos, hit_keys, hit_rows)
-        return out, hit_keys
+        return out, np.concatenate((hit_keys, wordless_keys))
+
+    def _wordless_matches(self, batch: _Signed, out: list[Match | None]) -> np.ndarray:
+        """Documents of ``batch`` without shingles: the oldest stored exact copy of each (its prepared text
+        equal), into ``out``; returns the stored keys found (one per entry, as :meth:`_insert` counts them)."""
+        zero = np.flatnonzero(batch.sizes == 0)
+        if zero.size == 0:
+            return np.zeros(0, np.int64)
+        hk, hr = self.store.lookup(batch.wkeys[zero])
+        if hk.size == 0:
+            return hk
+        held = self.store.texts(hr)
+        rows_of: dict[int, list[int]] = {}
+        for k, r in sorted(zip(hk.tolist(), hr.tolist())):
+            rows_of.setdefault(k, []).append(r)
+        winner: dict[int, int] = {}
+        for j in zero.tolist():
+            same = [r for r in rows_of.get(int(batch.wkeys[j]), ()) if held.get(r) == batch.texts[j]]
+            if same:
+                winner[j] = same[0]  # the oldest row
+        if winner:
+            got = self.store.fetch(np.array(sorted(set(winner.values())), dtype=np.int64))
+            where = dict(zip(got.rows.tolist(), range(len(got.ids))))
+            for j, r in winner.items():
+                if r in where:
+                    fi = where[r]
+                    out[j] = Match(json.loads(got.ids[fi]), 1.0, 1.0, 1.0, _decode_meta(got.metas[fi]))
+        return hk
 
     def _best(
         self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
@@ -644,7 +689,10 @@ class Index:
                         raise DuplicateIdError("id already in the index" if enc in taken else "id repeated in the batch", doc_id=doc_id)
                     seen.add(enc)
                 live = batch.sizes > 0
-                hit_keys = store.lookup(batch.keys[live].ravel())[0] if live.any() else np.zeros(0, np.int64)
+                hit_keys = np.concatenate((
+                    store.lookup(batch.keys[live].ravel())[0] if live.any() else np.zeros(0, np.int64),
+                    store.lookup(batch.wkeys[~live])[0] if not live.all() else np.zeros(0, np.int64),
+                ))
                 self._insert(batch, np.arange(len(batch.enc)), hit_keys)
             n += len(chunk)
         return n
@@ -654,9 +702,14 @@ class Index:
 
         ``stored_keys`` holds one entry per stored document under each key looked up.
         """
-        keys = batch.keys[sel]
         sizes = batch.sizes[sel]
-        file = np.broadcast_to((sizes > 0)[:, None], keys.shape).copy()
+        # the band keys, then the wordless key: a document without shingles is filed under that one only, and
+        # only when its text is stored (a candidate there matches when its stored text is equal)
+        keys = np.concatenate((batch.keys[sel], batch.wkeys[sel, None]), axis=1)
+        has_text = np.array([batch.packed is not None and batch.packed[i] is not None for i in sel.tolist()], dtype=bool)
+        file = np.concatenate(
+            (np.broadcast_to((sizes > 0)[:, None], batch.keys[sel].shape), ((sizes == 0) & has_text)[:, None]), axis=1
+        )
         flat = keys.ravel()
         uk, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
         stored = np.zeros(uk.size, np.int64)
@@ -753,9 +806,13 @@ class Index:
         inner = self._batch_pairs(batch)
         taken = self.store.rows_of(batch.enc)
         admitted: dict[str, int] = {}  # encoded id -> batch position
+        wordless: dict[str, int] = {}  # prepared text of an admitted document without shingles -> its position
         is_in = np.zeros(len(batch.enc), dtype=bool)
         for j, enc in enumerate(batch.enc):
             best = results[j]
+            if best is None and batch.sizes[j] == 0 and batch.texts[j] in wordless:  # an exact copy admitted before
+                i = wordless[batch.texts[j]]
+                best = Match(batch.ids[i], 1.0, 1.0, 1.0, _decode_meta(batch.metas[i]))
             # An admitted document of this batch that is more similar than the stored match: the most
             # similar one the alignment confirms (ties: the first admitted, like the oldest stored row).
             better = [p for p in inner.get(j, ()) if is_in[p[0]] and (best is None or p[1] > best.similarity)]
@@ -773,6 +830,8 @@ class Index:
             if best is None:
                 is_in[j] = True
                 admitted[enc] = j
+                if batch.sizes[j] == 0:
+                    wordless.setdefault(batch.texts[j], j)
         return results, np.flatnonzero(is_in).tolist(), hit_keys
 
     def _same_id_match(self, batch: _Signed, j: int, row: int | None, pos: int | None) -> Match:
@@ -787,8 +846,12 @@ class Index:
         if ok[0] and self.params.verify_text:  # the full rule, as for a near-duplicate
             held = batch.texts[pos] if pos is not None else self.store.texts(np.array([row], dtype=np.int64)).get(row)
             ok = self._confirm([batch.texts[j]], [held])
-        # Two texts without shingles (empty once normalized) never match, but are the same text.
-        alike = bool(ok[0]) or (int(batch.sizes[j]) == 0 and int(size[0]) == 0)
+        # Two texts without shingles (empty once normalized) match when they are the same text (unknown for a
+        # document stored without its text: taken as alike).
+        alike = bool(ok[0])
+        if int(batch.sizes[j]) == 0 and int(size[0]) == 0:
+            held = batch.texts[pos] if pos is not None else self.store.texts(np.array([row], dtype=np.int64)).get(row)
+            alike = held is None or held == batch.texts[j]
         return Match(batch.ids[j], float(s[0]), float(jac[0]), float(cont[0]), _decode_meta(meta), near_duplicate=alike)
 
     # -- removing ----------------------------------------------------------------------------------------
@@ -804,9 +867,8 @@ class Index:
             return self._delete(store.fetch(np.array(list(rows.values()), dtype=np.int64))) > 0
 
     def _delete(self, got: Fetched) -> int:
-        live = got.sizes > 0  # documents without shingles were never filed under a band key
-        store = self.store
-        return store.delete(got.rows[~live], filed=False) + store.delete(got.rows[live], filed=True)
+        # every document may be filed: under its band keys, or (without shingles) under its wordless key
+        return self.store.delete(got.rows, filed=True)
 
     def expire(self, older_than: float | timedelta, batch_size: int | None = None) -> int:
         """Delete documents added more than ``older_than`` (seconds or a timedelta) ago; returns how many."""
@@ -870,7 +932,8 @@ class Index:
         """Full consistency check (reads everything); returns the problems found, empty when consistent.
 
         Checks the database's integrity, that every document is filed under each of
-        its band keys unless that key's bucket was full (``max_bucket``) when it was
+        its band keys (one without shingles: under its :func:`wordless_key`, when its
+        text is stored) unless that key's bucket was full (``max_bucket``) when it was
         added (as far as the deletions since can tell, see :meth:`_filed`), that the
         band table holds no entry of a missing document, and that every stored text
         reads back (and belongs to a stored document).
@@ -886,11 +949,12 @@ class Index:
         with store.read():
             for got in store.iter_docs(5_000):
                 try:
-                    store.texts(got.rows)
+                    texts = store.texts(got.rows)
                 except IndexFileError:  # name every damaged one
+                    texts = {}
                     for row in got.rows.tolist():
                         try:
-                            store.texts(np.array([row]))
+                            texts.update(store.texts(np.array([row])))
                         except IndexFileError:
                             damaged.append(row)
                 if got.sigs.shape[1] != self._stored_width:
@@ -901,6 +965,14 @@ class Index:
                 present, unexplained = self._filed(keys, got.rows[live], hk, hr, seen + live)
                 found += int(present.sum())
                 missing.extend(np.repeat(got.rows[live], unexplained.sum(axis=1)).tolist())  # one per entry
+                # without shingles: filed under the wordless key of the stored text (none without a text)
+                zero = np.array([i for i in np.flatnonzero(got.sizes == 0).tolist() if int(got.rows[i]) in texts], dtype=np.int64)
+                if zero.size:
+                    wk = np.array([[wordless_key(texts[int(got.rows[i])])] for i in zero.tolist()], dtype=np.int64)
+                    hk, hr = store.lookup(wk.ravel())
+                    present, unexplained = self._filed(wk, got.rows[zero], hk, hr, seen + zero)
+                    found += int(present.sum())
+                    missing.extend(got.rows[zero][unexplained[:, 0]].tolist())
                 seen += len(got.ids)
             total = store.count_band_rows()
             orphans = store.orphan_texts()

@@ -62,9 +62,9 @@ def test_abridged_reprint_joins_original(seeds):
     assert labels.tolist() == [0, 0, 2]
 
 
-def test_empty_documents_are_singletons():
-    labels = dedup.cluster(["", "", "  ", BASE[0]])
-    assert labels.tolist() == [0, 1, 2, 3]
+def test_empty_documents_group_with_their_exact_copies_only():
+    labels = dedup.cluster(["", "", "  ", BASE[0], "  "])
+    assert labels.tolist() == [0, 0, 2, 3, 2]
 
 
 @settings(max_examples=25, deadline=None)

@@ -4,6 +4,12 @@ error (exit 1, a message naming what and where, no traceback). See docs/reliabil
 from __future__ import annotations
 
 import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from cli_helpers import run_inproc
@@ -84,3 +90,110 @@ def test_older_than_must_be_a_finite_duration(tmp_path):
     for arg in ("30d", "1.5h", " 2 m", "10", ".5s", "1e3", "0"):
         r = run_inproc("index", "expire", "--index", idx, f"--older-than={arg}")
         assert r.returncode == 0 and b"expired" in r.stderr, (arg, r.stderr)
+
+
+# -- 8. dedup filter: no document indexed without its line written (at-least-once) -----------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+N_OUT, BATCH = 600, 100
+
+
+def dedup_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dedup", *args]
+
+
+@pytest.fixture(scope="module")
+def unrelated(tmp_path_factory):
+    """600 unrelated documents of ~1.2 kB: a batch of 100 lines (~120 kB) is more than a pipe holds (64 kB)."""
+    rng = random.Random(18)
+    vocab = [f"w{i}" for i in range(5000)]
+    docs = [{"id": k, "text": " ".join(rng.choice(vocab) for _ in range(200))} for k in range(N_OUT)]
+    src = tmp_path_factory.mktemp("out") / "docs.jsonl"
+    src.write_bytes(jsonl(docs))
+    return src, src.read_bytes().splitlines(keepends=True)
+
+
+def stored_ids(idx) -> set:
+    from dedup.index import Index
+
+    with Index.open(idx, create=False) as ix:
+        assert ix.verify() == []
+        with ix.store.read():
+            return {json.loads(i) for got in ix.store.iter_docs(10_000) for i in got.ids}
+
+
+def rerun_ids(idx, src) -> list:
+    r = subprocess.run(dedup_cmd("filter", "--index", str(idx), "-q", str(src)), capture_output=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return [json.loads(x)["id"] for x in r.stdout.splitlines()]
+
+
+def test_filter_consumer_exits_early(tmp_path, unrelated):
+    src, lines = unrelated
+    idx = tmp_path / "p.dedup"
+    take = sum(map(len, lines[: 2 * BATCH])) + 100  # two whole batches, then 100 bytes of the third (`head -c`)
+    proc = subprocess.Popen(dedup_cmd("filter", "--index", str(idx), "--batch-size", str(BATCH), "--jobs", "1", str(src)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        got = b""
+        while len(got) < take:
+            chunk = proc.stdout.read(min(65536, take - len(got)))
+            assert chunk, proc.stderr.read()
+            got += chunk
+        proc.stdout.close()  # the consumer exits
+        err = proc.stderr.read()
+        proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, err
+    assert b"<stdout>: cannot write the output (Broken pipe)" in err and b"its 100 new documents are not in the index" in err, err
+    assert b"200 documents were written and indexed before" in err and b"Traceback" not in err and b"Exception ignored" not in err
+    assert stored_ids(idx) == set(range(2 * BATCH))  # the batch being written was rolled back
+    assert rerun_ids(idx, src) == list(range(2 * BATCH, N_OUT))  # a rerun delivers every document not yet delivered
+
+
+def test_filter_output_to_a_full_disk(tmp_path, unrelated):
+    src, lines = unrelated
+    idx = tmp_path / "f.dedup"
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run(dedup_cmd("filter", "--index", str(idx), "--batch-size", str(BATCH), str(src)),
+                           stdout=full, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and b"cannot write the output (No space left on device)" in r.stderr, r.stderr
+    assert b"its 100 new documents are not in the index" in r.stderr and b"Traceback" not in r.stderr
+    assert b"Exception ignored" not in r.stderr
+    assert stored_ids(idx) == set()
+    # The report too: written before the commit, a failure rolls the batch back.
+    again = src.parent / "again.jsonl"
+    again.write_bytes(b"".join(lines[:BATCH]) + b"".join(lines[:BATCH]))  # the second half: ids already indexed
+    r = subprocess.run(dedup_cmd("filter", "--index", str(idx), "--batch-size", str(BATCH), "--report", "/dev/full", str(again)),
+                       capture_output=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and b"/dev/full: cannot write the output (No space left on device)" in r.stderr, r.stderr
+    assert b"100 documents were written and indexed before" in r.stderr
+    assert len(r.stdout.splitlines()) == BATCH and stored_ids(idx) == set(range(BATCH))
+    assert rerun_ids(idx, src) == list(range(BATCH, N_OUT))
+
+
+def test_filter_sigterm_commits_only_written_batches(tmp_path, unrelated):
+    src, lines = unrelated
+    idx = tmp_path / "t.dedup"
+    proc = subprocess.Popen(dedup_cmd("filter", "--index", str(idx), "--batch-size", str(BATCH), "--jobs", "1", "-q", str(src)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        first = [proc.stdout.readline() for _ in range(150)]
+        time.sleep(0.02)  # land inside a later batch
+        proc.send_signal(signal.SIGTERM)
+        out = b"".join(first) + proc.stdout.read()
+        err = proc.stderr.read()
+        proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + signal.SIGTERM and b"dedup: terminated (SIGTERM)" in err and b"Traceback" not in err, err
+    assert out.endswith(b"\n")
+    printed = [json.loads(x)["id"] for x in out.splitlines()]
+    assert out.splitlines(keepends=True) == lines[: len(printed)]  # whole lines, byte for byte
+    assert set(printed) == stored_ids(idx) and len(printed) < N_OUT  # the batch in progress was finished, not lost
+    assert rerun_ids(idx, src) == list(range(len(printed), N_OUT))

@@ -1,11 +1,14 @@
 """Hardening of dedup.Index from the attack review (issue 18): typed errors, never a raw exception."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from dedup.errors import InputError
 from dedup.index import Index
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TEXT = "The city council approved the budget for road repairs on Tuesday after a long debate about potholes."
 
@@ -243,3 +246,76 @@ def test_verify_still_finds_lost_entries_in_a_capped_bucket(tmp_path):
     with Index.open(p, n_jobs=1) as ix:
         problems = ix.verify()
         assert any("band entries missing" in m for m in problems), problems
+
+
+# -- texts without shingles: exact copies always match (item: "..." twice, "" twice, emoji-only) -------
+
+WORDLESS = ["...", "", "🙂🙂", "!!!", "   ", "🙂"]
+
+
+def test_cluster_groups_exact_copies_of_wordless_texts():
+    import numpy as np
+
+    import dedup
+    from dedup import Deduplicator
+    from dedup.cluster import duplicate_groups
+
+    texts = ["...", "", "🙂🙂", "...", "", "🙂🙂", "!!!", TEXT, TEXT, "🙂"]
+    labels = dedup.cluster(texts)
+    assert labels.tolist() == [0, 1, 2, 0, 1, 2, 6, 7, 7, 9]
+    for verify_text in (True, False):
+        d = Deduplicator(n_jobs=1, verify_text=verify_text)
+        d.add_many(enumerate(texts))
+        c = d.clusters()
+        assert c.labels.tolist() == labels.tolist() and c.similarity.tolist() == [1.0] * len(texts)
+        assert d.query("...") == [(0, 1.0), (3, 1.0)] and d.query("?") == []
+    # the order of the documents does not matter: a group's first document leads it
+    node, counts = duplicate_groups(np.zeros((4, 8), np.uint32), np.zeros(4, np.int64), {0: "a", 1: "b", 2: "a", 3: "b"})
+    assert node.tolist() == [0, 1, 0, 1] and counts.tolist() == [2, 2]
+    node, _ = duplicate_groups(np.zeros((2, 8), np.uint32), np.zeros(2, np.int64))  # no texts given: apart
+    assert node.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("verify_text", [True, False])
+def test_index_finds_exact_copies_of_wordless_texts(tmp_path, verify_text):
+    p = tmp_path / f"w{verify_text}.dedup"
+    with Index.open(p, n_jobs=1, verify_text=verify_text) as ix:
+        got = ix.check_and_add_many([(i, t) for i, t in enumerate(WORDLESS)] + [(100, "..."), (101, "")])
+        assert got[: len(WORDLESS)] == [None] * len(WORDLESS)
+        assert [m.id for m in got[len(WORDLESS):]] == [0, 1]  # copies inside the batch
+        for k, t in enumerate(WORDLESS):  # and stored ones, by check and check_and_add, in later transactions
+            assert ix.check(t).id == k and ix.check(t).similarity == 1.0
+            assert ix.check_and_add(200 + k, t).id == k
+        assert ix.check("?!") is None and ix.check_and_add(300, "?!") is None
+        assert len(ix) == len(WORDLESS) + 1 and ix.verify() == []
+        ix.add_many([(400 + i, "...") for i in range(12)])  # unchecked copies, over the cap
+        assert ix.check("...").id == 0 and ix.verify() == []
+        assert ix.remove(0) and ix.check("...").id == 400 and ix.verify() == []
+        # same id, other wordless text: not alike
+        m = ix.check_and_add_many([(1, "~~")], on_duplicate_id="skip")[0]
+        assert m.id == 1 and not m.near_duplicate
+    with Index.open(p, create=False) as ix:  # found after reopening
+        assert ix.check("").id == 1 and ix.verify() == []
+
+
+def test_index_schema_5_golden_file_migrates_wordless_documents(tmp_path):
+    """tests/golden/index_v5_wordless.dedup was written by schema 5 (max_bucket=2, verify_text on): ids words,
+    dots, smile, empty, dots2, dots3, bang; its wordless documents had no band entry."""
+    import shutil
+    import sqlite3
+
+    from dedup.store import sqlite as sqlite_store
+
+    p = tmp_path / "v5.dedup"
+    shutil.copy(ROOT / "tests" / "golden" / "index_v5_wordless.dedup", p)
+    con = sqlite3.connect(p)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 5
+    con.close()
+    with Index.open(p, n_jobs=1) as ix:
+        s = ix.stats()
+        assert s["schema_version"] == sqlite_store.SCHEMA_VERSION == 6 and s["documents"] == 7
+        assert s["band_entries"] == ix.bands[0] + 5  # "...": two under the cap of 2, the others one each
+        assert ix.check("...").id == "dots" and ix.check("").id == "empty" and ix.check("🙂🙂").id == "smile"
+        assert ix.check("!!!").id == "bang" and ix.check(TEXT).id == "words" and ix.check("?") is None
+        assert ix.verify() == []
+        assert ix.remove("dots") and ix.check("...").id == "dots2" and ix.verify() == []

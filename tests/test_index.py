@@ -130,10 +130,12 @@ def test_bad_records(index):
     assert index.add_many([["list-a", "a record given as a list"]]) == 1  # lists work like tuples
 
 
-def test_empty_documents_never_match_and_are_not_banded(index):
+def test_empty_documents_match_only_their_exact_copies(index):
+    """No shingles, so no LSH band: one entry under the hash of the text (issue 18: exact copies always match)."""
     assert index.check_and_add("e1", "") is None
-    assert index.check_and_add("e2", "") is None
-    assert index.store.count_band_rows() == 0 and len(index) == 2
+    assert index.check_and_add("e2", "").id == "e1"
+    assert index.check_and_add("e3", "  ") is None  # another text without shingles
+    assert index.store.count_band_rows() == 2 and len(index) == 2
 
 
 def test_remove(index):
@@ -421,7 +423,7 @@ def test_old_index_is_migrated(path, version):
         assert ix.stats()["logged_band_entries"] == 3 * ix.bands[0]
     _downgrade(path, version)
     with Index.open(path, n_jobs=1) as ix:
-        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 5
+        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 6
         assert ix.stats()["stored_texts"] == 0  # the old documents' texts were never kept
         assert [m.id for m in ix.check_many([story(i) for i in range(7)])] == list(range(7))
         assert ix.stats()["logged_band_entries"] == (0 if version == 1 else 3 * ix.bands[0])

@@ -241,7 +241,7 @@ def test_index_of_schema_4_keeps_deciding_its_documents_by_signatures(path):
         ix.add_many([("fill", FILL), ("bond", EUROBOND)])
     _downgrade(path, 4)
     with Index.open(path, n_jobs=1) as ix:
-        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 5 and ix.stats()["stored_texts"] == 0
+        assert ix.stats()["schema_version"] == sqlite_store.SCHEMA_VERSION == 6 and ix.stats()["stored_texts"] == 0
         assert ix.params.verify_text
         assert ix.check(ANNOUNCEMENT).id == "fill"  # no text to align: stage 1 decides, as before
         assert ix.check(OTHER_EUROBOND) is None  # the number rule needs no text

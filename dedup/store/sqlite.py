@@ -19,6 +19,10 @@ marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
     texts(row INTEGER PRIMARY KEY, text BLOB)         -- a document's prepared text: zlib-compressed
                                                       -- UTF-8 (see :func:`pack_text`); no row: unknown
 
+A document without shingles has one band entry instead of one per band: under the
+hash of its prepared text (:func:`dedup.index.wordless_key`, schema 6), and only
+when that text is stored (always, since schema 6, even without ``verify_text``).
+
 Keys are little-endian int64 (the LSH band key salted with its band number, see
 :func:`dedup.index.band_keys`), entry rows little-endian uint32; document rows and
 sizes little-endian int64, fingerprints little-endian uint64.
@@ -73,7 +77,7 @@ from .summaries import DocSummaries
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES", "MAX_TEXT_BYTES", "pack_text"]
 
 APPLICATION_ID = 0x44445550  # "DDUP"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = (
@@ -152,10 +156,41 @@ def _add_texts(c: sqlite3.Connection) -> None:
     c.execute("CREATE TABLE texts(row INTEGER PRIMARY KEY, text BLOB NOT NULL)")
 
 
+def _file_wordless(c: sqlite3.Connection) -> None:
+    """Version 5 -> 6: documents without shingles are filed under the hash of their text
+    (:func:`dedup.index.wordless_key`), so that their exact copies are found. Those with a stored text
+    (indexes that verify texts) get their entry now, in row order and under the bucket cap, in one log
+    row; those without one (their text was never kept) cannot be, and stay found by nothing."""
+    from ..index import wordless_key  # the key is the index's; the schema only holds it
+
+    row = c.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+    try:
+        cap = json.loads(row[0]).get("max_bucket")
+        if not isinstance(cap, int) or cap < 1:
+            raise TypeError
+    except (TypeError, AttributeError, json.JSONDecodeError):
+        raise IndexFileError("index configuration is missing or damaged; cannot migrate it") from None
+    per_key: dict[int, int] = {}
+    keys, docs = [], []
+    for r, blob in c.execute("SELECT t.row, t.text FROM texts t JOIN docs d ON d.row = t.row WHERE d.size = 0 ORDER BY t.row"):
+        try:
+            k = wordless_key(_unpack_text(blob))
+        except ValueError:  # a damaged text: left unfiled, as verify() reports it
+            continue
+        if per_key.get(k, 0) < cap:
+            per_key[k] = per_key.get(k, 0) + 1
+            keys.append(k)
+            docs.append(r)
+    if keys:
+        k, d = np.array(keys, dtype=np.int64), np.array(docs, dtype=np.int64)
+        order = np.argsort(k, kind="stable")
+        c.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_i8_blob(k[order]), _doc_blob(d[order])))
+
+
 #: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
 #: transaction. Add one entry (and bump :data:`SCHEMA_VERSION`) per schema change.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _add_pending_table, 2: _entries_to_base_log, 3: _add_summaries, 4: _add_texts,
+    1: _add_pending_table, 2: _entries_to_base_log, 3: _add_summaries, 4: _add_texts, 5: _file_wordless,
 }
 
 #: Default :attr:`SQLiteStore.flush_entries`: the log is folded into the base at this many
