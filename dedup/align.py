@@ -77,6 +77,8 @@ __all__ = [
 NOISE_SIMILARITY = 0.6
 #: A pair with at least this fraction of its aligned words damaged is noisy: no figure proves anything there.
 NOISY_RATE = 0.02
+#: ... and at least this many damaged words: a typo or two is not an OCR'd copy.
+NOISY_WORDS = 2
 #: A pair with at least this fraction of its aligned words damaged shows damage: similar-looking figures are damage there.
 DAMAGED_RATE = 0.01
 #: Changed figures at least this fraction of the aligned figures (changed + shared) make a template fill.
@@ -167,7 +169,7 @@ class Alignment:
     @property
     def reason(self) -> str | None:
         """Why the pair is a template fill (None when it is not)."""
-        if self.noisy_words >= max(2, NOISY_RATE * self.aligned_words):
+        if self.noisy_words >= max(NOISY_WORDS, NOISY_RATE * self.aligned_words):
             return None  # OCR'd text: its changed words and figures are as likely damage as facts
         if self.changed_figures >= FIGURE_COUNT or (self.changed_figures and self.figure_share >= FIGURE_SHARE):
             return (
@@ -429,7 +431,7 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
     aligned_words = shared_words + replaced
     # Damage is told from words, not figures (a figure that differs is what is being judged);
     # one damaged word is a typo, not a noisy copy.
-    is_noisy = noisy >= max(2, NOISY_RATE * aligned_words)
+    is_noisy = noisy >= max(NOISY_WORDS, NOISY_RATE * aligned_words)
     damaged = noisy >= max(1, DAMAGED_RATE * aligned_words)
     changed_figures = changed_words = changed_names = 0
     if pending and (detail or not is_noisy):
