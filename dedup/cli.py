@@ -189,7 +189,12 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 _FILTER_DOC = """Pass through the JSONL lines whose document is not a near-duplicate of anything in the index
 or earlier in the input, byte for byte, and add them to the index (created if missing).
 Running it twice on the same input emits nothing the second time: a document whose id is already
-indexed counts as seen and is dropped (with a warning when its text differs from the indexed one)."""
+indexed counts as seen and is dropped (with a warning when its text differs from the indexed one).
+Delivery is at-least-once: each batch's lines are written and flushed before the batch is committed to the
+index, so no document is indexed without its line having been written. If writing fails (a closed pipe, a
+full disk) the batch is rolled back and the error says how many documents were not indexed; after a crash
+a rerun may emit up to one batch's lines a second time, never zero times. Ctrl-C and SIGTERM finish the
+batch in progress (exit 130 and 143)."""
 
 
 def _add_index_param_options(p: argparse.ArgumentParser) -> None:

@@ -197,3 +197,8 @@ def test_filter_sigterm_commits_only_written_batches(tmp_path, unrelated):
     assert out.splitlines(keepends=True) == lines[: len(printed)]  # whole lines, byte for byte
     assert set(printed) == stored_ids(idx) and len(printed) < N_OUT  # the batch in progress was finished, not lost
     assert rerun_ids(idx, src) == list(range(len(printed), N_OUT))
+
+
+def test_filter_help_states_at_least_once():
+    r = subprocess.run(dedup_cmd("filter", "--help"), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and "at-least-once" in r.stdout and "SIGTERM" in r.stdout
