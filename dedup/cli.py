@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, DedupError, InputError
-from .io import SkipLog, chunks, open_output, read_inputs, write_results
+from .io import SkipLog, chunks, open_output, read_inputs, require_stdout, stdin_buffer, write_results
 
 _DEFAULTS = Params()
 
@@ -112,6 +112,7 @@ def _check_output(path: str | None) -> None:
     """Refuse an output path that cannot be written before the work, not after it (the file is
     only opened, and so truncated, once the clusters are ready)."""
     if path is None or path == "-":
+        require_stdout()
         return
     if not path:
         raise ConfigError("-o: the output path is empty")
@@ -286,6 +287,8 @@ def _open_index(args: argparse.Namespace, create: bool):
         params = {k: getattr(args, k) for k in _index_param_names() if getattr(args, k, None) is not None}
         if getattr(args, "max_bucket", None) is not None:
             params["max_bucket"] = args.max_bucket
+    if "-" in getattr(args, "inputs", ()):
+        stdin_buffer()  # closed standard input: say so before the index is opened or created
     batch = getattr(args, "batch_size", 500)
     if batch < 1:
         raise ConfigError(f"--batch-size must be positive, got {batch}")
@@ -309,7 +312,7 @@ def _raw_records(args: argparse.Namespace, skipped: SkipLog):
 
     for name in args.inputs:
         if name == "-":
-            stream, source, close = sys.stdin.buffer, "<stdin>", False
+            stream, source, close = stdin_buffer(), "<stdin>", False
         else:
             try:
                 stream, source, close = open(name, "rb"), name, True
@@ -422,7 +425,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
     at-least-once: never zero times, at most one batch twice. Ctrl-C and SIGTERM are held back until the batch
     in progress is written and committed (see :class:`_HeldSignals`)."""
     skipped = SkipLog()
-    out = sys.stdout.buffer
+    out = require_stdout().buffer
     report = open(args.report, "w", encoding="utf-8") if args.report else None
     read = kept = same_id = unlike = 0
     try:
@@ -554,7 +557,7 @@ def cmd_index_remove(args: argparse.Namespace) -> int:
 
 def cmd_index_stats(args: argparse.Namespace) -> int:
     with _open_index(args, create=False) as index:
-        print(json.dumps(index.stats(), indent=2))
+        print(json.dumps(index.stats(), indent=2), file=require_stdout())
     return 0
 
 
@@ -588,7 +591,7 @@ def cmd_index_expire(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str) -> str:
-    raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+    raw = stdin_buffer().read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -600,6 +603,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     if args.a == "-" and args.b == "-":
         raise ConfigError("only one of A and B can be standard input")
+    require_stdout()
     e = explain(_read_text(args.a), _read_text(args.b), **_params(args))
     print(json.dumps(e.to_dict(), ensure_ascii=False, indent=1) if args.json else str(e))
     return 0 if e.match else 2

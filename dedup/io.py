@@ -216,7 +216,7 @@ def read_inputs(
         in_dir = False
         if name == "-":
             source = "<stdin>"
-            records = _numbered_jsonl(stdin or sys.stdin.buffer, source, id_field, text_field, max_bytes)
+            records = _numbered_jsonl(stdin or stdin_buffer(), source, id_field, text_field, max_bytes)
         else:
             path = Path(name)
             source = str(path)
@@ -286,9 +286,25 @@ def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "json
     return n
 
 
+def stdin_buffer() -> IO[bytes]:
+    """Standard input as bytes; :class:`InputError` when the process was started with it closed (``<&-``)."""
+    if sys.stdin is None:
+        raise InputError("standard input is closed (the process was started without it), nothing to read", source="<stdin>")
+    return sys.stdin.buffer
+
+
+def require_stdout() -> IO[str]:
+    """Standard output; :class:`InputError` naming ``<stdout>`` when the process was started with it closed (``>&-``)."""
+    if sys.stdout is None:
+        raise InputError("standard output is closed (the process was started without it), nowhere to write the results",
+                         source="<stdout>")
+    return sys.stdout
+
+
 def open_output(path: str | None) -> IO[str]:
     """Standard output for ``None`` or ``-``, else the file opened for writing (UTF-8)."""
     if path is None or path == "-":
+        require_stdout()
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")

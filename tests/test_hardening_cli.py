@@ -4,6 +4,7 @@ error (exit 1, a message naming what and where, no traceback). See docs/reliabil
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -202,3 +203,34 @@ def test_filter_sigterm_commits_only_written_batches(tmp_path, unrelated):
 def test_filter_help_states_at_least_once():
     r = subprocess.run(dedup_cmd("filter", "--help"), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and "at-least-once" in r.stdout and "SIGTERM" in r.stdout
+
+
+# -- 3. closed standard input or output ------------------------------------------------------------------------------
+
+
+def _closing(fd: int):
+    return lambda: os.close(fd)
+
+
+@pytest.mark.parametrize("args", [["cluster", "-"], ["filter", "--index", "{idx}"], ["index", "add", "--index", "{idx}"],
+                                  ["index", "query", "--index", "{idx}"], ["explain", "-", "seeds/000_20d7aab8ec14d6c9.txt"]])
+def test_closed_stdin_is_a_clear_error(tmp_path, args):
+    idx = tmp_path / "s.dedup"
+    r = subprocess.run(dedup_cmd(*(a.format(idx=idx) for a in args)), capture_output=True,
+                       cwd=ROOT, preexec_fn=_closing(0), timeout=120)
+    assert r.returncode == 1 and r.stderr.startswith(b"dedup: error: <stdin>: standard input is closed"), r.stderr
+    assert not idx.exists()  # refused before anything is created
+
+
+@pytest.mark.parametrize("args", [["cluster", "seeds/"], ["filter", "--index", "{idx}", "{src}"], ["index", "query", "--index", "{idx}", "{src}"],
+                                  ["index", "stats", "--index", "{idx}"], ["explain", "seeds/000_20d7aab8ec14d6c9.txt", "seeds/001_460e1fe8a5442074.txt"]])
+def test_closed_stdout_is_a_clear_error(tmp_path, args):
+    idx, src = tmp_path / "o.dedup", tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(GOOD))
+    if "query" in args or "stats" in args:
+        assert run_inproc("index", "add", "--index", str(idx), str(src)).returncode == 0
+    r = subprocess.run(dedup_cmd(*(a.format(idx=idx, src=src) for a in args)), stderr=subprocess.PIPE, cwd=ROOT,
+                       preexec_fn=_closing(1), timeout=120)
+    assert r.returncode == 1 and r.stderr.startswith(b"dedup: error: <stdout>: standard output is closed"), r.stderr
+    if args[0] == "filter":
+        assert not idx.exists()  # refused before the index is created
