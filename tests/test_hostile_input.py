@@ -58,9 +58,9 @@ def test_lone_surrogates_and_nul_characters_work():
     assert same_cluster(STORY + "\ud800", STORY + "\x00")
 
 
-def test_empty_and_whitespace_only_documents_are_singletons():
+def test_empty_and_whitespace_only_documents_group_with_exact_copies_only():
     labels = dedup.cluster(["", "   \n\t ", "", STORY, STORY]).tolist()
-    assert labels[:3] == [0, 1, 2] and labels[3] == labels[4] == 3
+    assert labels[:3] == [0, 1, 0] and labels[3] == labels[4] == 3
 
 
 def test_utf16_and_bom_files_decode():
