@@ -333,8 +333,9 @@ class _Doc:
         return self._toks
 
 
-#: Words of tokenized texts kept per process (least recently used dropped first): about 100 bytes each.
-CACHE_WORDS = 500_000
+#: Words of tokenized texts kept per process (least recently used dropped first): about 100 bytes each,
+#: some 20 MB (the streaming-memory bound of `dedup filter` in tests/test_faults.py holds with it).
+CACHE_WORDS = 200_000
 _cache: OrderedDict[str, _Doc] = OrderedDict()
 _cached_words = 0
 
