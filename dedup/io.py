@@ -223,7 +223,7 @@ def read_inputs(
             if path.is_dir():
                 in_dir = True
                 records = ((rec, b"", None) for rec in read_text_dir(path, max_bytes))
-            elif path.is_file():
+            elif path.exists():  # a file, or a FIFO, a process substitution <(cmd) (/dev/fd/N), a device
                 records = _read_file(path, id_field, text_field, max_bytes)
             else:
                 raise InputError("no such file or directory", source=name)
@@ -248,14 +248,25 @@ def _read_file(
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int | None]]:
     """Records of one file with their line numbers (None for a ``.txt`` file, which is one record)."""
     if path.suffix == ".txt":
-        size = path.stat().st_size
+        regular = path.is_file()
+        size = path.stat().st_size if regular else 0
         if max_bytes is not None and size > max_bytes:
             yield InputError(f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)", source=str(path)), b"", None
             return
         try:
-            yield (path.stem, decode_text(path.read_bytes())), b"", None
+            if regular:
+                data = path.read_bytes()
+            else:  # a FIFO or device: its size is known once read
+                with open(path, "rb") as stream:
+                    data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
+                if max_bytes is not None and len(data) > max_bytes:
+                    yield InputError(f"file is over the limit of {max_bytes} bytes (--max-bytes)", source=str(path)), b"", None
+                    return
+            yield (path.stem, decode_text(data)), b"", None
         except UnicodeDecodeError as exc:
             yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(path)), b"", None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
         return
     try:
         f = open(path, "rb")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -234,3 +236,34 @@ def test_closed_stdout_is_a_clear_error(tmp_path, args):
     assert r.returncode == 1 and r.stderr.startswith(b"dedup: error: <stdout>: standard output is closed"), r.stderr
     if args[0] == "filter":
         assert not idx.exists()  # refused before the index is created
+
+
+# -- 4. FIFOs and process substitution -------------------------------------------------------------------------------
+
+
+def test_cluster_reads_fifos_and_process_substitution(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(GOOD))
+    fifo = tmp_path / "feed.jsonl"
+    os.mkfifo(fifo)
+    txt = tmp_path / "doc.txt"
+    os.mkfifo(txt)
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(jsonl(GOOD))
+        with open(txt, "wb") as f:
+            f.write(b"a text file that is a FIFO")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    r = subprocess.run(dedup_cmd("cluster", "-q", str(fifo), str(txt)), capture_output=True, cwd=ROOT, timeout=120)
+    writer.join(10)
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [0, 1, 2, "doc"]
+    cmd = " ".join(map(shlex.quote, dedup_cmd("cluster", "-q"))) + f" <(cat {shlex.quote(str(src))})"
+    r = subprocess.run(["bash", "-c", cmd], capture_output=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [0, 1, 2]
+    r = subprocess.run(dedup_cmd("cluster", "-q", str(tmp_path / "missing.jsonl")), capture_output=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and b"missing.jsonl: no such file or directory" in r.stderr
