@@ -78,7 +78,29 @@ def _max_bytes_option(p: argparse.ArgumentParser, record: str = "a record (JSONL
     )
 
 
-_JOBS_HELP = "processes (normalization) and threads (signing); results do not depend on it (default: all cores)"
+JOBS_PER_CORE = 4
+_JOBS_HELP = (f"processes (normalization) and threads (signing), at most {JOBS_PER_CORE} per usable core; results do not "
+              "depend on it (default: all cores)")
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _jobs(args: argparse.Namespace) -> int | None:
+    """``--jobs``, capped at :data:`JOBS_PER_CORE` per usable core with one warning (``--jobs 300`` forked 300 processes)."""
+    n = getattr(args, "jobs", None)
+    if n is None:
+        return None
+    cores = _usable_cores()
+    cap = JOBS_PER_CORE * cores
+    if n > cap:
+        print(f"dedup: warning: --jobs {n} is more than {JOBS_PER_CORE} per usable core ({cores} usable); using {cap}", file=sys.stderr)
+        return cap
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,7 +158,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
     _check_output(args.output)
     skipped = SkipLog()
-    engine = Deduplicator(n_jobs=args.jobs, **_params(args))
+    engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
     records = read_inputs(
         args.inputs, args.id_field, args.text_field, args.on_error, skipped, max_bytes=args.max_bytes
     )
@@ -292,7 +314,7 @@ def _open_index(args: argparse.Namespace, create: bool):
     batch = getattr(args, "batch_size", 500)
     if batch < 1:
         raise ConfigError(f"--batch-size must be positive, got {batch}")
-    return Index.open(args.index, create=create, timeout=args.timeout, batch_size=batch, n_jobs=getattr(args, "jobs", None),
+    return Index.open(args.index, create=create, timeout=args.timeout, batch_size=batch, n_jobs=_jobs(args),
                       cache_signatures=getattr(args, "cache_signatures", False), **params)
 
 

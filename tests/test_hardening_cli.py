@@ -267,3 +267,27 @@ def test_cluster_reads_fifos_and_process_substitution(tmp_path):
     assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [0, 1, 2]
     r = subprocess.run(dedup_cmd("cluster", "-q", str(tmp_path / "missing.jsonl")), capture_output=True, cwd=ROOT, timeout=120)
     assert r.returncode == 1 and b"missing.jsonl: no such file or directory" in r.stderr
+
+
+# -- 6. --jobs is capped -----------------------------------------------------------------------------------------------
+
+
+def test_jobs_are_capped_at_a_multiple_of_the_cores(tmp_path, monkeypatch):
+    import dedup.cli
+    from dedup.index import Index
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    seen = []
+    engine = dedup.cli.Deduplicator
+    monkeypatch.setattr(dedup.cli, "Deduplicator", lambda n_jobs=None, **kw: seen.append(n_jobs) or engine(n_jobs=n_jobs, **kw))
+    opened = Index.open.__func__
+    monkeypatch.setattr(Index, "open", classmethod(lambda cls, *a, n_jobs=None, **kw: seen.append(n_jobs) or opened(cls, *a, n_jobs=n_jobs, **kw)))
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(GOOD))
+    for args in (["cluster", "-q"], ["filter", "-q", "--index", str(tmp_path / "j.dedup")]):
+        r = run_inproc(*args, "--jobs", "300", str(src))
+        assert r.returncode == 0 and len(r.stdout.splitlines()) == 3, r.stderr
+        assert r.stderr.count(b"warning") == 1 and b"--jobs 300 is more than 4 per usable core (2 usable); using 8" in r.stderr
+        r = run_inproc(*args, "--jobs", "8", str(src))
+        assert b"warning" not in r.stderr
+    assert seen == [8, 8, 8, 8]
