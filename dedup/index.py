@@ -909,7 +909,8 @@ class Index:
 
         A document is not filed under a key whose bucket held ``max_bucket`` documents when it was inserted, all
         with smaller rows. Documents deleted since then leave the bucket below the cap, and row numbers are never
-        reused, so ``row - 1 - live_below`` (``live_below``: stored documents with smaller rows) bounds the
+        reused (a renumbering remembers the rows it closed up, ``row_gaps``), so ``row - 1 - live_below + row_gaps``
+        (``live_below``: stored documents with smaller rows) bounds the
         deletions before the document: a key is explained when ``max_bucket`` minus the entries under it with
         smaller rows is at most that. (Without deletions: exactly when the bucket is full.)
         """
@@ -924,7 +925,7 @@ class Index:
         at = np.searchsorted(codes, base | qr)
         present = known & (codes[np.minimum(at, max(codes.size - 1, 0))] == (base | qr)) if codes.size else np.zeros(qk.size, bool)
         below = np.where(known, at - np.searchsorted(codes, base), 0)  # entries under the key with smaller rows
-        deleted = np.repeat(rows - 1 - live_below, shape[1])
+        deleted = np.repeat(rows - 1 - live_below + self.store.row_gaps(), shape[1])
         unexplained = ~present & (self.max_bucket - below > deleted)
         return present.reshape(shape), unexplained.reshape(shape)
 

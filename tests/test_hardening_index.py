@@ -319,3 +319,70 @@ def test_index_schema_5_golden_file_migrates_wordless_documents(tmp_path):
         assert ix.check("!!!").id == "bang" and ix.check(TEXT).id == "words" and ix.check("?") is None
         assert ix.verify() == []
         assert ix.remove("dots") and ix.check("...").id == "dots2" and ix.verify() == []
+
+
+# -- 2**32 inserts over an index's lifetime (item: refused inserts even when nearly empty) --------------
+
+
+def _story(k):
+    import numpy as np
+
+    rng = np.random.default_rng(k)
+    return " ".join(f"w{int(x)}" for x in rng.integers(0, 5000, 60))
+
+
+def test_index_renumbers_rows_near_the_uint32_limit(tmp_path):
+    import sqlite3
+
+    from dedup.store import bandmap
+
+    p = tmp_path / "old.dedup"
+    with Index.open(p, n_jobs=1, max_bucket=3):
+        pass
+    con = sqlite3.connect(p)  # as if 2**32 - 20 inserts had been made: the counter, not 4 billion rows
+    con.execute("INSERT INTO meta(key, value) VALUES ('row_high', ?)", (str(bandmap.ROW_LIMIT - 20),))
+    con.commit()
+    con.close()
+    _renumbering(p, bandmap.ROW_LIMIT, cache_signatures=False)
+
+
+def test_renumbering_drops_other_connections_signature_caches(tmp_path, monkeypatch):
+    """The same at a limit of 64 rows, so that another connection can cache signatures (a dense array by row)."""
+    import sqlite3
+
+    from dedup.store import sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "ROW_LIMIT", 64)
+    p = tmp_path / "small.dedup"
+    with Index.open(p, n_jobs=1, max_bucket=3):
+        pass
+    con = sqlite3.connect(p)
+    con.execute("INSERT INTO meta(key, value) VALUES ('row_high', ?)", (str(64 - 20),))
+    con.commit()
+    con.close()
+    _renumbering(p, 64, cache_signatures=True)
+
+
+def _renumbering(p, limit, cache_signatures):
+    with Index.open(p, n_jobs=1, cache_signatures=cache_signatures) as other, Index.open(p, n_jobs=1) as ix:
+        ix.add_many([(i, _story(i)) for i in range(5)])
+        ix.add_many([(f"c{i}", TEXT) for i in range(5)] + [("dots", "..."), ("dots2", "...")])  # a hot bucket, wordless
+        assert other.check(_story(1)).id == 1  # holds the base and the signatures of this numbering
+        assert ix.remove(0) and ix.remove("c0")
+        ix.add_many([(f"n{i}", _story(100 + i)) for i in range(7)])  # rows up to 2**32 - 1: the last ones
+        assert ix.store.count() == 17 and ix.verify() == []
+        assert ix.store._conn.execute("SELECT max(row) FROM docs").fetchone()[0] == limit - 1
+        ix.add_many([(f"m{i}", _story(200 + i)) for i in range(3)])  # past the limit: renumbered 1..17, then 18..20
+        assert ix.store._conn.execute("SELECT max(row), count(*) FROM docs").fetchone() == (20, 20)
+        assert ix.verify() == [], "renumbered documents, entries and texts agree (the hot bucket's gaps remembered)"
+        for k in range(1, 5):
+            assert ix.check(_story(k)).id == k and other.check(_story(k)).id == k
+        for i in range(7):
+            assert ix.check(_story(100 + i)).id == f"n{i}" and other.check(_story(100 + i)).id == f"n{i}"
+        for i in range(3):
+            assert other.check(_story(200 + i)).id == f"m{i}"
+        assert ix.check(TEXT).id == "c1" and other.check("...").id == "dots" and ix.check(_story(0)) is None
+        assert ix.check_and_add("again", _story(300)) is None and other.check(_story(300)).id == "again"
+        assert other.verify() == [] and len(other) == 21
+    with Index.open(p, create=False) as ix:
+        assert ix.verify() == [] and ix.check(_story(4)).id == 4

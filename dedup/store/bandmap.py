@@ -140,6 +140,20 @@ class BandMap:
             self._stale = True
         self._dead = np.zeros(0, np.int64)
 
+    def renumber(self, rows: np.ndarray) -> None:
+        """Give the entries of document ``rows[i]`` (sorted, distinct) row ``i + 1``; drop dead entries and those of
+        other rows. The mapping keeps the row order, so the entries stay sorted."""
+        self.purge()
+        docs = self._docs[: self._n].astype(np.int64)
+        at = np.searchsorted(rows, docs)
+        ok = at < rows.size
+        ok[ok] = rows[at[ok]] == docs[ok]
+        m = int(ok.sum())
+        self._keys[:m] = self._keys[: self._n][ok]
+        self._docs[:m] = (at[ok] + 1).astype(np.uint32)
+        self._n = m
+        self._stale = True
+
     def kill(self, rows: np.ndarray) -> None:
         """Mark the entries of ``rows`` dead."""
         if rows.size:

@@ -138,6 +138,9 @@ class Store(Protocol):
     def count_band_rows(self) -> int:
         """Number of stored band entries."""
 
+    def row_gaps(self) -> int:
+        """Rows freed by deletions before the documents were last renumbered (row numbers are otherwise never reused)."""
+
     def full_buckets(self, cap: int) -> int:
         """Number of band keys with at least ``cap`` stored entries."""
 

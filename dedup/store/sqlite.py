@@ -5,7 +5,9 @@ marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON);
                                                       -- 'base': which log and dead rows the base holds (JSON);
-                                                      -- 'row_high': highest row ever given (never reused)
+                                                      -- 'row_high': highest row ever given (never reused,
+                                                      -- until the rows run out: see SQLiteStore._renumber);
+                                                      -- 'row_gaps': rows freed by deletes before the last renumbering
     docs(row INTEGER PRIMARY KEY, id TEXT UNIQUE,     -- id as JSON text so str/int round-trip
          sig BLOB, size INT, added REAL, meta TEXT)   -- sig: little-endian uint32, the signature
                                                       -- (then the number sketch, see dedup.index)
@@ -582,6 +584,7 @@ class SQLiteStore:
 
     def _load_base(self, info: dict[str, int]) -> None:
         self._forget_bands()
+        self._drop_signature_cache()  # the documents may have been renumbered (see _renumber)
         total = self._conn.execute("SELECT coalesce(sum(length(docs)), 0) FROM base").fetchone()[0] // 4
         self._map.reserve(total + total // 8)
         for (part,) in self._conn.execute("SELECT part FROM base ORDER BY part").fetchall():
@@ -683,7 +686,8 @@ class SQLiteStore:
     def _sync_signatures(self, chunk: int = 20_000) -> None:
         """Read the signatures of documents committed since the last call into the cache.
 
-        Row numbers are never reused (:meth:`insert` counts on from ``row_high``), so a
+        Row numbers are never reused (:meth:`insert` counts on from ``row_high``; a renumbering,
+        :meth:`_renumber`, drops the cache when the base is reloaded), so a
         cached row is never stale: a deleted document's row stays in the cache but no
         band entry names it any more, so it is never asked for.
         """
@@ -751,8 +755,10 @@ class SQLiteStore:
         if high is not None and not (isinstance(high[0], str) and high[0].isdecimal()):
             raise IndexFileError(f"{self.path}: row_high {high[0]!r} is not a row number (damaged)")
         start = max(top, int(high[0]) if high else 0) + 1
-        if start + n > ROW_LIMIT:
-            raise IndexFileError(f"{self.path}: row numbers would pass {ROW_LIMIT - 1}, the most an index holds")
+        if start + n > ROW_LIMIT:  # rows are held as uint32: number the stored documents 1..count again
+            start = self._renumber(start - 1) + 1
+            if start + n > ROW_LIMIT:
+                raise IndexFileError(f"{self.path}: the index would hold more than {ROW_LIMIT - 1} documents, the most it can")
         rows = np.arange(start, start + n, dtype=np.int64)
         self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_high', ?)", (str(start + n - 1),))
         blobs = np.ascontiguousarray(sigs, dtype="<u4")
@@ -779,6 +785,61 @@ class SQLiteStore:
             if self._logged >= max(self.flush_entries, (self._map.entries - self._logged) // 8):
                 self._rewrite_base()
         return rows
+
+    def _renumber(self, high: int) -> int:
+        """Renumber the stored documents 1..count, in row order, inside the write transaction; returns the count.
+
+        Rows are never reused while the numbering lasts (caches count on it), and are held as uint32, so an
+        index that has given out ``ROW_LIMIT - 1`` rows (inserts over its lifetime, not documents held) starts
+        over: documents, texts and band entries move to the new rows, the base is rewritten from memory with
+        an empty log, and its generation has no predecessor, so every other connection reloads it (and drops
+        its signature cache). ``row_gaps`` keeps the count of rows freed by deletions, for :meth:`Index.verify`.
+        """
+        self._sync_bands()
+        info = self._base_info()
+        self._dirty, self._synced = True, False
+        old = np.array([r for (r,) in self._conn.execute("SELECT row FROM docs ORDER BY row")], dtype=np.int64)
+        new = np.arange(1, old.size + 1, dtype=np.int64)
+        moved = old != new
+        pairs = list(zip(new[moved].tolist(), old[moved].tolist()))  # ascending: a new row is free when taken
+        self._conn.execute("DELETE FROM texts WHERE row NOT IN (SELECT row FROM docs)")
+        self._conn.executemany("UPDATE docs SET row = ? WHERE row = ?", pairs)
+        self._conn.executemany("UPDATE texts SET row = ? WHERE row = ?", pairs)
+        self._map.renumber(old)
+        self._docs_map.renumber(old)
+        self._conn.execute("DELETE FROM base")
+        for part, (keys, docs) in enumerate(self._map.live_parts(PART_ENTRIES)):
+            self._conn.execute("INSERT INTO base(part, keys, docs) VALUES (?, ?, ?)", (part, _i8_blob(keys), _doc_blob(docs)))
+        self._conn.execute("DELETE FROM base_docs")
+        for part, (rows, fps, sizes) in enumerate(self._docs_map.parts(PART_ENTRIES // 8, np.zeros(0, np.int64))):
+            self._conn.execute(
+                "INSERT INTO base_docs(part, rows, fps, sizes) VALUES (?, ?, ?, ?)", (part, _i8_blob(rows), _fp_blob(fps), _i8_blob(sizes))
+            )
+        self._conn.execute("DELETE FROM log")
+        self._conn.execute("DELETE FROM dead")
+        base = {"generation": info["generation"] + 1, "previous": -1, "log": self._log_seq, "dead": self._dead_seq}
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('base', ?)", (json.dumps(base, sort_keys=True),))
+        gaps = self.row_gaps() + high - int(old.size)
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_gaps', ?)", (str(gaps),))
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('row_high', ?)", (str(old.size),))
+        self._generation, self._base_log = base["generation"], base["log"]
+        self._log_sizes, self._logged = [], 0
+        self._drop_signature_cache()
+        return int(old.size)
+
+    def row_gaps(self) -> int:
+        """Rows freed by deletions before the documents were last renumbered (0 if never)."""
+        got = self._conn.execute("SELECT value FROM meta WHERE key='row_gaps'").fetchone()
+        if got is None:
+            return 0
+        if not (isinstance(got[0], str) and got[0].isdecimal()):
+            raise IndexFileError(f"{self.path}: row_gaps {got[0]!r} is not a count (damaged)")
+        return int(got[0])
+
+    def _drop_signature_cache(self) -> None:
+        self._sig_cache = np.zeros((0, 0), np.uint32)
+        self._size_cache = np.zeros(0, np.int64)
+        self._cached_high = 0
 
     def delete(self, rows: np.ndarray, filed: bool) -> int:
         """Delete documents; if ``filed``, their band entries stop counting at once (a ``dead`` row

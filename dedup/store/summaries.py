@@ -88,6 +88,16 @@ class DocSummaries:
         self.clear()
         self.append(rows, fps, sizes)
 
+    def renumber(self, rows: np.ndarray) -> None:
+        """Document ``rows[i]`` (sorted, distinct) becomes row ``i + 1``; documents of other rows are dropped."""
+        held = self._rows[: self._n]
+        at = np.searchsorted(rows, held)
+        ok = at < rows.size
+        ok[ok] = rows[at[ok]] == held[ok]
+        new, fps, sizes = at[ok] + 1, self._fps[: self._n][ok], self._sizes[: self._n][ok]
+        self.clear()
+        self.append(new.astype(np.int64), fps, sizes)
+
     def locate(self, rows: np.ndarray) -> np.ndarray:
         """Where each of ``rows`` is held (an index into :attr:`fingerprints` and :attr:`sizes`), -1 if not."""
         at = rows - self._first
