@@ -68,6 +68,7 @@ __all__ = [
     "Index",
     "Match",
     "band_keys",
+    "wordless_key",
     "INDEX_PARAMS",
     "DuplicateIdError",
     "IndexClosedError",
