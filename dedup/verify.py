@@ -39,7 +39,8 @@ __all__ = ["Verifier", "estimates", "similarity_between"]
 def estimates(agree: np.ndarray | None, k: int, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Estimated Jaccard and containment from ``agree`` equal positions of ``k``-value
     signatures and the two shingle-set sizes. ``agree`` None means no position was
-    compared (similarity 0); a document without shingles (size 0) matches nothing.
+    compared (similarity 0); a document without shingles (size 0) has similarity 0 to
+    everything (exact copies of one are grouped by their text instead: ``duplicate_groups``).
     Also used with an upper bound of ``agree``: both estimates are monotone in it."""
     jac = agree / k if agree is not None else np.zeros(len(size_a), dtype=np.float64)
     sa = np.asarray(size_a).astype(np.float64)
