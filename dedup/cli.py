@@ -428,6 +428,39 @@ def _drop_stdout() -> None:
         os.close(devnull)
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file: the same device and inode when both exist, else the same
+    resolved path (symbolic links followed)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _refuse_index_as_output(index: str, **outputs: str | None) -> None:
+    """Refuse, before anything is opened, an output that is the index file or its -wal, -shm or -journal file:
+    opening it for writing would truncate the index (``dedup filter --index x --report x``). Standard output
+    counts too when it is redirected to one of them (``>> x``)."""
+    files = [index + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        for f in files:
+            if _same_file(path, f):
+                raise ConfigError(f"{path}: --{option} is the index file {f}; refusing to write over the index")
+    try:
+        st = os.fstat(sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # closed, or not a real file (tests)
+        return
+    for f in files:
+        try:
+            other = os.stat(f)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (other.st_dev, other.st_ino):
+            raise ConfigError(f"<stdout>: standard output is the index file {f}; refusing to write over the index")
+
+
 def _write_all(out, data: bytes) -> None:
     """``out.write(data)``, all of it: a buffered writer whose pipe closes part way returns a short count
     instead of raising (and drops the rest); the retry raises the error (``BrokenPipeError``)."""
@@ -448,6 +481,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
     in progress is written and committed (see :class:`_HeldSignals`)."""
     skipped = SkipLog()
     out = require_stdout().buffer
+    _refuse_index_as_output(args.index, report=args.report)
     report = open(args.report, "w", encoding="utf-8") if args.report else None
     read = kept = same_id = unlike = 0
     try:
@@ -534,6 +568,7 @@ def cmd_index_add(args: argparse.Namespace) -> int:
 def cmd_index_query(args: argparse.Namespace) -> int:
     skipped = SkipLog()
     out = open_output(None)
+    _refuse_index_as_output(args.index)
     with _open_index(args, create=False) as index:
         for batch in chunks(_raw_records(args, skipped), args.batch_size):
             for (doc_id, _, _), m in zip(batch, index.check_many([t for _, t, _ in batch])):

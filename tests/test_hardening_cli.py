@@ -291,3 +291,34 @@ def test_jobs_are_capped_at_a_multiple_of_the_cores(tmp_path, monkeypatch):
         r = run_inproc(*args, "--jobs", "8", str(src))
         assert b"warning" not in r.stderr
     assert seen == [8, 8, 8, 8]
+
+
+# -- 7. an output that is the index ------------------------------------------------------------------------------------
+
+
+def test_filter_refuses_an_output_that_is_the_index(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(GOOD))
+    idx = tmp_path / "rp.dedup"
+    assert run_inproc("filter", "--index", str(idx), str(src)).returncode == 0
+    before = idx.read_bytes()
+    (tmp_path / "link.dedup").symlink_to(idx)
+    os.link(idx, tmp_path / "hard.dedup")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    for report in (str(idx), str(tmp_path / "link.dedup"), str(tmp_path / "hard.dedup"), str(sub / ".." / "rp.dedup"),
+                   str(idx) + "-wal", str(idx) + "-shm"):
+        r = run_inproc("filter", "--index", str(idx), "--report", report, str(src))
+        assert r.returncode == 1 and b"is the index file" in r.stderr and b"refusing to write over the index" in r.stderr, (report, r.stderr)
+        no_traceback(r)
+    new = tmp_path / "new.dedup"  # not created yet: the same path is refused too, and nothing is created
+    r = run_inproc("filter", "--index", str(new), "--report", str(new), str(src))
+    assert r.returncode == 1 and b"is the index file" in r.stderr and not new.exists()
+    assert idx.read_bytes() == before
+    with open(idx, "ab") as out:  # `>> rp.dedup`
+        for args in (["filter", "--index", str(idx), str(src)], ["index", "query", "--index", str(idx), str(src)]):
+            r = subprocess.run(dedup_cmd(*args), stdout=out, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
+            assert r.returncode == 1 and b"<stdout>: standard output is the index file" in r.stderr, r.stderr
+    assert idx.read_bytes() == before
+    r = run_inproc("filter", "--index", str(idx), "--report", str(tmp_path / "report.jsonl"), str(src))
+    assert r.returncode == 0, r.stderr
