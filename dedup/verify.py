@@ -26,12 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _kernels, numbers
 from ._parallel import map_ordered
 from .align import Alignment, align, template_fill
+
+if TYPE_CHECKING:
+    from .deduplicator import Params
 
 __all__ = ["Verifier", "estimates", "similarity_between"]
 
@@ -84,14 +88,9 @@ class Verifier:
     verify_text: bool
 
     @classmethod
-    def from_params(cls, params: object) -> Verifier:
-        """The rule of a :class:`~dedup.Params` (or anything with its matching fields)."""
-        return cls(
-            float(params.threshold),  # type: ignore[attr-defined]
-            float(params.containment_threshold),  # type: ignore[attr-defined]
-            float(params.number_agreement),  # type: ignore[attr-defined]
-            bool(getattr(params, "verify_text", False)),
-        )
+    def from_params(cls, params: Params) -> Verifier:
+        """The rule of a :class:`~dedup.Params`."""
+        return cls(float(params.threshold), float(params.containment_threshold), float(params.number_agreement), bool(params.verify_text))
 
     def passes_thresholds(self, jac: np.ndarray, cont: np.ndarray) -> np.ndarray:
         """``J >= threshold or C >= containment_threshold`` (also right for upper bounds of both)."""
