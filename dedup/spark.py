@@ -158,8 +158,6 @@ def _sign_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[An
             if not isinstance(t, str):
                 raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
         prepared = eng.prepare_many(texts)
-        # No public method gives signatures, sizes and number sketches of prepared
-        # texts in one call (Deduplicator.sign re-prepares and drops the sketches).
         sigs, sizes, nums = eng.sign_prepared(prepared)
         keys = eng.lsh.keys(sigs).view(np.int64)
         sigs = np.ascontiguousarray(sigs, dtype="<u4")
@@ -171,6 +169,8 @@ def _sign_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[An
             "size": sizes.astype(np.int64),
             "nums": [row.tobytes() for row in nums],
             "keys": list(keys),
+            # Documents without shingles are grouped by their prepared text (duplicate_groups).
+            "wordless": [t if z == 0 else None for t, z in zip(prepared, sizes.tolist())],
         }
         if eng.params.verify_text:
             out["text"] = prepared
@@ -188,6 +188,7 @@ def _signed_schema(id_type: Any, verify_text: bool) -> Any:
         T.StructField("size", T.LongType(), False),
         T.StructField("nums", T.BinaryType(), False),
         T.StructField("keys", T.ArrayType(T.LongType(), False), False),
+        T.StructField("wordless", T.StringType(), True),
     ]
     if verify_text:
         fields.append(T.StructField("text", T.StringType(), False))
@@ -288,7 +289,11 @@ def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float)
                 if vi is not None
                 else None
             )
-            c = build_clusters(sigs, np.asarray(sizes, dtype=np.int64), edges, np.asarray(ew, dtype=np.float64), min_fraction, apart=apart)
+            sizes = np.asarray(sizes, dtype=np.int64)
+            # Documents without shingles have no edges: a component holding them is one group of
+            # exact copies of one prepared text (grouped by it when signing), so they are one node.
+            wordless = {k: "" for k in np.flatnonzero(sizes == 0).tolist()}
+            c = build_clusters(sigs, sizes, edges, np.asarray(ew, dtype=np.float64), min_fraction, apart=apart, wordless=wordless)
             labels = c.labels.tolist()
             pos_out.append(pos)
             id_out.extend(ids)
@@ -551,11 +556,11 @@ def _cluster_frame(
     base = df.select(pos.alias(_POS), F.col(id_col).alias(_ID), F.col(text_col).alias(_TEXT))
 
     signed = base.mapInPandas(lambda it: _sign_batches(it, params), _signed_schema(id_type, p.verify_text))
-    # Identical copies (same signature and size, size > 0) are one node, as in
-    # dedup.cluster.duplicate_groups: "first" is the group's earliest position.
-    # Only firsts go through LSH, like Deduplicator.clusters.
+    # Identical copies (same signature and size, size > 0; the same prepared text, size 0)
+    # are one node, as in dedup.cluster.duplicate_groups: "first" is the group's earliest
+    # position. Only firsts go through LSH, like Deduplicator.clusters.
     group = Window.partitionBy(
-        F.when(F.col("size") > 0, F.col("sig")), F.col("size"), F.when(F.col("size") == 0, F.col(_POS))
+        F.when(F.col("size") > 0, F.col("sig")), F.col("size"), F.when(F.col("size") == 0, F.col("wordless"))
     )
     signed = (
         signed.withColumn("first", F.min(_POS).over(group))

@@ -388,3 +388,13 @@ def test_vetoed_chain_cluster_records(spark, seeds):
         np.testing.assert_allclose(got.similarity, local.similarity, rtol=0, atol=1e-9)
         assert (local.labels[0] == local.labels[2]) == (fraction == 0.0)
         assert (local.labels[3] == local.labels[5]) == (fraction == 0.0)
+
+
+def test_wordless_exact_copies_group_as_locally(spark):
+    """Texts without shingles (empty, punctuation, emoji) group with their exact copies only, as locally."""
+    texts = ["...", "", "\U0001f642\U0001f642", "...", "", "!!!", "\U0001f642\U0001f642", "A real sentence about the harbour fire."]
+    ids = [f"w{k}" for k in range(len(texts))]
+    for verify_text in (True, False):
+        local = _compare(spark, ids, texts, verify_text=verify_text)
+        assert local.labels[3] == local.labels[0] and local.labels[4] == local.labels[1] and local.labels[6] == local.labels[2]
+        assert len(set(local.labels.tolist())) == 5
