@@ -3,6 +3,8 @@ error (exit 1, a message naming what and where, no traceback). See docs/reliabil
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import random
@@ -136,7 +138,9 @@ def test_filter_consumer_exits_early(tmp_path, unrelated):
     idx = tmp_path / "p.dedup"
     take = sum(map(len, lines[: 2 * BATCH])) + 100  # two whole batches, then 100 bytes of the third (`head -c`)
     proc = subprocess.Popen(dedup_cmd("filter", "--index", str(idx), "--batch-size", str(BATCH), "--jobs", "1", str(src)),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, bufsize=0)
+    with contextlib.suppress(OSError):  # the pipe holds 64 kB (Linux default), less than a batch
+        fcntl.fcntl(proc.stdout.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 65536)
     try:
         got = b""
         while len(got) < take:
