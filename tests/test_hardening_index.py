@@ -386,3 +386,54 @@ def _renumbering(p, limit, cache_signatures):
         assert other.verify() == [] and len(other) == 21
     with Index.open(p, create=False) as ix:
         assert ix.verify() == [] and ix.check(_story(4)).id == 4
+
+
+# -- trusting its own file (item: 8 changed bytes make `check` allocate 11 GB) -------------------------
+
+
+def _small_index(p, **kw):
+    with Index.open(p, n_jobs=1, **kw) as ix:
+        ix.add_many([(i, _story(i)) for i in range(6)])
+    for extra in ("-wal", "-shm"):
+        Path(str(p) + extra).unlink(missing_ok=True)
+
+
+def _edit(p, *stmts):
+    import sqlite3
+
+    con = sqlite3.connect(p)
+    for s in stmts:
+        con.execute(*s) if isinstance(s, tuple) else con.execute(s)
+    con.commit()
+    con.close()
+
+
+def test_a_huge_stored_row_number_is_damage_not_an_allocation(tmp_path):
+    import numpy as np
+
+    from dedup.index import IndexFileError
+
+    p = tmp_path / "rows.dedup"
+    _small_index(p)
+    import sqlite3
+
+    con = sqlite3.connect(p)
+    seq, rows = con.execute("SELECT seq, rows FROM log ORDER BY seq LIMIT 1").fetchone()
+    con.close()
+    r = np.frombuffer(rows, "<i8").copy()
+    r[-1] = 3_000_000_000  # 8 bytes: the dense map from row to fingerprint would take 12 GB
+    _edit(p, ("UPDATE log SET rows = ? WHERE seq = ?", (r.tobytes(), seq)))
+    with Index.open(p, n_jobs=1, create=False) as ix, pytest.raises(IndexFileError, match="3000000000") as err:
+        ix.check(_story(1))
+    assert str(p) in str(err.value) and "damaged" in str(err.value)
+
+
+def test_a_huge_document_row_is_damage_not_a_signature_cache(tmp_path):
+    from dedup.index import IndexFileError
+
+    p = tmp_path / "docrow.dedup"
+    _small_index(p)
+    _edit(p, "UPDATE docs SET row = 3000000000 WHERE row = (SELECT max(row) FROM docs)")
+    with Index.open(p, n_jobs=1, create=False, cache_signatures=True) as ix, pytest.raises(IndexFileError, match="3000000000") as err:
+        ix.check(_story(1))
+    assert str(p) in str(err.value)

@@ -288,6 +288,7 @@ class SQLiteStore:
         self._sig_cache = np.zeros((0, 0), np.uint32)
         self._size_cache = np.zeros(0, np.int64)
         self._cached_high = 0  # every committed row <= this is in the cache
+        self._bound = 0  # the highest row given, as of the last read of the band entries (see _row_bound)
         self._thread = threading.get_ident()  # the connection (sqlite3) belongs to the opening thread
         exists = os.path.exists(self.path)
         if not exists and not create:
@@ -550,6 +551,7 @@ class SQLiteStore:
 
     def _read_new(self) -> None:
         info = self._base_info()
+        self._bound = self._row_bound()
         followed = False
         if info["generation"] != self._generation:
             if info["previous"] == self._generation:  # what the new base added is still in log and dead: read on
@@ -609,6 +611,11 @@ class SQLiteStore:
         if not rows:
             return
         r = np.frombuffer(rows, "<i8").astype(np.int64)
+        if r.size and (int(r.min()) < 1 or int(r.max()) > self._bound):
+            bad = int(r.max()) if int(r.max()) > self._bound else int(r.min())
+            raise IndexFileError(
+                f"{self.path}: {what} document fingerprints name row {bad}, outside 1..{self._bound} (the rows given) (damaged)"
+            )
         try:
             self._docs_map.append(r, np.frombuffer(fps, "<u8").reshape(r.size, words).astype(np.uint64), np.frombuffer(sizes, "<i8").astype(np.int64))
         except ValueError as exc:
@@ -697,9 +704,11 @@ class SQLiteStore:
             ).fetchall()
             if not got:
                 return
-            sigs = self._sig_matrix([r[1] for r in got])
             rows = np.array([r[0] for r in got], dtype=np.int64)
             top = int(rows[-1])
+            if top > (bound := self._row_bound()):  # the cache is dense by row: a planted row must not size it
+                raise IndexFileError(f"{self.path}: document row {top} is past the highest row given ({bound}) (damaged)")
+            sigs = self._sig_matrix([r[1] for r in got])
             if self._sig_cache.shape[1] != sigs.shape[1] or top >= self._sig_cache.shape[0]:
                 cap = max(top + 1, 2 * self._sig_cache.shape[0], 1024)
                 grown = np.zeros((cap, sigs.shape[1]), np.uint32)
@@ -835,6 +844,22 @@ class SQLiteStore:
         if not (isinstance(got[0], str) and got[0].isdecimal()):
             raise IndexFileError(f"{self.path}: row_gaps {got[0]!r} is not a count (damaged)")
         return int(got[0])
+
+    def _row_bound(self) -> int:
+        """The highest row the file can hold: ``row_high`` (every insert records it), or the highest stored
+        row in a file without one. A stored row number past it is damage: memory is sized by row numbers
+        (the fingerprints' position map, the signature cache), so one planted value must not size an array."""
+        high = self._conn.execute("SELECT value FROM meta WHERE key='row_high'").fetchone()
+        top = self._conn.execute("SELECT coalesce(max(row), 0) FROM docs").fetchone()[0]
+        if high is None:
+            bound = top
+        elif not (isinstance(high[0], str) and high[0].isdecimal() and int(high[0]) < ROW_LIMIT):
+            raise IndexFileError(f"{self.path}: row_high {high[0]!r} is not a row number (damaged)")
+        else:
+            bound = int(high[0])
+        if not isinstance(top, int) or top > bound or top >= ROW_LIMIT:
+            raise IndexFileError(f"{self.path}: document row {top!r} is past the highest row given ({bound}) (damaged)")
+        return bound
 
     def _drop_signature_cache(self) -> None:
         self._sig_cache = np.zeros((0, 0), np.uint32)
