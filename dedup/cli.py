@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, DedupError, InputError
-from .io import SkipLog, chunks, open_output, read_inputs, require_stdout, stdin_buffer, write_results
+from .io import DEFAULT_MAX_BYTES, SkipLog, chunks, open_output, read_inputs, require_stdout, stdin_buffer, write_results
 
 _DEFAULTS = Params()
 
@@ -70,11 +70,23 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _max_bytes(value: str) -> int | None:
+    """``--max-bytes``: a positive limit, or 0 for none."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, got {n}")
+    return n or None
+
+
 def _max_bytes_option(p: argparse.ArgumentParser, record: str = "a record (JSONL line or .txt file)") -> None:
     p.add_argument(
-        "--max-bytes", type=_positive_int, default=None, metavar="N",
-        help=f"{record} over N bytes is a bad record: an error, or skipped with "
-        "--on-error skip; it is not parsed or kept (default: no limit)",
+        "--max-bytes", type=_max_bytes, default=DEFAULT_MAX_BYTES, metavar="N",
+        help=f"{record} over N bytes is a bad record: an error naming file and line, or skipped with "
+        f"--on-error skip; it is not parsed or kept (default {DEFAULT_MAX_BYTES} = {DEFAULT_MAX_BYTES >> 20} MiB, "
+        "which keeps one record's peak memory near 1.2 GB; 0 for no limit)",
     )
 
 

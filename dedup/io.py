@@ -20,7 +20,13 @@ from typing import IO, Any
 
 from .errors import InputError
 
-__all__ = ["SkipLog", "chunks", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "write_results"]
+__all__ = ["DEFAULT_MAX_BYTES", "SkipLog", "chunks", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "write_results"]
+
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+"""The command line's default ``--max-bytes``: 32 MiB per record. Clustering or filtering one record
+peaks at about 37 bytes of memory per byte of it (a 32 MiB line at ~1.2 GB, see docs/reliability.md);
+``--max-bytes 0`` lifts the limit."""
 
 
 @dataclass
@@ -82,7 +88,7 @@ def _numbered_jsonl(
     stream: IO[bytes], source: str, id_field: str, text_field: str, max_bytes: int | None
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
     """:func:`read_jsonl_lines` items with their 1-based line numbers."""
-    lines = _utf8_lines(stream)
+    lines = _utf8_lines(stream, max_bytes)
     lineno = 0
     while True:
         lineno += 1
@@ -93,6 +99,9 @@ def _numbered_jsonl(
         except UnicodeDecodeError as exc:  # UTF-16 input cut mid-character: the rest cannot be read
             yield InputError(f"invalid {exc.encoding.upper()} ({exc.reason}); the rest of the input is not read", source=source, line=lineno), b"", lineno
             return
+        if isinstance(raw, int):  # a line over max_bytes, read past without being kept
+            yield InputError(f"record is {raw} bytes, over the limit of {max_bytes} (--max-bytes)", source=source, line=lineno), b"", lineno
+            continue
         item = _parse_line(raw, lineno, source, id_field, text_field, max_bytes)
         if item is not None:
             yield item, raw, lineno
@@ -133,9 +142,12 @@ def _parse_line(
     return doc_id, text
 
 
-def _utf8_lines(stream: IO[bytes]) -> Iterator[bytes]:
+def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None) -> Iterator[bytes | int]:
     """Lines of a binary stream as UTF-8: a UTF-8 byte-order mark is dropped, and a
-    stream that opens with a UTF-16 byte-order mark is decoded as UTF-16."""
+    stream that opens with a UTF-16 byte-order mark is decoded as UTF-16.
+
+    With ``max_bytes``, a UTF-8 line longer than that is not held: it is read past in 1 MiB
+    pieces and its length in bytes is yielded instead of its bytes (UTF-16 lines are read whole)."""
     peek = getattr(stream, "peek", None)
     head = peek(4)[:4] if peek is not None else b""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -152,11 +164,31 @@ def _utf8_lines(stream: IO[bytes]) -> Iterator[bytes]:
                 pass
         return
     first = True
-    for raw in stream:
-        if first and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
+    readline = getattr(stream, "readline", None)
+    if max_bytes is None or readline is None:
+        for raw in stream:
+            if first and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            first = False
+            yield raw
+        return
+    while True:
+        cap = max_bytes + 1 + (3 if first else 0)  # room for a byte-order mark on the first line
+        raw = readline(cap)
+        if not raw:
+            return
+        bom = first and raw.startswith(b"\xef\xbb\xbf")
         first = False
-        yield raw
+        if len(raw) == cap and not raw.endswith(b"\n"):  # over the limit: count the rest, keep nothing
+            size = len(raw) - (3 if bom else 0)
+            while True:
+                piece = readline(1 << 20)
+                size += len(piece)
+                if not piece or piece.endswith(b"\n"):
+                    break
+            yield size
+            continue
+        yield raw[3:] if bom else raw
 
 
 def decode_text(data: bytes) -> str:

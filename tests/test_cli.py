@@ -163,7 +163,9 @@ def test_max_bytes(tmp_path):
     (big / "b.txt").write_text("small")
     r = run("cluster", str(big), "--max-bytes", "1000", "--on-error", "skip")
     assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["b"]
-    assert run("cluster", str(f), "--max-bytes", "0").returncode == 2
+    r = run("cluster", str(f), "--max-bytes", "0")  # 0 lifts the limit
+    assert r.returncode == 0 and [json.loads(x)["id"] for x in r.stdout.splitlines()] == [1, 2, 3]
+    assert run("cluster", str(f), "--max-bytes", "-1").returncode == 2
 
 
 def test_number_agreement_option(tmp_path):

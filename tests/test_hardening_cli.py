@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import run_inproc
+from cli_helpers import run_inproc, run_process
 
 GOOD = [{"id": k, "text": f"document number {k} says something of its own: {' '.join(str(k * 31 + j) for j in range(12))}"}
         for k in range(3)]
@@ -326,3 +326,64 @@ def test_filter_refuses_an_output_that_is_the_index(tmp_path):
     assert idx.read_bytes() == before
     r = run_inproc("filter", "--index", str(idx), "--report", str(tmp_path / "report.jsonl"), str(src))
     assert r.returncode == 0, r.stderr
+
+
+# -- A default --max-bytes: one huge line no longer exhausts memory ------------------------------------------------
+
+def test_default_max_bytes_refuses_a_huge_record_and_0_lifts_it(tmp_path, monkeypatch):
+    """A record over the default limit is a bad record naming file and line, for cluster, filter and index add;
+    ``--on-error skip`` skips it and ``--max-bytes 0`` lifts the limit. The default is patched small here
+    (it is 32 MiB, docs/reliability.md)."""
+    import dedup.cli
+    from dedup.io import DEFAULT_MAX_BYTES
+
+    assert DEFAULT_MAX_BYTES == 32 * 1024 * 1024
+    monkeypatch.setattr(dedup.cli, "DEFAULT_MAX_BYTES", 1000)
+    big = {"id": "big", "text": " ".join(f"word{k}" for k in range(400))}
+    src = tmp_path / "in.jsonl"
+    data = jsonl([GOOD[0], big, GOOD[1]])
+    src.write_bytes(data)
+    size = len(json.dumps(big)) + 1
+    for n, command in enumerate([["cluster"], ["filter", "--index", str(tmp_path / "f.dedup")],
+                                 ["index", "add", "--index", str(tmp_path / "a.dedup")]]):
+        r = run_inproc(*command, str(src))
+        no_traceback(r)
+        assert r.returncode == 1, r.stderr
+        assert f"{src}: line 2: record is {size} bytes, over the limit of 1000 (--max-bytes)" in r.stderr.decode()
+        extra = [f"{tmp_path}/s{n}.dedup"] if command[0] != "cluster" else []
+        skip = [*command[:-1], *extra] if extra else command
+        r = run_inproc(*skip, str(src), "--on-error", "skip")
+        assert r.returncode == 0 and "skipped 1 record(s)" in r.stderr.decode()
+        if command[0] != "index":
+            assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [0, 1]
+        lifted = [*command[:-1], f"{tmp_path}/l{n}.dedup"] if extra else command
+        r = run_inproc(*lifted, str(src), "--max-bytes", "0")
+        assert r.returncode == 0, r.stderr
+        if command[0] != "index":
+            assert sorted(str(json.loads(x)["id"]) for x in r.stdout.splitlines()) == ["0", "1", "big"]
+    monkeypatch.undo()
+    for command in (["cluster"], ["filter"], ["index", "add"]):
+        out = " ".join(run_process(*command, "--help", text=True).stdout.split())
+        assert "(default 33554432 = 32 MiB" in out and "0 for no limit)" in out
+
+
+def test_an_over_long_line_is_read_past_not_held(tmp_path):
+    """A line over ``max_bytes`` is counted in pieces, not read whole (a line of several GB is refused without
+    holding it); the lines after it and a byte-order mark on the first line are read as before."""
+    import io
+
+    from dedup.io import read_jsonl
+
+    line = b'{"id": 1, "text": "' + b"x" * 5_000_000 + b'"}\n'
+    good = b'{"id": 2, "text": "fine"}\n'
+    for head in (b"", b"\xef\xbb\xbf"):
+        items = list(read_jsonl(io.BufferedReader(io.BytesIO(head + line + good)), "s", max_bytes=1000))
+        assert str(items[0]) == f"s: line 1: record is {len(line)} bytes, over the limit of 1000 (--max-bytes)"
+        assert items[1] == (2, "fine")
+        items = list(read_jsonl(io.BufferedReader(io.BytesIO(head + good + line[:-1])), "s", max_bytes=1000))
+        assert items[0] == (2, "fine") and "record is 5000021 bytes" in str(items[1])
+        exact = b'{"id": 3, "text": "' + b"y" * (1000 - 22) + b'"}\n'
+        assert len(exact) == 1000
+        assert list(read_jsonl(io.BufferedReader(io.BytesIO(head + exact)), "s", max_bytes=1000))[0][0] == 3
+        over = b'{"id": 3, "text": "' + b"y" * (1001 - 22) + b'"}\n'
+        assert "record is 1001 bytes" in str(list(read_jsonl(io.BufferedReader(io.BytesIO(head + over)), "s", max_bytes=1000))[0])
