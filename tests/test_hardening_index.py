@@ -437,3 +437,30 @@ def test_a_huge_document_row_is_damage_not_a_signature_cache(tmp_path):
     with Index.open(p, n_jobs=1, create=False, cache_signatures=True) as ix, pytest.raises(IndexFileError, match="3000000000") as err:
         ix.check(_story(1))
     assert str(p) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "damage, what",
+    [
+        ("UPDATE docs SET id = 'not json' WHERE row = 2", "id"),
+        ("UPDATE docs SET id = '[1, 2]' WHERE row = 2", "id"),
+        ("UPDATE docs SET meta = '{oops' WHERE row = 2", "meta"),
+        ("UPDATE docs SET meta = '" + "[" * 100_000 + "]" * 100_000 + "' WHERE row = 2", "meta"),
+        ("UPDATE docs SET size = 'abc' WHERE row = 2", "size"),
+        ("UPDATE docs SET size = 1.5 WHERE row = 2", "size"),
+    ],
+    ids=["id-text", "id-list", "meta-text", "meta-deep", "size-text", "size-real"],
+)
+@pytest.mark.parametrize("cache", [False, True])
+def test_stored_values_that_do_not_parse_are_damage(tmp_path, damage, what, cache):
+    from dedup.index import IndexFileError
+
+    p = tmp_path / "vals.dedup"
+    _small_index(p)
+    _edit(p, damage)
+    with Index.open(p, n_jobs=1, create=False, cache_signatures=cache) as ix:
+        calls = [lambda: ix.check(_story(1)), lambda: ix.verify(), lambda: ix.expire(0)]
+        for call in calls if what != "size" else calls[:1] + calls[2:]:
+            with pytest.raises(IndexFileError, match=f"stored {what} of document \\(internal row\\) 2") as err:
+                call()
+            assert str(p) in str(err.value) and "damaged" in str(err.value)

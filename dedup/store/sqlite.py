@@ -661,15 +661,41 @@ class SQLiteStore:
             raise IndexFileError(f"{self.path}: stored signatures are malformed (damaged)")
         return np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), -1).astype(np.uint32, copy=False)
 
+    def _damaged(self, what: str, row: Any, value: Any, why: str) -> IndexFileError:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        return IndexFileError(f"{self.path}: stored {what} of document (internal row) {row} is {why}: {shown} (damaged)")
+
+    def _sizes(self, got: list[tuple], at: int) -> np.ndarray:
+        """Column ``at`` of ``got`` (``(row, ...)`` tuples): shingle counts, checked to be integers >= 0."""
+        sizes = [r[at] for r in got]
+        for r, v in zip(got, sizes):
+            if type(v) is not int or v < 0 or v >= 1 << 62:
+                raise self._damaged("size", r[0], v, "not a shingle count")
+        return np.array(sizes, dtype=np.int64)
+
     def _fetched(self, rows: list[tuple]) -> Fetched:
         if not rows:
             return Fetched(np.zeros(0, np.int64), [], np.zeros((0, 0), np.uint32), np.zeros(0, np.int64), [])
+        for row, doc_id, _, _, meta in rows:  # ids and metas stay JSON text (the index decodes them): check they are
+            try:
+                value = json.loads(doc_id) if isinstance(doc_id, str) else None
+            except (ValueError, RecursionError):
+                value = None
+            if type(value) not in (str, int):
+                raise self._damaged("id", row, doc_id, "not a JSON string or integer")
+            if meta is not None:
+                try:
+                    if not isinstance(meta, str):
+                        raise ValueError
+                    json.loads(meta)
+                except (ValueError, RecursionError):
+                    raise self._damaged("meta", row, meta, "not JSON that can be read") from None
         sigs = self._sig_matrix([r[2] for r in rows])
         return Fetched(
             np.array([r[0] for r in rows], dtype=np.int64),
             [r[1] for r in rows],
             sigs,
-            np.array([r[3] for r in rows], dtype=np.int64),
+            self._sizes(rows, 3),
             [r[4] for r in rows],
         )
 
@@ -687,7 +713,7 @@ class SQLiteStore:
         if not got:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)
         sigs = self._sig_matrix([r[1] for r in got])
-        sizes = np.array([r[2] for r in got], dtype=np.int64)
+        sizes = self._sizes(got, 2)
         return np.array([r[0] for r in got], dtype=np.int64), np.arange(len(got)), sigs, sizes
 
     def _sync_signatures(self, chunk: int = 20_000) -> None:
@@ -718,7 +744,7 @@ class SQLiteStore:
                     sizes[: self._size_cache.shape[0]] = self._size_cache
                 self._sig_cache, self._size_cache = grown, sizes
             self._sig_cache[rows] = sigs
-            self._size_cache[rows] = [r[2] for r in got]
+            self._size_cache[rows] = self._sizes(got, 2)
             self._cached_high = top
             if len(got) < chunk:
                 return
