@@ -464,3 +464,52 @@ def test_stored_values_that_do_not_parse_are_damage(tmp_path, damage, what, cach
             with pytest.raises(IndexFileError, match=f"stored {what} of document \\(internal row\\) 2") as err:
                 call()
             assert str(p) in str(err.value) and "damaged" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "plant, name",
+    [
+        ("CREATE TRIGGER wipe AFTER INSERT ON docs BEGIN DELETE FROM texts; END", "trigger wipe"),
+        ("CREATE TRIGGER keep BEFORE DELETE ON docs BEGIN SELECT RAISE(IGNORE); END", "trigger keep"),
+        ("CREATE VIEW peek AS SELECT id FROM docs", "view peek"),
+        ("CREATE TABLE extra(x)", "table extra"),
+        ("CREATE INDEX docs_size ON docs(size)", "index docs_size"),
+    ],
+    ids=["trigger-insert", "trigger-delete", "view", "table", "index"],
+)
+def test_schema_objects_the_index_does_not_define_are_refused(tmp_path, plant, name):
+    """A trigger planted in the file ran on the user's writes, and verify() stayed clean: now no open trusts it."""
+    from dedup.index import IndexFileError
+
+    p = tmp_path / "plant.dedup"
+    _small_index(p, verify_text=True)
+    _edit(p, plant)
+    before = p.read_bytes()
+    for create in (False, True):
+        with pytest.raises(IndexFileError, match="not defined by the index schema") as err:
+            Index.open(p, n_jobs=1, create=create)
+        assert str(p) in str(err.value) and name in str(err.value) and "DROP" in str(err.value)
+    assert p.read_bytes() == before
+    import sqlite3
+
+    con = sqlite3.connect(p)
+    assert con.execute("SELECT count(*) FROM texts").fetchone()[0] == 6  # nothing the plant does has run
+    con.close()
+    kind, obj = name.split()
+    _edit(p, f"DROP {kind.upper()} {obj}")  # what the message says to do
+    with Index.open(p, n_jobs=1) as ix:
+        ix.add("new", TEXT)
+        assert ix.verify() == [] and ix.store.count_texts() == 7
+
+
+def test_a_migrated_index_has_only_its_schema(tmp_path):
+    import sqlite3
+
+    from dedup.store import sqlite as sqlite_store
+
+    p = tmp_path / "fresh.dedup"
+    _small_index(p)
+    con = sqlite3.connect(p)
+    names = {(t, n) for t, n in con.execute("SELECT type, name FROM sqlite_master")}
+    con.close()
+    assert names <= sqlite_store.SCHEMA_OBJECTS

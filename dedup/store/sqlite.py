@@ -76,7 +76,7 @@ from .bandmap import ROW_LIMIT, BandMap
 from .base import Fetched, IndexFileError, IndexLockedError, IndexThreadError
 from .summaries import DocSummaries
 
-__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "FLUSH_ENTRIES", "MAX_TEXT_BYTES", "pack_text"]
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "APPLICATION_ID", "SCHEMA_OBJECTS", "MIGRATIONS", "FLUSH_ENTRIES", "MAX_TEXT_BYTES", "pack_text"]
 
 APPLICATION_ID = 0x44445550  # "DDUP"
 SCHEMA_VERSION = 6
@@ -94,6 +94,18 @@ _SCHEMA = (
     "CREATE TABLE base_docs(part INTEGER PRIMARY KEY, rows BLOB NOT NULL, fps BLOB NOT NULL, sizes BLOB NOT NULL)",
     "CREATE TABLE texts(row INTEGER PRIMARY KEY, text BLOB NOT NULL)",
 )
+
+#: ``(type, name)`` of every object :data:`_SCHEMA` makes in ``sqlite_master`` (with SQLite's own: the
+#: unique index of ``docs.id``, ``sqlite_sequence`` for AUTOINCREMENT, and ``ANALYZE``'s statistics). A file
+#: of the current version holding anything else is refused: a trigger or view there would run on the
+#: user's reads and writes (see :meth:`SQLiteStore._check_schema_objects`). A migration that adds an
+#: object adds it here too.
+SCHEMA_OBJECTS = frozenset(
+    [("table", t) for t in ("meta", "docs", "base", "log", "dead", "base_docs", "texts", "sqlite_sequence")]
+    + [("table", f"sqlite_stat{k}") for k in (1, 2, 3, 4)]
+    + [("index", "docs_added"), ("index", "sqlite_autoindex_docs_1"), ("index", "sqlite_autoindex_meta_1")]
+)
+
 
 def _add_pending_table(c: sqlite3.Connection) -> None:
     # The version-2 statement as it was, not a reference to _SCHEMA: a migration must not change with it.
@@ -356,6 +368,8 @@ class SQLiteStore:
             raise IndexFileError(
                 f"{self.path}: index schema version {version} is newer than this dedup supports ({SCHEMA_VERSION}); upgrade dedup"
             )
+        if app_id == APPLICATION_ID:  # before anything is written: a planted trigger must not run once
+            self._check_schema_objects(version)
         mode = c.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise IndexFileError(f"{self.path}: cannot switch to WAL journal mode (got {mode!r})")
@@ -366,6 +380,22 @@ class SQLiteStore:
         c.execute("PRAGMA temp_store=MEMORY")
         if app_id == APPLICATION_ID and version < SCHEMA_VERSION:
             self._migrate()
+            self._check_schema_objects(SCHEMA_VERSION)
+
+    def _check_schema_objects(self, version: int) -> None:
+        """Refuse a file whose ``sqlite_master`` holds what the index schema does not define: no version has a
+        trigger or a view, and the current one exactly :data:`SCHEMA_OBJECTS` (older versions are checked
+        again after their migration). Refused rather than reported by :meth:`Index.verify`: a trigger runs on
+        the first write, before anything could report it."""
+        got = self._conn.execute("SELECT type, name FROM sqlite_master ORDER BY type, name").fetchall()
+        foreign = [(t, n) for t, n in got if t in ("trigger", "view") or (version == SCHEMA_VERSION and (t, n) not in SCHEMA_OBJECTS)]
+        if foreign:
+            shown = ", ".join(f"{t} {n}" for t, n in foreign[:10]) + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
+            raise IndexFileError(
+                f"{self.path}: schema object(s) not defined by the index schema: {shown} (planted or damaged: they "
+                "would run on, or change, the index's reads and writes); inspect them with the sqlite3 shell and "
+                "remove them (DROP TRIGGER/VIEW/TABLE/INDEX <name>) to use the index again"
+            )
 
     def _migrate(self) -> None:
         with self.write():
