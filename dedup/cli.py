@@ -60,25 +60,23 @@ def _params(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in Params.names()}
 
 
-def _positive_int(value: str) -> int:
+def _int_at_least(value: str, low: int, what: str) -> int:
     try:
         n = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    if n < low:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {n}")
     return n
+
+
+def _positive_int(value: str) -> int:
+    return _int_at_least(value, 1, "at least 1")
 
 
 def _max_bytes(value: str) -> int | None:
     """``--max-bytes``: a positive limit, or 0 for none."""
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, got {n}")
-    return n or None
+    return _int_at_least(value, 0, "0 (no limit) or more") or None
 
 
 def _max_bytes_option(p: argparse.ArgumentParser, record: str = "a record (JSONL line or .txt file)") -> None:

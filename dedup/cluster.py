@@ -248,9 +248,9 @@ def build_clusters(
         first = np.ones(len(e), dtype=bool)
         first[1:] = (e[1:] != e[:-1]).any(axis=1)
         e, w = e[first], w[first]
+    first_doc = np.full(m, n, dtype=np.int64)  # each node's first document
+    np.minimum.at(first_doc, node, np.arange(n))
     if min_fraction > 0 and len(e):
-        first_doc = np.full(m, n, dtype=np.int64)
-        np.minimum.at(first_doc, node, np.arange(n))
         keys = signatures[first_doc, 0] if signatures.shape[1] else None
         bars = node[np.asarray(apart, dtype=np.int64).reshape(-1, 2)] if apart is not None else None
         node_root = average_linkage(m, e, w, min_fraction, keys=keys, counts=counts, apart=bars)
@@ -265,14 +265,15 @@ def build_clusters(
     rep_of_root[root[order][first]] = order[first]
     labels = rep_of_root[root]
     is_rep = labels == np.arange(n)
-    similarity, matched = _justified(n, root, labels, edges, weights, node, sizes, signatures)
+    similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
     return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
 
 
 def _justified(
-    n: int, root: np.ndarray, labels: np.ndarray, edges: np.ndarray, weights: np.ndarray | None, node: np.ndarray, sizes: np.ndarray, sigs: np.ndarray
+    n: int, root: np.ndarray, labels: np.ndarray, edges: np.ndarray, weights: np.ndarray | None, twin: np.ndarray, sizes: np.ndarray, sigs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per document: the similarity of its best verified edge inside its cluster, and the other end.
+    ``twin[i]`` is the first document of ``i``'s node of identical copies.
 
     Representatives report 1.0 and themselves; a later copy of an identical document
     (one node) reports 1.0 and its first copy. A member without a verified edge inside
@@ -300,9 +301,6 @@ def _justified(
         best[ends[first]] = ww[first]
         other[ends[first]] = far[first]
     # Identical copies (one node): 1.0, to the node's first document.
-    first_doc = np.full(int(node.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first_doc, node, np.arange(n))
-    twin = first_doc[node]
     copies = members[twin[members] != members]
     best[copies], other[copies] = 1.0, twin[copies]
     lost = members[best[members] < 0]
