@@ -127,7 +127,7 @@ def _load_warning(m: dict[str, Any]) -> list[str]:
 def _problems(res: dict[str, Any]) -> list[str]:
     notes: list[str] = []
     errors: list[dict[str, str]] = []
-    for part in ("accuracy", "reuters_pairs", "speed"):
+    for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "startup"):
         notes += res.get(part, {}).get("notes", [])
         errors += res.get(part, {}).get("errors", [])
     acc = res.get("accuracy", {})
@@ -363,7 +363,9 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
         lines.append(
             "dedup = `python -m dedup cluster corpus.jsonl -o out.jsonl` as a subprocess, timed end to end (interpreter "
             "start, imports, read, normalize, sign, LSH, verify, cluster, write). Peers = their recipe function on "
-            "the same texts plus the JSONL read, timed inside their process (no interpreter start, no output). "
+            "the same texts plus the JSONL read, timed inside their process (no interpreter start, no output), holding "
+            "every document's shingle set at once; the `wholejob` part (`--only wholejob`) runs them as their users do: "
+            "whole processes, streaming. "
             f"Fixed cost of one dedup CLI call on a 1-document file: {_secs(ov.get('seconds'))} s, "
             f"{_f(ov.get('peak_mb'), 0)} MB peak."
         )
@@ -415,6 +417,138 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
     return lines
 
 
+def _machine_line(m: dict[str, Any] | None, packages: Sequence[str]) -> str:
+    """One line on the machine a part ran on, its load and the versions that matter to it."""
+    if not m:
+        return "**Machine**: not recorded."
+    pk = m.get("packages", {})
+    versions = ", ".join(f"{k} {pk.get(k) or 'not installed'}" for k in packages)
+    load = ""
+    if m.get("load_average_start") and m.get("load_average_end"):
+        load = (f"; 1-minute load average {m['load_average_start'][0]:.1f} at the start, "
+                f"{m['load_average_end'][0]:.1f} at the end")
+    return (f"**Machine**: {m.get('cpu_model')}, {m.get('usable_cores')} usable cores, {m.get('ram_gb')} GB RAM, "
+            f"{m.get('os')}, Python {m.get('python')}; {versions}{load}.")
+
+
+def _xcell(x: float | None, mem: float | None = None) -> str:
+    if x is None:
+        return "-"
+    return _ratio(x) + (f" (mem {_ratio(mem)})" if mem is not None else "")
+
+
+def _wholejob(wj: dict[str, Any]) -> list[str]:
+    """Whole processes on one corpus: dedup's CLI and the peers' user scripts (``benchmarks.wholejob``)."""
+    lines = ["## Whole job against peers, as their users run them", ""]
+    if wj.get("status") != "ok":
+        return lines + [f"Not measured: {wj.get('status')} (see Notes and problems).", ""]
+    cfg, corpus, tools = wj["config"], wj["corpus"], wj["tools"]
+    lines.append(_machine_line(wj.get("machine"), ("dedup", "rensa", "datasketch")))
+    lines.append("")
+    lines.append(
+        "Every tool is one fresh process on the same JSONL file (`benchmarks/wholejob.py`): it reads the file, finds "
+        "the near-duplicates and writes its output, and the benchmark times it from before the start to after the exit "
+        "(interpreter start, imports, reading, shingling, hashing, LSH, writing). The peers are the short scripts their "
+        "users write, streaming one document at a time (below, as run). Runs are interleaved: each repeat runs every "
+        f"tool once at a size, in an order rotated by one per repeat; {cfg['repeats']} run(s) per cell, median shown"
+        + (f" (a run longer than {cfg['once_over']:g} s is measured once; its cell says so)" if cfg.get("once_over") else "")
+        + ". *Peak MB* is the process's own peak resident set (`VmHWM`, written by an exit hook); *all processes* is "
+        "the largest sum of PSS over the process and the workers it forks (dedup forks normalization workers), "
+        "sampled every 0.1 s (PSS counts a page shared by n processes as 1/n, so for a lone process it is a little "
+        "below its resident set). *CPU s* = user + system seconds of the process and its workers. *Kept* = documents "
+        "kept (dedup: cluster representatives). *÷ dedup* = the tool's seconds over dedup's at the same size "
+        "(above 1: dedup is faster)."
+        + (f" A watchdog stops any process above {cfg['memory_limit_mb'] / 1024:.1f} GB resident."
+           if cfg.get("memory_limit_mb") else "")
+    )
+    lines.append("")
+    lines.append(f"Corpus: {corpus['source']}; sizes are nested prefixes of one shuffled corpus (the speed part's "
+                 f"builder, aiming at {corpus.get('target_words', '?')} words per document).")
+    lines.append("")
+    lines.append(_table(
+        ["documents", "mean words", "median words", "p95 words", "MB of JSONL", "distinct texts"],
+        [[_f(int(n)), _f(s["mean_words"], 0), _f(s["median_words"], 0), _f(s["p95_words"], 0),
+          _f(s.get("file_bytes", s["bytes"]) / 2**20, 1), _f(int(s["n_unique"]))] for n, s in corpus["sizes"].items()],
+    ))
+    lines.append("")
+    lines.append(_table(["tool", "command", "how it runs"],
+                        [[f"`{t}`", f"`{i['command']}`", i["how"] + ("" if i["status"] == "ok" else f" (**{i['status']}**)")]
+                         for t, i in tools.items()]))
+    lines.append("")
+    for t, i in tools.items():
+        if i.get("script"):
+            lines += [f"`{t}`: `{i['script_path']}`", "", "```python", i["script"].rstrip(), "```", ""]
+
+    rows = wj["rows"]
+    label = {t: i["label"] for t, i in tools.items()}
+    base_title = {"dedup": "dedup defaults", "dedup_recipe": "dedup peers' recipe"}
+    table = []
+    for r in rows:
+        if r["status"] != "ok" or not r.get("seconds"):
+            table.append([_f(r["n_docs"]), f"`{r['tool']}`", r["status"]] + [""] * 8)
+            continue
+        secs = _secs(r["seconds"]) + ("" if r["repeats"] >= cfg["repeats"] else f" ({r['repeats']} run)")
+        table.append([_f(r["n_docs"]), f"`{r['tool']}`", secs, _rate(r["docs_per_s"])]
+                     + [_ratio(r.get(f"x_{b}")) for b in cfg["baselines"]]
+                     + [_f(r.get("peak_mb"), 0), _f(r.get("tree_peak_mb"), 0), _secs(r.get("cpu_s")), _f(r.get("kept"))])
+    lines += [_table(["docs", "tool", "seconds", "docs/s"] + [f"÷ {base_title.get(b, b)}" for b in cfg["baselines"]]
+                     + ["peak MB", "peak MB, all processes", "CPU s", "kept"], table), ""]
+
+    sizes = [int(n) for n in cfg["sizes"]]
+    by = {(r["tool"], r["n_docs"]): r for r in rows}
+    glance = []
+    for b in cfg["baselines"]:
+        for t in tools:
+            if t == b or (t.startswith("dedup") and b != "dedup"):
+                continue
+            cells = []
+            for n in sizes:
+                r = by.get((t, n), {})
+                cells.append(_xcell(r.get(f"x_{b}"), r.get(f"mem_x_{b}")) if r.get("status") == "ok" else r.get("status", "-"))
+            glance.append([f"{label.get(t, t)}", base_title.get(b, b)] + cells)
+    if glance:
+        lines += ["**Time ratios** (tool seconds ÷ dedup seconds, same size; in brackets the same for peak memory, all "
+                  "processes):", ""]
+        lines += [_table(["tool", "÷"] + [f"{n:,} docs" for n in sizes], glance), ""]
+
+    scal = wj.get("scaling", [])
+    if scal:
+        lines += ["**Scaling**: microseconds per document at each size, and that at the largest size over that at the "
+                  "smallest (1.0 = linear; above 1 = slower per document on more documents).", ""]
+        table = [[f"`{e['tool']}`"] + [_f(e["us_per_doc"].get(str(n)), 1) for n in sizes]
+                 + [_ratio(e.get("per_doc_ratio"))] for e in scal]
+        last = f"µs/doc {sizes[-1]:,} ÷ {sizes[0]:,}" if len(sizes) > 1 else "largest ÷ smallest"
+        lines += [_table(["tool"] + [f"µs/doc @ {n:,}" for n in sizes] + [last], table), ""]
+    return lines
+
+
+def _startup(st: dict[str, Any]) -> list[str]:
+    """``import dedup`` and ``dedup cluster seeds/`` in fresh processes (``benchmarks.startup``)."""
+    lines = ["## Start-up", ""]
+    if st.get("status") != "ok":
+        return lines + [f"Not measured: {st.get('status')} (see Notes and problems).", ""]
+    cfg = st["config"]
+    modes = cfg["modes"]
+    lines.append(_machine_line(st.get("machine"), ("dedup", "numpy")))
+    lines.append("")
+    lines.append(
+        f"Each command in its own fresh process, from the repository root, output to a pipe; {cfg['repeats']} runs per "
+        "command and mode, interleaved; median seconds (fastest - slowest). Modes: "
+        + "; ".join(f"*{m.replace('_', ' ')}* = {d}" for m, d in modes.items())
+        + ". The file cache is not dropped, so a first run here has warm disks (`benchmarks/startup.py`)."
+    )
+    lines.append("")
+    cells: dict[str, dict[str, str]] = defaultdict(dict)
+    shown: dict[str, str] = {}
+    for r in st["rows"]:
+        shown[r["command"]] = r["display"]
+        cells[r["command"]][r["mode"]] = (f"{r['seconds']:.3f} ({r['min']:.3f} - {r['max']:.3f})"
+                                          if r.get("seconds") is not None else r["status"])
+    lines += [_table(["command"] + [m.replace("_", " ") for m in modes],
+                     [[f"`{shown[c]}`"] + [cells[c].get(m, "-") for m in modes] for c in cells]), ""]
+    return lines
+
+
 def _spark(sp: dict[str, Any]) -> list[str]:
     """The Spark engine beside the local engine (``benchmarks.spark_bench``)."""
     lines = ["## Spark engine", ""]
@@ -452,6 +586,10 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
         lines += _reuters_pairs(res["reuters_pairs"])
     if "speed" in res:
         lines += _speed(res["speed"], res["machine"], plot_files)
+    if "wholejob" in res:
+        lines += _wholejob(res["wholejob"])
+    if "startup" in res:
+        lines += _startup(res["startup"])
     if "spark" in res:
         lines += _spark(res["spark"])
     if "index" in res:

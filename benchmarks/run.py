@@ -5,7 +5,10 @@ Writes ``report.md``, ``results.json`` and PNG plots to ``benchmarks/results/`` 
 two minutes on two cores); the full run multiplies the speed corpus up to 200,000
 documents and repeats every timing three times. The ``reuters_pairs`` part scores every
 tool on the hand-labelled Reuters pairs (all 19,043 stories; ``--quick`` clusters only
-the stories named in a pair). Exit status 1 when any run failed
+the stories named in a pair). The ``wholejob`` part times ``dedup cluster`` and the peers'
+user scripts as whole processes on one corpus (``--job-sizes``); ``startup`` times
+``import dedup`` and ``dedup cluster seeds/`` in fresh processes. ``--only`` takes one part
+or several, comma-separated (``--only wholejob,startup``). Exit status 1 when any run failed
 (the report is written anyway and lists the failures).
 """
 
@@ -27,12 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from . import accuracy, datasets, report, reuters_pairs, speed
+from . import accuracy, datasets, report, reuters_pairs, speed, startup, wholejob
 
 __all__ = ["machine_info", "main"]
 
 DEFAULT_OUT = datasets.REPO_ROOT / "benchmarks" / "results"
 QUICK_SIZES = (2_000,)
+QUICK_JOB_SIZES = (1_000,)
+PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "startup", "spark", "index")
 PACKAGES = ("dedup", "numpy", "numba", "regex", "ftfy", "datasketch", "rensa", "xxhash", "scipy",
             "scikit-learn", "matplotlib", "tqdm", "psutil")
 
@@ -47,11 +52,25 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _parts(text: str) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in parts if p not in PARTS]
+    if not parts or unknown:
+        raise argparse.ArgumentTypeError(f"--only wants parts among {', '.join(PARTS)} (comma-separated), got {text!r}")
+    return parts
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smoke test: small corpora, one repeat (< 2 min)")
-    ap.add_argument("--only", choices=["accuracy", "reuters_pairs", "speed", "index", "spark"], help="run one part only")
+    ap.add_argument("--only", type=_parts, metavar="PART[,PART...]",
+                    help=f"run only these parts ({', '.join(PARTS)}); comma-separated")
     ap.add_argument("--sizes", type=_sizes, help="speed corpus sizes, e.g. 20000,50000,200000")
+    ap.add_argument("--job-sizes", type=_sizes,
+                    help="whole-job corpus sizes (default " + ",".join(map(str, wholejob.DEFAULT_SIZES))
+                         + "; " + ",".join(map(str, QUICK_JOB_SIZES)) + " with --quick)")
+    ap.add_argument("--startup-repeats", type=int, metavar="N",
+                    help="fresh processes per start-up command and mode, median reported (default 10; 3 with --quick)")
     ap.add_argument("--repeats", type=int, help="runs per timing, median reported (default 3; 1 with --quick)")
     ap.add_argument("--budget", type=float, metavar="SECONDS",
                     help="skip a tool at a size when its run, projected linearly from the previous size, exceeds this")
@@ -175,7 +194,8 @@ def _json_default(obj: Any) -> Any:
 
 
 def _errors(results: dict[str, Any]) -> list[dict[str, str]]:
-    return [e for part in ("accuracy", "reuters_pairs", "speed") for e in results.get(part, {}).get("errors", [])]
+    return [e for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "startup")
+            for e in results.get(part, {}).get("errors", [])]
 
 
 # --------------------------------------------------------------------------- main
@@ -189,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[datasets.ENV_VAR] = str(Path(args.data).resolve())
     if args.repeats is not None and args.repeats < 1:
         build_parser().error("--repeats must be >= 1")
+    if args.startup_repeats is not None and args.startup_repeats < 1:
+        build_parser().error("--startup-repeats must be >= 1")
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     if args.from_results:
@@ -211,22 +233,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             "mode": "quick" if args.quick else "full",
             "command": "python -m benchmarks " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
             "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "only": args.only,
+            "only": ",".join(args.only) if args.only else None,
             "data_dir": str(datasets.data_dir() or f"missing: {datasets._candidate_dir()}"),
         },
         "machine": machine_info(),
         "dedup_version": getattr(dedup, "__version__", None),
         "dedup_params": dedup.Params().to_dict(),
     }
-    if args.only in (None, "accuracy"):
+
+    def want(*parts: str) -> bool:
+        return args.only is None or any(p in args.only for p in parts)
+
+    if want("accuracy"):
         cfg = accuracy.AccuracyConfig.quick_config() if args.quick else accuracy.AccuracyConfig()
         print("benchmarks: accuracy ...", file=sys.stderr)
         results["accuracy"] = accuracy.run(cfg, progress)
-    if args.only in (None, "reuters_pairs"):
+    if want("reuters_pairs"):
         print("benchmarks: labelled Reuters pairs" + (" (quick: only the stories named in a pair)" if args.quick else "") + " ...",
               file=sys.stderr)
         results["reuters_pairs"] = reuters_pairs.run(quick=args.quick, progress=progress)
-    if args.only in (None, "speed"):
+    if want("speed"):
         scfg = speed.SpeedConfig(
             sizes=args.sizes or (QUICK_SIZES if args.quick else speed.SpeedConfig.sizes),
             repeats=args.repeats or (1 if args.quick else 3),
@@ -239,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmarks: speed, sizes {', '.join(map(str, scfg.sizes))}, {scfg.repeats} repeat(s) ...", file=sys.stderr)
         results["speed"] = speed.run(scfg, progress)
     spark_n = args.spark if args.spark is not None else (0 if args.quick else 20_000)
-    if args.only in (None, "speed", "spark") and spark_n > 0:
+    if want("speed", "spark") and spark_n > 0:
         print(f"benchmarks: spark engine on local[2], {spark_n} documents ...", file=sys.stderr)
         try:
             from . import spark_bench
@@ -249,8 +275,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["spark"] = {"error": f"pyspark is not installed ({exc}); pip install 'dedup[spark]'"}
         except Exception as exc:  # a broken Java or Spark setup is reported, not fatal
             results["spark"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if want("wholejob"):
+        jcfg = wholejob.JobConfig(
+            sizes=args.job_sizes or (QUICK_JOB_SIZES if args.quick else wholejob.DEFAULT_SIZES),
+            repeats=args.repeats or (1 if args.quick else 3),
+            budget=args.budget,
+            once_over=args.once_over,
+            max_memory_mb=args.max_memory * 1024 if args.max_memory else None,
+            workdir=args.workdir,
+        )
+        print(f"benchmarks: whole job vs peers' scripts, sizes {', '.join(map(str, jcfg.sizes))}, "
+              f"{jcfg.repeats} repeat(s) ...", file=sys.stderr)
+        load_start = _load()
+        results["wholejob"] = wholejob.run(jcfg, progress)
+        results["wholejob"]["machine"] = {**results["machine"], "load_average_start": load_start, "load_average_end": _load()}
+    if want("startup"):
+        n_start = args.startup_repeats or (3 if args.quick else 10)
+        print(f"benchmarks: start-up, {n_start} fresh process(es) per command and mode ...", file=sys.stderr)
+        load_start = _load()
+        results["startup"] = startup.run(n_start, progress)
+        results["startup"]["machine"] = {**results["machine"], "load_average_start": load_start, "load_average_end": _load()}
     index_n = args.index if args.index is not None else (0 if args.quick else 1_000_000)
-    if args.only in (None, "index") and index_n > 0:
+    if want("index") and index_n > 0:
         print(f"benchmarks: persistent index, {index_n:,} documents stored before timing ...", file=sys.stderr)
         from . import index_bench
 
@@ -263,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # reported, not fatal: the other parts are written
             results["index"] = {"error": f"{type(exc).__name__}: {exc}"}
     results["meta"]["wall_seconds"] = time.perf_counter() - started
-    parts = ("accuracy", "reuters_pairs", "speed", "spark", "index")
+    parts = PARTS
     this_run = {"command": results["meta"]["command"], "started": results["meta"]["started"]}
     results["meta"]["part_runs"] = {k: this_run for k in parts if k in results}
     if previous:

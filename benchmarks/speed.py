@@ -279,6 +279,8 @@ class _Child:
     stdout: str
     stderr: str
     killed_mb: float | None = None  # resident MB at which the memory watchdog stopped it
+    cpu_s: float | None = None  # user + system CPU seconds of the child and the children it reaped (wait4)
+    tree_peak_mb: float | None = None  # with sample_tree: peak of the summed PSS of the child and its descendants
 
     def payload(self) -> dict[str, Any]:
         lines = [ln for ln in self.stdout.splitlines() if ln.strip()]
@@ -334,6 +336,52 @@ def _watchdog(pid: int, limit_mb: float, done: threading.Event, killed: list[flo
             return
 
 
+def _descendants(pid: int) -> list[int]:
+    """``pid``'s child processes, their children and so on (psutil, else ``/proc/PID/task/*/children``)."""
+    try:
+        import psutil
+
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - the process is gone
+        return []
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                kids = [int(k) for k in task.read_text().split()]
+                out += kids
+                todo += kids
+    return out
+
+
+def _pss_mb(pid: int) -> float | None:
+    """Proportional set size of ``pid`` in MB (``/proc/PID/smaps_rollup``; resident size where that is missing).
+
+    PSS splits pages shared by forked workers among them, so the sum over a process tree
+    counts each page once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _child_rss_mb(pid)
+
+
+def _tree_sampler(pid: int, done: threading.Event, peak: list[float], interval: float = 0.1) -> None:
+    """Record in ``peak[0]`` the largest summed PSS of ``pid`` and its descendants, sampled every ``interval`` s."""
+    while not done.wait(interval):
+        total = 0.0
+        for p in [pid, *_descendants(pid)]:
+            total += _pss_mb(p) or 0.0
+        if total and not done.is_set():
+            peak[0] = max(peak[0], total)
+
+
 def available_memory_mb() -> float | None:
     """Memory available for new processes (``MemAvailable``), in MB."""
     try:
@@ -351,31 +399,42 @@ def available_memory_mb() -> float | None:
         return None
 
 
-def _spawn(cmd: list[str], cwd: Path, limit_mb: float | None = None) -> _Child:
+def _spawn(cmd: list[str], cwd: Path, limit_mb: float | None = None, *, env: dict[str, str] | None = None,
+           sample_tree: bool = False) -> _Child:
     """Run ``cmd``; wall time from before start to after exit, and its own peak RSS.
 
     The peak is what the child reported through ``$DEDUP_BENCH_HWM_FILE`` (workers put
     it in their JSON instead); ``ru_maxrss`` from ``os.wait4`` is only a fallback
     because on Linux it includes the parent's size at fork time. With ``limit_mb`` a
-    watchdog kills the child once its resident memory passes that many MB.
+    watchdog kills the child once its resident memory passes that many MB. ``env``
+    replaces the environment (default: this one with the repository on ``PYTHONPATH``);
+    ``sample_tree`` also samples the summed PSS of the child and its descendants
+    (forked workers) every 0.1 s into ``tree_peak_mb`` (None for a run shorter than that).
     """
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    if env is None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    else:
+        env = dict(env)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
             tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
         env[_HWM_ENV] = hwm.name
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        done, killed = threading.Event(), []
+        done, killed, tree_peak = threading.Event(), [], [0.0]
         if limit_mb:
             threading.Thread(target=_watchdog, args=(proc.pid, limit_mb, done, killed), daemon=True).start()
+        if sample_tree:
+            threading.Thread(target=_tree_sampler, args=(proc.pid, done, tree_peak), daemon=True).start()
         peak: float | None = None
+        cpu: float | None = None
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - start
             code = os.waitstatus_to_exitcode(status)
             proc.returncode = code  # already reaped
             peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+            cpu = usage.ru_utime + usage.ru_stime
         else:  # pragma: no cover - Windows: poll with psutil
             peak, code = _poll_peak(proc)
             wall = time.perf_counter() - start
@@ -385,7 +444,8 @@ def _spawn(cmd: list[str], cwd: Path, limit_mb: float | None = None) -> _Child:
             peak = int(reported) / 1024
         out.seek(0)
         err.seek(0)
-        return _Child(wall, peak, code, out.read(), err.read(), killed[0] if killed else None)
+        return _Child(wall, peak, code, out.read(), err.read(), killed[0] if killed else None, cpu,
+                      tree_peak[0] or None)
 
 
 def _poll_peak(proc: subprocess.Popen) -> tuple[float | None, int]:  # pragma: no cover
