@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from . import _kernels
 from .verify import similarity_between
 
 __all__ = ["Clustering", "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
@@ -70,37 +70,10 @@ def pair_similarity(signatures: np.ndarray, sizes: np.ndarray, pairs: np.ndarray
     return similarity_between(signatures, sizes, signatures, sizes, pairs)
 
 
-@njit(cache=True)
-def _find(parent, i):
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
-@njit(cache=True)
-def _components(n, left, right):
-    parent = np.arange(n)
-    rank = np.zeros(n, dtype=np.int64)
-    for e in range(left.shape[0]):
-        a = _find(parent, left[e])
-        b = _find(parent, right[e])
-        if a == b:
-            continue
-        if rank[a] < rank[b]:
-            a, b = b, a
-        parent[b] = a
-        if rank[a] == rank[b]:
-            rank[a] += 1
-    for i in range(n):
-        parent[i] = _find(parent, i)
-    return parent
-
-
 def connected_components(n: int, edges: np.ndarray) -> np.ndarray:
     """Component root of each of ``n`` nodes given ``(m, 2)`` edges (union-find)."""
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    return _components(n, np.ascontiguousarray(edges[:, 0]), np.ascontiguousarray(edges[:, 1]))
+    return _kernels.connected_components(n, edges[:, 0], edges[:, 1])
 
 
 def duplicate_groups(

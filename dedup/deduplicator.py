@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
 
-from . import numbers
+from . import _kernels, numbers
 from ._parallel import map_started
 from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from .errors import ConfigError, InputError
@@ -101,20 +101,7 @@ class Params:
 
 
 def _set_threads(n_jobs: int | None) -> contextlib.AbstractContextManager:
-    if n_jobs is None:
-        return contextlib.nullcontext()
-    import numba
-
-    @contextlib.contextmanager
-    def scope() -> Iterator[None]:
-        before = numba.get_num_threads()
-        numba.set_num_threads(min(n_jobs, numba.config.NUMBA_NUM_THREADS))
-        try:
-            yield
-        finally:
-            numba.set_num_threads(before)
-
-    return scope()
+    return _kernels.threads(n_jobs)
 
 
 class Deduplicator:

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import _kernels
 from .errors import ConfigError
-from .shingle import Shingler, encode_batch, word_table
+from .shingle import Shingler, encode_batch
 
 __all__ = ["MinHasher", "jaccard"]
 
@@ -89,12 +89,11 @@ class MinHasher:
         n = len(texts)
         sigs = np.empty((n, self.num_perm), dtype=np.uint32)
         sizes = np.empty(n, dtype=np.int64)
-        table = word_table()
         for lo in range(0, n, self.batch_size):
             hi = min(n, lo + self.batch_size)
             cps, offsets = encode_batch(texts[lo:hi])
             _kernels.sign_batch(
-                cps, offsets, shingler.kind_code, int(shingler.n), table, bool(fold_ascii), self.a, self.b,
+                cps, offsets, shingler.kind_code, int(shingler.n), bool(fold_ascii), self.a, self.b,
                 sigs[lo:hi], sizes[lo:hi],
             )
         return sigs, sizes

@@ -220,7 +220,7 @@ def text_flags(text: str) -> int:
     if text.isascii() and "&" not in text:
         return 0
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(_kernels.text_flags(cps, _kernels._CP1252_CONT))
+    return _kernels.text_flags(cps)
 
 
 def fix_encoding(text: str) -> str:

@@ -105,7 +105,7 @@ class Shingler:
     def hashes(self, text: str) -> np.ndarray:
         """Sorted distinct 64-bit hashes of the shingles of ``text``."""
         cps, _ = encode_batch([_check(text)])
-        return np.unique(_kernels.shingle_one(cps, self.kind_code, int(self.n), word_table()))
+        return np.unique(_kernels.shingle_one(cps, self.kind_code, int(self.n)))
 
 
 def _check(text: object) -> str:

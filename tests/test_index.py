@@ -647,8 +647,7 @@ def test_locked_index_times_out_with_clear_error(path):
 
 _WRITER = textwrap.dedent(
     """
-    import sys, numba
-    numba.set_num_threads(1)
+    import sys
     from dedup import Index
     path, start, flush = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     with Index.open(path, n_jobs=1) as ix:
@@ -688,8 +687,7 @@ def test_kill_minus_9_mid_batch_keeps_committed_and_stays_consistent(path, flush
 
 _RACER = textwrap.dedent(
     """
-    import sys, json, os, time, hashlib, numba
-    numba.set_num_threads(1)
+    import sys, json, os, time, hashlib
     from dedup import Index
     path, who, go = sys.argv[1], sys.argv[2], float(sys.argv[3])
     base, flush, cache = sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1"

@@ -66,15 +66,14 @@ def test_empty_document_has_empty_signature():
 
 
 def test_threads_do_not_change_results(seeds):
-    import numba
+    from dedup import _kernels
 
     texts = list(seeds.values()) * 20
     mh = MinHasher(64)
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    one, _ = mh.sign_texts(texts, Shingler())
-    numba.set_num_threads(before)
-    many, _ = mh.sign_texts(texts, Shingler())
+    with _kernels.threads(1):
+        one, _ = mh.sign_texts(texts, Shingler())
+    with _kernels.threads(3):
+        many, _ = mh.sign_texts(texts, Shingler())
     assert np.array_equal(one, many)
 
 

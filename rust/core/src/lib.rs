@@ -1,0 +1,27 @@
+//! The compiled core of dedup.
+//!
+//! Each module is one concept of the Python package and keeps its definitions bit for bit:
+//! the hashes, signatures, sketches and band-map lookups computed here are the ones stored
+//! in index files, so they are a format, not an implementation detail.
+//!
+//! Texts arrive as Unicode code points (UTF-32) so that positions and characters mean
+//! what they mean in Python's `str`.
+
+// Safe code throughout, but for the one audited call in `simd` that runs a loop compiled for AVX2
+// after the CPU has said it has AVX2.
+#![deny(unsafe_code)]
+
+pub mod bandmap;
+pub mod components;
+pub mod fingerprint;
+pub mod flags;
+pub mod hash;
+pub mod minhash;
+pub mod mojibake;
+pub mod normalize;
+pub mod numbers;
+pub mod pairs;
+pub mod shingle;
+mod simd;
+pub mod words;
+mod word_ranges;

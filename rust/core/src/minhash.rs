@@ -1,0 +1,132 @@
+//! MinHash signatures (datasketch's `affine32` scheme).
+//!
+//! A 64-bit shingle hash is folded to its low 32 bits, premixed with `fmix32`, and
+//! permuted with `a_k * h + b_k mod 2^32`; the signature keeps the minimum per `k`. For
+//! sets `A`, `B`: `P[min pi(A) == min pi(B)] = J(A, B)`.
+
+use crate::hash::fmix32;
+
+/// Hashes folded per pass over the permutations.
+const BLOCK: usize = 8;
+
+/// The value of an empty signature position.
+pub const EMPTY: u32 = u32::MAX;
+
+/// Fold 64-bit shingle hashes into `sig` (which starts at [`EMPTY`] for a new signature).
+pub fn fold_hashes(hashes: &[u64], a: &[u32], b: &[u32], sig: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::has_avx2() {
+        return crate::simd::with_avx2(|| fold_hashes_body(hashes, a, b, sig));
+    }
+    fold_hashes_body(hashes, a, b, sig)
+}
+
+/// Fold 32-bit hash values (datasketch's `sha1_hash32`), premixed, into `sig`.
+pub fn fold_hash32(values: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
+    for &v in values {
+        fold_hv32(fmix32(v), a, b, sig);
+    }
+}
+
+/// Eight hashes per pass over the permutations: `a`, `b` and `sig` are read once per eight.
+#[inline(always)]
+fn fold_hashes_body(hashes: &[u64], a: &[u32], b: &[u32], sig: &mut [u32]) {
+    let mut blocks = hashes.chunks_exact(BLOCK);
+    for q in &mut blocks {
+        let mut hv = [0u32; BLOCK];
+        for (v, &h) in hv.iter_mut().zip(q) {
+            *v = fmix32(h as u32);
+        }
+        for ((s, &ak), &bk) in sig.iter_mut().zip(a).zip(b) {
+            let mut m = *s;
+            for &h in &hv {
+                m = m.min(ak.wrapping_mul(h).wrapping_add(bk));
+            }
+            *s = m;
+        }
+    }
+    for &h in blocks.remainder() {
+        fold_hv32(fmix32(h as u32), a, b, sig);
+    }
+}
+
+/// `sig[k] = min(sig[k], a[k] * hv + b[k] mod 2^32)`: one multiply-add-min per lane, which the
+/// compiler turns into vector instructions.
+#[inline(always)]
+fn fold_hv32(hv: u32, a: &[u32], b: &[u32], sig: &mut [u32]) {
+    for ((s, &ak), &bk) in sig.iter_mut().zip(a).zip(b) {
+        *s = (*s).min(ak.wrapping_mul(hv).wrapping_add(bk));
+    }
+}
+
+/// Number of distinct values in `hashes` (`scratch` is reused memory).
+pub fn count_distinct(hashes: &[u64], scratch: &mut Vec<u64>) -> usize {
+    scratch.clear();
+    scratch.extend_from_slice(hashes);
+    scratch.sort_unstable();
+    scratch.dedup();
+    scratch.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimum_per_permutation() {
+        let (a, b) = ([1u32, 3], [0u32, 5]);
+        let mut sig = [EMPTY; 2];
+        fold_hash32(&[0, 0], &a, &b, &mut sig);
+        assert_eq!(sig, [0, 5]);
+        let mut sig2 = [EMPTY; 2];
+        fold_hashes(&[0u64, 1u64 << 32], &a, &b, &mut sig2); // both fold to 0
+        assert_eq!(sig, sig2);
+    }
+
+    #[test]
+    fn distinct_counts() {
+        let mut s = Vec::new();
+        assert_eq!(count_distinct(&[], &mut s), 0);
+        assert_eq!(count_distinct(&[0, 5, 5, 0, 7], &mut s), 3);
+    }
+}
+
+/// Signatures and distinct-shingle counts of a batch of texts, in parallel on the current rayon pool.
+///
+/// Text `d` is `cps[offsets[d]..offsets[d + 1]]`; `sigs` holds one row of `a.len()` values per text.
+/// A text without shingles gets the empty signature and size 0.
+pub fn sign_batch(
+    cps: &[u32],
+    offsets: &[usize],
+    kind: crate::shingle::Kind,
+    n: usize,
+    fold: bool,
+    a: &[u32],
+    b: &[u32],
+    sigs: &mut [u32],
+    sizes: &mut [i64],
+) {
+    use rayon::prelude::*;
+    let k = a.len();
+    sigs.par_chunks_mut(k.max(1))
+        .zip(sizes.par_iter_mut())
+        .enumerate()
+        .for_each_init(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(scratch, hashes, distinct), (d, (sig, size))| {
+                sig.fill(EMPTY);
+                crate::shingle::shingle_hashes(&cps[offsets[d]..offsets[d + 1]], kind, n, fold, scratch, hashes);
+                fold_hashes(hashes, a, b, sig);
+                *size = count_distinct(hashes, distinct) as i64;
+            },
+        );
+}
+
+/// Signatures from precomputed 64-bit shingle hashes, text `d` being `hashes[offsets[d]..offsets[d + 1]]`.
+pub fn sign_hashes_batch(hashes: &[u64], offsets: &[usize], a: &[u32], b: &[u32], sigs: &mut [u32]) {
+    use rayon::prelude::*;
+    sigs.par_chunks_mut(a.len().max(1)).enumerate().for_each(|(d, sig)| {
+        sig.fill(EMPTY);
+        fold_hashes(&hashes[offsets[d]..offsets[d + 1]], a, b, sig);
+    });
+}

@@ -1,0 +1,1 @@
+//! Text normalization (the steps of `dedup.Normalizer`), bit-identical to the Python reference.

@@ -1,0 +1,125 @@
+//! Candidate pairs from LSH band keys, and how far two signatures agree.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+/// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), unsorted.
+///
+/// In a band, a bucket of at most `max_bucket` documents yields all its pairs, a larger one a
+/// star (first member to each other) and a chain (neighbours), members taken in document
+/// order. A pair from a small bucket is emitted only in the first band where it shares a small
+/// bucket, so most repeats never exist; star and chain pairs may repeat (the caller removes
+/// repeats).
+pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<i64> {
+    if n == 0 || bands == 0 {
+        return Vec::new();
+    }
+    let key = |d: usize, band: usize| keys[d * bands + band];
+    // orders[band] = documents sorted by their key in that band (stable: ties in document order);
+    // runlen[d * bands + band] = documents sharing d's key in that band.
+    let orders: Vec<Vec<usize>> = (0..bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&d| key(d, band));
+            order
+        })
+        .collect();
+    let mut runlen = vec![0usize; n * bands];
+    for (band, order) in orders.iter().enumerate() {
+        let mut s = 0;
+        while s < n {
+            let mut e = s + 1;
+            while e < n && key(order[e], band) == key(order[s], band) {
+                e += 1;
+            }
+            for &d in &order[s..e] {
+                runlen[d * bands + band] = e - s;
+            }
+            s = e;
+        }
+    }
+    let code = |a: usize, c: usize| (a.min(c) * n + a.max(c)) as i64;
+    let mut out = Vec::with_capacity(16.max(4 * n));
+    for (band, order) in orders.iter().enumerate() {
+        let mut s = 0;
+        while s < n {
+            let size = runlen[order[s] * bands + band];
+            let e = s + size;
+            if size > max_bucket {
+                let first = order[s];
+                for x in s + 1..e {
+                    let c = order[x];
+                    out.push(code(first, c));
+                    let prev = order[x - 1];
+                    if prev != first {
+                        out.push(code(prev, c));
+                    }
+                }
+            } else if size > 1 {
+                for x in s..e {
+                    for y in x + 1..e {
+                        let (a, c) = (order[x], order[y]);
+                        let seen = (0..band).any(|t| key(a, t) == key(c, t) && runlen[a * bands + t] <= max_bucket);
+                        if !seen {
+                            out.push(code(a, c));
+                        }
+                    }
+                }
+            }
+            s = e;
+        }
+    }
+    out
+}
+
+/// Per pair `(i, j)`: how many positions of row `i` of `sigs_a` and row `j` of `sigs_b` agree, in
+/// parallel. The matrices may be strided views (the index's signature cache is one).
+pub fn equal_counts(sigs_a: ArrayView2<u32>, sigs_b: ArrayView2<u32>, pairs: &[(usize, usize)], out: &mut [i64]) {
+    out.par_iter_mut().zip(pairs.par_iter()).for_each(|(o, &(a, b))| {
+        let (ra, rb) = (sigs_a.row(a), sigs_b.row(b));
+        *o = ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64;
+    });
+}
+
+/// Sorted distinct values.
+pub fn sorted_unique(values: &mut Vec<i64>) {
+    values.par_sort_unstable();
+    values.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(codes: &[i64], n: usize) -> Vec<(usize, usize)> {
+        let mut v: Vec<(usize, usize)> = codes.iter().map(|&c| ((c as usize) / n, (c as usize) % n)).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn small_buckets_give_every_pair_once() {
+        // 4 documents, 2 bands: 0,1,2 share band 0; 0,1 share band 1 too (not emitted twice).
+        let keys = [5, 9, 5, 9, 5, 7, 6, 8];
+        let codes = band_pair_codes(&keys, 4, 2, 8);
+        assert_eq!(codes.len(), 3);
+        assert_eq!(decode(&codes, 4), vec![(0, 1), (0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn big_buckets_give_a_star_and_a_chain() {
+        let keys = [1i64; 5];
+        let pairs = decode(&band_pair_codes(&keys, 5, 1, 2), 5);
+        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (2, 3), (3, 4)]);
+    }
+
+    #[test]
+    fn equal_counts_per_pair() {
+        let sigs = ndarray::Array2::from_shape_vec((2, 3), vec![1u32, 2, 3, 1, 2, 4]).unwrap();
+        let mut out = [0i64; 2];
+        equal_counts(sigs.view(), sigs.view(), &[(0, 1), (1, 1)], &mut out);
+        assert_eq!(out, [2, 3]);
+    }
+}
