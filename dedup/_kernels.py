@@ -134,7 +134,19 @@ def band_pair_codes(keys, max_bucket) -> np.ndarray:
     taken in document order. A pair from a small bucket is emitted only in the first
     band where it shares a small bucket; star and chain pairs may repeat.
     """
+    keys = np.asarray(keys)
+    keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
     return _core.band_pair_codes(_c(keys, np.int64), int(max_bucket), get_num_threads())
+
+
+def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_threshold) -> np.ndarray:
+    """The pair codes of :func:`band_pair_codes` whose signatures meet ``threshold`` (estimated Jaccard)
+    or ``containment_threshold`` (estimated containment), sorted and distinct; the candidates that
+    fail are dropped as they are made (first by 4-bit fingerprints), never held."""
+    keys = np.asarray(keys)
+    keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
+    return _core.screened_pair_codes(_c(keys, np.int64), int(max_bucket), _c(sigs, np.uint32), _c(sizes, np.int64),
+                                     float(threshold), float(containment_threshold), get_num_threads())
 
 
 def equal_counts_between(sigs_a, sigs_b, pairs) -> np.ndarray:

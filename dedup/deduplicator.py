@@ -13,7 +13,7 @@ from . import _kernels, numbers
 from ._parallel import map_started
 from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from .errors import ConfigError, InputError
-from .lsh import LSH, pairs_from_keys
+from .lsh import LSH, pairs_from_keys, screened_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
@@ -309,7 +309,9 @@ class Deduplicator:
         # Identical copies are grouped up front; only one of each needs LSH.
         first = np.full(len(counts), len(sigs), dtype=np.int64)
         np.minimum.at(first, node, np.arange(len(sigs)))
-        pairs = first[pairs_from_keys(self.lsh.keys(sigs[first]))]
+        # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
+        pairs = first[screened_pairs(self.lsh.keys(sigs[first]), sigs[first], sizes[first],
+                                     self.verifier.threshold, self.verifier.containment_threshold)]
         ok, vetoed, sim = self._judge(sigs, sizes, nums, pairs, self._texts if self.params.verify_text else None)
         return build_clusters(
             sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts), apart=pairs[vetoed]

@@ -169,3 +169,21 @@ def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     code = _kernels.sorted_unique(_kernels.band_pair_codes(keys, MAX_BUCKET_PAIRS))
     return np.stack((code // n, code % n), axis=1)
+
+
+def screened_pairs(
+    keys: np.ndarray, signatures: np.ndarray, sizes: np.ndarray, threshold: float, containment_threshold: float
+) -> np.ndarray:
+    """The pairs of :func:`pairs_from_keys` whose signatures meet a similarity threshold: estimated
+    Jaccard ``>= threshold`` or estimated containment ``>= containment_threshold``
+    (:meth:`dedup.verify.Verifier.passes_thresholds`, computed with the same float operations).
+
+    On news corpora 99% of LSH candidates fail the thresholds; here each is screened as it is made
+    (first by 4-bit fingerprints, 1/8 of the signature bytes), so memory follows the pairs that pass.
+    """
+    keys = np.ascontiguousarray(keys)
+    n = keys.shape[0]
+    if n < 2 or keys.shape[1] == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    code = _kernels.screened_pair_codes(keys, MAX_BUCKET_PAIRS, signatures, sizes, threshold, containment_threshold)
+    return np.stack((code // n, code % n), axis=1)

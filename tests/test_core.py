@@ -287,3 +287,22 @@ def test_every_corpus_signs_identically():
     for t in texts[:2000]:
         cps, _ = encode_batch([t])
         assert oracle.text_flags(cps, oracle._CP1252_CONT) == _kernels.text_flags(cps)
+
+
+@SETTINGS
+@given(st.integers(2, 40), st.integers(1, 5), st.integers(1, 4), st.integers(1, 4), st.floats(0.0, 1.0), st.floats(0.0, 1.2),
+       st.randoms(use_true_random=False))
+def test_screened_pairs_are_the_candidates_that_meet_a_threshold(n, bands, distinct, max_bucket, threshold, containment, rnd):
+    """Screening while the candidates are made keeps exactly the pairs ``passes_thresholds`` keeps."""
+    from dedup.cluster import pair_similarity
+    from dedup.lsh import pairs_from_keys, screened_pairs
+    from dedup.verify import Verifier
+
+    keys = np.array([[rnd.randrange(distinct) for _ in range(bands)] for _ in range(n)], np.uint64)
+    sigs = np.array([[rnd.randrange(3) for _ in range(16)] for _ in range(n)], np.uint32)
+    sizes = np.array([rnd.choice([0, 1, 5, 40, 300]) for _ in range(n)], np.int64)
+    every = pairs_from_keys(keys)
+    jac, cont = pair_similarity(sigs, sizes, every)
+    rule = Verifier(threshold, containment, 0.0, False)
+    want = every[rule.passes_thresholds(jac, cont)]
+    assert np.array_equal(screened_pairs(keys, sigs, sizes, threshold, containment), want)

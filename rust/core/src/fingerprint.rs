@@ -25,19 +25,25 @@ pub fn nibble_fingerprints(sigs: &[u32], row_len: usize, k: usize, out: &mut [u6
     });
 }
 
+/// `k` minus the nibbles where two fingerprint rows differ: at least the agreeing positions.
+#[inline]
+pub fn agree_upper_bound(fa: &[u64], fb: &[u64], k: i64) -> i64 {
+    const LOW: u64 = 0x1111_1111_1111_1111;
+    let d: u32 = fa
+        .iter()
+        .zip(fb)
+        .map(|(x, y)| {
+            let x = x ^ y;
+            ((x | (x >> 1) | (x >> 2) | (x >> 3)) & LOW).count_ones()
+        })
+        .sum();
+    k - d as i64
+}
+
 /// Per pair `(i, j)`: `k` minus the nibbles where fingerprint rows `i` of `fp_a` and `j` of `fp_b` differ.
 pub fn agree_upper_bounds(fp_a: &[u64], fp_b: &[u64], w: usize, pairs: &[(usize, usize)], k: i64, out: &mut [i64]) {
-    const LOW: u64 = 0x1111_1111_1111_1111;
     out.par_iter_mut().zip(pairs.par_iter()).for_each(|(o, &(a, b))| {
-        let d: u32 = fp_a[a * w..(a + 1) * w]
-            .iter()
-            .zip(&fp_b[b * w..(b + 1) * w])
-            .map(|(x, y)| {
-                let x = x ^ y;
-                ((x | (x >> 1) | (x >> 2) | (x >> 3)) & LOW).count_ones()
-            })
-            .sum();
-        *o = k - d as i64;
+        *o = agree_upper_bound(&fp_a[a * w..(a + 1) * w], &fp_b[b * w..(b + 1) * w], k);
     });
 }
 

@@ -73,6 +73,131 @@ pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) 
     out
 }
 
+/// The similarity thresholds of the screen (`dedup.verify.Verifier.passes_thresholds`).
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    /// Estimated Jaccard at or above which a pair passes.
+    pub jaccard: f64,
+    /// Estimated containment of the smaller set at or above which a pair passes.
+    pub containment: f64,
+}
+
+impl Thresholds {
+    /// Whether `agree` equal positions of `k` (or an upper bound of them) pass, for shingle-set sizes
+    /// `sa` and `sb`: `J = agree / k`, `C = min(J / (1 + J) * (sa + sb) / min(sa, sb), 1)`, both 0
+    /// when a set is empty -- the float operations of `dedup.verify.estimates`, in its order, so the
+    /// answer is the same bit for bit. Both estimates grow with `agree`.
+    #[inline]
+    pub fn pass(&self, agree: i64, k: usize, sa: i64, sb: i64) -> bool {
+        let (sa, sb) = (sa as f64, sb as f64);
+        let small = sa.min(sb);
+        if !(small > 0.0) {
+            return 0.0 >= self.jaccard || 0.0 >= self.containment;
+        }
+        let jac = agree as f64 / k as f64;
+        let inter = jac / (1.0 + jac) * (sa + sb);
+        let cont = (inter / small).min(1.0);
+        jac >= self.jaccard || cont >= self.containment
+    }
+}
+
+/// The candidate pairs of [`band_pair_codes`] that pass `thresholds`, as sorted distinct codes
+/// `i * n + j`, without holding the candidates that fail: each candidate is screened as it is
+/// made, first by the 4-bit fingerprints (`fp`, `w` words per row: an upper bound on the agreeing
+/// positions, 1/8 of the bytes), then by the signatures (`sigs`, `k` values per row).
+///
+/// The result is exactly the candidates of [`band_pair_codes`] whose signatures pass: on corpora
+/// where 99% of candidates fail, memory follows the pairs that pass, not the candidates.
+#[allow(clippy::too_many_arguments)]
+pub fn screened_pair_codes(
+    keys: &[i64],
+    n: usize,
+    bands: usize,
+    max_bucket: usize,
+    sigs: &[u32],
+    k: usize,
+    fp: &[u64],
+    w: usize,
+    sizes: &[i64],
+    thresholds: Thresholds,
+) -> Vec<i64> {
+    if n == 0 || bands == 0 {
+        return Vec::new();
+    }
+    let key = |d: usize, band: usize| keys[d * bands + band];
+    let orders: Vec<Vec<usize>> = (0..bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&d| key(d, band));
+            order
+        })
+        .collect();
+    let mut runlen = vec![0usize; n * bands];
+    for (band, order) in orders.iter().enumerate() {
+        let mut s = 0;
+        while s < n {
+            let mut e = s + 1;
+            while e < n && key(order[e], band) == key(order[s], band) {
+                e += 1;
+            }
+            for &d in &order[s..e] {
+                runlen[d * bands + band] = e - s;
+            }
+            s = e;
+        }
+    }
+    let passes = |a: usize, c: usize| -> bool {
+        let bound = crate::fingerprint::agree_upper_bound(&fp[a * w..(a + 1) * w], &fp[c * w..(c + 1) * w], k as i64);
+        if !thresholds.pass(bound, k, sizes[a], sizes[c]) {
+            return false;
+        }
+        let agree = sigs[a * k..(a + 1) * k].iter().zip(&sigs[c * k..(c + 1) * k]).filter(|(x, y)| x == y).count();
+        thresholds.pass(agree as i64, k, sizes[a], sizes[c])
+    };
+    let code = |a: usize, c: usize| (a.min(c) * n + a.max(c)) as i64;
+    let runlen = &runlen;
+    let mut out: Vec<i64> = orders
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(band, order)| {
+            let mut got = Vec::new();
+            let mut s = 0;
+            while s < n {
+                let size = runlen[order[s] * bands + band];
+                let e = s + size;
+                if size > max_bucket {
+                    let first = order[s];
+                    for x in s + 1..e {
+                        let c = order[x];
+                        if passes(first, c) {
+                            got.push(code(first, c));
+                        }
+                        let prev = order[x - 1];
+                        if prev != first && passes(prev, c) {
+                            got.push(code(prev, c));
+                        }
+                    }
+                } else if size > 1 {
+                    for x in s..e {
+                        for y in x + 1..e {
+                            let (a, c) = (order[x], order[y]);
+                            let seen = (0..band).any(|t| key(a, t) == key(c, t) && runlen[a * bands + t] <= max_bucket);
+                            if !seen && passes(a, c) {
+                                got.push(code(a, c));
+                            }
+                        }
+                    }
+                }
+                s = e;
+            }
+            got
+        })
+        .collect();
+    sorted_unique(&mut out);
+    out
+}
+
 /// Per pair `(i, j)`: how many positions of row `i` of `sigs_a` and row `j` of `sigs_b` agree, in
 /// parallel. The matrices may be strided views (the index's signature cache is one).
 pub fn equal_counts(sigs_a: ArrayView2<u32>, sigs_b: ArrayView2<u32>, pairs: &[(usize, usize)], out: &mut [i64]) {
@@ -113,6 +238,41 @@ mod tests {
         let keys = [1i64; 5];
         let pairs = decode(&band_pair_codes(&keys, 5, 1, 2), 5);
         assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (2, 3), (3, 4)]);
+    }
+
+    #[test]
+    fn screened_pairs_are_the_candidates_that_pass() {
+        // 6 documents in one band bucket (a star and chain above max_bucket 2) and another band.
+        let n = 6;
+        let keys: Vec<i64> = (0..n).flat_map(|d| [7, (d % 2) as i64]).collect();
+        let k = 16;
+        let sigs: Vec<u32> = (0..n).flat_map(|d| (0..k).map(move |j| if j < 4 + 2 * d { 1 } else { (100 * d + j) as u32 })).collect();
+        let sizes = vec![50i64; n];
+        let w = crate::fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        crate::fingerprint::nibble_fingerprints(&sigs, k, k, &mut fp);
+        let t = Thresholds { jaccard: 0.5, containment: 1.1 };
+        let got = screened_pair_codes(&keys, n, 2, 2, &sigs, k, &fp, w, &sizes, t);
+        let mut want: Vec<i64> = band_pair_codes(&keys, n, 2, 2)
+            .into_iter()
+            .filter(|&c| {
+                let (a, b) = ((c as usize) / n, (c as usize) % n);
+                let agree = (0..k).filter(|&j| sigs[a * k + j] == sigs[b * k + j]).count();
+                t.pass(agree as i64, k, 50, 50)
+            })
+            .collect();
+        sorted_unique(&mut want);
+        assert!(!want.is_empty());
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn thresholds_follow_the_estimates() {
+        let t = Thresholds { jaccard: 0.5, containment: 0.9 };
+        assert!(t.pass(8, 16, 10, 10));
+        assert!(!t.pass(7, 16, 10, 10));
+        assert!(t.pass(4, 16, 10, 1000)); // J = 0.25, containment of the small set ~ 1
+        assert!(!t.pass(16, 16, 0, 10));
     }
 
     #[test]

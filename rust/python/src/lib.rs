@@ -257,6 +257,40 @@ fn band_pair_codes<'py>(py: Python<'py>, keys: PyReadonlyArray2<'py, i64>, max_b
     Ok(codes.into_pyarray(py))
 }
 
+/// The candidate pairs of `band_pair_codes` whose signatures pass the similarity thresholds, as
+/// sorted distinct codes `i * n + j` (see `dedup_core::pairs::screened_pair_codes`).
+#[pyfunction]
+#[pyo3(signature = (keys, max_bucket, sigs, sizes, threshold, containment_threshold, threads=0))]
+#[allow(clippy::too_many_arguments)]
+fn screened_pair_codes<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray2<'py, i64>,
+    max_bucket: usize,
+    sigs: PyReadonlyArray2<'py, u32>,
+    sizes: PyReadonlyArray1<'py, i64>,
+    threshold: f64,
+    containment_threshold: f64,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (flat, n, bands) = ro2(&keys, "keys")?;
+    let (sig, rows, k) = ro2(&sigs, "sigs")?;
+    let sizes = ro(&sizes, "sizes")?;
+    if rows != n || sizes.len() != n || k == 0 {
+        return Err(bad(format!("keys, sigs and sizes must describe the same {n} documents, with k >= 1")));
+    }
+    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
+        return Err(bad(format!("{n} documents are too many for pair codes")));
+    }
+    let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
+    let codes = parallel(py, threads, || {
+        let w = fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
+        pairs::screened_pair_codes(flat, n, bands, max_bucket, sig, k, &fp, w, sizes, t)
+    })?;
+    Ok(codes.into_pyarray(py))
+}
+
 /// Sorted distinct values of a 1-D int64 array.
 #[pyfunction]
 #[pyo3(signature = (values, threads=0))]
@@ -424,6 +458,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_flags, m)?)?;
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
+    m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(equal_counts_between, m)?)?;
     m.add_function(wrap_pyfunction!(nibble_fingerprints, m)?)?;
     m.add_function(wrap_pyfunction!(agree_upper_bounds, m)?)?;
