@@ -80,6 +80,17 @@ def sign_batch(cps, offsets, kind, n, fold, a, b, sigs, sizes) -> None:
                      _c(b, np.uint32), sigs, sizes, get_num_threads())
 
 
+def sign_texts(texts, kind, n, fold, a, b) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures ``uint32 (len(texts), len(a))`` and distinct-shingle counts of a list of ``str``
+    (read in place: no UTF-32 copy of the batch)."""
+    return _core.sign_texts(list(texts), int(kind), int(n), bool(fold), _c(a, np.uint32), _c(b, np.uint32), get_num_threads())
+
+
+def number_sketch_texts(texts, k) -> np.ndarray:
+    """:func:`number_sketch_batch` rows (``k + 1`` values) for a list of ``str``."""
+    return _core.number_sketch_texts(list(texts), int(k), get_num_threads())
+
+
 def shingle_one(cps, kind, n) -> np.ndarray:
     """All shingle hashes (with repeats) of one document."""
     return _core.shingle_one(_c(cps, np.uint32), int(kind), int(n))

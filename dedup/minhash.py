@@ -28,7 +28,7 @@ import numpy as np
 
 from . import _kernels
 from .errors import ConfigError
-from .shingle import Shingler, encode_batch
+from .shingle import Shingler
 
 __all__ = ["MinHasher", "jaccard"]
 
@@ -87,15 +87,13 @@ class MinHasher:
         A text without words gets the empty signature and size 0.
         """
         n = len(texts)
+        if n <= self.batch_size:
+            return _kernels.sign_texts(texts, shingler.kind_code, int(shingler.n), bool(fold_ascii), self.a, self.b)
         sigs = np.empty((n, self.num_perm), dtype=np.uint32)
         sizes = np.empty(n, dtype=np.int64)
         for lo in range(0, n, self.batch_size):
             hi = min(n, lo + self.batch_size)
-            cps, offsets = encode_batch(texts[lo:hi])
-            _kernels.sign_batch(
-                cps, offsets, shingler.kind_code, int(shingler.n), bool(fold_ascii), self.a, self.b,
-                sigs[lo:hi], sizes[lo:hi],
-            )
+            sigs[lo:hi], sizes[lo:hi] = _kernels.sign_texts(texts[lo:hi], shingler.kind_code, int(shingler.n), bool(fold_ascii), self.a, self.b)
         return sigs, sizes
 
     def sign_hashes(self, hash_sets: Sequence[np.ndarray]) -> np.ndarray:

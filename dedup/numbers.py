@@ -27,7 +27,6 @@ import numpy as np
 
 from . import _kernels
 from .errors import InputError
-from .shingle import encode_batch
 
 __all__ = ["SKETCH_SIZE", "MIN_NUMBERS", "MAX_JACCARD", "empty", "none", "number_sketches", "agreement", "disagree"]
 
@@ -60,8 +59,7 @@ def number_sketches(texts: Sequence[str]) -> np.ndarray:
     smallest of their hashes in increasing order (padded with ``0xFFFFFFFF``)."""
     out = empty(len(texts))
     for lo in range(0, len(texts), _BATCH):
-        cps, offsets = encode_batch(texts[lo : lo + _BATCH])
-        _kernels.number_sketch_batch(cps, offsets, out[lo : lo + _BATCH])
+        out[lo : lo + _BATCH] = _kernels.number_sketch_texts(texts[lo : lo + _BATCH], SKETCH_SIZE)
     return out
 
 

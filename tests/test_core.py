@@ -330,3 +330,14 @@ def test_screened_pairs_are_the_candidates_that_meet_a_threshold(n, bands, disti
     rule = Verifier(threshold, containment, 0.0, False)
     want = every[rule.passes_thresholds(jac, cont)]
     assert np.array_equal(screened_pairs(keys, sigs, sizes, threshold, containment), want)
+
+
+@SETTINGS
+@given(st.lists(TEXT, min_size=1, max_size=6), st.sampled_from([0, 1]), st.integers(1, 7), st.booleans())
+def test_texts_signed_in_place_match_the_code_point_batches(texts, kind, n, fold):
+    """``sign_texts``/``number_sketch_texts`` read each ``str`` as it is (lone surrogates included)."""
+    mh = MinHasher(16)
+    sigs, sizes = _kernels.sign_texts(texts, kind, n, fold, mh.a, mh.b)
+    want_sigs, want_sizes = _oracle_sign(texts, kind, n, fold)
+    assert np.array_equal(sigs, want_sigs) and np.array_equal(sizes, want_sizes)
+    assert np.array_equal(_kernels.number_sketch_texts(texts, 8), _oracle_sketches(texts, 8))

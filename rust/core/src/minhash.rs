@@ -122,6 +122,57 @@ pub fn sign_batch(
         );
 }
 
+/// [`sign_batch`] over texts given as `&str` (UTF-8), decoded to code points per text.
+///
+/// Each text is decoded into a reused buffer, so a batch needs no UTF-32 copy of all its text.
+pub fn sign_strs<S: AsCodePoints + Sync>(
+    texts: &[S],
+    kind: crate::shingle::Kind,
+    n: usize,
+    fold: bool,
+    a: &[u32],
+    b: &[u32],
+    sigs: &mut [u32],
+    sizes: &mut [i64],
+) {
+    use rayon::prelude::*;
+    let k = a.len();
+    sigs.par_chunks_mut(k.max(1))
+        .zip(sizes.par_iter_mut())
+        .enumerate()
+        .with_min_len(8)
+        .for_each_init(
+            || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+            |(cps, scratch, hashes, distinct), (d, (sig, size))| {
+                sig.fill(EMPTY);
+                texts[d].code_points_into(cps);
+                crate::shingle::shingle_hashes(cps, kind, n, fold, scratch, hashes);
+                fold_hashes(hashes, a, b, sig);
+                *size = count_distinct(hashes, distinct) as i64;
+            },
+        );
+}
+
+/// A text that can be read as Unicode code points.
+pub trait AsCodePoints {
+    /// The code points, into `out` (cleared first).
+    fn code_points_into(&self, out: &mut Vec<u32>);
+}
+
+impl AsCodePoints for &str {
+    fn code_points_into(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.chars().map(|c| c as u32));
+    }
+}
+
+impl AsCodePoints for Vec<u32> {
+    fn code_points_into(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend_from_slice(self);
+    }
+}
+
 /// Signatures from precomputed 64-bit shingle hashes, text `d` being `hashes[offsets[d]..offsets[d + 1]]`.
 pub fn sign_hashes_batch(hashes: &[u64], offsets: &[usize], a: &[u32], b: &[u32], sigs: &mut [u32]) {
     use rayon::prelude::*;

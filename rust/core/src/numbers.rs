@@ -63,6 +63,21 @@ pub fn sketch_batch(cps: &[u32], offsets: &[usize], k: usize, out: &mut [u32]) {
         .for_each_init(Vec::new, |found, (d, row)| sketch_into(&cps[offsets[d]..offsets[d + 1]], row, found));
 }
 
+/// [`sketch_batch`] over texts readable as code points (see [`crate::minhash::AsCodePoints`]).
+pub fn sketch_strs<S: crate::minhash::AsCodePoints + Sync>(texts: &[S], k: usize, out: &mut [u32]) {
+    use rayon::prelude::*;
+    out.par_chunks_mut(k + 1)
+        .enumerate()
+        .with_min_len(8)
+        .for_each_init(
+            || (Vec::new(), Vec::new()),
+            |(cps, found), (d, row)| {
+                texts[d].code_points_into(cps);
+                sketch_into(cps, row, found)
+            },
+        );
+}
+
 /// `(shared, seen)`: of `small`'s hashes at or below `tau`, how many `big` holds too.
 ///
 /// Both sketches hold every hash of their text at or below `tau` (the smaller k-th hash of

@@ -12,6 +12,7 @@ use numpy::ndarray::{Array2, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1, PyReadwriteArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
 use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
@@ -151,6 +152,77 @@ fn sign_batch(
         return Err(bad(format!("sigs must be ({}, {}) and sizes ({},)", offs.len() - 1, a.len(), offs.len() - 1)));
     }
     parallel(py, threads, || minhash::sign_batch(cps, &offs, kind, n, fold, a, b, sigs, sizes))
+}
+
+/// A text from Python: its UTF-8 when it has one, else (lone surrogates) its code points.
+pub(crate) enum PyText<'a> {
+    Utf8(&'a str),
+    Cps(Vec<u32>),
+}
+
+impl dedup_core::minhash::AsCodePoints for PyText<'_> {
+    fn code_points_into(&self, out: &mut Vec<u32>) {
+        match self {
+            PyText::Utf8(s) => s.code_points_into(out),
+            PyText::Cps(v) => v.code_points_into(out),
+        }
+    }
+}
+
+/// The texts of a list of `str`, borrowed (no copy for the UTF-8 CPython holds or makes once).
+pub(crate) fn py_texts<'a>(texts: &'a [Bound<'_, PyString>]) -> PyResult<Vec<PyText<'a>>> {
+    texts
+        .iter()
+        .map(|t| match t.to_str() {
+            Ok(s) => Ok(PyText::Utf8(s)),
+            Err(_) => {
+                // A lone surrogate has no UTF-8: read the code points as Python holds them.
+                let raw = t.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+                let bytes: &[u8] = raw.cast::<PyBytes>()?.as_bytes();
+                Ok(PyText::Cps(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()))
+            }
+        })
+        .collect()
+}
+
+/// Signatures and distinct-shingle counts of a list of texts (`str`), without a UTF-32 copy of the batch.
+#[pyfunction]
+#[pyo3(signature = (texts, kind, n, fold, a, b, threads=0))]
+#[allow(clippy::too_many_arguments)]
+fn sign_texts<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyString>>,
+    kind: i64,
+    n: i64,
+    fold: bool,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    threads: usize,
+) -> PyResult<(Bound<'py, PyArray2<u32>>, Bound<'py, PyArray1<i64>>)> {
+    let (a, b) = (ro(&a, "a")?, ro(&b, "b")?);
+    same_len(a.len(), b.len(), "a and b")?;
+    let (kind, n) = (self::kind(kind)?, ngram(n)?);
+    let list = py_texts(&texts)?;
+    let k = a.len();
+    let mut sigs = vec![0u32; list.len() * k];
+    let mut sizes = vec![0i64; list.len()];
+    parallel(py, threads, || minhash::sign_strs(&list, kind, n, fold, a, b, &mut sigs, &mut sizes))?;
+    let sigs = Array2::from_shape_vec((list.len(), k), sigs).map_err(|e| bad(e.to_string()))?;
+    Ok((sigs.into_pyarray(py), sizes.into_pyarray(py)))
+}
+
+/// Number sketches (`k + 1` values per text) of a list of texts (`str`).
+#[pyfunction]
+#[pyo3(signature = (texts, k, threads=0))]
+fn number_sketch_texts<'py>(py: Python<'py>, texts: Vec<Bound<'py, PyString>>, k: usize, threads: usize) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    if k == 0 {
+        return Err(bad("k must be at least 1".into()));
+    }
+    let list = py_texts(&texts)?;
+    let mut out = vec![0u32; list.len() * (k + 1)];
+    parallel(py, threads, || numbers::sketch_strs(&list, k, &mut out))?;
+    let arr = Array2::from_shape_vec((list.len(), k + 1), out).map_err(|e| bad(e.to_string()))?;
+    Ok(arr.into_pyarray(py))
 }
 
 /// All shingle hashes (with repeats) of one text.
@@ -451,6 +523,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WORD_RANGES", dedup_core::words::ranges().to_vec())?;
     m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_one, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(number_sketch_texts, m)?)?;
     m.add_function(wrap_pyfunction!(sign_hashes_batch, m)?)?;
     m.add_function(wrap_pyfunction!(minhash_hv32_into, m)?)?;
     m.add_function(wrap_pyfunction!(number_sketch_batch, m)?)?;
