@@ -137,6 +137,12 @@ def text_flags(cps) -> int:
 # -- candidate pairs and verification -----------------------------------------------------
 
 
+def band_keys(sigs, bands, rows) -> np.ndarray:
+    """LSH band keys ``uint64 (n, bands)``: per band of ``rows`` consecutive values, ``h = 0x9E3779B97F4A7C15``,
+    then per value ``h = (h ^ v) * P; h ^= h >> 29`` (FNV prime ``P``)."""
+    return _core.band_keys(np.asarray(sigs, dtype=np.uint32), int(bands), int(rows), get_num_threads())
+
+
 def band_pair_codes(keys, max_bucket) -> np.ndarray:
     """Candidate pair codes ``i * n + j`` (``i < j``) of a ``(n, bands)`` key array, unsorted.
 

@@ -117,14 +117,8 @@ class LSH:
         sigs = np.atleast_2d(np.asarray(signatures))
         if sigs.shape[1] != self.num_perm:
             raise ConfigError(f"signatures have {sigs.shape[1]} values, this LSH expects {self.num_perm}")
-        n = sigs.shape[0]
-        bands = sigs[:, : self.bands * self.rows].reshape(n, self.bands, self.rows).astype(np.uint64)
-        h = np.full((n, self.bands), 0x9E3779B97F4A7C15, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(self.rows):
-                h = (h ^ bands[:, :, j]) * np.uint64(0x100000001B3)
-                h ^= h >> np.uint64(29)
-        return h
+        # Per band: h = 0x9E3779B97F4A7C15, then for each of its rows' values v: h = (h ^ v) * FNV prime; h ^= h >> 29.
+        return _kernels.band_keys(sigs, self.bands, self.rows)
 
     def insert(self, signatures: np.ndarray) -> np.ndarray:
         """Add documents; returns their index numbers (0, 1, ... in insertion order)."""

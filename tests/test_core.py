@@ -341,3 +341,19 @@ def test_texts_signed_in_place_match_the_code_point_batches(texts, kind, n, fold
     want_sigs, want_sizes = _oracle_sign(texts, kind, n, fold)
     assert np.array_equal(sigs, want_sigs) and np.array_equal(sizes, want_sizes)
     assert np.array_equal(_kernels.number_sketch_texts(texts, 8), _oracle_sketches(texts, 8))
+
+
+@SETTINGS
+@given(st.integers(0, 30), st.integers(1, 8), st.integers(1, 5), st.randoms(use_true_random=False))
+def test_band_keys_are_the_documented_hash(n, bands, rows, rnd):
+    """Band keys are stored in index files: the core must give the numpy definition they were made with."""
+    sigs = np.array([[rnd.randrange(2**32) for _ in range(bands * rows + 3)] for _ in range(n)], np.uint32).reshape(n, bands * rows + 3)
+    h = np.full((n, bands), 0x9E3779B97F4A7C15, dtype=np.uint64)
+    cols = sigs[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(rows):
+            h = (h ^ cols[:, :, j]) * np.uint64(0x100000001B3)
+            h ^= h >> np.uint64(29)
+    assert np.array_equal(_kernels.band_keys(sigs, bands, rows), h)
+    wide = np.repeat(sigs, 2, axis=1)[:, ::2]  # a strided view of the same values
+    assert np.array_equal(_kernels.band_keys(wide, bands, rows), h)

@@ -3,6 +3,26 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+/// LSH band keys (`dedup.lsh.LSH.keys`): per band of `rows` consecutive signature values,
+/// `h = 0x9E3779B97F4A7C15`, then per value `h = (h ^ v) * P; h ^= h >> 29` (FNV prime `P`).
+/// `sigs` holds rows of `k` values; `out` gets `bands` keys per row, in parallel.
+pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u64]) {
+    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
+    if bands == 0 {
+        return;
+    }
+    out.par_chunks_mut(bands).zip(sigs.par_chunks(k.max(1))).for_each(|(keys, sig)| {
+        for (b, key) in keys.iter_mut().enumerate() {
+            let mut h = BASIS;
+            for &v in &sig[b * rows..(b + 1) * rows] {
+                h = (h ^ v as u64).wrapping_mul(crate::hash::FNV_PRIME);
+                h ^= h >> 29;
+            }
+            *key = h;
+        }
+    });
+}
+
 /// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), unsorted.
 ///
 /// In a band, a bucket of at most `max_bucket` documents yields all its pairs, a larger one a

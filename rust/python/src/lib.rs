@@ -363,6 +363,27 @@ fn screened_pair_codes<'py>(
     Ok(codes.into_pyarray(py))
 }
 
+/// LSH band keys `uint64 (n, bands)` of signatures (see `dedup_core::pairs::band_keys`).
+#[pyfunction]
+#[pyo3(signature = (sigs, bands, rows, threads=0))]
+fn band_keys<'py>(py: Python<'py>, sigs: PyReadonlyArray2<'py, u32>, bands: usize, rows: usize, threads: usize) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let owned;
+    let (flat, n, k) = match ro2(&sigs, "sigs") {
+        Ok(t) => t,
+        Err(_) => {
+            owned = sigs.as_array().as_standard_layout().to_owned();
+            (owned.as_slice().expect("standard layout"), owned.nrows(), owned.ncols())
+        }
+    };
+    if bands.checked_mul(rows).is_none_or(|used| used > k) {
+        return Err(bad(format!("{bands} bands of {rows} rows need more than the {k} values of a signature")));
+    }
+    let mut out = vec![0u64; n * bands];
+    parallel(py, threads, || pairs::band_keys(flat, k, bands, rows, &mut out))?;
+    let arr = Array2::from_shape_vec((n, bands), out).map_err(|e| bad(e.to_string()))?;
+    Ok(arr.into_pyarray(py))
+}
+
 /// Sorted distinct values of a 1-D int64 array.
 #[pyfunction]
 #[pyo3(signature = (values, threads=0))]
@@ -533,6 +554,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(equal_counts_between, m)?)?;
     m.add_function(wrap_pyfunction!(nibble_fingerprints, m)?)?;
     m.add_function(wrap_pyfunction!(agree_upper_bounds, m)?)?;
