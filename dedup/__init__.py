@@ -7,17 +7,41 @@ text -> normalize -> shingle -> MinHash signature -> LSH candidates -> verify ->
 array([0, 0, 2])
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, cluster
 from .errors import ConfigError, DedupError, InputError
-from .explain import Explanation, explain
-from .index import Index, Match
 from .lsh import LSH, optimal_bands
 from .minhash import MinHasher, jaccard
 from .normalize import Normalizer, normalize
 from .shingle import Shingler
 
+if TYPE_CHECKING:
+    from .explain import Explanation, explain
+    from .index import Index, Match
+
 __version__ = "0.1.0"
+
+# The persistent index (SQLite) and explain are imported when first used: `import dedup` stays quick.
+_LAZY = {"Index": "index", "Match": "index", "Explanation": "explain", "explain": "explain"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Clustering",

@@ -9,11 +9,12 @@ identical to a serial ``map``.
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,6 +38,9 @@ def effective_jobs(n_jobs: int | None) -> int:
 def _pool(workers: int) -> ProcessPoolExecutor:
     pool = _pools.get(workers)
     if pool is None:
+        import multiprocessing  # imported here: most runs never start a pool
+        from concurrent.futures import ProcessPoolExecutor
+
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         pool = _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
