@@ -1,8 +1,8 @@
 """The ``dedup`` command line.
 
-``dedup cluster INPUT...`` reads JSONL files (``id`` and ``text`` per line), directories of
-``.txt`` files, or ``-`` (JSONL on standard input), and writes one result per document,
-in input order: its id, its cluster (the representative's id), whether it is the
+dedup cluster INPUT... reads JSON Lines, CSV, TSV or Parquet files (an id and a text per record;
+gzip, bz2, xz or zstd compressed too), directories of .txt files, or - (standard input), and writes one
+result per document, in input order: its id, its cluster (the representative's id), whether it is the
 representative, its similarity to the representative and the cluster size.
 """
 
@@ -24,7 +24,8 @@ from pathlib import Path
 from . import __version__
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, DedupError, InputError
-from .io import DEFAULT_MAX_BYTES, SkipLog, chunks, open_output, read_inputs, require_stdout, stdin_buffer, write_results
+from .formats import FORMATS
+from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, chunks, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
 
 _DEFAULTS = Params()
 
@@ -79,13 +80,55 @@ def _max_bytes(value: str) -> int | None:
     return _int_at_least(value, 0, "0 (no limit) or more") or None
 
 
-def _max_bytes_option(p: argparse.ArgumentParser, record: str = "a record (JSONL line or .txt file)") -> None:
+def _max_bytes_option(p: argparse.ArgumentParser, record: str = "a record (JSON line, CSV record, Parquet row's text or .txt file)") -> None:
     p.add_argument(
         "--max-bytes", type=_max_bytes, default=DEFAULT_MAX_BYTES, metavar="N",
         help=f"{record} over N bytes is a bad record: an error naming file and line, or skipped with "
         f"--on-error skip; it is not parsed or kept (default {DEFAULT_MAX_BYTES} = {DEFAULT_MAX_BYTES >> 20} MiB, "
         "which keeps one record's peak memory near 1.2 GB; 0 for no limit)",
     )
+
+
+_INPUTS_HELP = ("JSON Lines, CSV, TSV or Parquet file (by extension; gzip, bz2, xz, zstd by magic bytes or extension), "
+                "a directory of .txt files, or - for standard input")
+
+FORMATS_EPILOG = """input formats (by extension, or --input-format):
+  .jsonl .ndjson .json   JSON Lines: one JSON object per line (a JSON array file is refused, with how to convert it)
+  .csv  .tsv             CSV / TSV with a header line; quoted fields may hold newlines; every value is a string
+  .parquet               Parquet (needs pyarrow: pip install 'dedup[parquet]'), read row group by row group
+  .txt, DIRECTORY        one document per file, its id the file name without .txt
+  + .gz .bz2 .xz .zst    compressed (zstd needs pip install 'dedup[zstd]'); compressed streams and Parquet are
+                         also recognized by their first bytes, under any name and on standard input
+  -                      standard input: JSON Lines unless its first bytes say otherwise (or --input-format)
+
+fields:
+  --id-field NAME        the id: a string or an integer (CSV: always a string)
+  --text-field A,B       the text; several fields (comma-separated or repeated) are joined in that order
+                         with a blank line between them: "title\\n\\nbody"
+  A record without the id or a text field is a bad record; the message lists the fields it has."""
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    """How records are read: fields, format, bad records, size limit (cluster, filter, index add|query)."""
+    p.add_argument("--id-field", default="id", metavar="NAME", help="field (column) holding the id (default %(default)s)")
+    p.add_argument(
+        "--text-field", action="append", metavar="NAME[,NAME...]",
+        help="field (column) holding the text (default text); several, comma-separated or repeated, are joined in "
+        "the given order with a blank line between them (title + body: --text-field title,body)",
+    )
+    p.add_argument("--input-format", choices=FORMATS, default=None,
+                   help="read every input as this format instead of by its extension (compression is still recognized "
+                   "by its magic bytes; a Parquet file always is)")
+    p.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
+    _max_bytes_option(p)
+
+
+def _text_fields(args: argparse.Namespace) -> list[str]:
+    """``--text-field`` values split at commas: the fields joined into the text, in order."""
+    names = [name.strip() for value in (args.text_field or ["text"]) for name in value.split(",")]
+    if not all(names):
+        raise ConfigError(f"--text-field: empty field name in {','.join(args.text_field)!r}")
+    return names
 
 
 JOBS_PER_CORE = 4
@@ -119,14 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    c = sub.add_parser("cluster", help="group near-duplicate documents", description=__doc__.split("\n\n")[1])
-    c.add_argument("inputs", nargs="+", metavar="INPUT", help="JSONL file, directory of .txt files, or - for JSONL on stdin")
-    c.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    c.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default %(default)s)")
-    c.add_argument("--id-field", default="id", help="JSONL field holding the id (default %(default)s)")
-    c.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
-    c.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
-    _max_bytes_option(c)
+    c = sub.add_parser("cluster", help="group near-duplicate documents", description=__doc__.split("\n\n")[1],
+                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
+    c.add_argument("-o", "--output", metavar="FILE",
+                   help="write here instead of standard output (.gz, .bz2, .xz or .zst compresses; .parquet writes Parquet)")
+    c.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
+                   help="output format (default: by -o's extension, .csv, .tsv or .parquet, else jsonl)")
+    _add_input_options(c)
     c.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
     c.add_argument(
         "--engine", choices=["local", "spark"], default="local",
@@ -167,10 +210,20 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.master is not None and args.engine != "spark":
         raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
     _check_output(args.output)
+    fmt, compression = output_format(args.output, args.format)
+    if fmt == "parquet":
+        from .formats import pyarrow_parquet
+
+        pyarrow_parquet()  # say that pyarrow is missing before the work, not after it
+    elif compression == "zstd":
+        from .formats import zstd_module
+
+        zstd_module()
     skipped = SkipLog()
     engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
     records = read_inputs(
-        args.inputs, args.id_field, args.text_field, args.on_error, skipped, max_bytes=args.max_bytes
+        args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
+        input_format=args.input_format,
     )
     if args.engine == "spark":
         from .spark import cluster_records
@@ -195,14 +248,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             zip(result.labels.tolist(), result.is_representative.tolist(), result.similarity.tolist())
         )
     )
-    out = open_output(args.output)
-    try:
-        write_results(rows, out, args.format)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-        else:
-            out.flush()
+    write_results_to(rows, args.output, fmt, ids=ids)
     if not args.quiet:
         dup_clusters = sum(1 for n in sizes.values() if n > 1)
         print(
@@ -220,7 +266,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 # -- persistent index: `dedup filter` and `dedup index ...` ---------------------------------------
 
 _FILTER_DOC = """Pass through the JSONL lines whose document is not a near-duplicate of anything in the index
-or earlier in the input, byte for byte, and add them to the index (created if missing).
+or earlier in the input, byte for byte, and add them to the index (created if missing). Other inputs (CSV,
+TSV, Parquet, .txt files) are read too; their kept records are written as JSON lines of their fields.
 Running it twice on the same input emits nothing the second time: a document whose id is already
 indexed counts as seen and is dropped (with a warning when its text differs from the indexed one).
 Delivery is at-least-once: each batch's lines are written and flushed before the batch is committed to the
@@ -256,11 +303,8 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
     p.add_argument("--index", required=True, metavar="PATH", help="index file (SQLite)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds to wait for another writer (default %(default)s)")
     if inputs:
-        p.add_argument("inputs", nargs="*", default=["-"], metavar="INPUT", help="JSONL files; - or nothing for standard input")
-        p.add_argument("--id-field", default="id", help="JSONL field holding the id (default %(default)s)")
-        p.add_argument("--text-field", default="text", help="JSONL field holding the text (default %(default)s)")
-        p.add_argument("--on-error", choices=["fail", "skip"], default="fail", help="bad records: stop (default) or skip and report")
-        _max_bytes_option(p, "a JSONL line")
+        p.add_argument("inputs", nargs="*", default=["-"], metavar="INPUT", help=_INPUTS_HELP + " (also when none is given)")
+        _add_input_options(p)
         p.add_argument("--batch-size", type=int, default=500, metavar="N", help="documents per transaction (default %(default)s)")
         p.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
         p.add_argument("--cache-signatures", action="store_true",
@@ -280,7 +324,8 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     _add_param_options(x)
     x.set_defaults(func=cmd_explain)
 
-    f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC)
+    f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC,
+                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(f)
     f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity, reason")
     f.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
@@ -290,11 +335,13 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     ix = sub.add_parser("index", help="manage a persistent near-duplicate index", description="Manage a persistent near-duplicate index.")
     isub = ix.add_subparsers(dest="index_command", metavar="ACTION")
     isub.required = True
-    a = isub.add_parser("add", help="add JSONL documents without checking them")
+    a = isub.add_parser("add", help="add documents without checking them", epilog=FORMATS_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(a)
     _add_index_param_options(a)
     a.set_defaults(func=cmd_index_add)
-    q = isub.add_parser("query", help="print each JSONL document's best match in the index (adds nothing)")
+    q = isub.add_parser("query", help="print each document's best match in the index (adds nothing)", epilog=FORMATS_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(q)
     q.set_defaults(func=cmd_index_query)
     r = isub.add_parser("remove", help="remove documents by id")
@@ -334,35 +381,40 @@ def _index_param_names() -> tuple[str, ...]:
     return INDEX_PARAMS
 
 
-def _raw_records(args: argparse.Namespace, skipped: SkipLog):
-    """``(id, text, raw line)`` per JSONL record of the inputs; bad records raise or are skipped per ``--on-error``.
+def _raw_records(args: argparse.Namespace, skipped: SkipLog, passthrough: bool = False):
+    """``(id, text, line)`` per record of the inputs; bad records raise or are skipped per ``--on-error``.
 
-    The raw line is the input line as UTF-8 (a byte-order mark dropped, UTF-16 re-encoded), so
-    lines passed through from several inputs concatenate to valid JSONL.
+    With ``passthrough`` the line is what ``dedup filter`` writes for the record, as UTF-8: a JSON Lines
+    input's line as read (a byte-order mark dropped, UTF-16 re-encoded, decompressed), so lines passed through
+    from several inputs concatenate to valid JSONL; a CSV/TSV or Parquet record's fields as a JSON object (CSV
+    values are strings); a .txt file's id and text. Without it the line is ``b""``.
     """
-    from .io import read_jsonl_lines
+    from .io import iter_records
 
-    for name in args.inputs:
-        if name == "-":
-            stream, source, close = stdin_buffer(), "<stdin>", False
+    fields = _text_fields(args)
+    for rec in iter_records(args.inputs, args.id_field, fields, args.on_error, skipped, max_bytes=args.max_bytes,
+                            unique_ids=False, input_format=args.input_format, all_columns=passthrough):
+        if not passthrough:
+            line = b""
+        elif rec.fields is None and rec.raw is not None:  # a JSON line
+            line = rec.raw
         else:
-            try:
-                stream, source, close = open(name, "rb"), name, True
-            except IsADirectoryError:
-                raise InputError("is a directory; filter and index read JSONL files", source=name) from None
-            except OSError as exc:
-                raise InputError(f"cannot open: {exc.strerror}", source=name) from None
+            obj = rec.fields if rec.fields is not None else {args.id_field: rec.id, fields[0]: rec.text}
+            line = json.dumps(obj, ensure_ascii=False, default=_json_value).encode("utf-8", "surrogatepass") + b"\n"
+        yield rec.id, rec.text, line
+
+
+def _json_value(value):
+    """JSON for the Parquet values json cannot write: dates and times in ISO 8601, decimals and durations as
+    strings, bytes as UTF-8 text (else as a list of byte values)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
         try:
-            for rec, raw in read_jsonl_lines(stream, source, args.id_field, args.text_field, args.max_bytes):
-                if isinstance(rec, InputError):
-                    if args.on_error == "fail":
-                        raise rec
-                    skipped.add(rec)
-                    continue
-                yield rec[0], rec[1], raw
-        finally:
-            if close:
-                stream.close()
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return list(value)
+    return str(value)
 
 
 def _report_skips(skipped: SkipLog) -> None:
@@ -496,7 +548,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
     read = kept = same_id = unlike = 0
     try:
         with _HeldSignals() as signals, _open_index(args, create=True) as index:
-            for batch in chunks(_raw_records(args, skipped), args.batch_size):
+            for batch in chunks(_raw_records(args, skipped, passthrough=True), args.batch_size):
                 counts = [0, 0, 0]  # kept, same id, same id with another text
                 written = 0  # new documents of this batch whose lines were written
 

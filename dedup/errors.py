@@ -19,8 +19,8 @@ class ConfigError(DedupError, ValueError):
 class InputError(DedupError, ValueError):
     """A document or input record is malformed.
 
-    ``source`` names the file (or ``<stdin>``), ``line`` the 1-based line number
-    and ``doc_id`` the record's id, where known.
+    ``source`` names the file (or ``<stdin>``), ``line`` the 1-based line number (of a CSV record: its
+    first line), ``row`` the 1-based row of a Parquet file and ``doc_id`` the record's id, where known.
     """
 
     def __init__(
@@ -30,16 +30,26 @@ class InputError(DedupError, ValueError):
         source: str | None = None,
         line: int | None = None,
         doc_id: object = None,
+        row: int | None = None,
     ) -> None:
         self.reason = message
         self.source = source
         self.line = line
+        self.row = row
         self.doc_id = doc_id
         where = []
         if source is not None:
             where.append(str(source))
         if line is not None:
             where.append(f"line {line}")
+        elif row is not None:
+            where.append(f"row {row}")
         if doc_id is not None:
             where.append(f"id {doc_id!r}")
         super().__init__(f"{': '.join(where)}: {message}" if where else message)
+
+
+class FormatError(InputError):
+    """An input is not in the format it is read as (a JSON array read as JSON Lines, a truncated gzip stream,
+    a CSV header without the id column): the whole input, not one record, is bad, so ``--on-error skip``
+    does not skip it."""

@@ -1,9 +1,14 @@
-"""Reading documents from JSONL files, directories of text files and standard input; writing results.
+"""Reading documents from JSON Lines, CSV/TSV, Parquet, text files and standard input; writing results.
 
-Every reader yields ``(id, text)`` and raises :class:`~dedup.errors.InputError`
-naming the file and line (or file) of a bad record. With ``on_error="skip"`` bad
-records are counted in a :class:`SkipLog` instead, so nothing disappears
-without a trace.
+Inputs (see :func:`open_input`): JSON Lines (``.jsonl``, ``.ndjson``, ``.json``), CSV and TSV with a header
+line (``.csv``, ``.tsv``), Parquet (``.parquet``, read in batches of each row group), a ``.txt`` file (one
+record) or a directory of them, each optionally compressed with gzip, bz2, xz or zstd (``.gz``, ``.bz2``,
+``.xz``, ``.zst``, or recognized by its magic bytes under any name, on standard input too).
+
+Every reader yields records and the :class:`~dedup.errors.InputError` of a bad record, naming the file and
+line (or Parquet row); :func:`iter_records` raises it or, with ``on_error="skip"``, counts it in a
+:class:`SkipLog`, so nothing disappears without a trace. An input in another format than it is read as
+is a :class:`~dedup.errors.FormatError`, which is never skipped.
 """
 
 from __future__ import annotations
@@ -13,20 +18,26 @@ import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from .errors import InputError
+from . import formats
+from .errors import ConfigError, FormatError, InputError
+from .formats import CorruptStream
 
-__all__ = ["DEFAULT_MAX_BYTES", "SkipLog", "chunks", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "write_results"]
+__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "chunks", "iter_records", "open_input", "read_inputs",
+           "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results", "write_results_to"]
 
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 """The command line's default ``--max-bytes``: 32 MiB per record. Clustering or filtering one record
 peaks at about 37 bytes of memory per byte of it (a 32 MiB line at ~1.2 GB, see docs/reliability.md);
 ``--max-bytes 0`` lifts the limit."""
+
+TEXT_JOIN = "\n\n"
+"""What joins the fields of a record's text when several are named (``--text-field title,body``)."""
 
 
 @dataclass
@@ -50,11 +61,77 @@ class SkipLog:
         return f"skipped {self.total} record(s): {parts}"
 
 
+def text_fields(text_field: str | Sequence[str]) -> tuple[str, ...]:
+    """The text field names: one name (a ``str``, taken whole), or several, whose values are joined by a blank line."""
+    names = (text_field,) if isinstance(text_field, str) else tuple(text_field)
+    if not names or not all(isinstance(n, str) and n for n in names):
+        raise ConfigError(f"text fields must be non-empty names, got {text_field!r}")
+    return names
+
+
+def _field_list(names: Iterable[Any], limit: int = 30) -> str:
+    """``url, body`` (names cut at 60 characters, at most ``limit`` of them)."""
+    names = list(names)
+    if not names:
+        return ""
+    shown = [n if len(n) <= 60 else n[:60] + "…" for n in map(str, names[:limit])]
+    more = f", … ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _missing(kind: str, name: str, has: Iterable[Any], what: str = "the record has") -> str:
+    listing = _field_list(has)
+    return f"missing {kind} field {name!r}; {what}: {listing}" if listing else f"missing {kind} field {name!r}; {what} no fields"
+
+
+def _check_id(doc_id: Any, id_field: str) -> str | None:
+    """Why ``doc_id`` cannot be an id, or None."""
+    if doc_id is None:
+        return f"id field {id_field!r} is null"
+    if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
+        return f"id field {id_field!r} must be a string or integer, got {type(doc_id).__name__}"
+    return None
+
+
+def _pick(obj: dict, id_field: str, fields: tuple[str, ...], where: dict | None = None, source: str | None = None,
+          line: int | None = None) -> tuple[Any, str] | InputError:
+    """``(id, text)`` of a record's fields, or the InputError (at ``where``, or ``source`` and ``line``) saying which
+    field is missing or wrong."""
+    if len(fields) == 1:  # the common case, checked quickly: a str or int id (not bool) and a str text
+        doc_id, text = obj.get(id_field), obj.get(fields[0])
+        if type(text) is str and (type(doc_id) is str or type(doc_id) is int):
+            return doc_id, text
+    if where is None:
+        where = {"source": source, "line": line}
+    if id_field not in obj:
+        return InputError(_missing("id", id_field, obj), **where)
+    doc_id = obj[id_field]
+    why = _check_id(doc_id, id_field)
+    if why:
+        return InputError(why, **where)
+    parts = []
+    for name in fields:
+        if name not in obj:
+            return InputError(_missing("text", name, obj), doc_id=doc_id, **where)
+        text = obj[name]
+        if not isinstance(text, str):
+            why = "is null" if text is None else f"must be a string, got {type(text).__name__}"
+            return InputError(f"text field {name!r} {why}", doc_id=doc_id, **where)
+        parts.append(text)
+    return doc_id, parts[0] if len(parts) == 1 else TEXT_JOIN.join(parts)
+
+
+def _over(size: int, max_bytes: int | None) -> str:
+    return f"record is {size} bytes, over the limit of {max_bytes} (--max-bytes)"
+
+
+# -- JSON Lines ------------------------------------------------------------------------------------------------------
+
 def read_jsonl(
     stream: IO[bytes],
     source: str,
     id_field: str = "id",
-    text_field: str = "text",
+    text_field: str | Sequence[str] = "text",
     max_bytes: int | None = None,
 ) -> Iterator[tuple[Any, str] | InputError]:
     """Yield ``(id, text)`` per JSON line of a binary stream, or the InputError of a bad line.
@@ -63,7 +140,7 @@ def read_jsonl(
     not parsed. Errors are yielded, not raised, so the caller decides whether
     to stop or to skip.
     """
-    for item, _, _ in _numbered_jsonl(stream, source, id_field, text_field, max_bytes):
+    for item, _, _ in _numbered_jsonl(stream, source, id_field, text_fields(text_field), max_bytes):
         yield item
 
 
@@ -71,7 +148,7 @@ def read_jsonl_lines(
     stream: IO[bytes],
     source: str,
     id_field: str = "id",
-    text_field: str = "text",
+    text_field: str | Sequence[str] = "text",
     max_bytes: int | None = None,
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes]]:
     """:func:`read_jsonl`, each item paired with its line as UTF-8 bytes (what ``dedup filter`` passes through).
@@ -80,16 +157,21 @@ def read_jsonl_lines(
     UTF-16 input is re-encoded as UTF-8, so copied lines are valid JSONL however
     many inputs are concatenated.
     """
-    for item, raw, _ in _numbered_jsonl(stream, source, id_field, text_field, max_bytes):
+    for item, raw, _ in _numbered_jsonl(stream, source, id_field, text_fields(text_field), max_bytes):
         yield item, raw
 
 
 def _numbered_jsonl(
-    stream: IO[bytes], source: str, id_field: str, text_field: str, max_bytes: int | None
+    stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool = False
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
-    """:func:`read_jsonl_lines` items with their 1-based line numbers."""
+    """:func:`read_jsonl_lines` items with their 1-based line numbers.
+
+    With ``sniff``, a first line that cannot be read and looks like another format (a JSON array, a CSV
+    header) ends the input with a :class:`FormatError` saying so, and a compressed stream that turns out
+    truncated or corrupt ends it with one too."""
     lines = _utf8_lines(stream, max_bytes)
     lineno = 0
+    first = sniff
     while True:
         lineno += 1
         try:
@@ -99,20 +181,31 @@ def _numbered_jsonl(
         except UnicodeDecodeError as exc:  # UTF-16 input cut mid-character: the rest cannot be read
             yield InputError(f"invalid {exc.encoding.upper()} ({exc.reason}); the rest of the input is not read", source=source, line=lineno), b"", lineno
             return
+        except CorruptStream as exc:
+            yield FormatError(str(exc), source=source, line=lineno), b"", lineno
+            return
         if isinstance(raw, int):  # a line over max_bytes, read past without being kept
-            yield InputError(f"record is {raw} bytes, over the limit of {max_bytes} (--max-bytes)", source=source, line=lineno), b"", lineno
+            yield InputError(_over(raw, max_bytes), source=source, line=lineno), b"", lineno
+            first = False
             continue
-        item = _parse_line(raw, lineno, source, id_field, text_field, max_bytes)
-        if item is not None:
-            yield item, raw, lineno
+        item = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
+        if item is None:
+            continue
+        if first and isinstance(item, InputError):
+            looks = formats.describe(raw)
+            if looks:
+                yield FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno), raw, lineno
+                return
+        first = False
+        yield item, raw, lineno
 
 
 def _parse_line(
-    raw: bytes, lineno: int, source: str, id_field: str, text_field: str, max_bytes: int | None
+    raw: bytes, lineno: int, source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None
 ) -> tuple[Any, str] | InputError | None:
     """``(id, text)``, the InputError of a bad line, or None for a blank line."""
     if max_bytes is not None and len(raw) > max_bytes:
-        return InputError(f"record is {len(raw)} bytes, over the limit of {max_bytes} (--max-bytes)", source=source, line=lineno)
+        return InputError(_over(len(raw), max_bytes), source=source, line=lineno)
     if not raw.strip():
         return None
     try:
@@ -129,25 +222,16 @@ def _parse_line(
         return InputError(f"JSON value cannot be read ({str(exc).split(';')[0]})", source=source, line=lineno)
     if not isinstance(obj, dict):
         return InputError(f"JSON value is a {type(obj).__name__}, not an object", source=source, line=lineno)
-    if id_field not in obj:
-        return InputError(f"missing id field {id_field!r}", source=source, line=lineno)
-    doc_id = obj[id_field]
-    if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
-        return InputError(f"id field {id_field!r} must be a string or integer, got {type(doc_id).__name__}", source=source, line=lineno)
-    if text_field not in obj:
-        return InputError(f"missing text field {text_field!r}", source=source, line=lineno, doc_id=doc_id)
-    text = obj[text_field]
-    if not isinstance(text, str):
-        return InputError(f"text field {text_field!r} must be a string, got {type(text).__name__}", source=source, line=lineno, doc_id=doc_id)
-    return doc_id, text
+    return _pick(obj, id_field, fields, source=source, line=lineno)
 
 
-def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None) -> Iterator[bytes | int]:
+def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None, count_quotes: bool = False) -> Iterator[bytes | int | tuple[int, int]]:
     """Lines of a binary stream as UTF-8: a UTF-8 byte-order mark is dropped, and a
     stream that opens with a UTF-16 byte-order mark is decoded as UTF-16.
 
     With ``max_bytes``, a UTF-8 line longer than that is not held: it is read past in 1 MiB
-    pieces and its length in bytes is yielded instead of its bytes (UTF-16 lines are read whole)."""
+    pieces and its length in bytes is yielded instead of its bytes (UTF-16 lines are read whole);
+    with ``count_quotes``, its length and the number of ``"`` in it."""
     peek = getattr(stream, "peek", None)
     head = peek(4)[:4] if peek is not None else b""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -181,12 +265,15 @@ def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None) -> Iterator[byt
         first = False
         if len(raw) == cap and not raw.endswith(b"\n"):  # over the limit: count the rest, keep nothing
             size = len(raw) - (3 if bom else 0)
+            quotes = raw.count(b'"') if count_quotes else 0
             while True:
                 piece = readline(1 << 20)
                 size += len(piece)
+                if count_quotes:
+                    quotes += piece.count(b'"')
                 if not piece or piece.endswith(b"\n"):
                     break
-            yield size
+            yield (size, quotes) if count_quotes else size
             continue
         yield raw[3:] if bom else raw
 
@@ -224,102 +311,462 @@ def read_text_dir(path: Path, max_bytes: int | None = None) -> Iterator[tuple[An
             yield InputError(f"cannot read: {exc.strerror}", source=str(file))
 
 
-def read_inputs(
+# -- CSV and TSV -----------------------------------------------------------------------------------------------------
+
+class _Abort(Exception):
+    """Raised by :class:`_CsvFeed` into the csv reader: the record in progress is bad (the reason) and was read past."""
+
+
+class _CsvFeed:
+    """The lines of a CSV stream for :func:`csv.reader`, decoded, with the bytes of the record in progress.
+
+    :meth:`begin` starts a record; ``parts`` are then its lines as UTF-8 and ``start`` its first line. A
+    record over ``max_bytes`` or with invalid UTF-8 is read past to its end and ``_Abort`` is raised
+    into the reader (which starts afresh at the next record). Its end is where the count of ``"`` so far is
+    even (a quoted field's newlines are inside quotes), which holds for any well-quoted CSV."""
+
+    def __init__(self, stream: IO[bytes], max_bytes: int | None) -> None:
+        self._lines = _utf8_lines(stream, max_bytes, count_quotes=True)
+        self._max = max_bytes
+        self.lineno = 0
+        self.begin()
+
+    def begin(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.quotes = 0
+        self.start = self.lineno + 1
+
+    def __iter__(self) -> _CsvFeed:
+        return self
+
+    def _take(self, item: bytes | tuple[int, int]) -> None:
+        self.lineno += 1
+        if isinstance(item, tuple):
+            self.size += item[0]
+            self.quotes += item[1]
+        else:
+            self.size += len(item)
+            self.quotes += item.count(b'"')
+
+    def _read_past(self, reason: str | None) -> None:
+        while self.quotes % 2:
+            item = next(self._lines, None)
+            if item is None:
+                break
+            self._take(item)
+        self.parts = []
+        raise _Abort(reason or _over(self.size, self._max))
+
+    def __next__(self) -> str:
+        item = next(self._lines)  # StopIteration ends the reader
+        self._take(item)
+        if isinstance(item, tuple) or (self._max is not None and self.size > self._max):
+            self._read_past(None)
+        try:
+            line = item.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._read_past(f"invalid UTF-8 at byte {sum(map(len, self.parts)) + exc.start} of the record")
+        self.parts.append(item)
+        return line
+
+
+def _csv_limit(max_bytes: int | None) -> None:
+    """Let the csv module take fields as long as a record may be (its default limit is 128 KiB)."""
+    want = max_bytes if max_bytes is not None else sys.maxsize
+    if csv.field_size_limit() < want:
+        try:
+            csv.field_size_limit(want)
+        except OverflowError:  # a C long of 32 bits
+            csv.field_size_limit(2**31 - 1)
+
+
+# -- inputs ----------------------------------------------------------------------------------------------------------
+
+class Record(NamedTuple):
+    """One record of an input, with what a writer needs to copy it back in the input's format.
+
+    ``raw`` is the record as read, in UTF-8 (a JSON line; a CSV/TSV record's lines, with their line ends;
+    a byte-order mark dropped, UTF-16 re-encoded, a compressed stream decompressed), None for Parquet and text
+    files. ``line`` is its line (a CSV record's first), ``row`` its row from 1 (CSV/TSV: after the header;
+    Parquet: ``row - 1`` is its index in the file). ``fields`` are a CSV/TSV or Parquet record's fields,
+    when :func:`open_input` was asked for all columns."""
+
+    id: Any
+    text: str
+    raw: bytes | None
+    source: str
+    line: int | None = None
+    row: int | None = None
+    fields: dict[str, Any] | None = None
+
+
+class _Prefixed(io.RawIOBase):
+    """``head`` (bytes already read from ``stream``), then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head, self._stream = head, stream
+        self._read = getattr(stream, "read1", stream.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        data = self._read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+def _headed(stream: IO[bytes]) -> tuple[bytes, IO[bytes]]:
+    """The first :data:`formats.HEAD_BYTES` of a stream (fewer if it is shorter), and the stream to read from then on."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        head = peek(formats.HEAD_BYTES)[: formats.HEAD_BYTES]
+        if len(head) >= formats.HEAD_BYTES:
+            return head, stream
+    head = stream.read(formats.HEAD_BYTES)  # a pipe may deliver fewer bytes to peek at than there are
+    return head, io.BufferedReader(_Prefixed(head, stream), 1 << 16)
+
+
+def _stem(name: str) -> str:
+    path = Path(name)
+    if path.suffix.lower() in formats.COMPRESSIONS:
+        path = path.with_suffix("")
+    return path.stem if path.suffix else path.name
+
+
+class InputFile:
+    """One input opened for reading: ``source`` (its name, ``<stdin>`` for ``-``), ``format`` (``jsonl``,
+    ``csv``, ``tsv``, ``parquet``, ``txt``, ``txt-dir``), ``compression`` (``gzip``, ``bz2``, ``xz``,
+    ``zstd`` or None) and, for CSV/TSV and Parquet once :meth:`records` has started, ``columns`` (and
+    ``header``, a CSV header line's bytes). :meth:`records` yields its :class:`Record` s and the InputError
+    of each bad one. Use :func:`open_input`; close it (or use it as a context manager)."""
+
+    def __init__(self, name: str, *, id_field: str = "id", text_field: str | Sequence[str] = "text", max_bytes: int | None = None,
+                 input_format: str | None = None, stdin: IO[bytes] | None = None, all_columns: bool = False) -> None:
+        if input_format is not None and input_format not in formats.FORMATS:
+            raise ConfigError(f"input format must be one of {', '.join(formats.FORMATS)}, got {input_format!r}")
+        self.id_field, self.fields, self.max_bytes, self.all_columns = id_field, text_fields(text_field), max_bytes, all_columns
+        self.compression: str | None = None
+        self.columns: list[str] | None = None
+        self.header: bytes | None = None
+        self._closers: list[Any] = []
+        self._path: Path | None = None
+        self._stream: IO[bytes] | None = None
+        if name == "-":
+            self.source, filename = "<stdin>", None
+            raw = stdin if stdin is not None else stdin_buffer()
+        else:
+            self.source = filename = name
+            path = Path(name)
+            if path.is_dir():
+                self.format, self._path = "txt-dir", path
+                return
+            if not path.exists():  # a file, or a FIFO, a process substitution <(cmd) (/dev/fd/N), a device
+                raise InputError("no such file or directory", source=name)
+            try:
+                raw = open(path, "rb")  # noqa: SIM115 -- closed by close()
+            except OSError as exc:
+                raise InputError(f"cannot open: {exc.strerror}", source=name) from None
+            self._closers.append(raw)
+            self._path = path
+        try:
+            self._open(raw, filename, input_format)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, raw: IO[bytes], filename: str | None, forced: str | None) -> None:
+        try:
+            head, stream = _headed(raw)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", source=self.source) from None
+        self.compression = formats.check_compression(filename, head)
+        if self.compression:
+            try:
+                decompressed = formats.open_compressed_reader(stream, self.compression)
+            except ConfigError as exc:  # zstandard is not installed
+                raise ConfigError(f"{self.source}: {exc}") from None
+            self._closers.append(decompressed)
+            stream = io.BufferedReader(formats.Guarded(decompressed, self.compression), 1 << 16)
+            try:
+                head = stream.peek(formats.HEAD_BYTES)[: formats.HEAD_BYTES]
+            except CorruptStream as exc:
+                raise FormatError(str(exc), source=self.source) from None
+        self.format = formats.detect(filename, head, forced)
+        if self.format == "parquet" and not head.startswith(formats.PARQUET_MAGIC):
+            looks = formats.describe(head) or "it does not start with PAR1"
+            raise FormatError(f"not a Parquet file ({'empty' if not head else looks})", source=self.source)
+        if self.format in ("csv", "tsv"):
+            _csv_limit(self.max_bytes)
+        self._stream = stream
+        self._head = head
+
+    def records(self) -> Iterator[Record | InputError]:
+        """The input's records (and the InputError of each bad one; a :class:`FormatError` ends them)."""
+        try:
+            if self.format == "txt-dir":
+                yield from self._txt_dir()
+            elif self.format == "jsonl":
+                for item, raw, lineno in _numbered_jsonl(self._stream, self.source, self.id_field, self.fields, self.max_bytes, sniff=True):
+                    yield item if isinstance(item, InputError) else Record(item[0], item[1], raw, self.source, lineno)
+            elif self.format in ("csv", "tsv"):
+                yield from self._csv("," if self.format == "csv" else "\t")
+            elif self.format == "parquet":
+                yield from self._parquet()
+            else:
+                yield self._txt()
+        except CorruptStream as exc:
+            raise FormatError(str(exc), source=self.source) from None
+        except OSError as exc:  # a read error (EIO), or a file that went away
+            raise InputError(f"cannot read: {exc.strerror or exc}", source=self.source) from None
+
+    def _txt_dir(self) -> Iterator[Record | InputError]:
+        for item in read_text_dir(self._path, self.max_bytes):
+            yield item if isinstance(item, InputError) else Record(item[0], item[1], None, str(self._path / f"{item[0]}.txt"))
+
+    def _txt(self) -> Record | InputError:
+        """A text file: one record, its name without ``.txt`` (and a compression suffix) the id."""
+        doc_id = "-" if self._path is None else _stem(self.source)
+        limit = self.max_bytes
+        regular = self._path is not None and self.compression is None and self._path.is_file()
+        if regular and limit is not None:
+            size = self._path.stat().st_size
+            if size > limit:
+                return InputError(f"file is {size} bytes, over the limit of {limit} (--max-bytes)", source=self.source)
+        data = self._stream.read() if limit is None else self._stream.read(limit + 1)
+        if limit is not None and len(data) > limit:  # a FIFO, a device or a compressed file: its size is known once read
+            return InputError(f"file is over the limit of {limit} bytes (--max-bytes)", source=self.source)
+        try:
+            return Record(doc_id, decode_text(data), None, self.source)
+        except UnicodeDecodeError as exc:
+            return InputError(f"invalid UTF-8 at byte {exc.start}", source=self.source)
+
+    def _csv(self, delimiter: str) -> Iterator[Record | InputError]:
+        feed = _CsvFeed(self._stream, self.max_bytes)
+        reader = csv.reader(feed, delimiter=delimiter, strict=True)
+        index: list[int] | None = None  # the id's column, then the text fields'
+        header: list[str] = []
+        row = 0
+        while True:
+            feed.begin()
+            cells: list[str] = []
+            error = None
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except _Abort as exc:
+                error = str(exc)
+            except csv.Error as exc:
+                why = "a carriage return (\\r) inside an unquoted field" if "new-line character" in str(exc) else str(exc)
+                error = f"invalid {self.format.upper()} ({why})"
+            except UnicodeDecodeError as exc:  # UTF-16 input cut mid-character
+                yield InputError(f"invalid {exc.encoding.upper()} ({exc.reason}); the rest of the input is not read", source=self.source, line=feed.lineno + 1)
+                return
+            except CorruptStream as exc:
+                raise FormatError(str(exc), source=self.source, line=feed.lineno + 1) from None
+            if index is None:
+                if error is None and not cells:
+                    continue  # blank lines before the header
+                header, index = self._header(cells, error, b"".join(feed.parts) or self._head, feed.start)
+                self.header, self.columns = b"".join(feed.parts), header
+                continue
+            if error is None and not cells:
+                continue  # a blank line
+            row += 1
+            where = {"source": self.source, "line": feed.start}
+            if error is not None:
+                yield InputError(error, **where)
+                continue
+            if len(cells) != len(header):
+                yield InputError(f"has {len(cells)} fields, the header has {len(header)} ({_field_list(header, 10)})", **where)
+                continue
+            doc_id = cells[index[0]]
+            parts = [cells[i] for i in index[1:]]
+            fields = dict(zip(header, cells)) if self.all_columns else None
+            yield Record(doc_id, parts[0] if len(parts) == 1 else TEXT_JOIN.join(parts), b"".join(feed.parts), self.source, feed.start, row, fields)
+
+    def _header(self, cells: list[str], error: str | None, raw: bytes, line: int) -> tuple[list[str], list[int]]:
+        """The header's columns and the positions of the id and text fields, or a FormatError."""
+        where = {"source": self.source, "line": line}
+        looks = formats.describe(raw)
+        if looks and not looks.startswith("looks like " + self.format.upper()):
+            raise FormatError(formats.expected_instead(self.format, looks), **where)
+        if raw.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+            raise FormatError("looks like JSON Lines; name it .jsonl or pass --input-format jsonl", **where)
+        if error is not None:
+            raise FormatError(f"cannot read the header line: {error}", **where)
+        for name in (self.id_field, *self.fields):
+            if name not in cells:
+                kind = "id" if name == self.id_field else "text"
+                raise FormatError(_missing(kind, name, cells, "the header has"), **where)
+            if cells.count(name) > 1:
+                raise FormatError(f"column {name!r} appears {cells.count(name)} times in the header", **where)
+        return cells, [cells.index(self.id_field), *(cells.index(f) for f in self.fields)]
+
+    def _parquet(self) -> Iterator[Record | InputError]:
+        stream = self._stream
+        if self.compression is None and self._path is not None and self._path.is_file():
+            source: Any = str(self._path)  # pyarrow reads the file itself
+        elif getattr(stream, "seekable", lambda: False)() and self.compression is None:
+            source = stream
+        else:  # standard input, a FIFO, a compressed stream: Parquet's footer is at its end
+            source = formats.spool(stream)
+            self._closers.append(source)
+        try:
+            pf = formats.ParquetInput(source, self.source)
+        except ConfigError as exc:  # pyarrow is not installed
+            raise ConfigError(f"{self.source}: {exc}") from None
+        self._closers.append(pf)
+        self.columns = pf.columns
+        for name in (self.id_field, *self.fields):
+            if name not in pf.columns:
+                kind = "id" if name == self.id_field else "text"
+                raise FormatError(_missing(kind, name, pf.columns, "the columns are"), source=self.source)
+        wanted = None if self.all_columns else list(dict.fromkeys((self.id_field, *self.fields)))
+        limit = self.max_bytes
+        for _, first, cols in pf.batches(wanted):
+            ids = cols[self.id_field]
+            texts = [cols[f] for f in self.fields]
+            for k, doc_id in enumerate(ids):
+                where = {"source": self.source, "row": first + k + 1}
+                if isinstance(doc_id, bytes):
+                    doc_id = _utf8_or(doc_id)
+                why = _check_id(doc_id, self.id_field)
+                if why:
+                    yield InputError(why, **where)
+                    continue
+                parts = []
+                for name, col in zip(self.fields, texts):
+                    value = col[k]
+                    if isinstance(value, bytes):
+                        value = _utf8_or(value)
+                    if not isinstance(value, str):
+                        why = "is null" if value is None else "is not valid UTF-8" if isinstance(value, bytes) else \
+                            f"must be a string, got {type(value).__name__}"
+                        yield InputError(f"text field {name!r} {why}", doc_id=doc_id, **where)
+                        break
+                    parts.append(value)
+                else:
+                    text = parts[0] if len(parts) == 1 else TEXT_JOIN.join(parts)
+                    if limit is not None and len(text) * 4 > limit:
+                        size = len(text.encode("utf-8", "surrogatepass"))
+                        if size > limit:
+                            yield InputError(f"text is {size} bytes, over the limit of {limit} (--max-bytes)", doc_id=doc_id, **where)
+                            continue
+                    fields = {name: col[k] for name, col in cols.items()} if self.all_columns else None
+                    yield Record(doc_id, text, None, self.source, None, first + k + 1, fields)
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            try:
+                closer.close()
+            except Exception:  # a corrupt compressed stream may fail again when closed; the error was reported
+                pass
+        self._closers = []
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _utf8_or(data: bytes) -> str | bytes:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def open_input(name: str, **options: Any) -> InputFile:
+    """Open one input: a path (a file, FIFO or directory of ``.txt`` files) or ``-`` for standard input.
+
+    ``options``: ``id_field``, ``text_field`` (a name, or a sequence of names whose values are joined by a
+    blank line), ``max_bytes``, ``input_format`` (force one of :data:`dedup.formats.FORMATS`; compression
+    is still recognized by its magic bytes), ``stdin`` (a binary stream for ``-``) and ``all_columns``
+    (read every column of a CSV/TSV or Parquet record into :attr:`Record.fields`)."""
+    return InputFile(name, **options)
+
+
+def iter_records(
     inputs: Iterable[str],
     id_field: str = "id",
-    text_field: str = "text",
+    text_field: str | Sequence[str] = "text",
     on_error: str = "fail",
     skipped: SkipLog | None = None,
     stdin: IO[bytes] | None = None,
     max_bytes: int | None = None,
-    unique_ids: bool = True,
-) -> Iterator[tuple[Any, str]]:
-    """``(id, text)`` from each input: ``-`` (JSONL on stdin), a directory of ``.txt`` files, or a JSONL file.
+    unique_ids: bool = False,
+    input_format: str | None = None,
+    all_columns: bool = False,
+) -> Iterator[Record]:
+    """The :class:`Record` s of each input in turn (see :func:`open_input`).
 
-    Paths are taken literally (no globbing). With ``on_error="fail"`` the first
-    bad record raises :class:`InputError`; with ``"skip"`` it is logged in
-    ``skipped``. With ``unique_ids`` a record repeating an earlier id (in any
-    input) is a bad record, named by its file and line.
+    Paths are taken literally (no globbing). With ``on_error="fail"`` the first bad record raises
+    :class:`InputError`; with ``"skip"`` it is logged in ``skipped``. A :class:`FormatError` (an input in
+    another format) is always raised. With ``unique_ids`` a record repeating an earlier id (in any input)
+    is a bad record, named by its file and line.
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
     seen: set[Any] = set()
     for name in inputs:
-        in_dir = False
-        if name == "-":
-            source = "<stdin>"
-            records = _numbered_jsonl(stdin or stdin_buffer(), source, id_field, text_field, max_bytes)
-        else:
-            path = Path(name)
-            source = str(path)
-            if path.is_dir():
-                in_dir = True
-                records = ((rec, b"", None) for rec in read_text_dir(path, max_bytes))
-            elif path.exists():  # a file, or a FIFO, a process substitution <(cmd) (/dev/fd/N), a device
-                records = _read_file(path, id_field, text_field, max_bytes)
-            else:
-                raise InputError("no such file or directory", source=name)
-        for rec, _, line in records:
-            if unique_ids and not isinstance(rec, InputError):
-                if rec[0] in seen:
-                    where = str(Path(source) / f"{rec[0]}.txt") if in_dir else source
-                    rec = InputError("duplicate id (an earlier record has it)", source=where, line=line, doc_id=rec[0])
-                else:
-                    seen.add(rec[0])
-            if isinstance(rec, InputError):
-                if on_error == "fail":
-                    raise rec
-                if skipped is not None:
-                    skipped.add(rec)
-                continue
-            yield rec
+        with open_input(name, id_field=id_field, text_field=text_field, max_bytes=max_bytes, input_format=input_format,
+                        stdin=stdin, all_columns=all_columns) as f:
+            for rec in f.records():
+                if unique_ids and not isinstance(rec, InputError):
+                    if rec.id in seen:
+                        rec = InputError("duplicate id (an earlier record has it)", source=rec.source, line=rec.line,
+                                         row=rec.row, doc_id=rec.id)
+                    else:
+                        seen.add(rec.id)
+                if isinstance(rec, InputError):
+                    if on_error == "fail" or isinstance(rec, FormatError):
+                        raise rec
+                    if skipped is not None:
+                        skipped.add(rec)
+                    continue
+                yield rec
 
 
-def _read_file(
-    path: Path, id_field: str, text_field: str, max_bytes: int | None = None
-) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int | None]]:
-    """Records of one file with their line numbers (None for a ``.txt`` file, which is one record)."""
-    if path.suffix == ".txt":
-        regular = path.is_file()
-        size = path.stat().st_size if regular else 0
-        if max_bytes is not None and size > max_bytes:
-            yield InputError(f"file is {size} bytes, over the limit of {max_bytes} (--max-bytes)", source=str(path)), b"", None
-            return
-        try:
-            if regular:
-                data = path.read_bytes()
-            else:  # a FIFO or device: its size is known once read
-                with open(path, "rb") as stream:
-                    data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
-                if max_bytes is not None and len(data) > max_bytes:
-                    yield InputError(f"file is over the limit of {max_bytes} bytes (--max-bytes)", source=str(path)), b"", None
-                    return
-            yield (path.stem, decode_text(data)), b"", None
-        except UnicodeDecodeError as exc:
-            yield InputError(f"invalid UTF-8 at byte {exc.start}", source=str(path)), b"", None
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
-        return
-    try:
-        f = open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", source=str(path)) from None
-    with f:
-        yield from _numbered_jsonl(f, str(path), id_field, text_field, max_bytes)
+def read_inputs(
+    inputs: Iterable[str],
+    id_field: str = "id",
+    text_field: str | Sequence[str] = "text",
+    on_error: str = "fail",
+    skipped: SkipLog | None = None,
+    stdin: IO[bytes] | None = None,
+    max_bytes: int | None = None,
+    unique_ids: bool = True,
+    input_format: str | None = None,
+) -> Iterator[tuple[Any, str]]:
+    """``(id, text)`` of each record of the inputs (:func:`iter_records`; ids unique by default)."""
+    for rec in iter_records(inputs, id_field, text_field, on_error, skipped, stdin, max_bytes, unique_ids, input_format):
+        yield rec.id, rec.text
 
+
+# -- output ----------------------------------------------------------------------------------------------------------
 
 FIELDS = ("id", "cluster", "is_representative", "similarity", "cluster_size")
+OUTPUT_FORMATS = ("jsonl", "csv", "tsv", "parquet")
 
 
 def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "jsonl") -> int:
-    """Write result rows as JSON lines or CSV (header first); returns the row count."""
+    """Write result rows as JSON lines, or CSV or TSV (header first), to a text stream; returns the row count."""
     n = 0
     if fmt == "jsonl":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
-    elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\n")
+    elif fmt in ("csv", "tsv"):
+        writer = csv.DictWriter(out, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\n",
+                                delimiter="," if fmt == "csv" else "\t")
         writer.writeheader()
         for row in rows:
             writer.writerow(row)
@@ -327,6 +774,75 @@ def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "json
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return n
+
+
+def output_format(path: str | None, fmt: str | None) -> tuple[str, str | None]:
+    """``(format, compression)`` of the results: ``fmt`` or what ``path``'s extension says (``out.parquet``,
+    ``out.csv.gz``), else JSON Lines; compression by the extension (``.gz``, ``.bz2``, ``.xz``, ``.zst``)."""
+    named, compression = formats.split_name(path) if path and path != "-" else (None, None)
+    if fmt is None:
+        fmt = named if named in OUTPUT_FORMATS else "jsonl"
+    if fmt not in OUTPUT_FORMATS:
+        raise ConfigError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {fmt!r}")
+    if fmt == "parquet" and compression:
+        raise ConfigError(f"{path}: Parquet is compressed inside; drop the {Path(path).suffix} suffix")
+    return fmt, compression
+
+
+def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str | None = None, ids: list[Any] | None = None) -> int:
+    """Write result rows to ``path`` (standard output for None or ``-``) in ``fmt`` or the format its extension
+    names (:func:`output_format`), compressed by its extension; returns the row count. ``ids`` (all the ids
+    the rows hold) fix a Parquet file's id type up front."""
+    fmt, compression = output_format(path, fmt)
+    to_stdout = path is None or path == "-"
+    if to_stdout:
+        require_stdout()
+        if fmt != "parquet" and compression is None:
+            out = open_output(None)
+            try:
+                return write_results(rows, out, fmt)
+            finally:
+                out.flush()
+        sys.stdout.flush()
+        raw = sys.stdout.buffer
+    else:
+        raw = open(path, "wb")  # noqa: SIM115 -- closed below
+    try:
+        if fmt == "parquet":  # pyarrow writes sequentially, so a pipe will do; it closes what it writes to
+            return formats.write_parquet(rows, _Unclosable(raw) if to_stdout else raw, FIELDS, ids)
+        sink = formats.open_compressed_writer(raw, compression)
+        text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
+        try:
+            n = write_results(rows, text, fmt)
+            text.flush()
+        finally:
+            text.detach()
+        if sink is not raw:
+            sink.close()
+        return n
+    finally:
+        if to_stdout:
+            raw.flush()
+        else:
+            raw.close()
+
+
+class _Unclosable(io.RawIOBase):
+    """A binary stream whose ``close`` only flushes (pyarrow closes what it wrote to)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self._stream.write(b)
+        return len(b)
+
+    def close(self) -> None:
+        self._stream.flush()
+        super().close()
 
 
 def stdin_buffer() -> IO[bytes]:
