@@ -21,6 +21,15 @@ those differences, one switchable step each, in this order:
 8. ``casefold``: full Unicode case folding.
 
 The result is idempotent: ``n(n(x)) == n(x)``.
+
+Every step but ``fix_encoding`` runs in the Rust core (``dedup._core``, module
+``normalize`` of ``rust/core``), which gives exactly what the Python code below
+gives (the functions of this module stay the reference, and the fallback). A text
+that needs its encoding repaired is repaired here, then handed back to Rust for
+the other steps; a text holding a code point Python's Unicode does not assign,
+or a lone surrogate, is normalized here entirely. :meth:`Normalizer.batch` and
+:meth:`Normalizer.for_shingling_batch` normalize many texts on threads, without
+the GIL.
 """
 
 from __future__ import annotations
@@ -29,12 +38,13 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 import regex
 
-from . import _kernels
+from . import _core, _kernels
 
 __all__ = ["Normalizer", "normalize"]
 
@@ -127,8 +137,39 @@ class Normalizer:
                 from .errors import ConfigError
 
                 raise ConfigError(f"Normalizer.{f.name} must be True or False, got {getattr(self, f.name)!r}")
+        # The options as the Rust core takes them: bit i is the i-th field.
+        object.__setattr__(self, "_bits", sum(1 << i for i, f in enumerate(fields(self)) if getattr(self, f.name)))
 
     def __call__(self, text: str) -> str:
+        out = _core.normalize_text(text, self._bits, False) if isinstance(text, str) else None
+        return self._call_python(text) if out is None else out
+
+    def batch(self, texts: Sequence[str], n_jobs: int | None = None) -> list[str]:
+        """``[self(t) for t in texts]``, on ``n_jobs`` threads (``None``: the kernels' setting,
+        by default one per core) without the GIL; the result does not depend on ``n_jobs``."""
+        return self._batch(texts, n_jobs, shingling=False)
+
+    def for_shingling_batch(self, texts: Sequence[str], n_jobs: int | None = None) -> list[str]:
+        """``[self.for_shingling(t) for t in texts]``, on ``n_jobs`` threads like :meth:`batch`."""
+        return self._batch(texts, n_jobs, shingling=True)
+
+    def _batch(self, texts: Sequence[str], n_jobs: int | None, shingling: bool) -> list[str]:
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
+            from .errors import ConfigError
+
+            raise ConfigError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
+        if not isinstance(texts, list):
+            texts = list(texts)
+        threads = _kernels.get_num_threads() if n_jobs is None else n_jobs
+        out = _core.normalize_batch(texts, self._bits, shingling, threads)
+        # What Rust leaves (damaged encodings, code points Python's Unicode lacks, non-str) is done here.
+        slow = self._for_shingling_python if shingling else self._call_python
+        for i, t in enumerate(out):
+            if t is None:
+                out[i] = slow(texts[i])
+        return out
+
+    def _call_python(self, text: str) -> str:
         if not isinstance(text, str):
             from .errors import InputError
 
@@ -162,6 +203,10 @@ class Normalizer:
         and so is the case of ASCII letters (the shingling kernel folds it).
         Used by :class:`~dedup.Deduplicator`; :meth:`__call__` is the reference.
         """
+        out = _core.normalize_text(text, self._bits, True) if isinstance(text, str) else None
+        return self._for_shingling_python(text) if out is None else out
+
+    def _for_shingling_python(self, text: str) -> str:
         if not (self.punctuation and self.whitespace and self.casefold and self.unwrap):
             return self(text)
         if not isinstance(text, str):
@@ -187,7 +232,13 @@ class Normalizer:
             else:
                 # Pure ASCII cannot hold mojibake; only entities need fixing.
                 text = html.unescape(text)
-            flags = text_flags(text)
+        # The other steps in Rust, here only for a text Rust leaves to Python.
+        out = _core.normalize_steps(text, self._bits, light)
+        return self._steps(text, light) if out is None else out
+
+    def _steps(self, text: str, light: bool) -> str:
+        """Every step after ``fix_encoding``, in Python: what ``_core.normalize_steps`` computes."""
+        flags = text_flags(text)
         if self.unicode and flags & _kernels.FLAG_NONASCII:
             text = unicodedata.normalize("NFKC", text)
             if flags & _kernels.FLAG_INVISIBLE or not text.isascii() and _INVISIBLE.search(text):
