@@ -26,6 +26,14 @@ texts were kept (schema 4 and older) have none: their pairs are decided by the f
 stage alone, as when they were admitted. An index written before ``verify_text``
 existed keeps it off (see :data:`_ADDED_PARAMS`).
 
+Besides its LSH band keys, each document with shingles is filed under its *exact key*
+(:func:`exact_keys`: a hash of its signature and shingle count, keyed with a secret salt
+drawn when the index is created), and a document admitted by :meth:`Index.check_and_add`
+is filed there whatever the bucket cap: ``max_bucket`` can leave a document out of full
+band buckets, even out of all of them (buckets filled by boilerplate, or on purpose by
+crafted documents: the MinHash seed is public, so the bucket of each band of a text can be
+aimed at), but never out of the one bucket its exact copies look in.
+
 >>> with Index.open("seen.dedup") as index:                     # doctest: +SKIP
 ...     for doc in stream:
 ...         if index.check_and_add(doc["id"], doc["text"]) is None:
@@ -34,10 +42,12 @@ existed keeps it off (see :data:`_ADDED_PARAMS`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,7 +78,9 @@ __all__ = [
     "Index",
     "Match",
     "band_keys",
+    "exact_keys",
     "wordless_key",
+    "KEY_SCHEME",
     "INDEX_PARAMS",
     "DuplicateIdError",
     "IndexClosedError",
@@ -89,7 +101,18 @@ INDEX_PARAMS: tuple[str, ...] = tuple(n for n in Params.names() if n != "min_lin
 #: as it did (and stores no texts); build a new one to get the alignment.
 _ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0, "verify_text": False}
 
-KEY_SCHEME = "lsh-band-key-xor-salt-v1"
+#: The keys an index files its documents under (stored as ``config['key_scheme']``): the band keys of
+#: :func:`band_keys`, and per document with shingles its :func:`exact_keys` value, keyed with the index's
+#: secret ``config['exact_key_salt']`` (:data:`SALT_BYTES` random bytes, hex). A change to either function
+#: changes every key of every index file: it needs a new scheme name (``tests/test_index_blinding.py``
+#: pins their values).
+KEY_SCHEME = "lsh-band-key-xor-salt-v1+exact-key-blake2b-v1"
+#: The scheme of indexes written before exact keys (issue 18): band keys only. Such a file is read as it
+#: is, deciding as before (no exact keys to look up); its first insert files every stored document under
+#: its exact key and records :data:`KEY_SCHEME` (:meth:`Index._upgrade_keys`).
+KEY_SCHEME_V1 = "lsh-band-key-xor-salt-v1"
+#: Length of the secret salt of the exact keys.
+SALT_BYTES = 16
 _MAX_BANDS = 4096
 
 #: Integer ids are stored as JSON numbers; this many bits (1,000 decimal digits) at most.
@@ -118,6 +141,48 @@ def band_keys(lsh: LSH, signatures: np.ndarray) -> np.ndarray:
     """
     keys = lsh.keys(signatures) ^ _SALT[: lsh.bands]
     return keys.view(np.int64)
+
+
+def exact_keys(salt: bytes, signatures: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``int64 (n,)``: the exact key of each document, a 64-bit BLAKE2b keyed with ``salt`` (the index's secret)
+    of its shingle count (int64, little-endian) followed by its signature (uint32 values, little-endian).
+
+    Exact copies (equal prepared texts) have equal signatures and counts, hence equal keys; any two other
+    documents share one with probability 2**-64, and without the salt no one can compute a document's key,
+    so none can be aimed at. Only the signature (``num_perm`` values) is hashed, not the number sketch.
+    """
+    sigs = np.ascontiguousarray(signatures, dtype="<u4")
+    n = sigs.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64)
+    rows = np.empty((n, 2 + sigs.shape[1]), dtype="<u4")
+    rows[:, :2] = np.ascontiguousarray(sizes, dtype="<i8").reshape(n, 1).view("<u4")
+    rows[:, 2:] = sigs
+    raw, width = memoryview(rows.tobytes()), 4 * rows.shape[1]
+    base = hashlib.blake2b(digest_size=8, key=salt, person=b"dedup-exact")
+    out = []
+    for i in range(n):
+        h = base.copy()
+        h.update(raw[i * width : (i + 1) * width])
+        out.append(h.digest())
+    return np.frombuffer(b"".join(out), dtype="<i8").astype(np.int64)
+
+
+def _salt_of(path: str, config: dict[str, Any]) -> bytes | None:
+    """The exact keys' salt a stored configuration names (None: key scheme v1, no exact keys)."""
+    scheme = config.get("key_scheme")
+    if scheme == KEY_SCHEME_V1:
+        return None
+    if scheme != KEY_SCHEME:
+        raise IndexFileError(f"{path}: unknown band key scheme {scheme!r}")
+    raw = config.get("exact_key_salt")
+    try:
+        salt = bytes.fromhex(raw) if isinstance(raw, str) else b""
+    except ValueError:
+        salt = b""
+    if len(salt) != SALT_BYTES:
+        raise IndexFileError(f"{path}: stored exact_key_salt is missing or invalid (damaged)")
+    return salt
 
 
 def wordless_key(prepared: str) -> int:
@@ -233,7 +298,7 @@ class _Signed:
     stored form (:meth:`Store.pack_texts`, compressed here too), or None when none are stored.
     """
 
-    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys", "texts", "packed", "wkeys")
+    __slots__ = ("ids", "enc", "metas", "sigs", "sizes", "nums", "keys", "texts", "packed", "wkeys", "ekeys", "ekey_salt")
 
     def __init__(
         self, ids: list[Any], enc: list[str], metas: list[str | None], sigs: np.ndarray, sizes: np.ndarray, nums: np.ndarray, keys: np.ndarray,
@@ -243,6 +308,9 @@ class _Signed:
         self.texts, self.packed = texts, packed
         #: per document, its :func:`wordless_key` when it has no shingles (0 otherwise)
         self.wkeys = np.array([wordless_key(t) if s == 0 else 0 for t, s in zip(texts, sizes.tolist())], dtype=np.int64)
+        #: per document, its :func:`exact_keys` value with salt ``ekey_salt`` (see :meth:`Index._exact_of`)
+        self.ekeys: np.ndarray | None = None
+        self.ekey_salt: bytes | None = None
 
 
 class Index:
@@ -254,9 +322,10 @@ class Index:
     across processes: of two racing near-duplicates exactly one is admitted.
     """
 
-    def __init__(self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int) -> None:
+    def __init__(self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int, salt: bytes | None) -> None:
         self._store: Store | None = store
         self.max_bucket = max_bucket
+        self._salt = salt  # of the exact keys; None: the file is of key scheme v1 (no exact keys yet)
         self._engine = engine
         self._lsh = lsh
         self.batch_size = batch_size
@@ -312,7 +381,18 @@ class Index:
         more than 64, this bounds the candidates per check -- without it a long news
         article in a million-document index has thousands of chance candidates. A
         near-duplicate is missed only if every band it shares with its original is
-        a hot one.
+        a hot one. The cap does not apply to the exact key (:func:`exact_keys`) of a
+        document that :meth:`check_and_add` admits: its exact copies always find it, even
+        when all of its band buckets are full (:meth:`verify` reports documents filed
+        under none of their band keys). :meth:`add`, which stores without checking,
+        files a document under its exact key, too, only while fewer than ``max_bucket``
+        documents are filed there (they are its exact copies).
+
+        An index written before exact keys existed (key scheme ``lsh-band-key-xor-salt-v1``)
+        is read as it is and decides as before until its first insert, which files every
+        stored document under its exact key (in the same transaction, from the stored
+        signatures) and records the current :data:`KEY_SCHEME`: opening such an index and
+        checking against it never write to the file.
         """
         unknown = set(params) - set(INDEX_PARAMS)
         if unknown:
@@ -339,10 +419,12 @@ class Index:
                     "bands": bands,
                     "rows": rows,
                     "key_scheme": KEY_SCHEME,
+                    "exact_key_salt": secrets.token_bytes(SALT_BYTES).hex(),
                     "max_bucket": max_bucket or MAX_BUCKET,
                 }
                 config = store.initialize(fresh)
             stored, bands, rows = cls._check_config(store.path, config, params)
+            salt = _salt_of(store.path, config)
             cap = config.get("max_bucket")
             if not isinstance(cap, int) or cap < 1:
                 raise IndexFileError(f"{store.path}: stored max_bucket {cap!r} is invalid")
@@ -354,7 +436,7 @@ class Index:
         except BaseException:
             store.close()
             raise
-        return cls(store, engine, lsh, batch_size, cap)
+        return cls(store, engine, lsh, batch_size, cap, salt)
 
     @staticmethod
     def _check_config(path: str, config: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
@@ -363,8 +445,7 @@ class Index:
             stored = {**_ADDED_PARAMS, **stored}
         if not isinstance(stored, dict) or set(stored) != set(INDEX_PARAMS):
             raise IndexFileError(f"{path}: index parameters are missing or incomplete (damaged, or written by another dedup version)")
-        if config.get("key_scheme") != KEY_SCHEME:
-            raise IndexFileError(f"{path}: unknown band key scheme {config.get('key_scheme')!r}")
+        _salt_of(path, config)  # a known key scheme, with its salt
         try:
             Params(**stored)
         except ConfigError as exc:
@@ -453,7 +534,65 @@ class Index:
         if store:  # with verify_text every text is stored; without, those of documents without shingles
             keep = [self.params.verify_text or s == 0 for s in np.asarray(sizes).tolist()]
             packed = self.store.pack_texts([t if k else None for t, k in zip(prepared, keep)])
-        return _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
+        batch = _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
+        self._exact_of(batch)
+        return batch
+
+    # -- the key scheme ---------------------------------------------------------------------------------
+
+    def _exact_of(self, batch: _Signed) -> np.ndarray | None:
+        """The exact keys of ``batch`` under this index's salt (None while the file has none: key scheme v1)."""
+        if self._salt is None:
+            return None
+        if batch.ekey_salt != self._salt:
+            batch.ekeys, batch.ekey_salt = exact_keys(self._salt, batch.sigs, batch.sizes), self._salt
+        return batch.ekeys
+
+    def _follow_scheme(self) -> None:
+        """Inside a transaction, on a file of key scheme v1: take its salt if another connection has upgraded it."""
+        if self._salt is None:
+            config = self.store.read_config()
+            if config is None:
+                raise IndexFileError(f"{self.store.path}: the file holds no index configuration, not an index")
+            self._salt = _salt_of(self.store.path, config)
+
+    def _upgrade_keys(self) -> None:
+        """Inside a write transaction, about to insert into a file of key scheme v1: file every stored document
+        with shingles under its exact key (computed from its stored signature, in row order and, as the oldest
+        documents' history is not known, under the bucket cap) with a new secret salt, and record
+        :data:`KEY_SCHEME`. Later documents are then filed and looked up under exact keys too."""
+        self._follow_scheme()
+        if self._salt is not None:
+            return
+        store = self.store
+        config = store.read_config() or {}
+        salt = secrets.token_bytes(SALT_BYTES)
+        keys, rows = [], []
+        for got in store.iter_docs(5_000):
+            live = got.sizes > 0
+            if live.any():
+                keys.append(exact_keys(salt, self._split_stored(got.sigs)[0][live], got.sizes[live]))
+                rows.append(got.rows[live])
+        if keys:
+            k, r = np.concatenate(keys), np.concatenate(rows)
+            order = np.lexsort((r, k))  # by key, then row
+            k, r = k[order], r[order]
+            rank = np.arange(k.size) - np.searchsorted(k, k, "left")
+            store.add_entries(k[rank < self.max_bucket], r[rank < self.max_bucket])
+        store.write_config({**config, "key_scheme": KEY_SCHEME, "exact_key_salt": salt.hex()})
+        self._salt = salt
+
+    @contextlib.contextmanager
+    def _writing(self) -> Any:
+        """A write transaction; when it rolls back, so does an upgrade of the key scheme made in it."""
+        salt = self._salt
+        try:
+            with self.store.write():
+                self._follow_scheme()
+                yield
+        except BaseException:
+            self._salt = salt
+            raise
 
     @property
     def _stores_numbers(self) -> bool:
@@ -505,6 +644,9 @@ class Index:
             return out, wordless_keys
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
+        exact = self._exact_of(batch)
+        if exact is not None:  # and under its exact key (never capped for a document check_and_add admits)
+            flat, pos = np.concatenate((flat, exact[live])), np.concatenate((pos, live))
         hit_keys, hit_rows = self.store.lookup(flat)
         out = self._best(batch, out, flat, pos, hit_keys, hit_rows)
         return out, np.concatenate((hit_keys, wordless_keys))
@@ -659,6 +801,7 @@ class Index:
             batch = self._sign_texts(chunk)
             store = self.store
             with store.read():
+                self._follow_scheme()
                 out.extend(self._stored_matches(batch)[0])
         return out
 
@@ -682,35 +825,46 @@ class Index:
         for chunk in chunks(records, size):
             batch = self._sign_records(chunk, n)
             store = self.store
-            with store.write():
+            with self._writing():
                 taken = store.rows_of(batch.enc)
                 seen: set[str] = set()
                 for doc_id, enc in zip(batch.ids, batch.enc):
                     if enc in taken or enc in seen:
                         raise DuplicateIdError("id already in the index" if enc in taken else "id repeated in the batch", doc_id=doc_id)
                     seen.add(enc)
+                self._upgrade_keys()
                 live = batch.sizes > 0
                 hit_keys = np.concatenate((
                     store.lookup(batch.keys[live].ravel())[0] if live.any() else np.zeros(0, np.int64),
                     store.lookup(batch.wkeys[~live])[0] if not live.all() else np.zeros(0, np.int64),
+                    store.lookup(self._exact_of(batch)[live])[0] if live.any() and self._salt is not None else np.zeros(0, np.int64),
                 ))
-                self._insert(batch, np.arange(len(batch.enc)), hit_keys)
+                self._insert(batch, np.arange(len(batch.enc)), hit_keys, cap_exact=True)
             n += len(chunk)
         return n
 
-    def _insert(self, batch: _Signed, sel: np.ndarray, stored_keys: np.ndarray) -> None:
+    def _insert(self, batch: _Signed, sel: np.ndarray, stored_keys: np.ndarray, cap_exact: bool = True) -> None:
         """Insert documents ``sel`` of ``batch``, filing each band key only while its bucket is below the cap.
 
-        ``stored_keys`` holds one entry per stored document under each key looked up.
+        ``stored_keys`` holds one entry per stored document under each key looked up. The exact keys (the
+        wordless key of a document without shingles, the :func:`exact_keys` value of one with) are capped
+        too with ``cap_exact`` (:meth:`add`: unchecked copies), never without (admitted documents).
         """
         sizes = batch.sizes[sel]
         # the band keys, then the wordless key: a document without shingles is filed under that one only, and
-        # only when its text is stored (a candidate there matches when its stored text is equal)
-        keys = np.concatenate((batch.keys[sel], batch.wkeys[sel, None]), axis=1)
+        # only when its text is stored (a candidate there matches when its stored text is equal); then the
+        # exact key of a document with shingles
         has_text = np.array([batch.packed is not None and batch.packed[i] is not None for i in sel.tolist()], dtype=bool)
-        file = np.concatenate(
-            (np.broadcast_to((sizes > 0)[:, None], batch.keys[sel].shape), ((sizes == 0) & has_text)[:, None]), axis=1
-        )
+        columns = [batch.keys[sel], batch.wkeys[sel, None]]
+        file_columns = [np.broadcast_to((sizes > 0)[:, None], batch.keys[sel].shape), ((sizes == 0) & has_text)[:, None]]
+        exact = self._exact_of(batch)
+        if exact is not None:
+            columns.append(exact[sel, None])
+            file_columns.append((sizes > 0)[:, None])
+        keys, file = np.concatenate(columns, axis=1), np.concatenate(file_columns, axis=1)
+        capped = np.zeros(keys.shape, dtype=bool)
+        capped[:, : batch.keys.shape[1]] = True
+        capped[:, batch.keys.shape[1] :] = cap_exact
         flat = keys.ravel()
         uk, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
         stored = np.zeros(uk.size, np.int64)
@@ -730,7 +884,7 @@ class Index:
         before = cum - filed_sorted - np.where(group_start > 0, cum[group_start - 1], 0)
         rank = np.empty_like(before)
         rank[order] = before
-        fl &= stored[inverse] + rank < self.max_bucket
+        fl &= ~capped.ravel() | (stored[inverse] + rank < self.max_bucket)
         self.store.insert(
             [batch.enc[i] for i in sel.tolist()], self._stored_values(batch, sel), sizes, time.time(),
             [batch.metas[i] for i in sel.tolist()], keys, fl.reshape(keys.shape),
@@ -791,12 +945,14 @@ class Index:
         out: list[Match | None] = []
         for chunk in chunks(records, size):
             batch = self._sign_records(chunk, len(out))
-            store = self.store
-            with store.write():
+            with self._writing():
                 results, admit, hit_keys = self._admit(batch, on_duplicate_id)
+                if admit and self._salt is None:  # the first insert into a file of key scheme v1
+                    self._upgrade_keys()
+                    results, admit, hit_keys = self._admit(batch, on_duplicate_id)  # decided again, exact keys too
                 if admit:
                     sel = np.array(admit, dtype=np.int64)
-                    self._insert(batch, sel, hit_keys)
+                    self._insert(batch, sel, hit_keys, cap_exact=False)
                 if before_commit is not None:
                     before_commit(results)
             out.extend(results)
@@ -808,15 +964,25 @@ class Index:
         taken = self.store.rows_of(batch.enc)
         admitted: dict[str, int] = {}  # encoded id -> batch position
         wordless: dict[str, int] = {}  # prepared text of an admitted document without shingles -> its position
+        exact = self._exact_of(batch)
+        same: dict[int, list[int]] = {}  # exact key -> admitted positions (its exact copies, found whatever the cap)
         is_in = np.zeros(len(batch.enc), dtype=bool)
         for j, enc in enumerate(batch.enc):
             best = results[j]
             if best is None and batch.sizes[j] == 0 and batch.texts[j] in wordless:  # an exact copy admitted before
                 i = wordless[batch.texts[j]]
                 best = Match(batch.ids[i], 1.0, 1.0, 1.0, _decode_meta(batch.metas[i]))
+            pairs = inner.get(j, [])
+            if exact is not None and batch.sizes[j] > 0 and int(exact[j]) in same:
+                # like a stored document under the exact key: admitted copies that no uncapped band bucket paired
+                paired = {p[0] for p in pairs}
+                extra = np.array([(i, j) for i in same[int(exact[j])] if i not in paired], dtype=np.int64).reshape(-1, 2)
+                if extra.size:
+                    ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, extra)
+                    pairs = pairs + [(int(i), float(a), float(b), float(c)) for i, a, b, c in zip(extra[ok, 0], sim[ok], jac[ok], cont[ok])]
             # An admitted document of this batch that is more similar than the stored match: the most
             # similar one the alignment confirms (ties: the first admitted, like the oldest stored row).
-            better = [p for p in inner.get(j, ()) if is_in[p[0]] and (best is None or p[1] > best.similarity)]
+            better = [p for p in pairs if is_in[p[0]] and (best is None or p[1] > best.similarity)]
             for i, s, jac, cont in sorted(better, key=lambda p: (-p[1], p[0])):
                 if not self.params.verify_text or self._confirm([batch.texts[i]], [batch.texts[j]])[0]:
                     best = Match(batch.ids[i], s, jac, cont, _decode_meta(batch.metas[i]))
@@ -833,6 +999,8 @@ class Index:
                 admitted[enc] = j
                 if batch.sizes[j] == 0:
                     wordless.setdefault(batch.texts[j], j)
+                elif exact is not None:
+                    same.setdefault(int(exact[j]), []).append(j)
         return results, np.flatnonzero(is_in).tolist(), hit_keys
 
     def _same_id_match(self, batch: _Signed, j: int, row: int | None, pos: int | None) -> Match:
@@ -891,11 +1059,15 @@ class Index:
         """Document count, time range, size on disk (and per million documents), parameters, LSH shape.
 
         ``capped_buckets`` counts the band keys whose bucket is full (``max_bucket`` documents): documents
-        added from now on are not filed under them, only under their other keys.
+        added from now on are not filed under them, only under their other keys (and their exact key).
+        ``key_scheme`` is :data:`KEY_SCHEME`, or :data:`KEY_SCHEME_V1` for a file not written to since
+        before exact keys existed.
         """
         store = self.store
         with store.read():
+            self._follow_scheme()
             out = {"path": store.path, **store.stats(), "capped_buckets": store.full_buckets(self.max_bucket)}
+        out["key_scheme"] = KEY_SCHEME if self._salt is not None else KEY_SCHEME_V1
         n = out["documents"]
         out["bytes_per_million_documents"] = round(out["bytes_on_disk"] / n * 1e6) if n else None
         out["params"] = {**{k: getattr(self.params, k) for k in INDEX_PARAMS}, "max_bucket": self.max_bucket}
@@ -934,11 +1106,19 @@ class Index:
         """Full consistency check (reads everything); returns the problems found, empty when consistent.
 
         Checks the database's integrity, that every document is filed under each of
-        its band keys (one without shingles: under its :func:`wordless_key`, when its
-        text is stored) unless that key's bucket was full (``max_bucket``) when it was
-        added (as far as the deletions since can tell, see :meth:`_filed`), that the
-        band table holds no entry of a missing document, and that every stored text
-        reads back (and belongs to a stored document).
+        its band keys and its exact key (one without shingles: under its
+        :func:`wordless_key`, when its text is stored) unless that key's bucket was full
+        (``max_bucket``) when it was added (as far as the deletions since can tell, see
+        :meth:`_filed`; never for the exact key of a document it admitted), that the band
+        table holds no entry of a missing document, and that every stored text reads back
+        (and belongs to a stored document).
+
+        Also reported, though no damage: documents filed under none of their band keys,
+        and no exact copy of them under any (all their buckets were full when they were
+        added: boilerplate, deletions from hot buckets, or documents crafted to fill the
+        buckets of a text, an attack). Their near-duplicates do not find them; their exact
+        copies do, by their exact key (unless :meth:`add` capped that one too, or the file
+        is of key scheme v1 and has none yet).
         """
         store = self.store
         problems = store.check()
@@ -948,7 +1128,11 @@ class Index:
         missing: list[int] = []
         damaged: list[int] = []
         seen = 0  # documents of the chunks before, all with smaller rows
+        nb = self._lsh.bands
+        groups, banded, exactly, group_rows = [], [], [], []  # per document with shingles: exact key, filed where
         with store.read():
+            self._follow_scheme()
+            salt = self._salt
             for got in store.iter_docs(5_000):
                 try:
                     texts = store.texts(got.rows)
@@ -962,11 +1146,19 @@ class Index:
                 if got.sigs.shape[1] != self._stored_width:
                     return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
                 live = np.flatnonzero(got.sizes > 0)
-                keys = band_keys(self._lsh, self._split_stored(got.sigs)[0][live])
+                sigs = self._split_stored(got.sigs)[0][live]
+                keys = band_keys(self._lsh, sigs)
+                ek = exact_keys(salt if salt is not None else bytes(SALT_BYTES), sigs, got.sizes[live])  # v1: to group only
+                if salt is not None:
+                    keys = np.concatenate((keys, ek[:, None]), axis=1)
                 hk, hr = store.lookup(keys.ravel())
                 present, unexplained = self._filed(keys, got.rows[live], hk, hr, seen + live)
                 found += int(present.sum())
                 missing.extend(np.repeat(got.rows[live], unexplained.sum(axis=1)).tolist())  # one per entry
+                groups.append(ek)
+                banded.append(present[:, :nb].any(axis=1))
+                exactly.append(present[:, nb] if salt is not None else np.zeros(live.size, bool))
+                group_rows.append(got.rows[live])
                 # without shingles: filed under the wordless key of the stored text (none without a text)
                 zero = np.array([i for i in np.flatnonzero(got.sizes == 0).tolist() if int(got.rows[i]) in texts], dtype=np.int64)
                 if zero.size:
@@ -978,6 +1170,21 @@ class Index:
                 seen += len(got.ids)
             total = store.count_band_rows()
             orphans = store.orphan_texts()
+            capped = store.full_buckets(self.max_bucket)
+        if groups:
+            ek, bd, ex, gr = (np.concatenate(a) for a in (groups, banded, exactly, group_rows))
+            blind = ~np.isin(ek, ek[bd])  # no document with this exact key is filed under a band key
+            if blind.any():
+                texts, by_copies = np.unique(ek[blind]).size, np.unique(ek[blind & ex]).size
+                n = int(blind.sum())
+                problems.append(
+                    f"{n} document{'s' if n != 1 else ''} ({texts} distinct text{'s' if texts != 1 else ''}) "
+                    "filed under none of their LSH band keys: "
+                    f"their buckets were full (max_bucket={self.max_bucket}) when they were added (boilerplate, deletions "
+                    "from hot buckets, or documents crafted to fill them: an attack), so their near-duplicates do not "
+                    f"find them; exact copies do for {by_copies} of the {texts} (by the exact key); {capped} keys are "
+                    f"capped now; not damage. Documents (internal rows) {sorted(gr[blind].tolist())[:10]}"
+                )
         if damaged:
             problems.append(f"{len(damaged)} stored texts are damaged, documents (internal rows) {damaged[:10]}")
         if orphans:

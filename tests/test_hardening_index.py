@@ -214,20 +214,22 @@ def test_cli_refuses_an_empty_index_file(tmp_path):
 def test_verify_clean_after_removing_from_a_hot_bucket(tmp_path):
     p = tmp_path / "hot.dedup"
     with Index.open(p, n_jobs=1, max_bucket=3) as ix:
-        ix.add_many([(i, TEXT) for i in range(12)])  # one bucket per band, all over the cap
-        bands = ix.bands[0]
+        ix.add_many([(i, TEXT) for i in range(12)])  # one bucket per band, all over the cap (and the exact key's:
+        keys = ix.bands[0] + 1  # add does not check, so it caps that one too)
         s = ix.stats()
-        assert s["capped_buckets"] == bands and s["band_entries"] == 3 * bands
+        assert s["capped_buckets"] == keys and s["band_entries"] == 3 * keys
         assert ix.verify() == []
         assert ix.remove(0) and ix.remove(5)  # one filed, one not
         assert ix.verify() == [], "the unfiled documents were explained by the cap when they were added"
         assert ix.stats()["capped_buckets"] == 0
         ix.add_many([(100, TEXT), (101, TEXT)])  # refills to the cap
-        assert ix.verify() == [] and ix.stats()["capped_buckets"] == bands
+        assert ix.verify() == [] and ix.stats()["capped_buckets"] == keys
         for i in (1, 2, 100, 101):
             ix.remove(i)
-        assert ix.verify() == [] and ix.stats()["band_entries"] == 0
-        assert ix.check(TEXT) is None  # no filed copy left (the cap's known cost)
+        problems = ix.verify()  # no damage, but the 8 copies left are filed nowhere: verify says so
+        assert len(problems) == 1 and problems[0].startswith("8 documents (1 distinct text) filed under none of their LSH band keys")
+        assert "exact copies do for 0 of the 1 " in problems[0] and ix.stats()["band_entries"] == 0
+        assert ix.check(TEXT) is None  # no filed copy left (the cap's known cost, for unchecked adds)
         assert ix.expire(0) == 8 and ix.verify() == [] and len(ix) == 0
 
 

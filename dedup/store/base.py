@@ -79,6 +79,9 @@ class Store(Protocol):
     def initialize(self, config: dict[str, Any]) -> None:
         """Create the schema and record ``config`` (in its own transaction)."""
 
+    def write_config(self, config: dict[str, Any]) -> None:
+        """Replace the stored configuration (inside a write transaction)."""
+
     def read(self) -> AbstractContextManager[None]:
         """A consistent read snapshot."""
 
@@ -122,6 +125,9 @@ class Store(Protocol):
 
         ``texts`` are the documents' texts from :meth:`pack_texts` (None: none stored).
         """
+
+    def add_entries(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """File stored documents ``rows[i]`` under ``keys[i]`` too (inside a write transaction)."""
 
     def delete(self, rows: np.ndarray, filed: bool) -> int:
         """Delete documents with their texts (and their band entries if ``filed``); returns how many were deleted."""

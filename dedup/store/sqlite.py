@@ -3,7 +3,8 @@
 Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; the file is
 marked as ours with ``PRAGMA application_id`` = :data:`APPLICATION_ID`)::
 
-    meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows (JSON);
+    meta(key TEXT PRIMARY KEY, value TEXT)            -- 'config': parameters, bands, rows, key scheme
+                                                      -- and its secret salt (JSON, see dedup.index);
                                                       -- 'base': which log and dead rows the base holds (JSON);
                                                       -- 'row_high': highest row ever given (never reused,
                                                       -- until the rows run out: see SQLiteStore._renumber);
@@ -26,8 +27,13 @@ hash of its prepared text (:func:`dedup.index.wordless_key`, schema 6), and only
 when that text is stored (always, since schema 6, even without ``verify_text``).
 
 Keys are little-endian int64 (the LSH band key salted with its band number, see
-:func:`dedup.index.band_keys`), entry rows little-endian uint32; document rows and
-sizes little-endian int64, fingerprints little-endian uint64.
+:func:`dedup.index.band_keys`; and, under key scheme :data:`dedup.index.KEY_SCHEME`, one
+*exact key* per document with shingles, a keyed hash of its signature and size,
+:func:`dedup.index.exact_keys`), entry rows little-endian uint32; document rows and
+sizes little-endian int64, fingerprints little-endian uint64. The key scheme is not a
+schema version: the tables are the same, and ``config['key_scheme']`` says which keys
+the band entries hold (an index of the older scheme, ``lsh-band-key-xor-salt-v1``, gets
+its exact keys at its first insert, see :meth:`dedup.index.Index.open`).
 
 ``texts`` holds the text each document was signed from (after normalization), for the
 second stage of the matching rule (:mod:`dedup.verify`), which aligns the texts of the
@@ -425,6 +431,10 @@ class SQLiteStore:
         if not isinstance(config, dict):
             raise IndexFileError(f"{self.path}: index configuration is not a JSON object (damaged)")
         return config
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        """Replace the stored configuration (inside a write transaction)."""
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", (json.dumps(config, sort_keys=True),))
 
     def initialize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Create the schema with ``config`` unless a racing process already did; returns the stored config."""
@@ -850,6 +860,19 @@ class SQLiteStore:
             if self._logged >= max(self.flush_entries, (self._map.entries - self._logged) // 8):
                 self._rewrite_base()
         return rows
+
+    def add_entries(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """File stored documents under more keys (inside a write transaction): one ``log`` row of entries and no
+        fingerprints (a document without one is compared in full; those with band entries have theirs already)."""
+        keys, rows = np.asarray(keys, dtype=np.int64), np.asarray(rows, dtype=np.int64)
+        if keys.size == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        self._dirty, self._synced = True, False
+        self._conn.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_i8_blob(keys[order]), _doc_blob(rows[order])))
+        self._sync_bands()
+        if self._logged >= max(self.flush_entries, (self._map.entries - self._logged) // 8):
+            self._rewrite_base()
 
     def _renumber(self, high: int) -> int:
         """Renumber the stored documents 1..count, in row order, inside the write transaction; returns the count.
