@@ -10,7 +10,6 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from ._parallel import map_started
 from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys, screened_pairs
@@ -172,7 +171,8 @@ class Deduplicator:
                 raise InputError(f"text must be str, got {type(t).__name__}")
         if self.normalizer is None:
             return lambda: list(texts)
-        return map_started(self.normalizer.for_shingling, texts, self.n_jobs)
+        out = self.normalizer.for_shingling_batch(texts, self.n_jobs)  # on threads, in the core
+        return lambda: out
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""

@@ -378,3 +378,22 @@ def test_seeds(seeds):
         assert new.for_shingling_batch(texts) == [old.for_shingling(t) for t in texts]
         for t in texts:
             assert new(t) == old(t) and new.for_shingling(t) == old.for_shingling(t)
+
+
+_MOJIBAKE_SOURCES = ["Hernández", "“quoted” — dash", "café € 5", "naïve façade", "Zürich’s", "日本語", "emoji 😀 ok", "plain"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_MOJIBAKE_SOURCES), min_size=1, max_size=6), st.sampled_from(["cp1252", "latin-1"]),
+       st.lists(st.booleans(), min_size=6, max_size=6), st.sampled_from(["\n", " ", "\n\n"]))
+def test_fix_encoding_with_the_core_port_is_ftfys(parts, codec, damage, sep):
+    """Damaged lines answered by the core's port of ftfy get exactly what ftfy gives them."""
+    from dedup.normalize import fix_encoding
+
+    pieces = []
+    for part, bad in zip(parts, damage):
+        if bad:
+            part = part.encode("utf-8").decode(codec, errors="replace")
+        pieces.append(part)
+    text = sep.join(pieces) + " AT&amp;T"
+    assert fix_encoding(text) == ref.fix_encoding(text)
