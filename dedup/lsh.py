@@ -32,6 +32,29 @@ def collision_probability(s, bands: int, rows: int):
     return 1.0 - (1.0 - s**rows) ** bands
 
 
+@functools.lru_cache(maxsize=4)
+def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [-1, 1] (``numpy.polynomial.legendre.leggauss``, without
+    importing numpy.polynomial): Newton's method on the Legendre recurrence from Tricomi's guesses."""
+    k = np.arange(1, n + 1)
+    x = np.cos(np.pi * (k - 0.25) / (n + 0.5))
+    for _ in range(100):
+        p0, p1 = np.ones_like(x), x
+        for j in range(2, n + 1):
+            p0, p1 = p1, ((2 * j - 1) * x * p1 - (j - 1) * p0) / j
+        dp = n * (x * p1 - p0) / (x * x - 1)
+        step = p1 / dp
+        x = x - step
+        if np.max(np.abs(step)) < 1e-16:
+            break
+    p0, p1 = np.ones_like(x), x
+    for j in range(2, n + 1):
+        p0, p1 = p1, ((2 * j - 1) * x * p1 - (j - 1) * p0) / j
+    dp = n * (x * p1 - p0) / (x * x - 1)
+    w = 2 / ((1 - x * x) * dp * dp)
+    return x[::-1].copy(), w[::-1].copy()
+
+
 @functools.lru_cache(maxsize=256)
 def optimal_bands(
     threshold: float, num_perm: int, false_positive_weight: float = 0.5, false_negative_weight: float = 0.5
@@ -40,21 +63,19 @@ def optimal_bands(
     _check_threshold(threshold, "threshold")
     if not 1 <= num_perm:
         raise ConfigError(f"num_perm must be positive, got {num_perm}")
-    x, w = np.polynomial.legendre.leggauss(64)
-    best, best_err = (1, 1), np.inf
+    x, w = _gauss_legendre(64)
     # Gauss-Legendre nodes mapped to [0, t] and [t, 1].
     lo_s = (x + 1) * threshold / 2
     lo_w = w * threshold / 2
     hi_s = threshold + (x + 1) * (1 - threshold) / 2
     hi_w = w * (1 - threshold) / 2
-    for b in range(1, num_perm + 1):
-        for r in range(1, num_perm // b + 1):
-            fp = float(np.dot(lo_w, collision_probability(lo_s, b, r)))
-            fn = float(np.dot(hi_w, 1.0 - collision_probability(hi_s, b, r)))
-            err = fp * false_positive_weight + fn * false_negative_weight
-            if err < best_err:
-                best, best_err = (b, r), err
-    return best
+    # Every (bands, rows) with bands * rows <= num_perm, bands outer: the first minimum wins.
+    b = np.concatenate([np.full(num_perm // bb, bb) for bb in range(1, num_perm + 1)])
+    r = np.concatenate([np.arange(1, num_perm // bb + 1) for bb in range(1, num_perm + 1)])
+    fp = collision_probability(lo_s[None, :], b[:, None], r[:, None]) @ lo_w
+    fn = (1.0 - collision_probability(hi_s[None, :], b[:, None], r[:, None])) @ hi_w
+    best = int(np.argmin(fp * false_positive_weight + fn * false_negative_weight))
+    return int(b[best]), int(r[best])
 
 
 def _check_threshold(value: float, name: str) -> None:

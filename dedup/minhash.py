@@ -20,13 +20,14 @@ Signatures are ``uint32`` arrays of shape ``(n_docs, num_perm)``.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Iterable, Sequence
 from hashlib import sha1
 
 import numpy as np
 
-from . import _kernels
+from . import _core, _kernels
 from .errors import ConfigError
 from .shingle import Shingler
 
@@ -38,6 +39,17 @@ EMPTY = np.uint32(0xFFFFFFFF)
 def _sha1_hash32(data: bytes) -> int:
     """datasketch.hashfunc.sha1_hash32: the first 4 bytes of SHA-1, little-endian."""
     return struct.unpack("<I", sha1(data).digest()[:4])[0]
+
+
+@functools.lru_cache(maxsize=32)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(a, b)`` of datasketch's ``affine32`` scheme, drawn as datasketch draws them (read-only arrays)."""
+    # The core draws them with MT19937 as numpy.random.RandomState(seed).randint does (tested
+    # against numpy), which spares every process numpy.random's import.
+    a, b = _core.permutations(num_perm, seed)
+    a.flags.writeable = False
+    b.flags.writeable = False
+    return a, b
 
 
 class MinHasher:
@@ -64,11 +76,9 @@ class MinHasher:
         self.num_perm = int(num_perm)
         self.seed = int(seed)
         self.batch_size = int(batch_size)
-        gen = np.random.RandomState(self.seed)
-        a = gen.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-        b = gen.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
-        self.a: np.ndarray = a
-        self.b: np.ndarray = b
+        self.a: np.ndarray
+        self.b: np.ndarray
+        self.a, self.b = _permutations(self.num_perm, self.seed)
 
     def __repr__(self) -> str:
         return f"MinHasher(num_perm={self.num_perm}, seed={self.seed})"

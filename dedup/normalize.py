@@ -278,8 +278,6 @@ def fix_encoding(text: str) -> str:
     """Repair mojibake and HTML entities with ftfy, if the text shows damage."""
     if not text_flags(text) & _kernels.FLAG_DAMAGE:
         return text
-    import ftfy
-
     if "\u00e2" in text and _MOJIBAKE.search(text):
         # Only in text that shows mojibake elsewhere: a lone "â" is legitimate
         # in French or Portuguese.
@@ -290,20 +288,48 @@ def fix_encoding(text: str) -> str:
     # them exactly as ftfy does (or not at all: then ftfy does).
     lines = text.split("\n")
     damaged = [i for i, line in enumerate(lines) if text_flags(line) & _kernels.FLAG_DAMAGE]
-    fixed = _fast_fixes([lines[i] for i in damaged], ftfy.__version__)
+    fixed = _fast_fixes([lines[i] for i in damaged])
     for i, fast in zip(damaged, fixed):
-        lines[i] = fast if fast is not None else ftfy.fix_text(lines[i], uncurl_quotes=False, fix_line_breaks=False, normalization=None)
+        if fast is None:
+            import ftfy
+
+            fast = ftfy.fix_text(lines[i], uncurl_quotes=False, fix_line_breaks=False, normalization=None)
+        lines[i] = fast
     return "\n".join(lines)
 
 
-def _fast_fixes(lines: list[str], ftfy_version: str) -> list[str | None]:
+def _fast_fixes(lines: list[str]) -> list[str | None]:
     """The core's answer for each damaged line: ftfy's result, or None where ftfy must run.
 
     The port mirrors one ftfy version on one Unicode version; with any other, ftfy decides alone.
     """
-    if not lines or ftfy_version != _core.MOJIBAKE_FTFY_VERSION or unicodedata.unidata_version != _core.MOJIBAKE_UNICODE_VERSION:
+    if not lines or not _port_matches_ftfy():
         return [None] * len(lines)
     return _core.fix_mojibake_lines(lines, 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _port_matches_ftfy() -> bool:
+    """Whether the installed ftfy and Unicode are the ones the core's port mirrors -- told without
+    importing ftfy (40 ms) when its installed metadata says its version."""
+    import sys
+
+    if unicodedata.unidata_version != _core.MOJIBAKE_UNICODE_VERSION:
+        return False
+    if "ftfy" in sys.modules:
+        return getattr(sys.modules["ftfy"], "__version__", None) == _core.MOJIBAKE_FTFY_VERSION
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("ftfy")
+    if spec is None or spec.origin is None:
+        return False
+    site = Path(spec.origin).parent.parent
+    if (site / f"ftfy-{_core.MOJIBAKE_FTFY_VERSION}.dist-info").is_dir():
+        return True
+    import ftfy  # installed some other way: ask it
+
+    return ftfy.__version__ == _core.MOJIBAKE_FTFY_VERSION
 
 
 def fix_punctuation(text: str) -> str:

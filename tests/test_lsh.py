@@ -103,3 +103,38 @@ def test_candidate_pairs_equal_reference_with_hot_buckets(seed):
     got = pairs_from_keys(keys)
     assert np.array_equal(got, reference_pairs(keys))
     assert np.array_equal(got, np.unique(got, axis=0))  # sorted, no repeats
+
+
+def _optimal_bands_by_loop(threshold, num_perm, fpw=0.5, fnw=0.5):
+    """The definition, one (bands, rows) at a time (what optimal_bands computes at once)."""
+    from dedup.lsh import collision_probability
+
+    x, w = np.polynomial.legendre.leggauss(64)
+    lo_s, lo_w = (x + 1) * threshold / 2, w * threshold / 2
+    hi_s, hi_w = threshold + (x + 1) * (1 - threshold) / 2, w * (1 - threshold) / 2
+    best, best_err = (1, 1), np.inf
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = float(np.dot(lo_w, collision_probability(lo_s, b, r)))
+            fn = float(np.dot(hi_w, 1.0 - collision_probability(hi_s, b, r)))
+            err = fp * fpw + fn * fnw
+            if err < best_err:
+                best, best_err = (b, r), err
+    return best
+
+
+@pytest.mark.parametrize("num_perm", [16, 64, 128, 256])
+def test_optimal_bands_is_the_loop_definition(num_perm):
+    from dedup.lsh import optimal_bands
+
+    for t in np.round(np.arange(0.05, 0.96, 0.05), 2).tolist() + [0.35, 0.8]:
+        assert optimal_bands(t, num_perm) == _optimal_bands_by_loop(t, num_perm), t
+    assert optimal_bands(0.5, 128, 0.2, 0.8) == _optimal_bands_by_loop(0.5, 128, 0.2, 0.8)
+
+
+def test_gauss_legendre_nodes_are_numpys():
+    from dedup.lsh import _gauss_legendre
+
+    x, w = _gauss_legendre(64)
+    rx, rw = np.polynomial.legendre.leggauss(64)
+    assert np.allclose(x, rx, rtol=0, atol=1e-14) and np.allclose(w, rw, rtol=0, atol=1e-14)

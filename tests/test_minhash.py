@@ -107,3 +107,14 @@ def test_invalid_parameters(kwargs):
 def test_jaccard_shape_check():
     with pytest.raises(ConfigError):
         jaccard(np.zeros(3), np.zeros(4))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 42, 12345, 2**31, 2**32 - 1])
+@pytest.mark.parametrize("num_perm", [1, 128, 700])
+def test_permutations_are_the_ones_numpy_draws(seed, num_perm):
+    """datasketch draws (a, b) with numpy.random.RandomState(seed); the core reproduces the draws."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    mh = MinHasher(num_perm, seed=seed)
+    assert np.array_equal(mh.a, a) and np.array_equal(mh.b, b)

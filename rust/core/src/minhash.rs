@@ -59,6 +59,54 @@ fn fold_hv32(hv: u32, a: &[u32], b: &[u32], sig: &mut [u32]) {
     }
 }
 
+/// The permutations `(a, b)` of datasketch's `affine32` scheme for `seed`, drawn as
+/// `numpy.random.RandomState(seed)` draws them: `a = randint(0, 2**31, k) * 2 + 1`, then
+/// `b = randint(0, 2**32, k)`, both `uint32` (numpy's legacy bounded draw of a power-of-two
+/// range is one masked 32-bit Mersenne Twister output, so no output is ever rejected).
+pub fn permutations(k: usize, seed: u32) -> (Vec<u32>, Vec<u32>) {
+    let mut mt = Mt19937::new(seed);
+    let a = (0..k).map(|_| (mt.next_u32() & 0x7FFF_FFFF).wrapping_mul(2).wrapping_add(1)).collect();
+    let b = (0..k).map(|_| mt.next_u32()).collect();
+    (a, b)
+}
+
+/// MT19937, the 32-bit Mersenne Twister (Matsumoto and Nishimura 1998) seeded with `init_genrand`.
+struct Mt19937 {
+    state: [u32; 624],
+    index: usize,
+}
+
+impl Mt19937 {
+    fn new(seed: u32) -> Mt19937 {
+        let mut state = [0u32; 624];
+        state[0] = seed;
+        for i in 1..624 {
+            state[i] = 1_812_433_253u32.wrapping_mul(state[i - 1] ^ (state[i - 1] >> 30)).wrapping_add(i as u32);
+        }
+        Mt19937 { state, index: 624 }
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        if self.index >= 624 {
+            for i in 0..624 {
+                let y = (self.state[i] & 0x8000_0000) | (self.state[(i + 1) % 624] & 0x7FFF_FFFF);
+                let mut v = self.state[(i + 397) % 624] ^ (y >> 1);
+                if y & 1 == 1 {
+                    v ^= 0x9908_B0DF;
+                }
+                self.state[i] = v;
+            }
+            self.index = 0;
+        }
+        let mut y = self.state[self.index];
+        self.index += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9D2C_5680;
+        y ^= (y << 15) & 0xEFC6_0000;
+        y ^ (y >> 18)
+    }
+}
+
 /// Number of distinct values in `hashes` (`scratch` is reused memory).
 pub fn count_distinct(hashes: &[u64], scratch: &mut Vec<u64>) -> usize {
     scratch.clear();
@@ -81,6 +129,15 @@ mod tests {
         let mut sig2 = [EMPTY; 2];
         fold_hashes(&[0u64, 1u64 << 32], &a, &b, &mut sig2); // both fold to 0
         assert_eq!(sig, sig2);
+    }
+
+    #[test]
+    fn mersenne_twister_reference_output() {
+        // The first output of MT19937 seeded with 5489 (the reference implementation's default).
+        assert_eq!(Mt19937::new(5489).next_u32(), 3_499_211_612);
+        let (a, b) = permutations(3, 1);
+        assert!(a.iter().all(|v| v % 2 == 1));
+        assert_eq!(b.len(), 3);
     }
 
     #[test]

@@ -255,6 +255,13 @@ fn sign_hashes_batch(
     parallel(py, threads, || minhash::sign_hashes_batch(hashes, &offs, a, b, sigs))
 }
 
+/// MinHash permutations `(a, b)` for `num_perm` and `seed`, as numpy's `RandomState(seed)` draws them.
+#[pyfunction]
+fn permutations<'py>(py: Python<'py>, num_perm: usize, seed: u32) -> (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>) {
+    let (a, b) = minhash::permutations(num_perm, seed);
+    (a.into_pyarray(py), b.into_pyarray(py))
+}
+
 /// Fold 32-bit hash values (e.g. datasketch's sha1_hash32) into `sig`.
 #[pyfunction]
 fn minhash_hv32_into(hv32: PyReadonlyArray1<'_, u32>, a: PyReadonlyArray1<'_, u32>, b: PyReadonlyArray1<'_, u32>, mut sig: PyReadwriteArray1<'_, u32>) -> PyResult<()> {
@@ -548,6 +555,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(number_sketch_texts, m)?)?;
     m.add_function(wrap_pyfunction!(sign_hashes_batch, m)?)?;
     m.add_function(wrap_pyfunction!(minhash_hv32_into, m)?)?;
+    m.add_function(wrap_pyfunction!(permutations, m)?)?;
     m.add_function(wrap_pyfunction!(number_sketch_batch, m)?)?;
     m.add_function(wrap_pyfunction!(number_agreement, m)?)?;
     m.add_function(wrap_pyfunction!(text_flags, m)?)?;
