@@ -44,6 +44,15 @@ changed words (names counted twice) at least :data:`CONTENT_SHARE` of the aligne
 words. Text present in one version only never counts: an abridged or expanded
 reprint is still the same story, and so is a correction of one figure in a text
 that states several. The verdict does not depend on the order of the two texts.
+
+Two implementations give the verdict. :func:`align` (and ``dedup explain``) runs the
+Python one here, which also records every difference; engines call
+:func:`template_fill_many`, the compiled port in ``rust/core/src/align/``
+(``dedup._core.template_fill_batch``), which gives the same verdict for every pair
+(``tests/test_align_core.py`` checks it against :func:`_classify`) many times faster,
+on threads. The port reads this module's thresholds at each call; its rules mirror
+the functions here, pinned by hash (``rust/tools/gen_align_tables.py``): a change to
+them fails that test until it is ported.
 """
 
 from __future__ import annotations
@@ -52,11 +61,16 @@ import bisect
 import itertools
 import math
 import re
+import sys
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
+
+from . import _core
 
 __all__ = [
     "NOISE_SIMILARITY",
@@ -71,6 +85,7 @@ __all__ = [
     "tokens",
     "align",
     "template_fill",
+    "template_fill_many",
 ]
 
 #: A replaced run whose two sides have at least this Indel similarity (by characters) reads the same: noise.
@@ -200,8 +215,11 @@ def _value(tok: str) -> float | None:
         return float(NUMBER_WORDS[tok])
     m = _FRACTION.fullmatch(tok)
     if m:
-        whole, num, den = int(m[1] or 0), int(m[2]), int(m[3])
-        return whole + num / den if den else None
+        try:
+            whole, num, den = int(m[1] or 0), int(m[2]), int(m[3])
+            return whole + num / den if den else None
+        except (OverflowError, ValueError):  # beyond a float, or more digits than int() reads
+            return None
     m = _LEADING_NUMBER.match(tok)  # "40-mln", "15.5-pct", "5-year": the number before the unit
     if m is None:
         return None
@@ -258,6 +276,10 @@ def _is_figure(tok: str) -> bool:
     return tok in NUMBER_WORDS or bool(_DIGIT.search(tok))
 
 
+#: A word right after one of these (spaces and tabs between) starts a sentence, a quote or a parenthesis: not a name.
+_SENTENCE_MARKS = ".!?:;\n\"'([-"
+
+
 def _is_name(doc: _Doc, n: int) -> bool:
     """Word ``n`` of ``doc`` is a capitalized word inside a sentence of mixed-case text (not its first word)."""
     word = doc.raw[n]
@@ -265,7 +287,7 @@ def _is_name(doc: _Doc, n: int) -> bool:
         return False
     start = doc.toks[n][1]
     before = doc.text[max(0, start - 3) : start].rstrip(" \t")
-    return bool(before) and before[-1] not in ".!?:;\n\"'([-"
+    return bool(before) and before[-1] not in _SENTENCE_MARKS
 
 
 def _fact_word(word: str, others: list[str]) -> bool:
@@ -297,7 +319,37 @@ def align(a: str, b: str) -> Alignment:
 
 def template_fill(a: str, b: str) -> bool:
     """``align(a, b).template_fill``, computed without recording the differences (what engines call)."""
-    return (_classify(a, b, detail=False) if a <= b else _classify(b, a, detail=False)).template_fill
+    return bool(template_fill_many([a], [b], 1)[0])
+
+
+def template_fill_many(texts_a: Sequence[str], texts_b: Sequence[str], n_jobs: int | None = 1) -> np.ndarray:
+    """``template_fill(texts_a[m], texts_b[m])`` for every ``m``, as a bool array: compiled
+    (``dedup._core.template_fill_batch``, the same verdict as :func:`align`, pair by pair), on
+    ``n_jobs`` threads (``None``: one per core) without the GIL; each text is tokenized once."""
+    threads = 0 if n_jobs is None else max(1, int(n_jobs))
+    return _core.template_fill_batch(list(texts_a), list(texts_b), _core_params(), threads)
+
+
+def _core_params() -> dict[str, object]:
+    """This module's thresholds and word lists, as the compiled verdict takes them (read at each
+    call: they are this module's, and a test or a user may set them)."""
+    return {
+        "NOISE_SIMILARITY": NOISE_SIMILARITY,
+        "NOISY_RATE": NOISY_RATE,
+        "NOISY_WORDS": NOISY_WORDS,
+        "DAMAGED_RATE": DAMAGED_RATE,
+        "FIGURE_SHARE": FIGURE_SHARE,
+        "FIGURE_COUNT": FIGURE_COUNT,
+        "CONTENT_SHARE": CONTENT_SHARE,
+        "EDGE_WORDS": EDGE_WORDS,
+        "MIN_FACT_LETTERS": MIN_FACT_LETTERS,
+        "MAX_ALIGN_CELLS": MAX_ALIGN_CELLS,
+        "NUMBER_WORDS": list(NUMBER_WORDS.items()),
+        "SCALES": list(_SCALES),
+        "OCR_DIGITS": dict(_OCR_DIGITS),
+        "SENTENCE_MARKS": _SENTENCE_MARKS,
+        "INT_MAX_STR_DIGITS": sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0,
+    }
 
 
 def _swapped(al: Alignment) -> Alignment:

@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _kernels, numbers
-from ._parallel import map_ordered
-from .align import Alignment, align, template_fill
+from .align import Alignment, align, template_fill_many
 
 if TYPE_CHECKING:
     from .deduplicator import Params
@@ -68,10 +67,6 @@ def similarity_between(
     # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
     agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
     return estimates(agree, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
-
-
-def _template_fill(pair: tuple[str, str]) -> bool:
-    return template_fill(*pair)
 
 
 @dataclass(frozen=True)
@@ -112,14 +107,16 @@ class Verifier:
     def confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None], n_jobs: int | None = 1) -> np.ndarray:
         """Stage 2 on pairs that passed :meth:`screen`: False where the pair's prepared texts
         ``texts_a[m]``, ``texts_b[m]`` are one template filled with other facts. ``n_jobs``
-        processes share a large batch (None: all cores); the result does not depend on it."""
+        threads share the batch (None: all cores; compiled, without the GIL); the result does
+        not depend on it."""
         n = len(texts_a)
         ok = np.ones(n, dtype=bool)
         if not self.verify_text:
             return ok
         todo = [m for m in range(n) if texts_a[m] is not None and texts_b[m] is not None and texts_a[m] != texts_b[m]]
-        fills = map_ordered(_template_fill, [(texts_a[m], texts_b[m]) for m in todo], n_jobs)
-        ok[todo] = ~np.asarray(fills, dtype=bool)
+        if todo:
+            fills = template_fill_many([texts_a[m] for m in todo], [texts_b[m] for m in todo], n_jobs)
+            ok[todo] = ~fills
         return ok
 
     def decide(

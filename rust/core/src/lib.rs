@@ -11,6 +11,7 @@
 // after the CPU has said it has AVX2.
 #![deny(unsafe_code)]
 
+pub mod align;
 pub mod bandmap;
 pub mod components;
 pub mod fingerprint;

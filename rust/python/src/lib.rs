@@ -16,6 +16,7 @@ use pyo3::types::{PyBytes, PyString};
 use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
+mod align_py;
 mod mojibake_py;
 mod normalize_py;
 
@@ -574,5 +575,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(connected_components, m)?)?;
     normalize_py::register(m)?;
     mojibake_py::register(m)?;
+    align_py::register(m)?;
     Ok(())
 }
