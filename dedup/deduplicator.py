@@ -113,9 +113,9 @@ class Deduplicator:
     >>> d.clusters().labels.tolist()
     [0, 0, 2]
 
-    Parameters are those of :class:`Params` (keyword only), plus ``n_jobs`` (processes
-    for normalization and threads for signing, default all cores; results do not
-    depend on it) and ``batch_size``.
+    Parameters are those of :class:`Params` (keyword only), plus ``n_jobs`` (threads
+    of the compiled core for normalizing, signing and verifying, default all cores;
+    results do not depend on it) and ``batch_size``.
     """
 
     def __init__(self, *, n_jobs: int | None = None, batch_size: int = 4096, **params: Any) -> None:
@@ -162,7 +162,7 @@ class Deduplicator:
         return self.normalizer.for_shingling(text) if self.normalizer else text
 
     def prepare_many(self, texts: Sequence[str]) -> list[str]:
-        """:meth:`prepare` for many texts, over ``n_jobs`` processes (same result as one)."""
+        """:meth:`prepare` for many texts, on ``n_jobs`` threads (same result as one)."""
         return self._start_prepare(texts)()
 
     def _start_prepare(self, texts: Sequence[str]) -> Callable[[], list[str]]:
@@ -201,8 +201,8 @@ class Deduplicator:
         texts: list[str] = []
         seen: set[Any] = set()
         base = len(self._ids)
-        # One batch is normalized in worker processes while the one before it is
-        # signed here; documents are appended in input order either way.
+        # A batch is normalized when it is full and signed when the next one is
+        # (or at the end); documents are appended in input order either way.
         started: tuple[list[Any], Callable[[], list[str]]] | None = None
 
         def advance(nxt: tuple[list[Any], Callable[[], list[str]]] | None) -> None:

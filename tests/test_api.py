@@ -93,10 +93,8 @@ def test_errors_are_typed():
     assert str(err) == "f.jsonl: line 3: id 'x': bad"
 
 
-def test_process_parallel_normalization_gives_identical_results(seeds, monkeypatch):
-    from dedup import _parallel
-
-    monkeypatch.setattr(_parallel, "MIN_PARALLEL", 2)
+def test_threads_give_identical_results(seeds):
+    """Normalizing, signing and verifying on 1 or 2 threads gives the same texts and clusters."""
     texts = [t[: 1500 + 97 * i] for i in range(4) for t in seeds.values()]
     serial = Deduplicator(n_jobs=1)
     parallel = Deduplicator(n_jobs=2)
@@ -106,11 +104,8 @@ def test_process_parallel_normalization_gives_identical_results(seeds, monkeypat
     assert np.array_equal(a, b)
 
 
-def test_batches_overlap_without_changing_results(seeds, monkeypatch):
-    """add_many normalizes one batch while signing the previous: same signatures, same order."""
-    from dedup import _parallel
-
-    monkeypatch.setattr(_parallel, "MIN_PARALLEL", 2)
+def test_batches_do_not_change_results(seeds):
+    """add_many in batches of 3 on 2 threads: the signatures, order and clusters of one batch on 1 thread."""
     texts = [t[: 1200 + 53 * i] for i in range(5) for t in seeds.values()]
     one = Deduplicator(n_jobs=1)
     one.add_many(enumerate(texts), batch_size=len(texts))
