@@ -152,6 +152,7 @@ mod tests {
 ///
 /// Text `d` is `cps[offsets[d]..offsets[d + 1]]`; `sigs` holds one row of `a.len()` values per text.
 /// A text without shingles gets the empty signature and size 0.
+#[allow(clippy::too_many_arguments)]
 pub fn sign_batch(
     cps: &[u32],
     offsets: &[usize],
@@ -163,25 +164,14 @@ pub fn sign_batch(
     sigs: &mut [u32],
     sizes: &mut [i64],
 ) {
-    use rayon::prelude::*;
-    let k = a.len();
-    sigs.par_chunks_mut(k.max(1))
-        .zip(sizes.par_iter_mut())
-        .enumerate()
-        .for_each_init(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(scratch, hashes, distinct), (d, (sig, size))| {
-                sig.fill(EMPTY);
-                crate::shingle::shingle_hashes(&cps[offsets[d]..offsets[d + 1]], kind, n, fold, scratch, hashes);
-                fold_hashes(hashes, a, b, sig);
-                *size = count_distinct(hashes, distinct) as i64;
-            },
-        );
+    let texts: Vec<&[u32]> = offsets.windows(2).map(|w| &cps[w[0]..w[1]]).collect();
+    sign_strs(&texts, kind, n, fold, a, b, sigs, sizes)
 }
 
 /// [`sign_batch`] over texts given as `&str` (UTF-8), decoded to code points per text.
 ///
 /// Each text is decoded into a reused buffer, so a batch needs no UTF-32 copy of all its text.
+#[allow(clippy::too_many_arguments)]
 pub fn sign_strs<S: AsCodePoints + Sync>(
     texts: &[S],
     kind: crate::shingle::Kind,
@@ -220,6 +210,13 @@ impl AsCodePoints for &str {
     fn code_points_into(&self, out: &mut Vec<u32>) {
         out.clear();
         out.extend(self.chars().map(|c| c as u32));
+    }
+}
+
+impl AsCodePoints for &[u32] {
+    fn code_points_into(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend_from_slice(self);
     }
 }
 

@@ -57,10 +57,8 @@ pub fn sketch_into(cps: &[u32], row: &mut [u32], found: &mut Vec<u32>) {
 
 /// Sketch rows of `k + 1` values for a batch of texts, in parallel on the current rayon pool.
 pub fn sketch_batch(cps: &[u32], offsets: &[usize], k: usize, out: &mut [u32]) {
-    use rayon::prelude::*;
-    out.par_chunks_mut(k + 1)
-        .enumerate()
-        .for_each_init(Vec::new, |found, (d, row)| sketch_into(&cps[offsets[d]..offsets[d + 1]], row, found));
+    let texts: Vec<&[u32]> = offsets.windows(2).map(|w| &cps[w[0]..w[1]]).collect();
+    sketch_strs(&texts, k, out)
 }
 
 /// [`sketch_batch`] over texts readable as code points (see [`crate::minhash::AsCodePoints`]).

@@ -31,6 +31,12 @@ pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u
 /// bucket, so most repeats never exist; star and chain pairs may repeat (the caller removes
 /// repeats).
 pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<i64> {
+    candidate_codes(keys, n, bands, max_bucket, |_, _| true)
+}
+
+/// The codes of [`band_pair_codes`] for which `keep(a, c)` holds, each tested as it is made (the
+/// bands in parallel), so the candidates that fail are never held.
+fn candidate_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize, keep: impl Fn(usize, usize) -> bool + Sync) -> Vec<i64> {
     if n == 0 || bands == 0 {
         return Vec::new();
     }
@@ -60,37 +66,44 @@ pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) 
         }
     }
     let code = |a: usize, c: usize| (a.min(c) * n + a.max(c)) as i64;
-    let mut out = Vec::with_capacity(16.max(4 * n));
-    for (band, order) in orders.iter().enumerate() {
-        let mut s = 0;
-        while s < n {
-            let size = runlen[order[s] * bands + band];
-            let e = s + size;
-            if size > max_bucket {
-                let first = order[s];
-                for x in s + 1..e {
-                    let c = order[x];
-                    out.push(code(first, c));
-                    let prev = order[x - 1];
-                    if prev != first {
-                        out.push(code(prev, c));
+    let runlen = &runlen;
+    orders
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(band, order)| {
+            let mut got = Vec::new();
+            let mut s = 0;
+            while s < n {
+                let size = runlen[order[s] * bands + band];
+                let e = s + size;
+                if size > max_bucket {
+                    let first = order[s];
+                    for x in s + 1..e {
+                        let c = order[x];
+                        if keep(first, c) {
+                            got.push(code(first, c));
+                        }
+                        let prev = order[x - 1];
+                        if prev != first && keep(prev, c) {
+                            got.push(code(prev, c));
+                        }
                     }
-                }
-            } else if size > 1 {
-                for x in s..e {
-                    for y in x + 1..e {
-                        let (a, c) = (order[x], order[y]);
-                        let seen = (0..band).any(|t| key(a, t) == key(c, t) && runlen[a * bands + t] <= max_bucket);
-                        if !seen {
-                            out.push(code(a, c));
+                } else if size > 1 {
+                    for x in s..e {
+                        for y in x + 1..e {
+                            let (a, c) = (order[x], order[y]);
+                            let seen = (0..band).any(|t| key(a, t) == key(c, t) && runlen[a * bands + t] <= max_bucket);
+                            if !seen && keep(a, c) {
+                                got.push(code(a, c));
+                            }
                         }
                     }
                 }
+                s = e;
             }
-            s = e;
-        }
-    }
-    out
+            got
+        })
+        .collect()
 }
 
 /// The similarity thresholds of the screen (`dedup.verify.Verifier.passes_thresholds`).
@@ -141,32 +154,6 @@ pub fn screened_pair_codes(
     sizes: &[i64],
     thresholds: Thresholds,
 ) -> Vec<i64> {
-    if n == 0 || bands == 0 {
-        return Vec::new();
-    }
-    let key = |d: usize, band: usize| keys[d * bands + band];
-    let orders: Vec<Vec<usize>> = (0..bands)
-        .into_par_iter()
-        .map(|band| {
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by_key(|&d| key(d, band));
-            order
-        })
-        .collect();
-    let mut runlen = vec![0usize; n * bands];
-    for (band, order) in orders.iter().enumerate() {
-        let mut s = 0;
-        while s < n {
-            let mut e = s + 1;
-            while e < n && key(order[e], band) == key(order[s], band) {
-                e += 1;
-            }
-            for &d in &order[s..e] {
-                runlen[d * bands + band] = e - s;
-            }
-            s = e;
-        }
-    }
     let passes = |a: usize, c: usize| -> bool {
         let bound = crate::fingerprint::agree_upper_bound(&fp[a * w..(a + 1) * w], &fp[c * w..(c + 1) * w], k as i64);
         if !thresholds.pass(bound, k, sizes[a], sizes[c]) {
@@ -175,45 +162,7 @@ pub fn screened_pair_codes(
         let agree = sigs[a * k..(a + 1) * k].iter().zip(&sigs[c * k..(c + 1) * k]).filter(|(x, y)| x == y).count();
         thresholds.pass(agree as i64, k, sizes[a], sizes[c])
     };
-    let code = |a: usize, c: usize| (a.min(c) * n + a.max(c)) as i64;
-    let runlen = &runlen;
-    let mut out: Vec<i64> = orders
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(band, order)| {
-            let mut got = Vec::new();
-            let mut s = 0;
-            while s < n {
-                let size = runlen[order[s] * bands + band];
-                let e = s + size;
-                if size > max_bucket {
-                    let first = order[s];
-                    for x in s + 1..e {
-                        let c = order[x];
-                        if passes(first, c) {
-                            got.push(code(first, c));
-                        }
-                        let prev = order[x - 1];
-                        if prev != first && passes(prev, c) {
-                            got.push(code(prev, c));
-                        }
-                    }
-                } else if size > 1 {
-                    for x in s..e {
-                        for y in x + 1..e {
-                            let (a, c) = (order[x], order[y]);
-                            let seen = (0..band).any(|t| key(a, t) == key(c, t) && runlen[a * bands + t] <= max_bucket);
-                            if !seen && passes(a, c) {
-                                got.push(code(a, c));
-                            }
-                        }
-                    }
-                }
-                s = e;
-            }
-            got
-        })
-        .collect();
+    let mut out = candidate_codes(keys, n, bands, max_bucket, passes);
     sorted_unique(&mut out);
     out
 }
