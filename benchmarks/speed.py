@@ -289,9 +289,9 @@ class _Child:
 
 _HWM_ENV = "DEDUP_BENCH_HWM_FILE"
 
-# Runs `python -m dedup ...` unchanged, plus an exit hook that writes the process's peak RSS
-# (VmHWM, kB) to the file named by $DEDUP_BENCH_HWM_FILE. Imports nothing heavy itself.
-_CLI_LAUNCHER = """\
+# Runs a module (``-m NAME ARGS``) or a script (``PATH ARGS``) as ``__main__``, plus an exit hook
+# that writes the process's peak RSS (VmHWM, kB) to the file named by $DEDUP_BENCH_HWM_FILE.
+LAUNCHER = """\
 import atexit, os, runpy, sys
 def _report_hwm():
     try:
@@ -302,8 +302,12 @@ def _report_hwm():
     except Exception:
         pass
 atexit.register(_report_hwm)
-sys.argv[0] = 'dedup'
-runpy.run_module('dedup', run_name='__main__', alter_sys=True)
+if sys.argv[1] == '-m':
+    sys.argv = sys.argv[2:]
+    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
+else:
+    sys.argv = sys.argv[1:]
+    runpy.run_path(sys.argv[0], run_name='__main__')
 """
 
 
@@ -472,7 +476,7 @@ def _worker_cmd(task: str, tool: str, path: Path, tokens: str | None = None) -> 
 
 def _cli_cmd(path: Path, out: Path) -> list[str]:
     """``python -m dedup cluster PATH -o OUT -q``, through the peak-memory launcher."""
-    return [sys.executable, "-c", _CLI_LAUNCHER, "cluster", str(path), "-o", str(out), "-q"]
+    return [sys.executable, "-c", LAUNCHER, "-m", "dedup", "cluster", str(path), "-o", str(out), "-q"]
 
 
 def _count_clusters(path: Path) -> int:

@@ -61,26 +61,7 @@ TOOLS: tuple[str, ...] = ("dedup", "dedup_recipe", "dedup_recipe_raw", "rensa", 
 BASELINES: tuple[str, ...] = ("dedup", "dedup_recipe")
 """Ratios are ``tool seconds / baseline seconds`` at the same size, for each of these."""
 
-# Runs a module (``-m NAME ARGS``) or a script (``PATH ARGS``) as ``__main__``, plus an exit hook
-# that writes the process's peak RSS (VmHWM, kB) to the file named by $DEDUP_BENCH_HWM_FILE.
-LAUNCHER = """\
-import atexit, os, runpy, sys
-def _report_hwm():
-    try:
-        with open('/proc/self/status') as f:
-            kb = next(line.split()[1] for line in f if line.startswith('VmHWM:'))
-        with open(os.environ['DEDUP_BENCH_HWM_FILE'], 'w') as f:
-            f.write(kb)
-    except Exception:
-        pass
-atexit.register(_report_hwm)
-if sys.argv[1] == '-m':
-    sys.argv = sys.argv[2:]
-    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
-else:
-    sys.argv = sys.argv[1:]
-    runpy.run_path(sys.argv[0], run_name='__main__')
-"""
+LAUNCHER = speed.LAUNCHER
 
 
 @dataclass
