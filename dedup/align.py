@@ -22,7 +22,9 @@ issue, a market report of another day) share their wording and differ in the
      OCR's letter/digit confusions are read as digits): OCR damage, typos, split and
      joined words; or one that differs only in punctuation;
    * ``figure`` -- numbers in place of numbers the other text states nowhere in its
-     unpaired words, not even rounded (``4.9`` matches ``4,895,720`` in millions);
+     unpaired words, not even rounded (``4.9`` matches ``4,895,720`` in millions), and
+     that do not begin or extend the digits of a figure they replace (``590`` / ``5905``:
+     OCR drops and glues digits);
    * ``name`` / ``word`` -- words of at least :data:`MIN_FACT_LETTERS` letters in place
      of words the other text does not use in its unpaired words and that are not
      short forms of each other; names are capitalized words inside a sentence of
@@ -32,7 +34,8 @@ issue, a market report of another day) share their wording and differ in the
 
 4. How damaged the pair is decides what the differences mean. Damage is counted on
    words, not figures. With at least :data:`DAMAGED_RATE` of the aligned words
-   damaged, a similar-looking figure is damage too; with at least :data:`NOISY_RATE`
+   damaged, a similar-looking run is damage too when its digits are close (at most one in
+   three changed: OCR damages a digit or two, another report changes most of them); with at least :data:`NOISY_RATE`
    (and two words) the pair is an OCR'd copy and gets no verdict: its changed words
    and figures are as likely damage as facts. In a clean pair ``6-1/4`` against
    ``6-1/2`` is another figure.
@@ -272,6 +275,33 @@ def _digits(text: str) -> str:
     return "".join(c for c in text.translate(_OCR_DIGITS) if c.isdigit())
 
 
+def _plain_digits(text: str) -> str:
+    """The ASCII digits of ``text``, in order (no letters read as digits)."""
+    return "".join(c for c in text if "0" <= c <= "9")
+
+
+def _close_digits(xa: str, xb: str) -> bool:
+    """Whether two runs state nearly the same digits: at most one digit in three (and at least
+    one) inserted, dropped or replaced. OCR damages a digit or two of a figure; a report of
+    another day or company changes most of them (``17.55`` / ``17.18``)."""
+    da, db = _plain_digits(xa), _plain_digits(xb)
+    return Levenshtein.distance(da, db) <= max(1, max(len(da), len(db)) // 3)
+
+
+def _extends(tok: str, others: list[str]) -> bool:
+    """Whether a figure's digits (two or more) begin another figure's, or the other's begin
+    its own (``590`` / ``5905``, ``2338`` / ``233``): OCR drops trailing digits and glues the
+    next token's on; a changed figure rarely keeps the other's leading digits whole."""
+    mine = _plain_digits(tok)
+    if len(mine) < 2:
+        return False
+    for o in others:
+        theirs = _plain_digits(o)
+        if len(theirs) >= 2 and theirs != mine and (theirs.startswith(mine) or mine.startswith(theirs)):
+            return True
+    return False
+
+
 def _is_figure(tok: str) -> bool:
     return tok in NUMBER_WORDS or bool(_DIGIT.search(tok))
 
@@ -503,15 +533,15 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
         figs_a, vals_a = _figures(list(set_a))
         figs_b, vals_b = _figures(list(set_b))
         for k, i1, i2, j1, j2, sim in pending:
-            if sim >= NOISE_SIMILARITY and damaged:
+            if sim >= NOISE_SIMILARITY and damaged and _close_digits("".join(wa[i1:i2]), "".join(wb[j1:j2])):
                 record(k, "noise", i1, i2, j1, j2)
                 continue
             if k in (0, last) and (is_noisy or _own_edge(k == 0, da, i1, i2, db, j1, j2)):
                 record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
                 continue
             xa, xb = wa[i1:i2], wb[j1:j2]
-            fa = [w for n, w in enumerate(xa, i1) if da.figure[n] and w not in figs_b and not _found(w, vals_b)]
-            fb = [w for n, w in enumerate(xb, j1) if db.figure[n] and w not in figs_a and not _found(w, vals_a)]
+            fa = [w for n, w in enumerate(xa, i1) if da.figure[n] and w not in figs_b and not _found(w, vals_b) and not _extends(w, xb)]
+            fb = [w for n, w in enumerate(xb, j1) if db.figure[n] and w not in figs_a and not _found(w, vals_a) and not _extends(w, xa)]
             na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], xb)]
             nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], xa)]
             c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts

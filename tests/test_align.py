@@ -74,6 +74,23 @@ def test_how_noisy_a_pair_is_decides_what_a_similar_figure_means():
     assert al.noise_rate >= A.NOISY_RATE and al.changed_figures == 0 and not al.template_fill
 
 
+def test_in_a_damaged_pair_a_similar_figure_is_damage_only_when_its_digits_are_close():
+    damaged = STORY.replace("council approved", "counc1l approved")  # one damaged word: damaged, not noisy
+    assert A.DAMAGED_RATE <= A.align(STORY, damaged).noise_rate < A.NOISY_RATE
+    one_digit = A.align(STORY, damaged.replace("4,895,720", "4,885,720"))
+    assert one_digit.changed_figures == 0 and not one_digit.template_fill  # OCR damages a digit
+    most_digits = A.align(STORY, damaged.replace("4,895,720", "4,815,329"))
+    assert most_digits.changed_figures == 1 and most_digits.template_fill  # three of seven: another amount
+    assert A._close_digits("2.1", "2.6") and not A._close_digits("17.55", "17.18")
+
+
+def test_a_figure_that_begins_or_extends_the_other_is_ocr_dropping_or_gluing_digits():
+    assert A.align(STORY.replace("1986", "590"), STORY.replace("1986", "5905")).changed_figures == 0
+    assert A.align(STORY.replace("1986", "2338"), STORY.replace("1986", "233")).changed_figures == 0
+    assert A.align(STORY.replace("1986", "590"), STORY.replace("1986", "610")).changed_figures == 1
+    assert not A._extends("5", ["55"]) and not A._extends("55", ["55"])  # one digit, or the same digits
+
+
 def test_prepared_texts_give_the_verdict_of_the_engine():
     d = dedup.Deduplicator()
     a = dividend("Acme Industries Inc", "25", "22", "April 15", "March 31")

@@ -226,7 +226,7 @@ def edited(draw, text):
         if not words:
             break
         k = draw(st.integers(0, len(words) - 1))
-        edit = draw(st.integers(0, 9))
+        edit = draw(st.integers(0, 11))
         w = words[k]
         if edit == 0:  # another figure
             words[k] = str(draw(st.integers(0, 10**6)))
@@ -247,6 +247,11 @@ def edited(draw, text):
             words[k] = w[: len(w) // 2] + " " + w[len(w) // 2 :]
         elif edit == 8:  # another word
             words[k] = draw(st.sampled_from(WORDS))
+        elif edit == 10:  # digits glued on or dropped (OCR)
+            words[k] = w + str(draw(st.integers(0, 99))) if draw(st.booleans()) else w[: max(1, len(w) - 1)]
+        elif edit == 11:  # one digit changed
+            i = draw(st.integers(0, max(0, len(w) - 1)))
+            words[k] = w[:i] + (str(draw(st.integers(0, 9))) if w[i : i + 1].isdigit() else w[i : i + 1]) + w[i + 1 :]
         else:
             del words[k]
     out = " ".join(words)

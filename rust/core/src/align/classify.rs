@@ -13,10 +13,12 @@
 //!   once they reach `max(NOISY_WORDS, NOISY_RATE * aligned words)` the pair is an OCR'd copy,
 //!   no template fill;
 //! * any other replaced run is judged once the damage is known: noise again when the pair is
-//!   damaged (`DAMAGED_RATE`) and the run reads similar; a copy's own edge when it is the first
+//!   damaged (`DAMAGED_RATE`), the run reads similar and its digits are close (at most one in
+//!   three inserted, dropped or replaced); a copy's own edge when it is the first
 //!   or last run and short (`EDGE_WORDS`; at the start only with figures on both sides, a
 //!   dateline); else its changed figures (figures the other text does not state in its
-//!   unpaired words, not even rounded), changed words (at least `MIN_FACT_LETTERS` long, not
+//!   unpaired words, not even rounded, and whose digits neither begin nor extend those of a
+//!   word of the run they replace), changed words (at least `MIN_FACT_LETTERS` long, not
 //!   among the other text's unpaired words, not inside or around a word they replace) and
 //!   names (capitalized words inside a sentence of mixed-case text) are counted.
 //!
@@ -77,6 +79,53 @@ fn contains(hay: &[u32], needle: &[u32]) -> bool {
     }
     let Some((&first, rest)) = needle.split_first() else { return true };
     (0..=hay.len() - n).any(|s| hay[s] == first && hay[s + 1..s + n].iter().zip(rest).all(|(x, y)| x == y))
+}
+
+/// `_plain_digits(text)`: the ASCII digits of `text`, in order.
+fn plain_digits(text: &[u32]) -> Vec<u32> {
+    text.iter().copied().filter(|&c| (0x30..=0x39).contains(&c)).collect()
+}
+
+/// The Levenshtein distance of two short digit strings, or `None` once it exceeds `max`.
+fn distance_within(a: &[u32], b: &[u32], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        let mut best = row[0];
+        for (j, &cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != cb)).min(up + 1).min(row[j] + 1);
+            diag = up;
+            best = best.min(row[j + 1]);
+        }
+        if best > max {
+            return None;
+        }
+    }
+    (row[b.len()] <= max).then_some(row[b.len()])
+}
+
+/// `_close_digits(xa, xb)`: at most one digit in three (and at least one) inserted, dropped or replaced.
+fn close_digits(xa: &[u32], xb: &[u32]) -> bool {
+    let (da, db) = (plain_digits(xa), plain_digits(xb));
+    distance_within(&da, &db, 1.max(da.len().max(db.len()) / 3)).is_some()
+}
+
+/// `_extends(tok, others)`: the figure's digits (two or more) begin one of the other words'
+/// digits (two or more, not equal), or those begin its own.
+fn extends(tok: &[u32], other: &Doc, lo: usize, hi: usize) -> bool {
+    let mine = plain_digits(tok);
+    if mine.len() < 2 {
+        return false;
+    }
+    (lo..hi).any(|n| {
+        let theirs = plain_digits(other.word(n));
+        theirs.len() >= 2 && theirs != mine && (theirs.starts_with(&mine) || mine.starts_with(&theirs))
+    })
 }
 
 /// `_fact_word(word, others)`: `others` are the other run's distinct words of at least
@@ -228,18 +277,21 @@ fn classify(da: &Doc, db: &Doc, p: &Params) -> bool {
         let mut stamp = vec![u32::MAX; alphabet];
         for (t, pd) in pending.iter().enumerate() {
             let Pending { k, i1, i2, j1, j2, sim } = *pd;
-            if sim >= p.noise_similarity && damaged {
+            if sim >= p.noise_similarity && damaged && close_digits(&joined(da, i1, i2), &joined(db, j1, j2)) {
                 continue; // damage in a damaged pair
             }
             if (k == 0 || k == last) && (is_noisy || own_edge(k == 0, da, i1, i2, db, j1, j2, p)) {
                 continue; // a copy's own dateline, byline or sign-off
             }
-            let changed_figure = |d: &Doc, n: usize, id: u32, in_other: &[bool], other_vals: &[f64]| {
+            let changed_figure = |d: &Doc, n: usize, id: u32, in_other: &[bool], other_vals: &[f64], other: (&Doc, usize, usize)| {
                 let (v, half) = d.values[d.local[n] as usize];
-                d.figure[n] && !(in_other[id as usize] && figure_of_id[id as usize]) && !figures::found(v, half, other_vals, &p.scales)
+                d.figure[n]
+                    && !(in_other[id as usize] && figure_of_id[id as usize])
+                    && !figures::found(v, half, other_vals, &p.scales)
+                    && !extends(d.word(n), other.0, other.1, other.2)
             };
-            let fa = (i1..i2).filter(|&n| changed_figure(da, n, ids_a[n], &in_b, &vals_b)).count();
-            let fb = (j1..j2).filter(|&n| changed_figure(db, n, ids_b[n], &in_a, &vals_a)).count();
+            let fa = (i1..i2).filter(|&n| changed_figure(da, n, ids_a[n], &in_b, &vals_b, (db, j1, j2))).count();
+            let fb = (j1..j2).filter(|&n| changed_figure(db, n, ids_b[n], &in_a, &vals_a, (da, i1, i2))).count();
             let long_b = long_words(db, &ids_b, j1, j2, p, &mut stamp, 2 * t as u32);
             let long_a = long_words(da, ids_a, i1, i2, p, &mut stamp, 2 * t as u32 + 1);
             let na_: Vec<usize> = (i1..i2).filter(|&n| !da.figure[n] && !in_b[ids_a[n] as usize] && fact_word(da.word(n), &long_b, p)).collect();
@@ -285,4 +337,31 @@ fn verdict(noisy: usize, aligned: usize, shared_figures: usize, changed_figures:
     let content_share = (changed_words + changed_names) as f64 / aligned.max(1) as f64;
     let content_limit = p.content_share + noisy as f64 / aligned.max(1) as f64;
     content_share >= content_limit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cps(s: &str) -> Vec<u32> {
+        s.chars().map(u32::from).collect()
+    }
+
+    #[test]
+    fn digit_distance_is_levenshtein_within_a_bound() {
+        assert_eq!(distance_within(&cps("1755"), &cps("1718"), 4), Some(2));
+        assert_eq!(distance_within(&cps("1755"), &cps("1718"), 1), None);
+        assert_eq!(distance_within(&cps(""), &cps("12"), 2), Some(2));
+        assert_eq!(distance_within(&cps("12345"), &cps("1"), 3), None);
+        assert_eq!(distance_within(&cps("kitten"), &cps("sitting"), 3), Some(3));
+    }
+
+    #[test]
+    fn close_digits_allows_one_in_three() {
+        assert!(close_digits(&cps("2.1"), &cps("2.6"))); // one digit of two
+        assert!(!close_digits(&cps("17.55"), &cps("17.18"))); // two of four
+        assert!(close_digits(&cps("altitude4411"), &cps("altitufle1411")));
+        assert!(close_digits(&cps("word"), &cps("ward"))); // no digits: equal
+        assert!(close_digits(&cps("123456"), &cps("124457"))); // two of six
+    }
 }
