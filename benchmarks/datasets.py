@@ -14,8 +14,8 @@ Loaders:
 * :func:`load_reuters` -- Reuters-21578 stories that have a body.
 * :func:`load_viraltexts` -- 2,000 unrelated 19th-century OCR passages.
 
-:func:`scaled_corpus` builds ``n`` documents of real text for timing runs, and
-:func:`corpus_stats` summarises any list of texts.
+:func:`scaled_corpus` and :func:`news_corpus` build ``n`` documents of real text for timing
+runs, and :func:`corpus_stats` summarises any list of texts.
 
 This module must not import the ``dedup`` package.
 """
@@ -46,6 +46,7 @@ __all__ = [
     "load_reuters",
     "load_seeds",
     "load_viraltexts",
+    "news_corpus",
     "scaled_corpus",
     "strip_reuters_signoff",
 ]
@@ -330,6 +331,74 @@ def scaled_corpus(
     for _ in range(n_docs - len(pool)):
         docs.append(synth.light_perturbation(rng.choice(pool), rng))
     rng.shuffle(docs)
+    return docs
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+
+
+@functools.lru_cache(maxsize=2)
+def _news_sentences(data: str) -> tuple[str, ...]:
+    """The distinct sentences (six words or more) of the distinct Reuters bodies, in file order."""
+    from . import synth
+
+    bodies = [strip_reuters_signoff(rec["body"]) for rec in load_reuters(data=data)]
+    keep = synth.distinct_sources(bodies)
+    seen: dict[str, None] = {}
+    for k in keep:
+        for sentence in _SENTENCE_END.split(" ".join(bodies[k].split())):
+            if len(sentence.split()) >= 6:
+                seen.setdefault(sentence, None)
+    return tuple(seen)
+
+
+def news_corpus(
+    n_docs: int,
+    seed: int = 0,
+    copy_rate: float = 0.2,
+    target_words: int = 600,
+    data: PathLike | None = None,
+) -> list[str]:
+    """``n_docs`` news-like documents of about ``target_words`` words, a share ``copy_rate`` of
+    them noisy near-copies of another (deterministic per seed) -- the shape of a news crawl.
+
+    Every other document is new: paragraphs of three to five sentences of clean newswire
+    (the distinct sentences of the distinct Reuters-21578 bodies, drawn in a shuffled order,
+    reshuffled when all are used), so two new documents share at most a sentence or two by
+    chance. A near-copy is :func:`benchmarks.synth.reprint` (OCR noise, mojibake, re-wrapping,
+    abridgement, datelines, bylines, footers; the synthetic benchmark's defaults) of an
+    earlier new document. Document ``k`` is a copy with probability ``copy_rate``, so every
+    prefix keeps the rate and the copies' originals: sizes can be nested prefixes. Unlike
+    :func:`scaled_corpus`, the number of near-copies per document does not grow with
+    ``n_docs``, so the matching pairs grow linearly with the corpus.
+    """
+    from . import synth  # imported here: synth imports this module
+
+    if n_docs < 0:
+        raise ValueError("n_docs must be >= 0")
+    if not 0 <= copy_rate < 1:
+        raise ValueError(f"copy_rate must be in [0, 1), got {copy_rate}")
+    rng = random.Random(seed)
+    sentences = _news_sentences(str(_candidate_dir(data)))
+    order: list[int] = []
+    docs: list[str] = []
+    originals: list[int] = []
+    for k in range(n_docs):
+        if originals and rng.random() < copy_rate:
+            docs.append(synth.reprint(docs[rng.choice(originals)], rng)[0])
+            continue
+        paragraphs, words = [], 0
+        while words < target_words:
+            para = []
+            for _ in range(rng.randint(3, 5)):
+                if not order:
+                    order = list(range(len(sentences)))
+                    rng.shuffle(order)
+                para.append(sentences[order.pop()])
+            words += sum(len(x.split()) for x in para)
+            paragraphs.append(" ".join(para))
+        originals.append(k)
+        docs.append("\n\n".join(paragraphs))
     return docs
 
 

@@ -95,7 +95,7 @@ def _header(res: dict[str, Any]) -> list[str]:
         (f"- **Run**: `{meta['command']}` ({meta['mode']} mode), started {meta['started']}, "
          f"wall time {meta.get('wall_seconds', 0):.0f} s"),
         (f"- **Machine**: {m['cpu_model']}, {m['usable_cores']} usable cores ({m['logical_cores']} logical), "
-         f"{m.get('ram_gb')} GB RAM, {m['os']}, Python {m['python']}; numba threads {m.get('numba_threads')}"),
+         f"{m.get('ram_gb')} GB RAM, {m['os']}, Python {m['python']}; dedup core threads {m.get('core_threads', m.get('numba_threads'))}"),
         *_load_warning(m),
         f"- **Packages**: {versions}" + (f"; not installed: {missing}" if missing else ""),
         f"- **dedup {res.get('dedup_version')} defaults** (read from `dedup.Params()` at run time): {params}",
@@ -127,7 +127,7 @@ def _load_warning(m: dict[str, Any]) -> list[str]:
 def _problems(res: dict[str, Any]) -> list[str]:
     notes: list[str] = []
     errors: list[dict[str, str]] = []
-    for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "startup"):
+    for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup"):
         notes += res.get(part, {}).get("notes", [])
         errors += res.get(part, {}).get("errors", [])
     acc = res.get("accuracy", {})
@@ -329,7 +329,7 @@ def _speed(sp: dict[str, Any], machine: dict[str, Any], plot_files: dict[str, st
     ))
     lines.append("")
     rows = sp["rows"]
-    threads = machine.get("numba_threads")
+    threads = machine.get("core_threads", machine.get("numba_threads"))
     lines.append(
         f"Signatures: {cfg['num_perm']} permutations, {cfg['ngram']}-grams, from raw text (no normalization). dedup = "
         f"`MinHasher.sign_texts` (compiled, {threads} threads); datasketch = `MinHash.bulk` and rensa = "
@@ -437,9 +437,16 @@ def _xcell(x: float | None, mem: float | None = None) -> str:
     return _ratio(x) + (f" (mem {_ratio(mem)})" if mem is not None else "")
 
 
+_JOB_CORPUS_TITLES = {
+    "news": "news-like corpus (new documents, 20% noisy near-copies)",
+    "scaled": "duplicate-heavy corpus (the speed part's: near-copies per text grow with the corpus)",
+}
+
+
 def _wholejob(wj: dict[str, Any]) -> list[str]:
     """Whole processes on one corpus: dedup's CLI and the peers' user scripts (``benchmarks.wholejob``)."""
-    lines = ["## Whole job against peers, as their users run them", ""]
+    kind = (wj.get("config") or {}).get("corpus") or (wj.get("corpus") or {}).get("kind") or "scaled"
+    lines = [f"## Whole job against peers, as their users run them: {_JOB_CORPUS_TITLES.get(kind, kind)}", ""]
     if wj.get("status") != "ok":
         return lines + [f"Not measured: {wj.get('status')} (see Notes and problems).", ""]
     cfg, corpus, tools = wj["config"], wj["corpus"], wj["tools"]
@@ -462,8 +469,8 @@ def _wholejob(wj: dict[str, Any]) -> list[str]:
            if cfg.get("memory_limit_mb") else "")
     )
     lines.append("")
-    lines.append(f"Corpus: {corpus['source']}; sizes are nested prefixes of one shuffled corpus (the speed part's "
-                 f"builder, aiming at {corpus.get('target_words', '?')} words per document).")
+    lines.append(f"Corpus: {corpus['source']}; sizes are nested prefixes of one corpus (`benchmarks.speed.build_corpus`, "
+                 f"aiming at {corpus.get('target_words', '?')} words per document).")
     lines.append("")
     lines.append(_table(
         ["documents", "mean words", "median words", "p95 words", "MB of JSONL", "distinct texts"],
@@ -586,8 +593,9 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
         lines += _reuters_pairs(res["reuters_pairs"])
     if "speed" in res:
         lines += _speed(res["speed"], res["machine"], plot_files)
-    if "wholejob" in res:
-        lines += _wholejob(res["wholejob"])
+    for part in ("wholejob", "wholejob_scaled"):
+        if part in res:
+            lines += _wholejob(res[part])
     if "startup" in res:
         lines += _startup(res["startup"])
     if "spark" in res:

@@ -6,7 +6,9 @@ two minutes on two cores); the full run multiplies the speed corpus up to 200,00
 documents and repeats every timing three times. The ``reuters_pairs`` part scores every
 tool on the hand-labelled Reuters pairs (all 19,043 stories; ``--quick`` clusters only
 the stories named in a pair). The ``wholejob`` part times ``dedup cluster`` and the peers'
-user scripts as whole processes on one corpus (``--job-sizes``); ``startup`` times
+user scripts as whole processes on one corpus (``--job-sizes``): a news-like one (new documents
+and 20% noisy near-copies); ``wholejob_scaled`` does the same on the speed part's duplicate-heavy
+corpus (not in ``--quick``); ``startup`` times
 ``import dedup`` and ``dedup cluster seeds/`` in fresh processes. ``--only`` takes one part
 or several, comma-separated (``--only wholejob,startup``). Exit status 1 when any run failed
 (the report is written anyway and lists the failures).
@@ -37,8 +39,8 @@ __all__ = ["machine_info", "main"]
 DEFAULT_OUT = datasets.REPO_ROOT / "benchmarks" / "results"
 QUICK_SIZES = (2_000,)
 QUICK_JOB_SIZES = (1_000,)
-PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "startup", "spark", "index")
-PACKAGES = ("dedup", "numpy", "numba", "regex", "ftfy", "datasketch", "rensa", "xxhash", "scipy",
+PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup", "spark", "index")
+PACKAGES = ("dedup", "numpy", "regex", "ftfy", "rapidfuzz", "datasketch", "rensa", "xxhash", "scipy",
             "scikit-learn", "matplotlib", "tqdm", "psutil")
 
 
@@ -138,23 +140,18 @@ def machine_info() -> dict[str, Any]:
             versions[pkg] = importlib.metadata.version(pkg)
         except importlib.metadata.PackageNotFoundError:
             versions[pkg] = None
-    try:
-        import numba
-
-        numba_threads: int | None = int(numba.config.NUMBA_NUM_THREADS)
-    except ImportError:
-        numba_threads = None
     ram = _ram_bytes()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "cpu_model": _cpu_model(),
         "logical_cores": os.cpu_count(),
         "physical_cores": physical,
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "usable_cores": usable,
         "ram_gb": round(ram / 2**30, 1) if ram else None,
         "os": platform.platform(),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
-        "numba_threads": numba_threads,
+        "core_threads": usable,  # dedup's compiled core runs one thread per usable core by default
         "load_average_start": _load(),
         "packages": versions,
     }
@@ -194,7 +191,7 @@ def _json_default(obj: Any) -> Any:
 
 
 def _errors(results: dict[str, Any]) -> list[dict[str, str]]:
-    return [e for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "startup")
+    return [e for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup")
             for e in results.get(part, {}).get("errors", [])]
 
 
@@ -275,7 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["spark"] = {"error": f"pyspark is not installed ({exc}); pip install 'dedup[spark]'"}
         except Exception as exc:  # a broken Java or Spark setup is reported, not fatal
             results["spark"] = {"error": f"{type(exc).__name__}: {exc}"}
-    if want("wholejob"):
+    for part, kind in (("wholejob", "news"), ("wholejob_scaled", "scaled")):
+        if not want(part) or (part == "wholejob_scaled" and args.quick and args.only is None):
+            continue  # the quick smoke run times the whole job on one corpus
         jcfg = wholejob.JobConfig(
             sizes=args.job_sizes or (QUICK_JOB_SIZES if args.quick else wholejob.DEFAULT_SIZES),
             repeats=args.repeats or (1 if args.quick else 3),
@@ -283,12 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             once_over=args.once_over,
             max_memory_mb=args.max_memory * 1024 if args.max_memory else None,
             workdir=args.workdir,
+            corpus=kind,
         )
-        print(f"benchmarks: whole job vs peers' scripts, sizes {', '.join(map(str, jcfg.sizes))}, "
+        print(f"benchmarks: whole job vs peers' scripts on the {kind} corpus, sizes {', '.join(map(str, jcfg.sizes))}, "
               f"{jcfg.repeats} repeat(s) ...", file=sys.stderr)
         load_start = _load()
-        results["wholejob"] = wholejob.run(jcfg, progress)
-        results["wholejob"]["machine"] = {**results["machine"], "load_average_start": load_start, "load_average_end": _load()}
+        results[part] = wholejob.run(jcfg, progress)
+        results[part]["machine"] = {**results["machine"], "load_average_start": load_start, "load_average_end": _load()}
     if want("startup"):
         n_start = args.startup_repeats or (3 if args.quick else 10)
         print(f"benchmarks: start-up, {n_start} fresh process(es) per command and mode ...", file=sys.stderr)

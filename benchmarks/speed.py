@@ -59,6 +59,8 @@ from . import datasets
 __all__ = ["CLUSTER_TOOLS", "SIG_TOOLS", "SpeedConfig", "build_corpus", "run"]
 
 TARGET_WORDS = 600
+NEWS_COPY_RATE = 0.2
+"""Share of noisy near-copies in the ``news`` corpus (the shape of a news crawl)."""
 SIG_NGRAM = 5
 SIG_NUM_PERM = 128
 SIG_CHUNK = 4096
@@ -92,9 +94,24 @@ class SpeedConfig:
 # --------------------------------------------------------------------------- corpus
 
 
-def build_corpus(max_n: int, seed: int = 0) -> tuple[list[str], dict[str, Any]]:
-    """``max_n`` documents of about :data:`TARGET_WORDS` words and a description of them."""
+def build_corpus(max_n: int, seed: int = 0, kind: str = "scaled") -> tuple[list[str], dict[str, Any]]:
+    """``max_n`` documents of about :data:`TARGET_WORDS` words and a description of them.
+
+    ``kind`` ``"scaled"``: :func:`benchmarks.datasets.scaled_corpus` texts joined to that length
+    (duplicate-heavy past its pool: near-copies per text grow with ``max_n``); ``"news"``:
+    :func:`benchmarks.datasets.news_corpus` (new documents plus 20% noisy near-copies at every size).
+    """
+    if kind not in ("scaled", "news"):
+        raise ValueError(f"corpus kind must be 'scaled' or 'news', got {kind!r}")
     try:
+        if kind == "news":
+            docs = datasets.news_corpus(max_n, seed=seed, copy_rate=NEWS_COPY_RATE, target_words=TARGET_WORDS)
+            source = (
+                f"benchmarks.datasets.news_corpus: new documents of paragraphs of clean Reuters sentences (each drawn once "
+                f"before any is drawn again), and {NEWS_COPY_RATE:.0%} noisy near-copies of them "
+                f"(benchmarks.synth.reprint: OCR noise, mojibake, re-wrapping, abridgement, datelines, footers)"
+            )
+            return docs, {"source": source, "kind": kind, "concat": 1, "fallback": False, "target_words": TARGET_WORDS}
         sample = datasets.corpus_stats(datasets.scaled_corpus(min(20_000, max(2_000, max_n)), seed=seed))
         k = max(1, round(TARGET_WORDS / sample["mean_words"]))
         texts = datasets.scaled_corpus(max_n * k, seed=seed)
@@ -114,7 +131,7 @@ def build_corpus(max_n: int, seed: int = 0) -> tuple[list[str], dict[str, Any]]:
         source = f"FALLBACK (evaluation data missing: {exc}): perturbed copies of the 5 seed articles, {k} per document"
         fallback = True
     docs = ["\n\n".join(texts[i * k : (i + 1) * k]) for i in range(max_n)]
-    return docs, {"source": source, "concat": k, "fallback": fallback, "target_words": TARGET_WORDS}
+    return docs, {"source": source, "kind": kind, "concat": k, "fallback": fallback, "target_words": TARGET_WORDS}
 
 
 def _write_jsonl(path: Path, docs: Sequence[str]) -> None:

@@ -24,9 +24,12 @@ parent's (``ru_maxrss`` after fork + exec starts at the parent's size). dedup fo
 normalization workers, so the summed PSS of the process tree is sampled as well
 (``tree_peak_mb``, every 0.1 s).
 
-The corpus is :func:`benchmarks.speed.build_corpus` (news-like documents of about
-:data:`benchmarks.speed.TARGET_WORDS` words joined from real texts, with noisy near-copies);
-sizes are nested prefixes of one shuffled corpus.
+The corpus is :func:`benchmarks.speed.build_corpus` of kind :attr:`JobConfig.corpus`, documents of
+about :data:`benchmarks.speed.TARGET_WORDS` words: ``news`` (the default, the shape of a news
+crawl: new documents and 20% noisy near-copies at every size, so matching pairs grow linearly)
+or ``scaled`` (texts of a fixed pool joined four to a document: past the pool every text recurs
+in more documents as the corpus grows, so overlapping pairs grow faster than the corpus).
+Sizes are nested prefixes of one corpus.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class JobConfig:
     seed: int = 0
     workdir: str | None = None
     tools: tuple[str, ...] = TOOLS
+    corpus: str = "news"  # "news" (new documents + 20% near-copies) or "scaled" (duplicate-heavy); see speed.build_corpus
 
 
 @dataclass
@@ -232,7 +236,7 @@ def run(cfg: JobConfig, progress: Callable[..., Any] = _passthrough) -> dict[str
     tmp = tempfile.TemporaryDirectory(prefix="dedup-wholejob-", dir=cfg.workdir)
     workdir = Path(tmp.name)
     try:
-        docs, corpus = speed.build_corpus(max(sizes), cfg.seed)
+        docs, corpus = speed.build_corpus(max(sizes), cfg.seed, kind=cfg.corpus)
         if corpus["fallback"]:
             notes.append("whole-job corpus: " + corpus["source"])
         files: dict[int, Path] = {}
@@ -318,7 +322,7 @@ def run(cfg: JobConfig, progress: Callable[..., Any] = _passthrough) -> dict[str
             notes.append(f"wholejob {r['tool']} at {r['n_docs']:,} docs {r['status']}")
     return {
         "status": "ok",
-        "config": {"sizes": list(sizes), "repeats": cfg.repeats, "budget": cfg.budget, "once_over": cfg.once_over,
+        "config": {"sizes": list(sizes), "repeats": cfg.repeats, "corpus": cfg.corpus, "budget": cfg.budget, "once_over": cfg.once_over,
                    "seed": cfg.seed, "memory_limit_mb": limit_mb, "tools": list(cfg.tools),
                    "recipe_flags": " ".join(shlex.quote(f) for f in RECIPE_FLAGS), "baselines": list(BASELINES)},
         "corpus": corpus,

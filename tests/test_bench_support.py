@@ -377,6 +377,17 @@ def test_scaled_corpus(data) -> None:
     assert 100 < stats["mean_words"] < 250
 
 
+@pytest.mark.slow
+def test_news_corpus_has_a_fixed_share_of_near_copies(data) -> None:
+    docs = datasets.news_corpus(2_000, seed=1, data=data)
+    assert docs[:300] == datasets.news_corpus(300, seed=1, data=data)  # sizes are nested prefixes
+    assert len(set(docs)) == 2_000 and 500 < datasets.corpus_stats(docs)["mean_words"] < 750
+    copies = len(docs) - len(synth.distinct_sources(docs, threshold=0.3))
+    assert 0.14 * len(docs) <= copies <= 0.22 * len(docs)  # 20% are copies; a few are too damaged to see
+    with pytest.raises(ValueError, match="copy_rate"):
+        datasets.news_corpus(10, copy_rate=1.0, data=data)
+
+
 def test_index_bench_reuses_a_built_index_and_says_so(tmp_path):
     from benchmarks import index_bench
 

@@ -142,6 +142,8 @@ def test_wholejob_and_startup_parts_smoke(tmp_path: Path) -> None:
         assert 0 < r["kept"] <= 200
     assert rows["dedup"]["x_dedup"] == pytest.approx(1.0)
     assert wj["corpus"]["sizes"]["200"]["n_docs"] == 200
+    assert wj["config"]["corpus"] == wj["corpus"]["kind"] == "news"  # the default: new documents + 20% near-copies
+    assert "news-like corpus" in (out / "report.md").read_text(encoding="utf-8")
 
     st = res["startup"]
     assert st["status"] == "ok", st
