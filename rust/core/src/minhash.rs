@@ -107,15 +107,6 @@ impl Mt19937 {
     }
 }
 
-/// Number of distinct values in `hashes` (`scratch` is reused memory).
-pub fn count_distinct(hashes: &[u64], scratch: &mut Vec<u64>) -> usize {
-    scratch.clear();
-    scratch.extend_from_slice(hashes);
-    scratch.sort_unstable();
-    scratch.dedup();
-    scratch.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,13 +129,6 @@ mod tests {
         let (a, b) = permutations(3, 1);
         assert!(a.iter().all(|v| v % 2 == 1));
         assert_eq!(b.len(), 3);
-    }
-
-    #[test]
-    fn distinct_counts() {
-        let mut s = Vec::new();
-        assert_eq!(count_distinct(&[], &mut s), 0);
-        assert_eq!(count_distinct(&[0, 5, 5, 0, 7], &mut s), 3);
     }
 }
 
@@ -189,13 +173,15 @@ pub fn sign_strs<S: AsCodePoints + Sync>(
         .enumerate()
         .with_min_len(8)
         .for_each_init(
-            || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-            |(cps, scratch, hashes, distinct), (d, (sig, size))| {
+            || (Vec::new(), Vec::new(), Vec::new(), crate::distinct::Scratch::default(), Vec::new()),
+            |(cps, scratch, hashes, table, distinct), (d, (sig, size))| {
                 sig.fill(EMPTY);
                 texts[d].code_points_into(cps);
                 crate::shingle::shingle_hashes(cps, kind, n, fold, scratch, hashes);
-                fold_hashes(hashes, a, b, sig);
-                *size = count_distinct(hashes, distinct) as i64;
+                // Each distinct shingle once: the minima are those of the set, with less work.
+                crate::distinct::distinct_into(hashes, table, distinct);
+                fold_hashes(distinct, a, b, sig);
+                *size = distinct.len() as i64;
             },
         );
 }
