@@ -7,8 +7,8 @@
 //! Texts arrive as Unicode code points (UTF-32) so that positions and characters mean
 //! what they mean in Python's `str`.
 
-// Safe code throughout, but for the one audited call in `simd` that runs a loop compiled for AVX2
-// after the CPU has said it has AVX2.
+// Safe code throughout, but for the two audited calls in `simd` that run a loop compiled for AVX2 or AVX-512
+// after the CPU has said it has that extension.
 #![deny(unsafe_code)]
 
 pub mod align;

@@ -15,8 +15,13 @@ pub const EMPTY: u32 = u32::MAX;
 /// Fold 64-bit shingle hashes into `sig` (which starts at [`EMPTY`] for a new signature).
 pub fn fold_hashes(hashes: &[u64], a: &[u32], b: &[u32], sig: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::has_avx2() {
-        return crate::simd::with_avx2(|| fold_hashes_body(hashes, a, b, sig));
+    {
+        if crate::simd::has_avx512() {
+            return crate::simd::with_avx512(|| fold_hashes_body(hashes, a, b, sig));
+        }
+        if crate::simd::has_avx2() {
+            return crate::simd::with_avx2(|| fold_hashes_body(hashes, a, b, sig));
+        }
     }
     fold_hashes_body(hashes, a, b, sig)
 }
@@ -120,6 +125,38 @@ mod tests {
         let mut sig2 = [EMPTY; 2];
         fold_hashes(&[0u64, 1u64 << 32], &a, &b, &mut sig2); // both fold to 0
         assert_eq!(sig, sig2);
+    }
+
+    #[test]
+    fn every_instruction_set_gives_the_same_signature() {
+        let (a, b) = permutations(256, 7);
+        let hashes: Vec<u64> = (0..1_003u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i << 7)).collect();
+        let mut scalar = vec![EMPTY; 256];
+        fold_hashes_body(&hashes, &a, &b, &mut scalar);
+        let mut reference = vec![EMPTY; 256];
+        for &h in &hashes {
+            let hv = fmix32(h as u32);
+            for k in 0..256 {
+                reference[k] = reference[k].min(a[k].wrapping_mul(hv).wrapping_add(b[k]));
+            }
+        }
+        assert_eq!(scalar, reference);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if crate::simd::has_avx2() {
+                let mut sig = vec![EMPTY; 256];
+                crate::simd::with_avx2(|| fold_hashes_body(&hashes, &a, &b, &mut sig));
+                assert_eq!(sig, reference);
+            }
+            if crate::simd::has_avx512() {
+                let mut sig = vec![EMPTY; 256];
+                crate::simd::with_avx512(|| fold_hashes_body(&hashes, &a, &b, &mut sig));
+                assert_eq!(sig, reference);
+            }
+        }
+        let mut dispatched = vec![EMPTY; 256];
+        fold_hashes(&hashes, &a, &b, &mut dispatched);
+        assert_eq!(dispatched, reference);
     }
 
     #[test]
