@@ -27,7 +27,8 @@ Three sources, one page:
 random sample of ``sample`` of the others (seeded: the same run gives the same page), at most
 ``max_members`` members per cluster (the least similar first: the ones worth checking), each text cut
 after ``max_chars`` characters, and it stops adding clusters once its data reaches ``max_mb``
-megabytes. The counts and histograms always cover the whole run. The page renders only what is on
+megabytes (the largest clusters stop at ``1 - SAMPLE_SHARE`` of it, so the sample always gets a
+share). The counts and histograms always cover the whole run. The page renders only what is on
 screen: clusters are listed 50 at a time as the list scrolls, and a cluster's texts are drawn when it
 is opened.
 
@@ -50,7 +51,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import numpy as np
 
@@ -66,6 +67,7 @@ __all__ = [
     "MAX_MEMBERS",
     "MAX_CHARS",
     "MAX_MB",
+    "SAMPLE_SHARE",
     "ReportSummary",
     "report",
     "report_from_clusters",
@@ -78,14 +80,16 @@ MAX_CLUSTERS = 1000
 #: Clusters drawn at random from the rest (beyond the largest ``MAX_CLUSTERS``).
 SAMPLE = 200
 #: Members shown per cluster (the least similar first); the page says how many more there are.
-MAX_MEMBERS = 20
+MAX_MEMBERS = 10
 #: Characters of each text shown (the alignment is computed on the whole text).
 MAX_CHARS = 20_000
 #: The page stops adding clusters once its data reaches this many megabytes (at least one is shown).
-MAX_MB = 16.0
+MAX_MB = 24.0
+#: The share of ``max_mb`` kept for the random sample when the largest clusters would fill the page.
+SAMPLE_SHARE = 0.25
 
-Records = Union[Iterable[Any], Callable[[], Iterable[Any]]]
-Output = Union[str, Path, IO[str]]
+Records = Iterable[Any] | Callable[[], Iterable[Any]]
+Output = str | Path | IO[str]
 
 _TEMPLATE_DIR = "report_template"
 
@@ -575,10 +579,10 @@ class _Page:
         al = e.alignment
         if al is not None and al.aligned:
             limits = (min(len(e.text_a), self.max_chars), min(len(e.text_b), self.max_chars))
-            shared = _clip_spans([[*sa, *sb] for sa, sb in al.shared], limits)
+            # The shared spans are the text between the differences: the page shows them plain, so they are not stored.
             diffs = _clip_spans([[*d.a, *d.b, d.kind, d.counted] for d in al.differences], limits)
             out["al"] = {
-                "sh": shared, "df": diffs,
+                "df": diffs,
                 "n": [al.shared_words, al.aligned_words, al.changed_figures, al.shared_figures, al.changed_words,
                       al.changed_names, round(al.noise_rate, 4)],
                 "tf": al.reason,
@@ -624,12 +628,16 @@ def _write(run: _Run, texts_of: Callable[[set[int]], dict[int, str]], output: Ou
     chosen = _chosen(groups, options["max_clusters"], options["sample"], seed)
     texts = texts_of(_needed(run, chosen, options["max_members"]))
     page = _Page(run, texts, options["max_chars"])
+    # The largest clusters get SAMPLE_SHARE of the budget less when a sample follows them: the page always shows both.
     budget = options["max_mb"] * 1e6
+    top_budget = budget * (1 - SAMPLE_SHARE) if any(sampled for _, sampled in chosen) else budget
     used = 0
     clusters: list[dict[str, Any]] = []
     for group, sampled in chosen:
-        if clusters and used >= budget:
-            break
+        if clusters and used >= (budget if sampled else top_budget):
+            if sampled:
+                break
+            continue
         rep = int(group[0])
         before = len(page.docs)
         members = [page.member(rep, s) for s in _members(run, group, options["max_members"])]
