@@ -22,12 +22,13 @@ from .shingle import Shingler
 
 if TYPE_CHECKING:
     from .index import Index, Match
+    from .report import ReportSummary, write_report
 
 __version__ = "0.1.0"
 
-# The persistent index (SQLite) is imported when first used: `import dedup` stays quick. explain is not lazy:
+# The persistent index (SQLite) and the review report are imported when first used: `import dedup` stays quick. explain is not lazy:
 # its module has the function's name, so importing the module (dedup report does) would replace the function.
-_LAZY = {"Index": "index", "Match": "index"}
+_LAZY = {"Index": "index", "Match": "index", "ReportSummary": "report", "write_report": "report"}
 
 
 def __getattr__(name: str) -> Any:
@@ -57,10 +58,12 @@ __all__ = [
     "MinHasher",
     "Normalizer",
     "Params",
+    "ReportSummary",
     "Shingler",
     "cluster",
     "explain",
     "jaccard",
     "normalize",
     "optimal_bands",
+    "write_report",
 ]

@@ -790,9 +790,9 @@ def cmd_report(args: argparse.Namespace) -> int:
                "max_chars": args.max_chars, "max_mb": args.max_mb, "seed": args.sample_seed, **_params(args)}
     out = require_stdout() if args.output == "-" else args.output
     if args.clusters is not None:
-        summary = report.report_from_clusters(args.clusters, records(), out, **options)
+        summary = report.write_report_from_clusters(args.clusters, records(), out, **options)
     elif args.dropped is not None:
-        summary = report.report_from_dropped(args.dropped, records(unique=False), out, index=args.index, **options)
+        summary = report.write_report_from_dropped(args.dropped, records(unique=False), out, index=args.index, **options)
     else:
         # Files are read again for the texts the page shows (a second pass logs no skips); standard input is held.
         passes: list[int] = []
@@ -801,7 +801,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             passes.append(1)
             return records(log=skipped if len(passes) == 1 else SkipLog())
 
-        summary = report.report(list(records()) if "-" in args.inputs else again, out, n_jobs=_jobs(args), **options)
+        summary = report.write_report(list(records()) if "-" in args.inputs else again, out, n_jobs=_jobs(args), **options)
     if not args.quiet:
         where = summary.path or "<stdout>"
         print(f"dedup: wrote {where} ({summary.bytes / 1e6:.1f} MB): {summary.clusters_shown} of {summary.clusters} clusters "

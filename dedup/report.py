@@ -1,7 +1,7 @@
 """A review report of the duplicates found: one self-contained HTML page to look at before deleting.
 
 People who delete duplicates want to see first which document was kept and what it duplicated.
-:func:`report` writes one static HTML file (no server, no network: its CSS, JavaScript and data are
+:func:`write_report` writes one static HTML file (no server, no network: its CSS, JavaScript and data are
 inline) that any browser opens:
 
 * the run's parameters and counts, and histograms of the cluster sizes and of the members'
@@ -17,9 +17,9 @@ inline) that any browser opens:
 
 Three sources, one page:
 
-* :func:`report` clusters the records here (or takes the :class:`~dedup.Clustering` of them);
-* :func:`report_from_clusters` reads a finished run (the rows of ``dedup cluster -o out.jsonl``);
-* :func:`report_from_dropped` reads the ``--report`` of ``dedup filter`` (one row per dropped
+* :func:`write_report` clusters the records here (or takes the :class:`~dedup.Clustering` of them);
+* :func:`write_report_from_clusters` reads a finished run (the rows of ``dedup cluster -o out.jsonl``);
+* :func:`write_report_from_dropped` reads the ``--report`` of ``dedup filter`` (one row per dropped
   document: the stored document it repeats, the similarity, the reason), with the index for the
   texts of documents admitted in earlier runs.
 
@@ -69,10 +69,12 @@ __all__ = [
     "MAX_MB",
     "SAMPLE_SHARE",
     "ReportSummary",
-    "report",
-    "report_from_clusters",
-    "report_from_dropped",
+    "write_report",
+    "write_report_from_clusters",
+    "write_report_from_dropped",
     "read_rows",
+    "render_html",
+    "embed_json",
 ]
 
 #: The largest clusters with duplicates that a page holds.
@@ -127,7 +129,7 @@ class _Run:
 # -- public entry points ------------------------------------------------------------------------------------------
 
 
-def report(
+def write_report(
     records: Records,
     output: Output,
     *,
@@ -151,7 +153,7 @@ def report(
     them). ``records`` may also be a function returning a fresh iterable of them at each call: the texts
     are then read a second time for the page's documents instead of being held for the whole run.
 
-    >>> report([("a", "The council approved the budget for road repairs on Tuesday."),
+    >>> write_report([("a", "The council approved the budget for road repairs on Tuesday."),
     ...         ("b", "THE COUNCIL approved the budget for road repairs on Tuesday!")], "review.html")  # doctest: +SKIP
     """
     options = _options(max_clusters, sample, max_members, max_chars, max_mb)
@@ -187,7 +189,7 @@ def report(
     return _write(run, texts, output, title, seed, options)
 
 
-def report_from_clusters(
+def write_report_from_clusters(
     results: Iterable[Mapping[str, Any]] | str | Path,
     records: Iterable[Any],
     output: Output,
@@ -258,7 +260,7 @@ def report_from_clusters(
     return _write(run, texts, output, title, seed, options)
 
 
-def report_from_dropped(
+def write_report_from_dropped(
     dropped: Iterable[Mapping[str, Any]] | str | Path,
     records: Iterable[Any],
     output: Output,
@@ -696,7 +698,7 @@ def _asset(name: str) -> str:
 
 
 def render_html(data: dict[str, Any]) -> str:
-    """The page for ``data`` (the structure :func:`report` builds): the template with its style, script and
+    """The page for ``data`` (the structure :func:`write_report` builds): the template with its style, script and
     data inline."""
     page = _asset("report.html")
     page = page.replace("/*STYLE*/", _asset("report.css")).replace("/*SCRIPT*/", _asset("report.js"))

@@ -39,7 +39,7 @@ def members_by_id(data: dict) -> dict[str, dict]:
 
 def test_report_of_the_seeds_explains_the_member(tmp_path, seeds):
     out = tmp_path / "r.html"
-    summary = report.report(seed_records(seeds), out)
+    summary = report.write_report(seed_records(seeds), out)
     html = out.read_text(encoding="utf-8")
     data = page_data(html)
     assert summary == report.ReportSummary(str(out), len(html.encode()), 5, 1, 1, 1)
@@ -73,7 +73,7 @@ def test_histograms_and_counts_cover_the_whole_run(tmp_path):
         texts += [story + base.format("") + "!" * i for i in range(k + 2)]
     recs = list(enumerate(texts))
     out = tmp_path / "r.html"
-    s = report.report(recs, out, max_clusters=2, sample=1, seed=3)
+    s = report.write_report(recs, out, max_clusters=2, sample=1, seed=3)
     data = page_data(out.read_text(encoding="utf-8"))
     assert data["hist"]["sizes"] == [[k + 2, 1] for k in range(6)]
     assert sum(b[2] for b in data["hist"]["similarity"]) == sum(k + 1 for k in range(6))
@@ -82,7 +82,7 @@ def test_histograms_and_counts_cover_the_whole_run(tmp_path):
     assert sizes[:2] == [7, 6] and len(sizes) == 3 and data["clusters"][2]["sampled"]
     assert (s.clusters, s.clusters_shown) == (6, 3)
     again = tmp_path / "again.html"
-    report.report(recs, again, max_clusters=2, sample=1, seed=3)
+    report.write_report(recs, again, max_clusters=2, sample=1, seed=3)
     assert [c["size"] for c in page_data(again.read_text())["clusters"]] == sizes  # the sample is seeded
 
 
@@ -90,7 +90,7 @@ def test_caps_members_chars_and_megabytes(tmp_path):
     long = " ".join(f"word{j}" for j in range(3000))
     texts = [long + "." * i for i in range(8)] + [f"other story {k} " + long[:2000] + "!" * k for k in range(3)]
     out = tmp_path / "r.html"
-    report.report(list(enumerate(texts)), out, max_members=3, max_chars=500)
+    report.write_report(list(enumerate(texts)), out, max_members=3, max_chars=500)
     data = page_data(out.read_text())
     c = data["clusters"][0]
     assert c["size"] == 8 and len(c["members"]) == 3 and c["hidden"] == 4
@@ -105,18 +105,18 @@ def test_caps_members_chars_and_megabytes(tmp_path):
     stories = [" ".join(f"s{k}w{j}" for j in range(400)) for k in range(12)]
     many = [(f"{k}-{i}", story + "!" * i) for k, story in enumerate(stories) for i in range(2 + (k % 3))]
     shared = tmp_path / "shared.html"
-    s = report.report(many, shared, max_clusters=8, sample=4, max_mb=0.1)
+    s = report.write_report(many, shared, max_clusters=8, sample=4, max_mb=0.1)
     shown = page_data(shared.read_text())["clusters"]
     assert any(c["sampled"] for c in shown) and sum(not c["sampled"] for c in shown) < 8 and s.clusters == 12
     tiny = tmp_path / "tiny.html"
-    s = report.report(list(enumerate(texts)), tiny, max_mb=0.001)
+    s = report.write_report(list(enumerate(texts)), tiny, max_mb=0.001)
     assert s.clusters_shown == 1 and page_data(tiny.read_text())["meta"]["shown"]["stopped_at_mb"]
 
 
 def test_hostile_text_stays_text(tmp_path, seeds):
     recs = seed_records(seeds) + [("<b>id</b></script>", seeds["001"].replace("Harris", HOSTILE, 2))]
     out = tmp_path / "r.html"
-    report.report(recs, out, title="</title><script>alert(1)</script>")
+    report.write_report(recs, out, title="</title><script>alert(1)</script>")
     html = out.read_text(encoding="utf-8")
     # Only the template's two script elements, and one closing tag each; the title is escaped.
     assert len(re.findall(r"<script", html, re.I)) == 2
@@ -147,7 +147,7 @@ def test_member_placed_through_another_says_by_which(tmp_path):
     d.add_many([("a", a), ("b", b), ("c", c)])
     clustering = d.clusters()
     out = tmp_path / "r.html"
-    report.report([("a", a), ("b", b), ("c", c)], out, clustering=clustering)
+    report.write_report([("a", a), ("b", b), ("c", c)], out, clustering=clustering)
     data = page_data(out.read_text())
     members = members_by_id(data)
     ids = ["a", "b", "c"]
@@ -159,7 +159,7 @@ def test_member_placed_through_another_says_by_which(tmp_path):
         if via != ids[int(clustering.labels[i])]:
             assert members[doc_id]["via"]["id"] == via and "why" in members[doc_id]["via"]
     with pytest.raises(ConfigError, match="clustering is of 3 documents, but 2 records"):
-        report.report([("a", a), ("b", b)], tmp_path / "x.html", clustering=clustering)
+        report.write_report([("a", a), ("b", b)], tmp_path / "x.html", clustering=clustering)
 
 
 def test_records_as_a_function_are_read_again(tmp_path, seeds):
@@ -170,10 +170,10 @@ def test_records_as_a_function_are_read_again(tmp_path, seeds):
         return iter(seed_records(seeds))
 
     out = tmp_path / "r.html"
-    report.report(records, out)
+    report.write_report(records, out)
     assert len(calls) == 2
     held = tmp_path / "held.html"
-    report.report(seed_records(seeds), held)
+    report.write_report(seed_records(seeds), held)
     strip = lambda d: {**d, "meta": {**d["meta"], "created": None}}  # noqa: E731
     assert strip(page_data(out.read_text())) == strip(page_data(held.read_text()))
 
@@ -186,8 +186,8 @@ def test_from_a_finished_run(tmp_path, fmt):
     assert run_inproc("cluster", str(SEEDS), "-o", str(results), "-q").returncode == 0
     fresh, later = tmp_path / "fresh.html", tmp_path / "later.html"
     recs = list(read_inputs([str(SEEDS)]))
-    report.report(recs, fresh)
-    s = report.report_from_clusters(results, recs, later)
+    report.write_report(recs, fresh)
+    s = report.write_report_from_clusters(results, recs, later)
     a, b = page_data(fresh.read_text()), page_data(later.read_text())
     assert s.documents == 5 and a["clusters"] == b["clusters"] and a["docs"] == b["docs"] and a["hist"] == b["hist"]
     assert b["meta"]["source"] == f"clusters read from {results}"
@@ -199,7 +199,7 @@ def test_from_a_finished_run_with_integer_ids_read_back_from_csv(tmp_path, seeds
     inp.write_text("".join(json.dumps(r) + "\n" for r in records))
     results = tmp_path / "out.csv"
     assert run_inproc("cluster", str(inp), "-o", str(results), "-q").returncode == 0
-    s = report.report_from_clusters(results, [(r["id"], r["text"]) for r in records], tmp_path / "r.html")
+    s = report.write_report_from_clusters(results, [(r["id"], r["text"]) for r in records], tmp_path / "r.html")
     assert (s.clusters, s.members_shown) == (1, 1)
 
 
@@ -208,24 +208,24 @@ def test_from_a_finished_run_errors(tmp_path, seeds):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "000", "cluster": "001", "similarity": 0.9}\n{"id": "001", "similarity": 1}\n')
     with pytest.raises(InputError, match=r"bad.jsonl: line 2: missing field 'cluster'; the row has: id, similarity"):
-        report.report_from_clusters(bad, recs, tmp_path / "r.html")
+        report.write_report_from_clusters(bad, recs, tmp_path / "r.html")
     bad.write_text('{"id": "000", "cluster": "nobody", "similarity": 0.9}\n')
     with pytest.raises(InputError, match=r"line 1: id '000': cluster 'nobody' is not the id of any row"):
-        report.report_from_clusters(bad, recs, tmp_path / "r.html")
+        report.write_report_from_clusters(bad, recs, tmp_path / "r.html")
     bad.write_text('{"id": "000", "cluster": "000", "similarity": 7}\n')
     with pytest.raises(InputError, match=r"line 1: id '000': similarity must be between 0 and 1, got 7"):
-        report.report_from_clusters(bad, recs, tmp_path / "r.html")
+        report.write_report_from_clusters(bad, recs, tmp_path / "r.html")
     bad.write_text('{"id": "000", "cluster": "000"}\n[1]\n')
     with pytest.raises(InputError, match=r"line 2: not a JSON object but list"):
-        report.report_from_clusters(bad, recs, tmp_path / "r.html")
+        report.write_report_from_clusters(bad, recs, tmp_path / "r.html")
     bad.write_text('{"id": "zzz", "cluster": "zzz", "similarity": 1}\n{"id": "000", "cluster": "zzz", "similarity": 1}\n')
     with pytest.raises(InputError, match=r"1 ids of the results are not in the inputs \(the first: 'zzz'\)"):
-        report.report_from_clusters(bad, recs, tmp_path / "r.html")
+        report.write_report_from_clusters(bad, recs, tmp_path / "r.html")
     with pytest.raises(InputError, match="nothing.jsonl: cannot open"):
-        report.report_from_clusters(tmp_path / "nothing.jsonl", recs, tmp_path / "r.html")
+        report.write_report_from_clusters(tmp_path / "nothing.jsonl", recs, tmp_path / "r.html")
     for option, value in (("max_clusters", 0), ("sample", -1), ("max_members", 0), ("max_chars", 10), ("max_mb", float("nan"))):
         with pytest.raises(ConfigError, match=option):
-            report.report(recs, tmp_path / "r.html", **{option: value})
+            report.write_report(recs, tmp_path / "r.html", **{option: value})
 
 
 def _filter(tmp_path, inp, index, report_file):
@@ -242,7 +242,7 @@ def test_from_a_filter_report(tmp_path, seeds):
     assert (row["id"], row["matched"], row["reason"]) == ("001", "000", "near-duplicate")
     recs = seed_records(seeds)
     out = tmp_path / "r.html"
-    s = report.report_from_dropped(dropped, recs, out, index=index)
+    s = report.write_report_from_dropped(dropped, recs, out, index=index)
     data = page_data(out.read_text())
     assert data["meta"]["mode"] == "dropped" and s.documents == 1 and s.members_shown == 1
     (c,) = data["clusters"]
@@ -255,7 +255,7 @@ def test_from_a_filter_report(tmp_path, seeds):
     assert m["m"] is True and m["al"]["df"]
     # Without the index the kept text comes from the input (admitted in the same run).
     out2 = tmp_path / "r2.html"
-    report.report_from_dropped(dropped, recs, out2)
+    report.write_report_from_dropped(dropped, recs, out2)
     (m2,) = page_data(out2.read_text())["clusters"][0]["members"]
     assert m2["m"] is True and page_data(out2.read_text())["docs"][0]["raw"] == seeds["000"]
 
@@ -269,15 +269,15 @@ def test_from_a_filter_report_of_ids_already_indexed(tmp_path, seeds):
     rows = [json.loads(x) for x in second.read_text().splitlines()]
     assert [r["reason"] for r in rows].count("id already indexed") == 4  # and 001, never admitted, is a near-duplicate again
     out = tmp_path / "r.html"
-    report.report_from_dropped(second, seed_records(seeds), out, index=index)
+    report.write_report_from_dropped(second, seed_records(seeds), out, index=index)
     members = members_by_id(page_data(out.read_text()))
     assert members["002"]["m"] is True and members["002"]["why"].startswith("Jaccard")
     # Without the index, a kept text that is not in this input is missing, and the page says why.
-    report.report_from_dropped(second, seed_records(seeds), out)
+    report.write_report_from_dropped(second, seed_records(seeds), out)
     members = members_by_id(page_data(out.read_text()))
     assert "pass the index" in members["002"]["why"] and "al" not in members["002"]
     with pytest.raises(InputError, match=r"id '002': dropped 1 times but the inputs hold it 0 times"):
-        report.report_from_dropped(second, [r for r in seed_records(seeds) if r[0] != "002"], out, index=index)
+        report.write_report_from_dropped(second, [r for r in seed_records(seeds) if r[0] != "002"], out, index=index)
 
 
 # -- the command line ------------------------------------------------------------------------------------------------

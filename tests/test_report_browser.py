@@ -84,7 +84,7 @@ class Page:
 
 def seed_page(tmp_path: Path, extra=()) -> Path:
     out = tmp_path / "seeds.html"
-    report.report(list(read_inputs([str(SEEDS)])) + list(extra), out, title="dedup report: seeds")
+    report.write_report(list(read_inputs([str(SEEDS)])) + list(extra), out, title="dedup report: seeds")
     return out
 
 
@@ -190,7 +190,7 @@ def benchmark_records():
 def test_benchmark_corpus_page_scrolls_lazily_and_filters(browser, tmp_path):
     records, n_clusters = benchmark_records()
     out = tmp_path / "bench.html"
-    summary = report.report(records, out, title="dedup report: synthetic reprints")
+    summary = report.write_report(records, out, title="dedup report: synthetic reprints")
     assert summary.clusters_shown == summary.clusters >= n_clusters * 0.8
     p = Page(browser, out)
     page = p.page

@@ -265,7 +265,8 @@
     var dropped = META.mode === "dropped";
     add(body, el("p", { class: "hidden-note" },
       (dropped ? "Kept (stored in the index): " : "Representative (kept): "), el("b", { text: rep.id }),
-      " \u00b7 " + num(c.size - 1) + (dropped ? " dropped documents repeat it" : " members") +
+      " \u00b7 " + num(c.size - 1) + (dropped ? (c.size === 2 ? " dropped document repeats it" : " dropped documents repeat it")
+        : (c.size === 2 ? " member" : " members")) +
       (c.hidden ? "; the " + num(c.members.length) + " least similar are shown, " + num(c.hidden) + " more are not" : "")));
     c.members.forEach(function (m, i) { add(body, memberBlock(c, m, i === 0)); });
   }
