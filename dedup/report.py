@@ -156,7 +156,7 @@ def write_report(
     >>> write_report([("a", "The council approved the budget for road repairs on Tuesday."),
     ...         ("b", "THE COUNCIL approved the budget for road repairs on Tuesday!")], "review.html")  # doctest: +SKIP
     """
-    options = _options(max_clusters, sample, max_members, max_chars, max_mb)
+    options = _options(max_clusters, sample, max_members, max_chars, max_mb, output)
     engine = Deduplicator(n_jobs=n_jobs, **params)
     held: list[str] | None = None
     ids: list[Any] = []
@@ -210,7 +210,7 @@ def write_report_from_clusters(
     ``params`` are the run's matching parameters: the output does not record them, and the page
     explains each member under them.
     """
-    options = _options(max_clusters, sample, max_members, max_chars, max_mb)
+    options = _options(max_clusters, sample, max_members, max_chars, max_mb, output)
     engine = Deduplicator(n_jobs=1, **params)
     source = str(results) if isinstance(results, (str, Path)) else "result rows"
     rows = read_rows(results) if isinstance(results, (str, Path)) else ((row, None) for row in results)
@@ -284,7 +284,7 @@ def write_report_from_dropped(
     indexed (normalized), and the matching parameters; without it they come from ``params``, and a
     stored document's text from the input when it is there (admitted in the same run).
     """
-    options = _options(max_clusters, sample, max_members, max_chars, max_mb)
+    options = _options(max_clusters, sample, max_members, max_chars, max_mb, output)
     source = str(dropped) if isinstance(dropped, (str, Path)) else "dropped rows"
     opened = None
     if isinstance(index, (str, Path)):
@@ -457,7 +457,20 @@ def _holding(records: Iterable[Any], ids: list[Any], texts: list[str]) -> Iterab
         yield doc_id, text
 
 
-def _options(max_clusters: int, sample: int, max_members: int, max_chars: int, max_mb: float) -> dict[str, Any]:
+def _check_output(output: Any) -> None:
+    """Refuse an output that cannot be written before the work, not after it."""
+    if isinstance(output, (str, Path)):
+        target = Path(output)
+        if str(output) == "" or target.is_dir():
+            raise ConfigError(f"{output!s}: cannot write the report: {'is a directory' if str(output) else 'the path is empty'}")
+        if not target.parent.is_dir():
+            raise ConfigError(f"{output}: cannot write the report: no directory {str(target.parent)!r}")
+    elif not hasattr(output, "write"):
+        raise ConfigError(f"output must be a path or a text stream, got {type(output).__name__}")
+
+
+def _options(max_clusters: int, sample: int, max_members: int, max_chars: int, max_mb: float, output: Any) -> dict[str, Any]:
+    _check_output(output)
     for name, value, low in (("max_clusters", max_clusters, 1), ("sample", sample, 0), ("max_members", max_members, 1),
                              ("max_chars", max_chars, 100)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -624,8 +637,6 @@ def _needed(run: _Run, chosen: list[tuple[np.ndarray, bool]], max_members: int) 
 
 def _write(run: _Run, texts_of: Callable[[set[int]], dict[int, str]], output: Output, title: str | None, seed: int,
            options: dict[str, Any]) -> ReportSummary:
-    if not isinstance(output, (str, Path)) and not hasattr(output, "write"):
-        raise ConfigError(f"output must be a path or a text stream, got {type(output).__name__}")
     groups = _groups(run.labels)
     chosen = _chosen(groups, options["max_clusters"], options["sample"], seed)
     texts = texts_of(_needed(run, chosen, options["max_members"]))

@@ -223,6 +223,10 @@ def test_from_a_finished_run_errors(tmp_path, seeds):
         report.write_report_from_clusters(bad, recs, tmp_path / "r.html")
     with pytest.raises(InputError, match="nothing.jsonl: cannot open"):
         report.write_report_from_clusters(tmp_path / "nothing.jsonl", recs, tmp_path / "r.html")
+    with pytest.raises(ConfigError, match="cannot write the report: no directory"):
+        report.write_report(recs, tmp_path / "no" / "r.html")
+    with pytest.raises(ConfigError, match="output must be a path or a text stream, got int"):
+        report.write_report(recs, 3)
     for option, value in (("max_clusters", 0), ("sample", -1), ("max_members", 0), ("max_chars", 10), ("max_mb", float("nan"))):
         with pytest.raises(ConfigError, match=option):
             report.write_report(recs, tmp_path / "r.html", **{option: value})
