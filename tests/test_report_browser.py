@@ -116,6 +116,8 @@ def test_seeds_page_renders_clusters_differences_and_search(browser, tmp_path):
     page.locator(".side-1 h3 button").click()
     assert page.locator(".side-1 mark").count() == 0 and "It's a high-stakes negotiation for Harris" in page.inner_text(".side-1 .text")
     page.locator(".side-1 h3 button").click()
+    # Each highlight's title names both sides, also once redrawn.
+    assert page.locator(".side-1 mark.k-word").get_attribute("title") == "word: \u201cthe\u201d \u2192 \u201cit's\u201d"
     # Search and filters.
     page.fill("#f-q", "guatemala")
     page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Showing 1 of 1')")

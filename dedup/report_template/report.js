@@ -318,8 +318,9 @@
     if (present.length) add(box, el("div", { class: "legend" }, "Highlighted: ", present.map(function (k) {
       return el("span", { class: "badge k-" + k, title: KIND_HELP[k], text: k + " " + m.kinds[k] });
     }), " \u00b7 outlined: a changed fact counted by the verdict \u00b7 click a highlight to find it in the other text"));
-    var left = pane(c.rep, diffs, 0, META.mode === "dropped" ? "Stored document" : "Representative");
-    var right = pane(m.d, diffs, 1, META.mode === "dropped" ? "Dropped document" : "Member");
+    var texts = [DOCS[c.rep].t || "", DOCS[m.d].t || ""];
+    var left = pane(c.rep, diffs, 0, META.mode === "dropped" ? "Stored document" : "Representative", texts);
+    var right = pane(m.d, diffs, 1, META.mode === "dropped" ? "Dropped document" : "Member", texts);
     var pair = el("div", { class: "pair" }, left, right);
     pair.addEventListener("click", function (ev) {
       var mk = ev.target.closest ? ev.target.closest("mark[data-d]") : null;
@@ -338,13 +339,13 @@
       setTimeout(function () { x.classList.remove("flash"); }, 1200);
     });
   }
-  function pane(k, diffs, side, label) {
+  function pane(k, diffs, side, label, texts) {
     var d = DOCS[k];
     var text = el("pre", { class: "text" });
     var compared = d.t != null;
     function draw(asCompared) {
       text.textContent = "";
-      if (asCompared) highlighted(text, d.t, d.n, diffs, side);
+      if (asCompared) highlighted(text, d.n, diffs, side, texts);
       else if (d.raw != null) { add(text, d.raw); if (d.rn > d.raw.length) add(text, el("span", { class: "clipped", text: "\n\u2026 " + num(d.rn - d.raw.length) + " more characters not shown" })); }
       else add(text, el("span", { class: "clipped", text: "(text not available)" }));
     }
@@ -355,24 +356,23 @@
     return el("div", { class: "pane side-" + side }, el("h3", null, el("span", null, label + (compared ? " (as compared, normalized)" : "")),
       el("span", { class: "pid", title: d.id, text: d.id }), button), text);
   }
-  function highlighted(box, text, full, diffs, side) {
-    var o = side ? 2 : 0;
+  function highlighted(box, full, diffs, side, texts) {
+    var o = side ? 2 : 0, text = texts[side];
     var marks = diffs.map(function (d, i) { return { s: d[o], e: d[o + 1], kind: d[4], counted: d[5], i: i, d: d }; })
       .sort(function (a, b) { return a.s - b.s || a.e - b.e || a.i - b.i; });
     var pos = 0;
     marks.forEach(function (mk) {
       if (mk.s < pos || mk.s > text.length) return;
       if (mk.s > pos) add(box, text.slice(pos, mk.s));
-      var title = mk.kind + ": \u201c" + clip(sliceOf(mk.d, 0)) + "\u201d \u2192 \u201c" + clip(sliceOf(mk.d, 1)) + "\u201d";
+      var title = mk.kind + ": \u201c" + clip(texts[0].slice(mk.d[0], mk.d[1])) + "\u201d \u2192 \u201c" +
+        clip(texts[1].slice(mk.d[2], mk.d[3])) + "\u201d";
       var cls = "k-" + mk.kind + (mk.counted ? " counted" : "") + (mk.e > mk.s ? "" : " gap");
       add(box, el("mark", { class: cls, "data-d": mk.i, "data-kind": mk.kind, title: title }, mk.e > mk.s ? text.slice(mk.s, mk.e) : "\u2038"));
       pos = Math.max(pos, mk.e);
     });
     if (pos < text.length) add(box, text.slice(pos));
     if (full > text.length) add(box, el("span", { class: "clipped", text: "\n\u2026 " + num(full - text.length) + " more characters not shown" }));
-    function sliceOf(d, sd) { return currentPair[sd] == null ? "" : currentPair[sd].slice(d[sd * 2], d[sd * 2 + 1]); }
   }
-  var currentPair = [null, null];
   function clip(s) { s = s.replace(/\s+/g, " "); return s.length > 120 ? s.slice(0, 117) + "\u2026" : s; }
   function diffTable(c, m, diffs, left, right) {
     var a = DOCS[c.rep].t || "", b = DOCS[m.d].t || "";
@@ -400,13 +400,6 @@
     add(box, el("table", null, el("thead", null, head), body));
     return box;
   }
-
-  // Titles of highlights need both texts of the pair being drawn.
-  var drawMemberInner = drawMember;
-  drawMember = function (c, m, box) {
-    currentPair = [DOCS[c.rep].t, DOCS[m.d].t];
-    try { drawMemberInner(c, m, box); } finally { currentPair = [null, null]; }
-  };
 
   function watchScroll() {
     if (!("IntersectionObserver" in window)) return;
