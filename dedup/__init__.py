@@ -14,19 +14,21 @@ from typing import TYPE_CHECKING, Any
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, cluster
 from .errors import ConfigError, DedupError, InputError
+from .explain import Explanation, explain
 from .lsh import LSH, optimal_bands
 from .minhash import MinHasher, jaccard
 from .normalize import Normalizer, normalize
 from .shingle import Shingler
 
 if TYPE_CHECKING:
-    from .explain import Explanation, explain
     from .index import Index, Match
+    from .report import ReportSummary, write_report
 
 __version__ = "0.1.0"
 
-# The persistent index (SQLite) and explain are imported when first used: `import dedup` stays quick.
-_LAZY = {"Index": "index", "Match": "index", "Explanation": "explain", "explain": "explain"}
+# The persistent index (SQLite) and the review report are imported when first used: `import dedup` stays quick. explain is not lazy:
+# its module has the function's name, so importing the module (dedup report does) would replace the function.
+_LAZY = {"Index": "index", "Match": "index", "ReportSummary": "report", "write_report": "report"}
 
 
 def __getattr__(name: str) -> Any:
@@ -56,10 +58,12 @@ __all__ = [
     "MinHasher",
     "Normalizer",
     "Params",
+    "ReportSummary",
     "Shingler",
     "cluster",
     "explain",
     "jaccard",
     "normalize",
     "optimal_bands",
+    "write_report",
 ]

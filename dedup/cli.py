@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_param_options(c)
     c.set_defaults(func=cmd_cluster)
     _add_index_commands(sub)
+    _add_report_command(sub)
     return parser
 
 
@@ -726,6 +727,87 @@ def cmd_explain(args: argparse.Namespace) -> int:
     e = explain(_read_text(args.a), _read_text(args.b), **_params(args))
     print(json.dumps(e.to_dict(), ensure_ascii=False, indent=1) if args.json else str(e))
     return 0 if e.match else 2
+
+# -- `dedup report`: the review page -------------------------------------------------------------------------------
+
+_REPORT_DOC = """Write one self-contained HTML page to review the duplicates before deleting them: the run's parameters
+and counts, histograms of cluster sizes and similarities, and the clusters, largest first (searchable, filterable by
+size, similarity and kind of difference), each member beside its representative with the differences the alignment
+found highlighted, and why it matched. No server or network is needed to open it.
+
+Three sources: cluster INPUT here (with the matching options); --clusters FILE, the output of an earlier
+`dedup cluster ... -o FILE` (INPUT: the same inputs, for the texts); or --dropped FILE, the --report of
+`dedup filter` (INPUT: the filtered input; --index: the index, for the stored documents' texts and parameters).
+
+The page holds the largest --max-clusters clusters plus a random --sample of the others, at most --max-members
+members each (the least similar first) and --max-chars characters per text, and stops adding clusters at --max-mb
+megabytes of data; counts and histograms cover the whole run."""
+
+
+def _add_report_command(sub: argparse._SubParsersAction) -> None:
+    from .report import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE
+
+    r = sub.add_parser("report", help="write an HTML page to review the duplicates", description=_REPORT_DOC,
+                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
+    r.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file to write (- for standard output)")
+    src = r.add_mutually_exclusive_group()
+    src.add_argument("--clusters", metavar="FILE", help="the output of an earlier dedup cluster run on INPUT (JSONL, CSV, TSV, Parquet)")
+    src.add_argument("--dropped", metavar="FILE", help="the --report of a dedup filter run on INPUT")
+    r.add_argument("--index", metavar="PATH", help="with --dropped: the filter's index (stored texts and matching parameters)")
+    r.add_argument("--title", help="the page's title")
+    r.add_argument("--max-clusters", type=_positive_int, default=MAX_CLUSTERS, metavar="N",
+                   help="the largest clusters shown (default %(default)s)")
+    r.add_argument("--sample", type=lambda v: _int_at_least(v, 0, "0 or more"), default=SAMPLE, metavar="N",
+                   help="clusters drawn at random from the others (default %(default)s)")
+    r.add_argument("--max-members", type=_positive_int, default=MAX_MEMBERS, metavar="N",
+                   help="members shown per cluster, the least similar first (default %(default)s)")
+    r.add_argument("--max-chars", type=lambda v: _int_at_least(v, 100, "at least 100"), default=MAX_CHARS, metavar="N",
+                   help="characters shown of each text (default %(default)s)")
+    r.add_argument("--max-mb", type=float, default=MAX_MB, metavar="MB",
+                   help="stop adding clusters once the page's data reaches this size (default %(default)s)")
+    r.add_argument("--sample-seed", dest="sample_seed", type=int, default=0, metavar="N", help="seed of the random sample (default %(default)s)")
+    _add_input_options(r)
+    r.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
+    r.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
+    _add_param_options(r)
+    r.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report
+
+    if args.index is not None and args.dropped is None:
+        raise ConfigError("--index is for --dropped (the stored texts of a dedup filter run); add --dropped FILE or drop --index")
+    _check_output(args.output)
+    skipped = SkipLog()
+
+    def records(unique: bool = True, log: SkipLog = skipped):
+        return read_inputs(args.inputs, args.id_field, _text_fields(args), args.on_error, log, max_bytes=args.max_bytes,
+                           input_format=args.input_format, unique_ids=unique)
+
+    options = {"title": args.title, "max_clusters": args.max_clusters, "sample": args.sample, "max_members": args.max_members,
+               "max_chars": args.max_chars, "max_mb": args.max_mb, "seed": args.sample_seed, **_params(args)}
+    out = require_stdout() if args.output == "-" else args.output
+    if args.clusters is not None:
+        summary = report.write_report_from_clusters(args.clusters, records(), out, **options)
+    elif args.dropped is not None:
+        summary = report.write_report_from_dropped(args.dropped, records(unique=False), out, index=args.index, **options)
+    else:
+        # Files are read again for the texts the page shows (a second pass logs no skips); standard input is held.
+        passes: list[int] = []
+
+        def again():
+            passes.append(1)
+            return records(log=skipped if len(passes) == 1 else SkipLog())
+
+        summary = report.write_report(list(records()) if "-" in args.inputs else again, out, n_jobs=_jobs(args), **options)
+    if not args.quiet:
+        where = summary.path or "<stdout>"
+        print(f"dedup: wrote {where} ({summary.bytes / 1e6:.1f} MB): {summary.clusters_shown} of {summary.clusters} clusters "
+              f"with duplicates, {summary.members_shown} members; {summary.documents} documents", file=sys.stderr)
+    _report_skips(skipped)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

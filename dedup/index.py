@@ -508,6 +508,19 @@ class Index:
         with store.read():
             return bool(store.rows_of([enc]))
 
+    def texts(self, ids: Iterable[str | int]) -> dict[str | int, str]:
+        """The stored texts of these documents, by id, as they were signed (normalized: what the alignment
+        compared). Ids not in the index, and documents stored without a text (``verify_text`` off, or added
+        before texts were kept), are left out."""
+        store = self.store
+        enc = {_encode_id(i): i for i in ids}
+        if not enc:
+            return {}
+        with store.read():
+            rows = store.rows_of(list(enc))
+            held = store.texts(np.array(list(rows.values()), dtype=np.int64)) if rows else {}
+        return {enc[e]: held[r] for e, r in rows.items() if r in held}
+
     # -- signing and matching -------------------------------------------------------------------------
 
     def _sign(self, ids: list[Any], texts: list[Any], metas: list[Any]) -> _Signed:
