@@ -289,9 +289,10 @@ def _close_digits(xa: str, xb: str) -> bool:
 
 
 def _extends(tok: str, others: list[str]) -> bool:
-    """Whether a figure's digits (two or more) begin another figure's, or the other's begin
-    its own (``590`` / ``5905``, ``2338`` / ``233``): OCR drops trailing digits and glues the
-    next token's on; a changed figure rarely keeps the other's leading digits whole."""
+    """Whether a figure's digits (two or more) begin those of the word it replaces (``others``:
+    that word, or none), or that word's begin its own (``590`` / ``5905``, ``2338`` / ``233``):
+    OCR drops trailing digits and glues the next token's on; a changed figure rarely keeps the
+    other's leading digits whole."""
     mine = _plain_digits(tok)
     if len(mine) < 2:
         return False
@@ -540,8 +541,9 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
                 record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
                 continue
             xa, xb = wa[i1:i2], wb[j1:j2]
-            fa = [w for n, w in enumerate(xa, i1) if da.figure[n] and w not in figs_b and not _found(w, vals_b) and not _extends(w, xb)]
-            fb = [w for n, w in enumerate(xb, j1) if db.figure[n] and w not in figs_a and not _found(w, vals_a) and not _extends(w, xa)]
+            # A replaced run pairs its words in order: word t of one side replaces word t of the other.
+            fa = [w for t, w in enumerate(xa) if da.figure[i1 + t] and w not in figs_b and not _found(w, vals_b) and not _extends(w, xb[t : t + 1])]
+            fb = [w for t, w in enumerate(xb) if db.figure[j1 + t] and w not in figs_a and not _found(w, vals_a) and not _extends(w, xa[t : t + 1])]
             na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], xb)]
             nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], xa)]
             c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts

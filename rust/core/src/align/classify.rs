@@ -17,8 +17,8 @@
 //!   three inserted, dropped or replaced); a copy's own edge when it is the first
 //!   or last run and short (`EDGE_WORDS`; at the start only with figures on both sides, a
 //!   dateline); else its changed figures (figures the other text does not state in its
-//!   unpaired words, not even rounded, and whose digits neither begin nor extend those of a
-//!   word of the run they replace), changed words (at least `MIN_FACT_LETTERS` long, not
+//!   unpaired words, not even rounded, and whose digits neither begin nor extend those of the
+//!   word they replace), changed words (at least `MIN_FACT_LETTERS` long, not
 //!   among the other text's unpaired words, not inside or around a word they replace) and
 //!   names (capitalized words inside a sentence of mixed-case text) are counted.
 //!
@@ -115,17 +115,21 @@ fn close_digits(xa: &[u32], xb: &[u32]) -> bool {
     distance_within(&da, &db, 1.max(da.len().max(db.len()) / 3)).is_some()
 }
 
-/// `_extends(tok, others)`: the figure's digits (two or more) begin one of the other words'
-/// digits (two or more, not equal), or those begin its own.
-fn extends(tok: &[u32], other: &Doc, lo: usize, hi: usize) -> bool {
+/// Word `t` of `other`'s run `lo..hi`, if the run is that long.
+fn counterpart(other: &Doc, lo: usize, hi: usize, t: usize) -> Option<&[u32]> {
+    (lo + t < hi).then(|| other.word(lo + t))
+}
+
+/// `_extends(tok, [word])`: the figure's digits (two or more) begin those of the word it
+/// replaces (two or more, not equal), or those begin its own; `word` is None past the other run.
+fn extends(tok: &[u32], word: Option<&[u32]>) -> bool {
+    let Some(word) = word else { return false };
     let mine = plain_digits(tok);
     if mine.len() < 2 {
         return false;
     }
-    (lo..hi).any(|n| {
-        let theirs = plain_digits(other.word(n));
-        theirs.len() >= 2 && theirs != mine && (theirs.starts_with(&mine) || mine.starts_with(&theirs))
-    })
+    let theirs = plain_digits(word);
+    theirs.len() >= 2 && theirs != mine && (theirs.starts_with(&mine) || mine.starts_with(&theirs))
 }
 
 /// `_fact_word(word, others)`: `others` are the other run's distinct words of at least
@@ -283,15 +287,16 @@ fn classify(da: &Doc, db: &Doc, p: &Params) -> bool {
             if (k == 0 || k == last) && (is_noisy || own_edge(k == 0, da, i1, i2, db, j1, j2, p)) {
                 continue; // a copy's own dateline, byline or sign-off
             }
-            let changed_figure = |d: &Doc, n: usize, id: u32, in_other: &[bool], other_vals: &[f64], other: (&Doc, usize, usize)| {
+            // Word `t` of a replaced run replaces word `t` of the other side's run.
+            let changed_figure = |d: &Doc, n: usize, id: u32, in_other: &[bool], other_vals: &[f64], replaced: Option<&[u32]>| {
                 let (v, half) = d.values[d.local[n] as usize];
                 d.figure[n]
                     && !(in_other[id as usize] && figure_of_id[id as usize])
                     && !figures::found(v, half, other_vals, &p.scales)
-                    && !extends(d.word(n), other.0, other.1, other.2)
+                    && !extends(d.word(n), replaced)
             };
-            let fa = (i1..i2).filter(|&n| changed_figure(da, n, ids_a[n], &in_b, &vals_b, (db, j1, j2))).count();
-            let fb = (j1..j2).filter(|&n| changed_figure(db, n, ids_b[n], &in_a, &vals_a, (da, i1, i2))).count();
+            let fa = (i1..i2).filter(|&n| changed_figure(da, n, ids_a[n], &in_b, &vals_b, counterpart(db, j1, j2, n - i1))).count();
+            let fb = (j1..j2).filter(|&n| changed_figure(db, n, ids_b[n], &in_a, &vals_a, counterpart(da, i1, i2, n - j1))).count();
             let long_b = long_words(db, &ids_b, j1, j2, p, &mut stamp, 2 * t as u32);
             let long_a = long_words(da, ids_a, i1, i2, p, &mut stamp, 2 * t as u32 + 1);
             let na_: Vec<usize> = (i1..i2).filter(|&n| !da.figure[n] && !in_b[ids_a[n] as usize] && fact_word(da.word(n), &long_b, p)).collect();

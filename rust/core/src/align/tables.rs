@@ -8,7 +8,7 @@
 pub const UNICODE_VERSION: &str = "14.0.0";
 
 /// The sha256 of the parts of `dedup/align.py` the port mirrors (see the generator).
-pub const SOURCE_SHA256: &str = "c97fb97f5dc4b54a7fb6fb068a0299ce1f0dfcbd90bc0c359ad484d3f2752dde";
+pub const SOURCE_SHA256: &str = "4c817c6ddfb5565c4a1f9665d86c3eebc48ab5bf1b776d6f1abac722c0d758ec";
 
 /// `re`'s `\w` (Unicode): `str.isalnum()` or `_`. Half-open ranges, sorted and disjoint.
 pub const WORD: [(u32, u32); 734] = [
