@@ -76,6 +76,31 @@ def connected_components(n: int, edges: np.ndarray) -> np.ndarray:
     return _kernels.connected_components(n, edges[:, 0], edges[:, 1])
 
 
+_CHECK_ROWS = 8192  # rows compared per step (bounds the temporary memory)
+
+
+def _identical_rows(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``first[i]``: the first document whose signature and size equal document ``i``'s.
+
+    Rows are grouped by a 64-bit hash of the whole signature (one band of all its values)
+    mixed with the size, then checked value by value against their group's first row, so a
+    hash collision never joins two different signatures: such a row starts a group of its own
+    (in the astronomically rare case, two of its true copies are then joined by LSH instead).
+    Memory: a few 8-byte arrays per document, not a sorted copy of the signatures.
+    """
+    n, k = sigs.shape
+    h = _kernels.band_keys(sigs, 1, k).ravel() if k else np.zeros(n, dtype=np.uint64)
+    h = h ^ (sizes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    group = first[inverse.ravel()]
+    for lo in range(0, n, _CHECK_ROWS):
+        hi = min(n, lo + _CHECK_ROWS)
+        g = group[lo:hi]
+        same = (sizes[lo:hi] == sizes[g]) & np.all(sigs[lo:hi] == sigs[g], axis=1)
+        group[lo:hi] = np.where(same, g, np.arange(lo, hi))
+    return group
+
+
 def duplicate_groups(
     signatures: np.ndarray, sizes: np.ndarray, wordless: Mapping[int, str] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -91,13 +116,7 @@ def duplicate_groups(
     n = signatures.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    size64 = np.asarray(sizes, dtype=np.uint64)
-    table = np.column_stack(
-        (np.asarray(signatures, dtype=np.uint32), (size64 >> np.uint64(32)).astype(np.uint32), size64.astype(np.uint32))
-    )
-    rows = np.ascontiguousarray(table).view(np.dtype((np.void, 4 * table.shape[1]))).ravel()
-    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
-    group = first[inverse.ravel()]  # first document with this signature and size
+    group = _identical_rows(np.asarray(signatures, dtype=np.uint32), np.asarray(sizes, dtype=np.int64))
     group = np.where(np.asarray(sizes) == 0, np.arange(n), group)
     if wordless:
         first_of: dict[str, int] = {}

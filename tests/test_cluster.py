@@ -111,6 +111,21 @@ def test_duplicate_groups():
     assert counts.tolist() == [2, 1, 1, 1, 1]
 
 
+def test_duplicate_groups_never_join_different_signatures_on_a_hash_collision(monkeypatch):
+    from dedup import _kernels
+    from dedup.cluster import duplicate_groups
+
+    rng = np.random.default_rng(0)
+    sigs = rng.integers(0, 2**32, size=(20_000, 16), dtype=np.uint32)
+    sigs[10_000:] = sigs[:10_000]  # every row twice
+    sizes = np.tile(np.arange(1, 10_001), 2)
+    node, counts = duplicate_groups(sigs, sizes)
+    assert counts.tolist() == [2] * 10_000 and (node[:10_000] == node[10_000:]).all()
+    monkeypatch.setattr(_kernels, "band_keys", lambda s, b, r: np.zeros((len(s), 1), np.uint64))  # every hash collides
+    node, counts = duplicate_groups(sigs[[0, 1, 10_000, 2]], sizes[[0, 1, 10_000, 2]])
+    assert node.tolist() == [0, 1, 0, 2] and counts.tolist() == [2, 1, 1]
+
+
 def test_many_identical_documents_form_one_cluster():
     # More copies than one LSH bucket lists pairwise: they must still be one cluster.
     texts = [BASE[i % 3] for i in range(600)]
