@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
@@ -166,13 +167,23 @@ class Deduplicator:
         return self._start_prepare(texts)()
 
     def _start_prepare(self, texts: Sequence[str]) -> Callable[[], list[str]]:
-        for t in texts:
-            if not isinstance(t, str):
-                raise InputError(f"text must be str, got {type(t).__name__}")
+        self._check_texts(texts)
         if self.normalizer is None:
             return lambda: list(texts)
         out = self.normalizer.for_shingling_batch(texts, self.n_jobs)  # on threads, in the core
         return lambda: out
+
+    @staticmethod
+    def _check_texts(texts: Sequence[str]) -> None:
+        for t in texts:
+            if not isinstance(t, str):
+                raise InputError(f"text must be str, got {type(t).__name__}")
+
+    def _prepare_and_sign(self, texts: list[str], threads: int) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Normalize and sign one batch, on ``threads`` kernel threads (the caller's setting)."""
+        with _kernels.threads(threads):
+            prepared = self._start_prepare(texts)()
+            return prepared, self.sign_prepared(prepared)
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and shingle counts of raw ``texts`` (normalized here)."""
@@ -201,38 +212,48 @@ class Deduplicator:
         texts: list[str] = []
         seen: set[Any] = set()
         base = len(self._ids)
-        # A batch is normalized when it is full and signed when the next one is
-        # (or at the end); documents are appended in input order either way.
-        started: tuple[list[Any], Callable[[], list[str]]] | None = None
+        # While one batch is normalized and signed (in the core, without the GIL, on a helper
+        # thread), the next is read and parsed here: reading a file overlaps the compiled work.
+        # Batches are appended in input order, so the result is that of doing one after another.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup-sign")
+        running: tuple[list[Any], Future] | None = None
 
-        def advance(nxt: tuple[list[Any], Callable[[], list[str]]] | None) -> None:
-            """Append the batch started before (waiting for its normalization), remember ``nxt``."""
-            nonlocal started
-            if started is not None:
-                self._append(started[0], started[1]())
-            started = nxt
+        def advance(nxt: tuple[list[Any], list[str]] | None) -> None:
+            """Append the batch in flight (waiting for it), then start ``nxt``."""
+            nonlocal running
+            if running is not None:
+                done_ids, future = running
+                running = None
+                prepared, signed = future.result()
+                self._append(done_ids, prepared, signed)
+            if nxt is not None:
+                self._check_texts(nxt[1])
+                running = (nxt[0], pool.submit(self._prepare_and_sign, nxt[1], _kernels.get_num_threads()))
 
         try:
-            for rec in records:
-                id_, text = _split_record(rec, base + len(seen))
-                if id_ in self._index or id_ in seen:
-                    raise InputError("duplicate id", doc_id=id_)
-                seen.add(id_)
-                ids.append(id_)
-                texts.append(text)
-                if len(ids) >= batch_size:
-                    advance((ids, self._start_prepare(texts)))
-                    ids, texts = [], []
-            if ids:
-                advance((ids, self._start_prepare(texts)))
-        except InputError:
-            # Batches before a bad record are added, as they would be without the overlap.
+            try:
+                for rec in records:
+                    id_, text = _split_record(rec, base + len(seen))
+                    if id_ in self._index or id_ in seen:
+                        raise InputError("duplicate id", doc_id=id_)
+                    seen.add(id_)
+                    ids.append(id_)
+                    texts.append(text)
+                    if len(ids) >= batch_size:
+                        advance((ids, texts))
+                        ids, texts = [], []
+                if ids:
+                    advance((ids, texts))
+            except InputError:
+                # Batches before a bad record are added, as they would be without the overlap.
+                advance(None)
+                raise
             advance(None)
-            raise
-        advance(None)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def _append(self, ids: list[Any], prepared: list[str]) -> None:
-        sigs, sizes, nums = self.sign_prepared(prepared)
+    def _append(self, ids: list[Any], prepared: list[str], signed: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        sigs, sizes, nums = signed
         for i, id_ in enumerate(ids, start=len(self._ids)):
             self._index[id_] = i
         self._ids.extend(ids)
