@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
@@ -215,6 +214,8 @@ class Deduplicator:
         # While one batch is normalized and signed (in the core, without the GIL, on a helper
         # thread), the next is read and parsed here: reading a file overlaps the compiled work.
         # Batches are appended in input order, so the result is that of doing one after another.
+        from concurrent.futures import Future, ThreadPoolExecutor  # here: it costs start-up time
+
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup-sign")
         running: tuple[list[Any], Future] | None = None
 
