@@ -71,7 +71,6 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
-from rapidfuzz.distance import Indel, Levenshtein
 
 from . import _core
 
@@ -284,6 +283,8 @@ def _close_digits(xa: str, xb: str) -> bool:
     """Whether two runs state nearly the same digits: at most one digit in three (and at least
     one) inserted, dropped or replaced. OCR damages a digit or two of a figure; a report of
     another day or company changes most of them (``17.55`` / ``17.18``)."""
+    from rapidfuzz.distance import Levenshtein  # imported on first use: it costs start-up time
+
     da, db = _plain_digits(xa), _plain_digits(xb)
     return Levenshtein.distance(da, db) <= max(1, max(len(da), len(db)) // 3)
 
@@ -460,6 +461,8 @@ def _own_edge(first: bool, da: _Doc, i1: int, i2: int, db: _Doc, j1: int, j2: in
 
 
 def _runs(wa: list[str], wb: list[str]) -> list[tuple[str, int, int, int, int]]:
+    from rapidfuzz.distance import Levenshtein
+
     return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Levenshtein.opcodes(wa, wb)]
 
 
@@ -473,6 +476,8 @@ def _span(toks: list[tuple[str, int, int]], lo: int, hi: int, text_len: int, at_
 def _classify(a: str, b: str, detail: bool) -> Alignment:
     """The alignment of ``a`` and ``b``; without ``detail`` only its counts (no spans or
     differences), and a noisy pair -- which gets no verdict -- stops after the noise count."""
+    from rapidfuzz.distance import Indel
+
     da, db = _doc(a), _doc(b)
     wa, wb = da.words, db.words
     if len(wa) * len(wb) > MAX_ALIGN_CELLS:

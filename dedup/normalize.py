@@ -35,16 +35,15 @@ the GIL.
 from __future__ import annotations
 
 import functools
-import html
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-import regex
 
 from . import _core, _kernels
+from ._lazy import LazyPattern
 
 __all__ = ["Normalizer", "normalize"]
 
@@ -59,8 +58,8 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONT}]")
 # A lone "â" (not followed by a continuation byte): the lead byte of U+2010..U+203F
 # (dashes, quotes) whose continuation bytes were stripped.  Before a contraction
 # suffix it was an apostrophe, elsewhere most likely a dash.
-_ORPHAN_APOSTROPHE = regex.compile("(?<=\\p{L})\u00e2(?=(?:s|t|ll|re|ve|d|m)\\b)")
-_ORPHAN_DASH = regex.compile(f"\u00e2(?![{_CONT}])")
+_ORPHAN_APOSTROPHE = LazyPattern("(?<=\\p{L})\u00e2(?=(?:s|t|ll|re|ve|d|m)\\b)")
+_ORPHAN_DASH = LazyPattern(f"\u00e2(?![{_CONT}])")
 
 _QUOTES = str.maketrans(
     {
@@ -75,10 +74,10 @@ _QUOTES = str.maketrans(
 # Invisible format characters that split words without meaning anything:
 # zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and controls.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
-_DOUBLE_DASH = regex.compile(r"-{2,}")
+_DOUBLE_DASH = LazyPattern(r"-{2,}")
 
 # Lines that are page furniture.  Each must match a whole (stripped) line.
-_BOILERPLATE_LINE = regex.compile(
+_BOILERPLATE_LINE = LazyPattern(
     r"""^(?:
         \d{1,2}:\d{2}(?::\d{2})?\s*-\s*(?i:source)\s*:.{0,60}            # video duration + source
       | (?i:source|credit|photo|image|video|watch)\s*:.{0,60}          # Source: CNN
@@ -89,7 +88,7 @@ _BOILERPLATE_LINE = regex.compile(
       | (?i:advertisement|read\ more|related\ articles?|sign\ up.{0,60}|follow\ us.{0,60}|share\ this.{0,40})
       | (?i:cnn|reuters|ap|afp|upi)\s*-\s*
     )$""",
-    regex.VERBOSE,
+    "VERBOSE",
 )
 # Cheap first look: could any line of a text be boilerplate?  (One scan in C.)
 _HINT_WORDS = (
@@ -100,9 +99,9 @@ _BOILERPLATE_HINT = re.compile(r"^[ \t]*" + _HINT_WORDS, re.IGNORECASE | re.MULT
 _BOILERPLATE_HINT_NL = re.compile(r"\n[ \t]*" + _HINT_WORDS)
 _RESERVED = re.compile(r"^.*rights reserved", re.IGNORECASE | re.MULTILINE)
 _RESERVED_LINE = re.compile(r".{0,80}all rights reserved\.?$", re.IGNORECASE)
-_VIDEO_SOURCE = regex.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*-\s*source\s*:", regex.IGNORECASE)
+_VIDEO_SOURCE = LazyPattern(r"^\d{1,2}:\d{2}(?::\d{2})?\s*-\s*source\s*:", "IGNORECASE")
 # A dateline that opens the first line: "WASHINGTON, March 3 (Reuters) - ", "CNN - ".
-_DATELINE = regex.compile(
+_DATELINE = LazyPattern(
     r"^(?:\p{Lu}[\p{Lu}\p{Zs}.,'-]{1,40}(?:,?\s*\p{L}{3,9}\.?\s+\d{1,2})?\s*)?"
     r"\((?i:reuters|ap|afp|cnn|upi)\)\s*-+\s*"
     r"|^(?i:cnn|reuters|afp)\s*-+\s+"
@@ -230,8 +229,9 @@ class Normalizer:
             if flags & _kernels.FLAG_NONASCII:
                 text = fix_encoding(text)
             else:
-                # Pure ASCII cannot hold mojibake; only entities need fixing.
-                text = html.unescape(text)
+                import html  # here: it costs start-up time, and only Python's fallback needs it
+
+                text = html.unescape(text)  # pure ASCII cannot hold mojibake; only entities need fixing
         # The other steps in Rust, here only for a text Rust leaves to Python.
         out = _core.normalize_steps(text, self._bits, light)
         return self._steps(text, light) if out is None else out

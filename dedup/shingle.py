@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import regex
 
 from . import _kernels
+from ._lazy import LazyPattern
 from .errors import ConfigError, InputError
 
 __all__ = ["Shingler"]
 
-_WORD = regex.compile(r"\w+")
+_WORD = LazyPattern(r"\w+")
 _KINDS = {"char": 0, "word": 1}
 
 
