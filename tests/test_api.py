@@ -116,6 +116,24 @@ def test_batches_do_not_change_results(seeds):
     assert np.array_equal(many.clusters().labels, one.clusters().labels)
 
 
+def test_a_failure_while_signing_a_batch_reaches_the_caller(monkeypatch):
+    # Batches are signed on a helper thread while the next is read: its errors still surface, in order.
+    d = Deduplicator()
+    real = Deduplicator.sign_prepared
+    calls = []
+
+    def failing(self, prepared):
+        calls.append(len(prepared))
+        if len(calls) == 2:
+            raise MemoryError("out of memory in batch 2")
+        return real(self, prepared)
+
+    monkeypatch.setattr(Deduplicator, "sign_prepared", failing)
+    with pytest.raises(MemoryError, match="batch 2"):
+        d.add_many([(i, f"document number {i} with some text") for i in range(7)], batch_size=2)
+    assert d.ids == [0, 1]  # the batch before the failure was added, nothing from it on
+
+
 def test_bad_record_keeps_earlier_batches():
     d = Deduplicator()
     records = [(i, f"document number {i} with some text") for i in range(7)] + [(3, "a duplicate id")]
