@@ -138,8 +138,11 @@ class MinHasher:
     # -- datasketch interoperability -------------------------------------------------
 
     def to_datasketch(self, signature: np.ndarray):
-        """A ``datasketch.LeanMinHash`` holding ``signature``."""
-        from datasketch import LeanMinHash
+        """A ``datasketch.LeanMinHash`` holding ``signature`` (needs the ``datasketch`` extra)."""
+        try:
+            from datasketch import LeanMinHash
+        except ImportError as exc:
+            raise ConfigError("to_datasketch needs datasketch>=2.0: pip install 'dedup[datasketch]'") from exc
 
         sig = np.asarray(signature, dtype=np.uint32)
         if sig.shape != (self.num_perm,):
