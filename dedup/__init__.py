@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .cluster import Clustering
-from .deduplicator import Deduplicator, Params, cluster
+from .deduplicator import Deduplicator, Params, cluster, deduplicate
 from .errors import ConfigError, DedupError, InputError
 from .lsh import LSH, optimal_bands
 from .minhash import MinHasher, jaccard
@@ -25,23 +25,29 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# The persistent index (SQLite) and explain are imported when first used: `import dedup` stays quick.
+# The persistent index (SQLite), explain and the Spark engine are imported when first used: `import dedup`
+# stays quick, and `dedup.spark` works after a plain `import dedup`.
 _LAZY = {"Index": "index", "Match": "index", "Explanation": "explain", "explain": "explain"}
+_SUBMODULES = ("spark",)
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'dedup' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
 
 __all__ = [
     "Clustering",
@@ -58,6 +64,7 @@ __all__ = [
     "Params",
     "Shingler",
     "cluster",
+    "deduplicate",
     "explain",
     "jaccard",
     "normalize",

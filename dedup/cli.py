@@ -21,11 +21,13 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, DedupError, InputError
 from .formats import FORMATS
-from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, chunks, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
+from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, chunks, open_output, output_format, require_stdout, stdin_buffer, write_results_to
 
 _DEFAULTS = Params()
 
@@ -131,6 +133,29 @@ def _text_fields(args: argparse.Namespace) -> list[str]:
     return names
 
 
+def _add_progress_options(p: argparse.ArgumentParser, quiet: bool = True) -> None:
+    """``--progress/--no-progress`` (and ``-q``): progress bars on standard error."""
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars on standard error: documents read and signed (bytes, rate, ETA), clustering "
+                   "steps, records written (default: shown when standard error is a terminal, and not with --quiet)")
+    if quiet:
+        p.add_argument("-q", "--quiet", action="store_true", help="no summary and no progress bar on standard error")
+
+
+def _progress(args: argparse.Namespace):
+    from .progress import Progress, wanted
+
+    return Progress(wanted(getattr(args, "progress", None), getattr(args, "quiet", False)))
+
+
+def _all_skipped(read: int, skipped: SkipLog) -> int:
+    """The exit code of a run that read ``read`` records: 1 when there were records and every one was skipped."""
+    if read == 0 and skipped.total:
+        print(f"dedup: error: every record was skipped ({skipped.total}); nothing was processed", file=sys.stderr)
+        return 1
+    return 0
+
+
 JOBS_PER_CORE = 4
 _JOBS_HELP = (f"processes (normalization) and threads (signing), at most {JOBS_PER_CORE} per usable core; results do not "
               "depend on it (default: all cores)")
@@ -176,9 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup[spark])",
     )
     c.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
-    c.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
+    _add_progress_options(c)
     _add_param_options(c)
     c.set_defaults(func=cmd_cluster)
+    _add_dedupe_command(sub)
     _add_index_commands(sub)
     return parser
 
@@ -206,6 +232,29 @@ def _check_output(path: str | None) -> None:
         raise ConfigError(f"{path}: cannot write the output: permission denied")
 
 
+def _cluster_inputs(args: argparse.Namespace, skipped: SkipLog, progress, records=None):
+    """``(ids, clustering)`` of the inputs' records (or of ``records``: ``(id, text)`` pairs) on the chosen engine."""
+    from .io import iter_records
+
+    if records is None:
+        files: list = []
+        recs = iter_records(args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
+                            unique_ids=True, input_format=args.input_format, on_input=files.append)
+        records = ((rec.id, rec.text) for rec in progress.reading(recs, args.inputs, files))
+    if args.engine == "spark":
+        from .spark import cluster_records
+
+        return cluster_records(records, master=args.master, **_params(args))
+    engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
+    engine.add_many(records)
+    step = progress.stages(f"clustering {len(engine):,} documents", Deduplicator.CLUSTER_STAGES)
+    try:
+        result = engine.clusters(on_stage=step)
+    finally:
+        step.close()
+    return engine.ids, result
+
+
 def cmd_cluster(args: argparse.Namespace) -> int:
     if args.master is not None and args.engine != "spark":
         raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
@@ -220,19 +269,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
         zstd_module()
     skipped = SkipLog()
-    engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
-    records = read_inputs(
-        args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
-        input_format=args.input_format,
-    )
-    if args.engine == "spark":
-        from .spark import cluster_records
-
-        ids, result = cluster_records(records, master=args.master, **_params(args))
-    else:
-        engine.add_many(records)
-        result = engine.clusters()
-        ids = engine.ids
+    progress = _progress(args)
+    ids, result = _cluster_inputs(args, skipped, progress)
+    if _all_skipped(len(ids), skipped):
+        _report_skips(skipped)
+        return 1
     sizes = {}
     for label in result.labels.tolist():
         sizes[label] = sizes.get(label, 0) + 1
@@ -256,10 +297,101 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             f"{dup_clusters} with duplicates ({len(ids) - result.n_clusters} duplicates)",
             file=sys.stderr,
         )
-    if skipped.total:
-        print(f"dedup: {skipped.summary()}", file=sys.stderr)
-        for example in skipped.examples:
-            print(f"dedup:   {example}", file=sys.stderr)
+    _report_skips(skipped)
+    return 0
+
+
+# -- deduplicated output: `dedup dedupe` ------------------------------------------------------------------------
+
+_DEDUPE_DOC = """Write the inputs with one copy of each document: the records to keep, byte for byte as read, in input
+order and in the inputs' format (JSON Lines, CSV, TSV, Parquet; compressed by -o's name), and with --dropped
+the others, each with one more field, duplicate_of: the id of the record kept in its place.
+
+Which record a group of near-duplicates keeps (--keep): representative (default), the fullest version
+(the most distinct shingles; ties go to the earliest), the one dedup cluster marks is_representative; or
+first, the earliest in input order. The groups are those of dedup cluster with the same options.
+
+Every input must have the same format (CSV/TSV and Parquet: the same columns). A directory of .txt files
+(or .txt files) is copied file by file: -o and --dropped are then directories, and the dropped one also
+gets duplicate_of.jsonl, one {"id": ..., "duplicate_of": ...} line per dropped file. Inputs are read twice
+(to cluster, then to copy), so a pipe must come as standard input (-), which is copied to a temporary
+file. Outputs are written beside their final name and renamed into place at the end: a failed run leaves
+no partial file."""
+
+_DEDUPE_EPILOG = """examples:
+  dedup dedupe corpus.jsonl -o unique.jsonl
+  dedup dedupe part-*.jsonl.gz -o unique.jsonl.gz --dropped dropped.jsonl.gz
+  dedup dedupe news.csv --text-field title,body --keep first -o unique.csv
+  dedup dedupe data.parquet -o unique.parquet
+  dedup dedupe articles/ -o unique/ --dropped dropped/
+  zcat dump.jsonl.gz | dedup dedupe - > unique.jsonl
+
+a dropped JSON line (the kept one's id added at its end):
+  {"id": "b", "text": "MARKETS RALLY on rate cut!", "duplicate_of": "a"}
+
+summary on standard error: documents read, kept, dropped; exit code 0, or 1 on an error (nothing written).
+
+""" + FORMATS_EPILOG
+
+
+def _add_dedupe_command(sub: argparse._SubParsersAction) -> None:
+    from .cluster import KEEP_RULES
+
+    d = sub.add_parser("dedupe", help="write the inputs without their near-duplicates (one record per group)",
+                       description=_DEDUPE_DOC, epilog=_DEDUPE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
+    d.add_argument("-o", "--output", metavar="OUT",
+                   help="the kept records (default: standard output); .gz, .bz2, .xz or .zst compresses; a directory for .txt inputs")
+    d.add_argument("--dropped", metavar="FILE", help="also write the dropped records here, each with the id of the record kept in its place")
+    d.add_argument("--keep", choices=KEEP_RULES, default="representative",
+                   help="which record of each group to keep: representative (the fullest version, default) or first (in input order)")
+    d.add_argument("--duplicate-of-field", default="duplicate_of", metavar="NAME",
+                   help="name of the field (column) the dropped records get (default %(default)s)")
+    _add_input_options(d)
+    d.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
+    d.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="local (default) or spark: the same groups computed on Apache Spark (needs dedup[spark])")
+    d.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
+    _add_progress_options(d)
+    _add_param_options(d)
+    d.set_defaults(func=cmd_dedupe)
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from .writeback import deduplicate_files
+
+    if args.master is not None and args.engine != "spark":
+        raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
+    for path in (args.output, args.dropped):
+        if path is not None and path != "-" and (Path(path).is_dir() or path.endswith(("/", os.sep))):
+            continue  # a directory: for .txt inputs (checked once the inputs' format is known)
+        if path is not None:
+            _check_output(path)
+    progress = _progress(args)
+    files: list = []  # the inputs as they are opened: their read positions move the reading bar
+
+    def cluster(records):
+        return _cluster_inputs(args, SkipLog(), progress, records=progress.reading(records, args.inputs, files))
+
+    bar = progress.bar("writing") if progress.enabled else None
+    try:
+        result = deduplicate_files(
+            args.inputs, args.output, args.dropped, keep=args.keep, cluster=cluster, id_field=args.id_field,
+            text_field=_text_fields(args), on_error=args.on_error, max_bytes=args.max_bytes, input_format=args.input_format,
+            duplicate_of_field=args.duplicate_of_field, on_input=files.append, on_written=bar.update if bar else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if _all_skipped(len(result.ids), result.skipped):
+        _report_skips(result.skipped)
+        return 1
+    if not args.quiet:
+        dropped = result.kept_of != np.arange(len(result.ids))
+        groups = len(set(result.kept_of[dropped].tolist()))
+        print(f"dedup: {len(result.ids)} documents, {result.kept} kept, {result.dropped} dropped "
+              f"(near-duplicates of {groups} kept documents)", file=sys.stderr)
+    _report_skips(result.skipped)
     return 0
 
 

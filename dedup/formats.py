@@ -344,6 +344,19 @@ class ParquetInput:
             except (pa.ArrowException, OSError) as exc:
                 raise InputError(f"cannot read Parquet row group {group} ({exc})", source=self.name) from None
 
+    def arrow_batches(self) -> Iterator[tuple[int, Any]]:
+        """``(first row of the batch, pyarrow.RecordBatch of every column)`` per batch, rows counted from 0."""
+        import pyarrow as pa
+
+        row = 0
+        for group in range(self.num_row_groups):
+            try:
+                for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], use_threads=False):
+                    yield row, batch
+                    row += batch.num_rows
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(f"cannot read Parquet row group {group} ({exc})", source=self.name) from None
+
     def close(self) -> None:
         try:
             self.file.close()

@@ -86,10 +86,12 @@ def _compare(spark, ids, texts, **params):
     local = _local(ids, texts, **params)
     df = _spark_frame(spark, ids, texts)
     result = dspark.cluster(df, position_col="pos", **params)
-    assert result.columns == ["id", "cluster", "is_representative", "similarity"]
+    assert result.columns == ["id", "cluster", "is_representative", "similarity", "cluster_size"]
     got = result.toPandas()
     result.unpersist()
     assert_same(ids, local, got)
+    sizes = np.bincount(local.labels, minlength=len(ids))[local.labels]
+    assert got.set_index("id").loc[list(ids)]["cluster_size"].tolist() == sizes.tolist()
     return local
 
 
