@@ -370,19 +370,27 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     progress = _progress(args)
     files: list = []  # the inputs as they are opened: their read positions move the reading bar
 
-    def cluster(records):
-        return _cluster_inputs(args, SkipLog(), progress, records=progress.reading(records, args.inputs, files))
+    state: dict = {"n": 0, "bar": None}
 
-    bar = progress.bar("writing") if progress.enabled else None
+    def cluster(records):
+        ids, clustering = _cluster_inputs(args, SkipLog(), progress, records=progress.reading(records, args.inputs, files))
+        state["n"] = len(ids)
+        return ids, clustering
+
+    def written(n: int) -> None:  # the writing bar starts with the second read
+        if state["bar"] is None:
+            state["bar"] = progress.bar("writing", total=state["n"])
+        state["bar"].update(n)
+
     try:
         result = deduplicate_files(
             args.inputs, args.output, args.dropped, keep=args.keep, cluster=cluster, id_field=args.id_field,
             text_field=_text_fields(args), on_error=args.on_error, max_bytes=args.max_bytes, input_format=args.input_format,
-            duplicate_of_field=args.duplicate_of_field, on_input=files.append, on_written=bar.update if bar else None,
+            duplicate_of_field=args.duplicate_of_field, on_input=files.append, on_written=written if progress.enabled else None,
         )
     finally:
-        if bar is not None:
-            bar.close()
+        if state["bar"] is not None:
+            state["bar"].close()
     if _all_skipped(len(result.ids), result.skipped):
         _report_skips(result.skipped)
         return 1
@@ -460,7 +468,7 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
                        epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(f)
     f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity, reason")
-    f.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
+    _add_progress_options(f)
     _add_index_param_options(f)
     f.set_defaults(func=cmd_filter)
 
@@ -470,16 +478,19 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     a = isub.add_parser("add", help="add documents without checking them", epilog=FORMATS_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(a)
+    _add_progress_options(a)
     _add_index_param_options(a)
     a.set_defaults(func=cmd_index_add)
     q = isub.add_parser("query", help="print each document's best match in the index (adds nothing)", epilog=FORMATS_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(q)
+    _add_progress_options(q)
     q.set_defaults(func=cmd_index_query)
     r = isub.add_parser("remove", help="remove documents by id")
     _index_common(r, inputs=False)
     r.add_argument("ids", nargs="+", metavar="ID",
-                   help="ids; an ID written as a JSON integer (ASCII digits, optional -, no leading zeros) also removes that integer id")
+                   help="ids; an ID written as a JSON integer (ASCII digits, optional -, no leading zeros) also removes that integer id; "
+                   "an id not in the index is reported and the exit code is 1 (the others are removed)")
     r.set_defaults(func=cmd_index_remove)
     st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON")
     _index_common(st, inputs=False)
@@ -507,6 +518,39 @@ def _open_index(args: argparse.Namespace, create: bool):
                       cache_signatures=getattr(args, "cache_signatures", False), **params)
 
 
+def _cleans_new_index(cmd):
+    """For a command that may create its ``--index``: when the run fails and the index file did not exist before
+    it, remove the (empty) file it created, so that a failed first ``dedup filter`` leaves nothing behind. A file
+    that holds documents (another process may have added some) is left alone."""
+    import functools
+
+    @functools.wraps(cmd)
+    def run(args: argparse.Namespace) -> int:
+        existed = os.path.lexists(args.index)
+        try:
+            return cmd(args)
+        except BaseException:
+            if not existed:
+                _remove_if_empty(args.index)
+            raise
+
+    return run
+
+
+def _remove_if_empty(path: str) -> None:
+    from .index import Index
+
+    try:
+        with Index.open(path, create=False, timeout=0.5) as index:
+            empty = len(index) == 0
+    except Exception:  # not ours, locked, or gone: leave it
+        return
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(path + suffix)
+
+
 def _index_param_names() -> tuple[str, ...]:
     from .index import INDEX_PARAMS
 
@@ -524,8 +568,10 @@ def _raw_records(args: argparse.Namespace, skipped: SkipLog, passthrough: bool =
     from .io import iter_records
 
     fields = _text_fields(args)
-    for rec in iter_records(args.inputs, args.id_field, fields, args.on_error, skipped, max_bytes=args.max_bytes,
-                            unique_ids=False, input_format=args.input_format, all_columns=passthrough):
+    files: list = []
+    recs = iter_records(args.inputs, args.id_field, fields, args.on_error, skipped, max_bytes=args.max_bytes,
+                        unique_ids=False, input_format=args.input_format, all_columns=passthrough, on_input=files.append)
+    for rec in _progress(args).reading(recs, args.inputs, files, desc="reading"):
         if not passthrough:
             line = b""
         elif rec.fields is None and rec.raw is not None:  # a JSON line
@@ -666,6 +712,7 @@ def _write_all(out, data: bytes) -> None:
         view = view[n:]
 
 
+@_cleans_new_index
 def cmd_filter(args: argparse.Namespace) -> int:
     """Each batch is one transaction, and its lines (and report rows) are written and flushed inside it, before
     the commit: no document is indexed without its line having been written. When writing fails the batch rolls
@@ -746,17 +793,48 @@ def cmd_filter(args: argparse.Namespace) -> int:
         print(f"dedup: warning: {unlike} documents dropped because their id is already indexed with a different text "
               "(the indexed text is kept; remove the id first to replace it)", file=sys.stderr)
     _report_skips(skipped)
-    return 0
+    return _all_skipped(read, skipped)
 
 
+@_cleans_new_index
 def cmd_index_add(args: argparse.Namespace) -> int:
+    """Batches of records stored unchecked. An id already stored (or repeated) is a bad record named by its file
+    and line: with ``--on-error fail`` its batch is rolled back and the run stops, with ``skip`` it is left out."""
+    from .io import iter_records
+    from .store import DuplicateIdError
+
     skipped = SkipLog()
+    progress = _progress(args)
+    files: list = []
+    n = read = 0
     with _open_index(args, create=True) as index:
-        n = index.add_many((i, t) for i, t, _ in _raw_records(args, skipped))
+        recs = iter_records(args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
+                            input_format=args.input_format, on_input=files.append)
+        for batch in chunks(progress.reading(recs, args.inputs, files, desc="reading and adding"), args.batch_size):
+            read += len(batch)
+            dups: list = []
+            try:
+                n += index.add_many([(r.id, r.text) for r in batch], batch_size=len(batch),
+                                    on_duplicate_id="skip" if args.on_error == "skip" else "raise", skipped=dups)
+            except DuplicateIdError as exc:
+                rec = _record_of(batch, exc.doc_id, exc.reason)
+                raise InputError(f"{exc.reason} (nothing of this batch of {len(batch)} was added; {n} documents were before)",
+                                 source=rec.source, line=rec.line, row=rec.row, doc_id=rec.id) from None
+            for k, _, reason in dups:
+                rec = batch[k]
+                skipped.add(InputError(reason, source=rec.source, line=rec.line, row=rec.row, doc_id=rec.id))
         total = len(index)
-    print(f"dedup: added {n} documents; index holds {total}", file=sys.stderr)
+    if not args.quiet:
+        print(f"dedup: added {n} documents; index holds {total}", file=sys.stderr)
     _report_skips(skipped)
-    return 0
+    return _all_skipped(n, skipped)
+
+
+def _record_of(batch: list, doc_id, reason: str):
+    """The record of ``batch`` that :class:`DuplicateIdError` ``reason`` is about: the first with the id when it
+    is already stored, its second occurrence when the batch repeats it."""
+    hits = [r for r in batch if r.id == doc_id]
+    return hits[1] if reason == "id repeated in the batch" and len(hits) > 1 else hits[0]
 
 
 def cmd_index_query(args: argparse.Namespace) -> int:
@@ -791,7 +869,7 @@ def _int_id(arg: str) -> int | None:
 
 
 def cmd_index_remove(args: argparse.Namespace) -> int:
-    removed = 0
+    removed = missing = 0
     with _open_index(args, create=False) as index:
         for arg in args.ids:
             gone = index.remove(arg)
@@ -800,15 +878,33 @@ def cmd_index_remove(args: argparse.Namespace) -> int:
                 gone = index.remove(as_int)
             removed += gone
             if not gone:
+                missing += 1
                 print(f"dedup: id {arg!r} not in the index", file=sys.stderr)
         total = len(index)
     print(f"dedup: removed {removed} documents; index holds {total}", file=sys.stderr)
+    if missing:
+        print(f"dedup: error: {missing} of the {len(args.ids)} ids given are not in the index", file=sys.stderr)
+        return 1
     return 0
+
+
+def _iso_time(seconds: float | None) -> str | None:
+    """A Unix time as ISO 8601 in UTC, to the millisecond (``2026-12-01T15:03:04.120Z``)."""
+    if seconds is None:
+        return None
+    import datetime
+
+    t = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def cmd_index_stats(args: argparse.Namespace) -> int:
     with _open_index(args, create=False) as index:
-        print(json.dumps(index.stats(), indent=2), file=require_stdout())
+        stats = index.stats()
+    for key in ("oldest_added", "newest_added"):
+        if key in stats:
+            stats[key] = _iso_time(stats[key])
+    print(json.dumps(stats, indent=2), file=require_stdout())
     return 0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,15 +41,34 @@ TEXT_JOIN = "\n\n"
 """What joins the fields of a record's text when several are named (``--text-field title,body``)."""
 
 
+_REASON_GROUPS = (
+    (re.compile(r"(record|file|text) is \d+ bytes, over the limit of (\d+) \(--max-bytes\)"), r"\1 over the limit of \2 bytes (--max-bytes)"),
+    (re.compile(r"invalid UTF-8 at byte \d+.*"), "invalid UTF-8"),
+    (re.compile(r"invalid JSON \((.*) at column \d+\)"), r"invalid JSON (\1)"),
+    (re.compile(r"has \d+ fields, the header has (\d+) .*"), r"a wrong number of fields (the header has \1)"),
+)
+
+
+def reason_group(reason: str) -> str:
+    """The kind of a bad record's reason, without what differs from record to record (its size, the byte or
+    column of the error): what the ``--on-error skip`` summary counts."""
+    for pattern, label in _REASON_GROUPS:
+        m = pattern.fullmatch(reason)
+        if m:
+            return m.expand(label)
+    return reason
+
+
 @dataclass
 class SkipLog:
-    """Records skipped under ``on_error="skip"``: a count per reason and the first few messages."""
+    """Records skipped under ``on_error="skip"``: a count per kind of reason (:func:`reason_group`) and the
+    first few messages in full."""
 
     reasons: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
     def add(self, error: InputError) -> None:
-        self.reasons[error.reason] += 1
+        self.reasons[reason_group(error.reason)] += 1
         if len(self.examples) < 10:
             self.examples.append(str(error))
 
