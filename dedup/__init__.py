@@ -28,7 +28,7 @@ __version__ = "0.1.0"
 # The persistent index (SQLite), explain and the Spark engine are imported when first used: `import dedup`
 # stays quick, and `dedup.spark` works after a plain `import dedup`.
 _LAZY = {"Index": "index", "Match": "index", "Explanation": "explain", "explain": "explain"}
-_SUBMODULES = ("spark",)
+_SUBMODULES = ("frames", "spark")
 
 
 def __getattr__(name: str) -> Any:

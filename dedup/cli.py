@@ -97,9 +97,9 @@ _INPUTS_HELP = ("JSON Lines, CSV, TSV or Parquet file (by extension; gzip, bz2, 
 FORMATS_EPILOG = """input formats (by extension, or --input-format):
   .jsonl .ndjson .json   JSON Lines: one JSON object per line (a JSON array file is refused, with how to convert it)
   .csv  .tsv             CSV / TSV with a header line; quoted fields may hold newlines; every value is a string
-  .parquet               Parquet (needs pyarrow: pip install 'dedup[parquet]'), read row group by row group
+  .parquet               Parquet (needs pyarrow: pip install 'dedup-reprints[parquet]'), read row group by row group
   .txt, DIRECTORY        one document per file, its id the file name without .txt
-  + .gz .bz2 .xz .zst    compressed (zstd needs pip install 'dedup[zstd]'); compressed streams and Parquet are
+  + .gz .bz2 .xz .zst    compressed (zstd needs pip install 'dedup-reprints[zstd]'); compressed streams and Parquet are
                          also recognized by their first bytes, under any name and on standard input
   -                      standard input: JSON Lines unless its first bytes say otherwise (or --input-format)
 
@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
     c.add_argument(
         "--engine", choices=["local", "spark"], default="local",
-        help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup[spark])",
+        help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup-reprints[spark])",
     )
     c.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
     _add_progress_options(c)
@@ -350,7 +350,7 @@ def _add_dedupe_command(sub: argparse._SubParsersAction) -> None:
     _add_input_options(d)
     d.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
     d.add_argument("--engine", choices=["local", "spark"], default="local",
-                   help="local (default) or spark: the same groups computed on Apache Spark (needs dedup[spark])")
+                   help="local (default) or spark: the same groups computed on Apache Spark (needs dedup-reprints[spark])")
     d.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
     _add_progress_options(d)
     _add_param_options(d)

@@ -134,7 +134,11 @@ class Deduplicator:
         verify_text: bool = Params.verify_text,
         n_jobs: int | None = None,
         batch_size: int = 4096,
+        **unknown: Any,
     ) -> None:
+        if unknown:  # a typo gets the list of names, not only Python's "unexpected keyword argument"
+            known = [*Params.names(), "n_jobs", "batch_size"]
+            raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
         if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
             raise ConfigError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
         self.params = Params(

@@ -1,6 +1,6 @@
 """The same deduplication on Apache Spark, with results identical to the local engine.
 
-Install with ``pip install 'dedup[spark]'`` (PySpark with pandas and Arrow; Spark
+Install with ``pip install 'dedup-reprints[spark]'`` (PySpark with pandas and Arrow; Spark
 needs Java 17 or later). Every stage that decides a match runs the library's own
 code inside the executors, so the two engines cannot drift apart:
 
@@ -69,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["cluster", "deduplicate", "cluster_records", "connected_components", "get_session"]
 
-_INSTALL_HINT = "the Spark engine needs PySpark with pandas and pyarrow: pip install 'dedup[spark]'"
+_INSTALL_HINT = "the Spark engine needs PySpark with pandas and pyarrow: pip install 'dedup-reprints[spark]'"
 
 # Internal column names (prefixed so they cannot clash with the caller's columns).
 _POS, _ID, _TEXT = "_dd_pos", "_dd_id", "_dd_text"

@@ -1,7 +1,7 @@
 """The Spark engine gives exactly the local engine's clusters.
 
 Runs a real local Spark session (``local[2]``, one for the module). Needs PySpark
-with pandas and pyarrow (``pip install 'dedup[spark]'``) and Java 17+; skips
+with pandas and pyarrow (``pip install 'dedup-reprints[spark]'``) and Java 17+; skips
 without them. The impresso and synthetic comparisons need the evaluation data
 (``DEDUP_DATA_DIR`` or ``../shared/data``) and skip without it. About 2-3
 minutes on two cores, mostly Spark's fixed cost per stage.
