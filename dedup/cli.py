@@ -181,14 +181,114 @@ def _jobs(args: argparse.Namespace) -> int | None:
     return n
 
 
+_MAIN_EPILOG = """commands at a glance:
+  dedup cluster corpus.jsonl > clusters.jsonl     one row per document: its cluster, representative, similarity
+  dedup dedupe corpus.jsonl -o unique.jsonl       the corpus with one copy of each document
+  dedup explain a.txt b.txt                       whether two texts match, and why
+  dedup filter --index seen.dedup new.jsonl       pass through what the index has not seen, and add it
+  dedup index stats --index seen.dedup            the index's size, times and parameters
+
+'dedup COMMAND --help' explains each command, its options and its output."""
+
+_CLUSTER_EPILOG = """output, one JSON line (or CSV/TSV/Parquet row) per input document, in input order:
+  id                 the document's id
+  cluster            the id of its cluster's representative (a document without duplicates: its own id)
+  is_representative  true for the one document per cluster that stands for it: the fullest version
+                     (the most distinct shingles; ties go to the earliest)
+  similarity         the similarity of the verified match that placed it in its cluster, the larger of
+                     estimated Jaccard and containment (1.0 for a representative)
+  cluster_size       how many documents its cluster has
+  {"id": "b", "cluster": "a", "is_representative": false, "similarity": 0.93, "cluster_size": 2}
+A summary (documents, clusters, duplicates) goes to standard error; exit code 0, 1 on an error.
+
+examples:
+  dedup cluster seeds/
+  dedup cluster articles.jsonl -o clusters.jsonl
+  cat feed.jsonl | dedup cluster - --id-field url --text-field title,body
+  dedup cluster news.parquet -o clusters.parquet
+  dedup cluster a.jsonl b.jsonl --format csv -o clusters.csv --on-error skip
+
+""" + FORMATS_EPILOG
+
+_EXPLAIN_EPILOG = """output: MATCH or NO MATCH, the estimated and exact similarities, each difference the word
+alignment found and its kind (noise, cut, figure, name), and the part of the rule that decided; with --json
+the same as one JSON object (match, decided_by, the similarities, the differences).
+
+examples:
+  dedup explain a.txt b.txt
+  dedup explain a.txt b.txt --json
+  curl -s https://example.org/story | dedup explain - saved.txt"""
+
+_FILTER_EPILOG = """output: the kept records on standard output; with --report, one JSON line per dropped one:
+  {"id": "b", "matched": "a", "similarity": 0.93, "reason": "near-duplicate"}
+  (reason: near-duplicate, id already indexed, or id already indexed, different text)
+A summary (read, kept, dropped, index size) goes to standard error.
+
+examples:
+  cat today/*.jsonl | dedup filter --index seen.dedup > fresh.jsonl
+  dedup filter --index seen.dedup feed.csv --report dropped.jsonl > fresh.jsonl
+
+""" + FORMATS_EPILOG
+
+_INDEX_EPILOG = """examples:
+  dedup index add --index seen.dedup archive.jsonl
+  dedup index query --index seen.dedup probe.jsonl
+  dedup index remove --index seen.dedup id-17 id-18
+  dedup index stats --index seen.dedup
+  dedup index expire --index seen.dedup --older-than 30d"""
+
+_ADD_EPILOG = """Adds every record without checking it against the index. A record whose id is already in the index
+(or earlier in the input) is a bad record named by its file and line: the run stops and its batch is rolled
+back, or with --on-error skip it is left out and counted. Summary on standard error: documents added, index size.
+
+example:
+  dedup index add --index seen.dedup archive.jsonl.gz
+
+""" + FORMATS_EPILOG
+
+_QUERY_EPILOG = """output, one JSON line per input document, in input order (nothing is added to the index):
+  id          the document's id
+  match       the id of its best match in the index, or null
+  similarity  that match's similarity (the larger of estimated Jaccard and containment), or null
+  {"id": "q1", "match": "a", "similarity": 0.93}
+
+example:
+  dedup index query --index seen.dedup probe.jsonl
+
+""" + FORMATS_EPILOG
+
+_STATS_EPILOG = """output: one JSON object:
+  documents, stored_texts           documents held, and how many with their (normalized) text for the alignment
+  oldest_added, newest_added        when the first and the last were added: ISO 8601, UTC (null when empty)
+  bytes_on_disk, bytes_in_use       the file's size, and the part of it in use
+  bytes_per_million_documents       bytes on disk scaled to a million documents
+  band_entries, logged_band_entries LSH band entries, and those in the append-only log not yet merged
+  base_rewrites, capped_buckets     merges of the log so far; band keys whose bucket is full (max_bucket)
+  params, bands, rows               the matching parameters stored in the file, and the LSH shape
+  path, schema_version, backend, key_scheme
+
+example:
+  dedup index stats --index seen.dedup"""
+
+_REMOVE_EPILOG = """example:
+  dedup index remove --index seen.dedup id-17 42
+
+Says how many were removed and what the index holds on standard error; exit code 1 when an id is not in the index."""
+
+_EXPIRE_EPILOG = """examples:
+  dedup index expire --index seen.dedup --older-than 30d
+  dedup index expire --index seen.dedup --older-than 3600"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dedup", description="Find near-duplicate documents and group reprints.")
+    parser = argparse.ArgumentParser(prog="dedup", description="Find near-duplicate documents and group reprints.",
+                                     epilog=_MAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"dedup {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     c = sub.add_parser("cluster", help="group near-duplicate documents", description=__doc__.split("\n\n")[1],
-                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_CLUSTER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
     c.add_argument("-o", "--output", metavar="FILE",
                    help="write here instead of standard output (.gz, .bz2, .xz or .zst compresses; .parquet writes Parquet)")
@@ -457,6 +557,7 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
         "explain", help="say whether two documents match and why",
         description="Say whether two documents match and why: estimated and exact similarity, the aligned "
         "differences (noise, cut, figure, name) and the part of the rule that decided. Exit code 0 for a match, 2 for none.",
+        epilog=_EXPLAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     x.add_argument("a", metavar="A", help="a text file, or - for standard input")
     x.add_argument("b", metavar="B", help="a text file")
@@ -465,37 +566,42 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     x.set_defaults(func=cmd_explain)
 
     f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC,
-                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_FILTER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(f)
     f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity, reason")
     _add_progress_options(f)
     _add_index_param_options(f)
     f.set_defaults(func=cmd_filter)
 
-    ix = sub.add_parser("index", help="manage a persistent near-duplicate index", description="Manage a persistent near-duplicate index.")
+    ix = sub.add_parser("index", help="manage a persistent near-duplicate index",
+                        description="Manage a persistent near-duplicate index (one SQLite file).",
+                        epilog=_INDEX_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     isub = ix.add_subparsers(dest="index_command", metavar="ACTION")
     isub.required = True
-    a = isub.add_parser("add", help="add documents without checking them", epilog=FORMATS_EPILOG,
+    a = isub.add_parser("add", help="add documents without checking them", epilog=_ADD_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(a)
     _add_progress_options(a)
     _add_index_param_options(a)
     a.set_defaults(func=cmd_index_add)
-    q = isub.add_parser("query", help="print each document's best match in the index (adds nothing)", epilog=FORMATS_EPILOG,
+    q = isub.add_parser("query", help="print each document's best match in the index (adds nothing)", epilog=_QUERY_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(q)
     _add_progress_options(q)
     q.set_defaults(func=cmd_index_query)
-    r = isub.add_parser("remove", help="remove documents by id")
+    r = isub.add_parser("remove", help="remove documents by id", epilog=_REMOVE_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(r, inputs=False)
     r.add_argument("ids", nargs="+", metavar="ID",
                    help="ids; an ID written as a JSON integer (ASCII digits, optional -, no leading zeros) also removes that integer id; "
                    "an id not in the index is reported and the exit code is 1 (the others are removed)")
     r.set_defaults(func=cmd_index_remove)
-    st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON")
+    st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON", epilog=_STATS_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(st, inputs=False)
     st.set_defaults(func=cmd_index_stats)
-    e = isub.add_parser("expire", help="remove documents added longer ago than a duration")
+    e = isub.add_parser("expire", help="remove documents added longer ago than a duration", epilog=_EXPIRE_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(e, inputs=False)
     e.add_argument("--older-than", required=True, metavar="AGE", help="seconds, or a number with s, m, h or d (e.g. 30d)")
     e.set_defaults(func=cmd_index_expire)
