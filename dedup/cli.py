@@ -634,11 +634,14 @@ def _cleans_new_index(cmd):
     def run(args: argparse.Namespace) -> int:
         existed = os.path.lexists(args.index)
         try:
-            return cmd(args)
+            code = cmd(args)
         except BaseException:
             if not existed:
                 _remove_if_empty(args.index)
             raise
+        if code and not existed:  # e.g. every record was skipped
+            _remove_if_empty(args.index)
+        return code
 
     return run
 

@@ -61,6 +61,7 @@ def test_a_run_that_skipped_every_record_exits_non_zero(tmp_path):
         r = run_inproc(*argv, "--on-error", "skip")
         assert r.returncode == 1, (argv, r.stderr)
         assert b"every record was skipped (2)" in r.stderr and b"skipped 2 record(s)" in r.stderr
+    assert not (tmp_path / "f.dedup").exists() and not (tmp_path / "a.dedup").exists()  # no empty index left
     # an empty input skipped nothing: not an error
     (tmp_path / "empty.jsonl").write_bytes(b"")
     assert run_inproc("cluster", str(tmp_path / "empty.jsonl"), "--on-error", "skip", "-q").returncode == 0
