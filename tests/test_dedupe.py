@@ -364,3 +364,24 @@ def test_same_kept_records_as_the_api_on_seeds(tmp_path):
     assert sorted(p.removesuffix(".txt") for p in os.listdir(tmp_path / "kept")) == [i for i, _ in dedup.deduplicate(recs)]
     assert len(os.listdir(tmp_path / "kept")) == 4  # 000 and 001 are one story
     np.testing.assert_array_equal(dedup.cluster([t for _, t in recs]), dedup.cluster(recs))
+
+
+def test_parquet_rows_skipped_on_the_first_read_are_written_nowhere(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    recs = corpus()
+    texts = [t for _, t in recs]
+    texts.insert(3, None)  # a bad row: null text
+    ids = [i for i, _ in recs]
+    ids.insert(3, "null-text")
+    table = pa.table({"id": ids, "text": texts})
+    src = tmp_path / "in.parquet"
+    pq.write_table(table, src, row_group_size=2)
+    assert run_inproc("dedupe", str(src), "-o", str(tmp_path / "x.parquet")).returncode == 1
+    assert not (tmp_path / "x.parquet").exists()
+    r = run_inproc("dedupe", str(src), "-o", str(tmp_path / "o.parquet"), "--dropped", str(tmp_path / "d.parquet"), "--on-error", "skip")
+    assert r.returncode == 0 and b"skipped 1 record(s): 1 text field 'text' is null" in r.stderr
+    kept = pq.read_table(tmp_path / "o.parquet").column("id").to_pylist()
+    dropped = pq.read_table(tmp_path / "d.parquet").column("id").to_pylist()
+    assert kept == [i for i, _ in dedup.deduplicate(recs)]
+    assert sorted(kept + dropped) == sorted(i for i, _ in recs)
