@@ -397,9 +397,10 @@ def deduplicate_files(
     ``cluster`` takes the ``(id, text)`` records and returns ``(ids, clustering)``, as
     ``Deduplicator.add_many`` then ``.ids`` and ``.clusters()`` do. ``keep`` is one of
     :data:`~dedup.cluster.KEEP_RULES`. Bad records are handled per ``on_error`` (skipped ones are written
-    nowhere and counted in the result's ``skipped``). Standard input (``-``) is copied to a temporary file
-    for the second read; a pipe given by name is refused. ``on_input`` is called with each input as the first
-    read opens it, ``on_written(n)`` as records are copied (progress bars).
+    nowhere and counted in the result's ``skipped``; when every record was skipped, no output is written).
+    Standard input (``-``) is copied to a temporary file for the second read; a pipe given by name is
+    refused. ``on_input`` is called with each input as the first read opens it, ``on_written(n)`` as records
+    are copied (progress bars).
     """
     if keep not in KEEP_RULES:
         raise ConfigError(f"keep must be one of {', '.join(map(repr, KEEP_RULES))}, got {keep!r}")
@@ -464,6 +465,8 @@ def _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error,
             _check_target(path, option, kind, *names[option])
     kept_of = clustering.kept_of(keep)
     result = DedupeResult(list(ids), kept_of, kind, skipped)
+    if not ids and skipped.total:  # every record was bad: a failed run, which writes nothing
+        return result
     if len(files) != len(inputs):  # pragma: no cover - every input is opened or raised
         raise InputError("an input could not be opened")
 

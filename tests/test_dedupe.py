@@ -215,9 +215,10 @@ def test_every_record_skipped_exits_non_zero(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_bytes(b'{"id": 1}\n{"id": 2}\n')
     for verb in ("dedupe", "cluster"):
-        r = run_inproc(verb, str(src), "--on-error", "skip")
+        r = run_inproc(verb, str(src), "--on-error", "skip", "-o", str(tmp_path / f"{verb}.jsonl"))
         assert r.returncode == 1, verb
         assert b"every record was skipped" in r.stderr
+        assert not (tmp_path / f"{verb}.jsonl").exists()
 
 
 def test_a_dropped_record_with_the_field_already(tmp_path):
