@@ -347,7 +347,7 @@ def _cluster_inputs(args: argparse.Namespace, skipped: SkipLog, progress, record
         return cluster_records(records, master=args.master, **_params(args))
     engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
     engine.add_many(records)
-    step = progress.stages(f"clustering {len(engine):,} documents", Deduplicator.CLUSTER_STAGES)
+    step = progress.stages(f"clustering {len(engine):,} documents", engine.CLUSTER_STAGES)
     try:
         result = engine.clusters(on_stage=step)
     finally:
