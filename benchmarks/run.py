@@ -137,9 +137,10 @@ def machine_info() -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for pkg in PACKAGES:
         try:
-            versions[pkg] = importlib.metadata.version(pkg)
+            # dedup is distributed as dedup-reprints (the name dedup belongs to an unrelated package)
+            versions[pkg] = importlib.metadata.version("dedup-reprints" if pkg == "dedup" else pkg)
         except importlib.metadata.PackageNotFoundError:
-            versions[pkg] = None
+            versions[pkg] = __import__("dedup").__version__ if pkg == "dedup" else None
     ram = _ram_bytes()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
@@ -269,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             results["spark"] = spark_bench.run(spark_n)
         except ImportError as exc:
-            results["spark"] = {"error": f"pyspark is not installed ({exc}); pip install 'dedup[spark]'"}
+            results["spark"] = {"error": f"pyspark is not installed ({exc}); pip install 'dedup-reprints[spark]'"}
         except Exception as exc:  # a broken Java or Spark setup is reported, not fatal
             results["spark"] = {"error": f"{type(exc).__name__}: {exc}"}
     for part, kind in (("wholejob", "news"), ("wholejob_scaled", "scaled")):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .cluster import Clustering
-from .deduplicator import Deduplicator, Params, cluster
+from .deduplicator import Deduplicator, Params, cluster, deduplicate
 from .errors import ConfigError, DedupError, InputError
 from .explain import Explanation, explain
 from .lsh import LSH, optimal_bands
@@ -26,24 +26,31 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# The persistent index (SQLite) and the review report are imported when first used: `import dedup` stays quick. explain is not lazy:
+# The persistent index (SQLite), the review report and the Spark engine are imported when first used:
+# `import dedup` stays quick, and `dedup.spark` works after a plain `import dedup`. explain is not lazy:
 # its module has the function's name, so importing the module (dedup report does) would replace the function.
 _LAZY = {"Index": "index", "Match": "index", "ReportSummary": "report", "write_report": "report"}
+_SUBMODULES = ("frames", "spark")
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'dedup' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+
 
 __all__ = [
     "Clustering",
@@ -61,6 +68,7 @@ __all__ = [
     "ReportSummary",
     "Shingler",
     "cluster",
+    "deduplicate",
     "explain",
     "jaccard",
     "normalize",

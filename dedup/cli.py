@@ -21,6 +21,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, DedupError, InputError
@@ -95,9 +97,9 @@ _INPUTS_HELP = ("JSON Lines, CSV, TSV or Parquet file (by extension; gzip, bz2, 
 FORMATS_EPILOG = """input formats (by extension, or --input-format):
   .jsonl .ndjson .json   JSON Lines: one JSON object per line (a JSON array file is refused, with how to convert it)
   .csv  .tsv             CSV / TSV with a header line; quoted fields may hold newlines; every value is a string
-  .parquet               Parquet (needs pyarrow: pip install 'dedup[parquet]'), read row group by row group
+  .parquet               Parquet (needs pyarrow: pip install 'dedup-reprints[parquet]'), read row group by row group
   .txt, DIRECTORY        one document per file, its id the file name without .txt
-  + .gz .bz2 .xz .zst    compressed (zstd needs pip install 'dedup[zstd]'); compressed streams and Parquet are
+  + .gz .bz2 .xz .zst    compressed (zstd needs pip install 'dedup-reprints[zstd]'); compressed streams and Parquet are
                          also recognized by their first bytes, under any name and on standard input
   -                      standard input: JSON Lines unless its first bytes say otherwise (or --input-format)
 
@@ -131,9 +133,32 @@ def _text_fields(args: argparse.Namespace) -> list[str]:
     return names
 
 
+def _add_progress_options(p: argparse.ArgumentParser, quiet: bool = True) -> None:
+    """``--progress/--no-progress`` (and ``-q``): progress bars on standard error."""
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars on standard error: documents read and signed (bytes, rate, ETA), clustering "
+                   "steps, records written (default: shown when standard error is a terminal, and not with --quiet)")
+    if quiet:
+        p.add_argument("-q", "--quiet", action="store_true", help="no summary and no progress bar on standard error")
+
+
+def _progress(args: argparse.Namespace):
+    from .progress import Progress, wanted
+
+    return Progress(wanted(getattr(args, "progress", None), getattr(args, "quiet", False)))
+
+
+def _all_skipped(read: int, skipped: SkipLog) -> int:
+    """The exit code of a run that read ``read`` records: 1 when there were records and every one was skipped."""
+    if read == 0 and skipped.total:
+        print(f"dedup: error: every record was skipped ({skipped.total}); nothing was processed", file=sys.stderr)
+        return 1
+    return 0
+
+
 JOBS_PER_CORE = 4
-_JOBS_HELP = (f"processes (normalization) and threads (signing), at most {JOBS_PER_CORE} per usable core; results do not "
-              "depend on it (default: all cores)")
+_JOBS_HELP = (f"threads of the compiled core (normalizing, signing, verifying), at most {JOBS_PER_CORE} per usable core; "
+              "results do not depend on it (default: all cores)")
 
 
 def _usable_cores() -> int:
@@ -156,14 +181,115 @@ def _jobs(args: argparse.Namespace) -> int | None:
     return n
 
 
+_MAIN_EPILOG = """commands at a glance:
+  dedup cluster corpus.jsonl > clusters.jsonl     one row per document: its cluster, representative, similarity
+  dedup dedupe corpus.jsonl -o unique.jsonl       the corpus with one copy of each document
+  dedup explain a.txt b.txt                       whether two texts match, and why
+  dedup filter --index seen.dedup new.jsonl       pass through what the index has not seen, and add it
+  dedup report corpus.jsonl -o report.html        an HTML page to review the duplicates before deleting them
+  dedup index stats --index seen.dedup            the index's size, times and parameters
+
+'dedup COMMAND --help' explains each command, its options and its output."""
+
+_CLUSTER_EPILOG = """output, one JSON line (or CSV/TSV/Parquet row) per input document, in input order:
+  id                 the document's id
+  cluster            the id of its cluster's representative (a document without duplicates: its own id)
+  is_representative  true for the one document per cluster that stands for it: the fullest version
+                     (the most distinct shingles; ties go to the earliest)
+  similarity         the similarity of the verified match that placed it in its cluster, the larger of
+                     estimated Jaccard and containment (1.0 for a representative)
+  cluster_size       how many documents its cluster has
+  {"id": "b", "cluster": "a", "is_representative": false, "similarity": 0.93, "cluster_size": 2}
+A summary (documents, clusters, duplicates) goes to standard error; exit code 0, 1 on an error.
+
+examples:
+  dedup cluster seeds/
+  dedup cluster articles.jsonl -o clusters.jsonl
+  cat feed.jsonl | dedup cluster - --id-field url --text-field title,body
+  dedup cluster news.parquet -o clusters.parquet
+  dedup cluster a.jsonl b.jsonl --format csv -o clusters.csv --on-error skip
+
+""" + FORMATS_EPILOG
+
+_EXPLAIN_EPILOG = """output: MATCH or NO MATCH, the estimated and exact similarities, each difference the word
+alignment found and its kind (noise, cut, figure, name), and the part of the rule that decided; with --json
+the same as one JSON object (match, decided_by, the similarities, the differences).
+
+examples:
+  dedup explain a.txt b.txt
+  dedup explain a.txt b.txt --json
+  curl -s https://example.org/story | dedup explain - saved.txt"""
+
+_FILTER_EPILOG = """output: the kept records on standard output; with --report, one JSON line per dropped one:
+  {"id": "b", "matched": "a", "similarity": 0.93, "reason": "near-duplicate"}
+  (reason: near-duplicate, id already indexed, or id already indexed, different text)
+A summary (read, kept, dropped, index size) goes to standard error.
+
+examples:
+  cat today/*.jsonl | dedup filter --index seen.dedup > fresh.jsonl
+  dedup filter --index seen.dedup feed.csv --report dropped.jsonl > fresh.jsonl
+
+""" + FORMATS_EPILOG
+
+_INDEX_EPILOG = """examples:
+  dedup index add --index seen.dedup archive.jsonl
+  dedup index query --index seen.dedup probe.jsonl
+  dedup index remove --index seen.dedup id-17 id-18
+  dedup index stats --index seen.dedup
+  dedup index expire --index seen.dedup --older-than 30d"""
+
+_ADD_EPILOG = """Adds every record without checking it against the index. A record whose id is already in the index
+(or earlier in the input) is a bad record named by its file and line: the run stops and its batch is rolled
+back, or with --on-error skip it is left out and counted. Summary on standard error: documents added, index size.
+
+example:
+  dedup index add --index seen.dedup archive.jsonl.gz
+
+""" + FORMATS_EPILOG
+
+_QUERY_EPILOG = """output, one JSON line per input document, in input order (nothing is added to the index):
+  id          the document's id
+  match       the id of its best match in the index, or null
+  similarity  that match's similarity (the larger of estimated Jaccard and containment), or null
+  {"id": "q1", "match": "a", "similarity": 0.93}
+
+example:
+  dedup index query --index seen.dedup probe.jsonl
+
+""" + FORMATS_EPILOG
+
+_STATS_EPILOG = """output: one JSON object:
+  documents, stored_texts           documents held, and how many with their (normalized) text for the alignment
+  oldest_added, newest_added        when the first and the last were added: ISO 8601, UTC (null when empty)
+  bytes_on_disk, bytes_in_use       the file's size, and the part of it in use
+  bytes_per_million_documents       bytes on disk scaled to a million documents
+  band_entries, logged_band_entries LSH band entries, and those in the append-only log not yet merged
+  base_rewrites, capped_buckets     merges of the log so far; band keys whose bucket is full (max_bucket)
+  params, bands, rows               the matching parameters stored in the file, and the LSH shape
+  path, schema_version, backend, key_scheme
+
+example:
+  dedup index stats --index seen.dedup"""
+
+_REMOVE_EPILOG = """example:
+  dedup index remove --index seen.dedup id-17 42
+
+Says how many were removed and what the index holds on standard error; exit code 1 when an id is not in the index."""
+
+_EXPIRE_EPILOG = """examples:
+  dedup index expire --index seen.dedup --older-than 30d
+  dedup index expire --index seen.dedup --older-than 3600"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dedup", description="Find near-duplicate documents and group reprints.")
+    parser = argparse.ArgumentParser(prog="dedup", description="Find near-duplicate documents and group reprints.",
+                                     epilog=_MAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"dedup {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     c = sub.add_parser("cluster", help="group near-duplicate documents", description=__doc__.split("\n\n")[1],
-                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_CLUSTER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
     c.add_argument("-o", "--output", metavar="FILE",
                    help="write here instead of standard output (.gz, .bz2, .xz or .zst compresses; .parquet writes Parquet)")
@@ -173,12 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
     c.add_argument(
         "--engine", choices=["local", "spark"], default="local",
-        help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup[spark])",
+        help="local (default) or spark: the same clusters computed on Apache Spark (needs dedup-reprints[spark])",
     )
     c.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
-    c.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
+    _add_progress_options(c)
     _add_param_options(c)
     c.set_defaults(func=cmd_cluster)
+    _add_dedupe_command(sub)
     _add_index_commands(sub)
     _add_report_command(sub)
     return parser
@@ -207,6 +334,29 @@ def _check_output(path: str | None) -> None:
         raise ConfigError(f"{path}: cannot write the output: permission denied")
 
 
+def _cluster_inputs(args: argparse.Namespace, skipped: SkipLog, progress, records=None):
+    """``(ids, clustering)`` of the inputs' records (or of ``records``: ``(id, text)`` pairs) on the chosen engine."""
+    from .io import iter_records
+
+    if records is None:
+        files: list = []
+        recs = iter_records(args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
+                            unique_ids=True, input_format=args.input_format, on_input=files.append)
+        records = ((rec.id, rec.text) for rec in progress.reading(recs, args.inputs, files))
+    if args.engine == "spark":
+        from .spark import cluster_records
+
+        return cluster_records(records, master=args.master, **_params(args))
+    engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
+    engine.add_many(records)
+    step = progress.stages(f"clustering {len(engine):,} documents", engine.CLUSTER_STAGES)
+    try:
+        result = engine.clusters(on_stage=step)
+    finally:
+        step.close()
+    return engine.ids, result
+
+
 def cmd_cluster(args: argparse.Namespace) -> int:
     if args.master is not None and args.engine != "spark":
         raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
@@ -221,19 +371,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
         zstd_module()
     skipped = SkipLog()
-    engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
-    records = read_inputs(
-        args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
-        input_format=args.input_format,
-    )
-    if args.engine == "spark":
-        from .spark import cluster_records
-
-        ids, result = cluster_records(records, master=args.master, **_params(args))
-    else:
-        engine.add_many(records)
-        result = engine.clusters()
-        ids = engine.ids
+    progress = _progress(args)
+    ids, result = _cluster_inputs(args, skipped, progress)
+    if _all_skipped(len(ids), skipped):
+        _report_skips(skipped)
+        return 1
     sizes = {}
     for label in result.labels.tolist():
         sizes[label] = sizes.get(label, 0) + 1
@@ -257,10 +399,109 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             f"{dup_clusters} with duplicates ({len(ids) - result.n_clusters} duplicates)",
             file=sys.stderr,
         )
-    if skipped.total:
-        print(f"dedup: {skipped.summary()}", file=sys.stderr)
-        for example in skipped.examples:
-            print(f"dedup:   {example}", file=sys.stderr)
+    _report_skips(skipped)
+    return 0
+
+
+# -- deduplicated output: `dedup dedupe` ------------------------------------------------------------------------
+
+_DEDUPE_DOC = """Write the inputs with one copy of each document: the records to keep, byte for byte as read, in input
+order and in the inputs' format (JSON Lines, CSV, TSV, Parquet; compressed by -o's name), and with --dropped
+the others, each with one more field, duplicate_of: the id of the record kept in its place.
+
+Which record a group of near-duplicates keeps (--keep): representative (default), the fullest version
+(the most distinct shingles; ties go to the earliest), the one dedup cluster marks is_representative; or
+first, the earliest in input order. The groups are those of dedup cluster with the same options.
+
+Every input must have the same format (CSV/TSV and Parquet: the same columns). A directory of .txt files
+(or .txt files) is copied file by file: -o and --dropped are then directories, and the dropped one also
+gets duplicate_of.jsonl, one {"id": ..., "duplicate_of": ...} line per dropped file. Inputs are read twice
+(to cluster, then to copy), so a pipe must come as standard input (-), which is copied to a temporary
+file. Outputs are written beside their final name and renamed into place at the end: a failed run leaves
+no partial file."""
+
+_DEDUPE_EPILOG = """examples:
+  dedup dedupe corpus.jsonl -o unique.jsonl
+  dedup dedupe part-*.jsonl.gz -o unique.jsonl.gz --dropped dropped.jsonl.gz
+  dedup dedupe news.csv --text-field title,body --keep first -o unique.csv
+  dedup dedupe data.parquet -o unique.parquet
+  dedup dedupe articles/ -o unique/ --dropped dropped/
+  zcat dump.jsonl.gz | dedup dedupe - > unique.jsonl
+
+a dropped JSON line (the kept one's id added at its end):
+  {"id": "b", "text": "MARKETS RALLY on rate cut!", "duplicate_of": "a"}
+
+summary on standard error: documents read, kept, dropped; exit code 0, or 1 on an error (nothing written).
+
+""" + FORMATS_EPILOG
+
+
+def _add_dedupe_command(sub: argparse._SubParsersAction) -> None:
+    from .cluster import KEEP_RULES
+
+    d = sub.add_parser("dedupe", help="write the inputs without their near-duplicates (one record per group)",
+                       description=_DEDUPE_DOC, epilog=_DEDUPE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
+    d.add_argument("-o", "--output", metavar="OUT",
+                   help="the kept records (default: standard output); .gz, .bz2, .xz or .zst compresses; a directory for .txt inputs")
+    d.add_argument("--dropped", metavar="FILE", help="also write the dropped records here, each with the id of the record kept in its place")
+    d.add_argument("--keep", choices=KEEP_RULES, default="representative",
+                   help="which record of each group to keep: representative (the fullest version, default) or first (in input order)")
+    d.add_argument("--duplicate-of-field", default="duplicate_of", metavar="NAME",
+                   help="name of the field (column) the dropped records get (default %(default)s)")
+    _add_input_options(d)
+    d.add_argument("--jobs", type=_positive_int, default=None, metavar="N", help=_JOBS_HELP)
+    d.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="local (default) or spark: the same groups computed on Apache Spark (needs dedup-reprints[spark])")
+    d.add_argument("--master", default=None, metavar="URL", help="Spark master for --engine spark (default local[*]); needs --engine spark")
+    _add_progress_options(d)
+    _add_param_options(d)
+    d.set_defaults(func=cmd_dedupe)
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from .writeback import deduplicate_files
+
+    if args.master is not None and args.engine != "spark":
+        raise ConfigError("--master is for --engine spark; add --engine spark or drop --master")
+    for path in (args.output, args.dropped):
+        if path is not None and path != "-" and (Path(path).is_dir() or path.endswith(("/", os.sep))):
+            continue  # a directory: for .txt inputs (checked once the inputs' format is known)
+        if path is not None:
+            _check_output(path)
+    progress = _progress(args)
+    files: list = []  # the inputs as they are opened: their read positions move the reading bar
+
+    state: dict = {"n": 0, "bar": None}
+
+    def cluster(records):
+        ids, clustering = _cluster_inputs(args, SkipLog(), progress, records=progress.reading(records, args.inputs, files))
+        state["n"] = len(ids)
+        return ids, clustering
+
+    def written(n: int) -> None:  # the writing bar starts with the second read
+        if state["bar"] is None:
+            state["bar"] = progress.bar("writing", total=state["n"])
+        state["bar"].update(n)
+
+    try:
+        result = deduplicate_files(
+            args.inputs, args.output, args.dropped, keep=args.keep, cluster=cluster, id_field=args.id_field,
+            text_field=_text_fields(args), on_error=args.on_error, max_bytes=args.max_bytes, input_format=args.input_format,
+            duplicate_of_field=args.duplicate_of_field, on_input=files.append, on_written=written if progress.enabled else None,
+        )
+    finally:
+        if state["bar"] is not None:
+            state["bar"].close()
+    if _all_skipped(len(result.ids), result.skipped):
+        _report_skips(result.skipped)
+        return 1
+    if not args.quiet:
+        dropped = result.kept_of != np.arange(len(result.ids))
+        groups = len(set(result.kept_of[dropped].tolist()))
+        print(f"dedup: {len(result.ids)} documents, {result.kept} kept, {result.dropped} dropped "
+              f"(near-duplicates of {groups} kept documents)", file=sys.stderr)
+    _report_skips(result.skipped)
     return 0
 
 
@@ -318,6 +559,7 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
         "explain", help="say whether two documents match and why",
         description="Say whether two documents match and why: estimated and exact similarity, the aligned "
         "differences (noise, cut, figure, name) and the part of the rule that decided. Exit code 0 for a match, 2 for none.",
+        epilog=_EXPLAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     x.add_argument("a", metavar="A", help="a text file, or - for standard input")
     x.add_argument("b", metavar="B", help="a text file")
@@ -326,34 +568,42 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     x.set_defaults(func=cmd_explain)
 
     f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC,
-                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_FILTER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(f)
     f.add_argument("--report", metavar="FILE", help="write one JSON line per dropped document: its id, what it matched, similarity, reason")
-    f.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
+    _add_progress_options(f)
     _add_index_param_options(f)
     f.set_defaults(func=cmd_filter)
 
-    ix = sub.add_parser("index", help="manage a persistent near-duplicate index", description="Manage a persistent near-duplicate index.")
+    ix = sub.add_parser("index", help="manage a persistent near-duplicate index",
+                        description="Manage a persistent near-duplicate index (one SQLite file).",
+                        epilog=_INDEX_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     isub = ix.add_subparsers(dest="index_command", metavar="ACTION")
     isub.required = True
-    a = isub.add_parser("add", help="add documents without checking them", epilog=FORMATS_EPILOG,
+    a = isub.add_parser("add", help="add documents without checking them", epilog=_ADD_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(a)
+    _add_progress_options(a)
     _add_index_param_options(a)
     a.set_defaults(func=cmd_index_add)
-    q = isub.add_parser("query", help="print each document's best match in the index (adds nothing)", epilog=FORMATS_EPILOG,
+    q = isub.add_parser("query", help="print each document's best match in the index (adds nothing)", epilog=_QUERY_EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(q)
+    _add_progress_options(q)
     q.set_defaults(func=cmd_index_query)
-    r = isub.add_parser("remove", help="remove documents by id")
+    r = isub.add_parser("remove", help="remove documents by id", epilog=_REMOVE_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(r, inputs=False)
     r.add_argument("ids", nargs="+", metavar="ID",
-                   help="ids; an ID written as a JSON integer (ASCII digits, optional -, no leading zeros) also removes that integer id")
+                   help="ids; an ID written as a JSON integer (ASCII digits, optional -, no leading zeros) also removes that integer id; "
+                   "an id not in the index is reported and the exit code is 1 (the others are removed)")
     r.set_defaults(func=cmd_index_remove)
-    st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON")
+    st = isub.add_parser("stats", help="print the index's size, time range and parameters as JSON", epilog=_STATS_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(st, inputs=False)
     st.set_defaults(func=cmd_index_stats)
-    e = isub.add_parser("expire", help="remove documents added longer ago than a duration")
+    e = isub.add_parser("expire", help="remove documents added longer ago than a duration", epilog=_EXPIRE_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(e, inputs=False)
     e.add_argument("--older-than", required=True, metavar="AGE", help="seconds, or a number with s, m, h or d (e.g. 30d)")
     e.set_defaults(func=cmd_index_expire)
@@ -376,6 +626,42 @@ def _open_index(args: argparse.Namespace, create: bool):
                       cache_signatures=getattr(args, "cache_signatures", False), **params)
 
 
+def _cleans_new_index(cmd):
+    """For a command that may create its ``--index``: when the run fails and the index file did not exist before
+    it, remove the (empty) file it created, so that a failed first ``dedup filter`` leaves nothing behind. A file
+    that holds documents (another process may have added some) is left alone."""
+    import functools
+
+    @functools.wraps(cmd)
+    def run(args: argparse.Namespace) -> int:
+        existed = os.path.lexists(args.index)
+        try:
+            code = cmd(args)
+        except BaseException:
+            if not existed:
+                _remove_if_empty(args.index)
+            raise
+        if code and not existed:  # e.g. every record was skipped
+            _remove_if_empty(args.index)
+        return code
+
+    return run
+
+
+def _remove_if_empty(path: str) -> None:
+    from .index import Index
+
+    try:
+        with Index.open(path, create=False, timeout=0.5) as index:
+            empty = len(index) == 0
+    except Exception:  # not ours, locked, or gone: leave it
+        return
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(path + suffix)
+
+
 def _index_param_names() -> tuple[str, ...]:
     from .index import INDEX_PARAMS
 
@@ -393,8 +679,10 @@ def _raw_records(args: argparse.Namespace, skipped: SkipLog, passthrough: bool =
     from .io import iter_records
 
     fields = _text_fields(args)
-    for rec in iter_records(args.inputs, args.id_field, fields, args.on_error, skipped, max_bytes=args.max_bytes,
-                            unique_ids=False, input_format=args.input_format, all_columns=passthrough):
+    files: list = []
+    recs = iter_records(args.inputs, args.id_field, fields, args.on_error, skipped, max_bytes=args.max_bytes,
+                        unique_ids=False, input_format=args.input_format, all_columns=passthrough, on_input=files.append)
+    for rec in _progress(args).reading(recs, args.inputs, files, desc="reading"):
         if not passthrough:
             line = b""
         elif rec.fields is None and rec.raw is not None:  # a JSON line
@@ -535,6 +823,7 @@ def _write_all(out, data: bytes) -> None:
         view = view[n:]
 
 
+@_cleans_new_index
 def cmd_filter(args: argparse.Namespace) -> int:
     """Each batch is one transaction, and its lines (and report rows) are written and flushed inside it, before
     the commit: no document is indexed without its line having been written. When writing fails the batch rolls
@@ -615,17 +904,48 @@ def cmd_filter(args: argparse.Namespace) -> int:
         print(f"dedup: warning: {unlike} documents dropped because their id is already indexed with a different text "
               "(the indexed text is kept; remove the id first to replace it)", file=sys.stderr)
     _report_skips(skipped)
-    return 0
+    return _all_skipped(read, skipped)
 
 
+@_cleans_new_index
 def cmd_index_add(args: argparse.Namespace) -> int:
+    """Batches of records stored unchecked. An id already stored (or repeated) is a bad record named by its file
+    and line: with ``--on-error fail`` its batch is rolled back and the run stops, with ``skip`` it is left out."""
+    from .io import iter_records
+    from .store import DuplicateIdError
+
     skipped = SkipLog()
+    progress = _progress(args)
+    files: list = []
+    n = read = 0
     with _open_index(args, create=True) as index:
-        n = index.add_many((i, t) for i, t, _ in _raw_records(args, skipped))
+        recs = iter_records(args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
+                            input_format=args.input_format, on_input=files.append)
+        for batch in chunks(progress.reading(recs, args.inputs, files, desc="reading and adding"), args.batch_size):
+            read += len(batch)
+            dups: list = []
+            try:
+                n += index.add_many([(r.id, r.text) for r in batch], batch_size=len(batch),
+                                    on_duplicate_id="skip" if args.on_error == "skip" else "raise", skipped=dups)
+            except DuplicateIdError as exc:
+                rec = _record_of(batch, exc.doc_id, exc.reason)
+                raise InputError(f"{exc.reason} (nothing of this batch of {len(batch)} was added; {n} documents were before)",
+                                 source=rec.source, line=rec.line, row=rec.row, doc_id=rec.id) from None
+            for k, _, reason in dups:
+                rec = batch[k]
+                skipped.add(InputError(reason, source=rec.source, line=rec.line, row=rec.row, doc_id=rec.id))
         total = len(index)
-    print(f"dedup: added {n} documents; index holds {total}", file=sys.stderr)
+    if not args.quiet:
+        print(f"dedup: added {n} documents; index holds {total}", file=sys.stderr)
     _report_skips(skipped)
-    return 0
+    return _all_skipped(n, skipped)
+
+
+def _record_of(batch: list, doc_id, reason: str):
+    """The record of ``batch`` that :class:`DuplicateIdError` ``reason`` is about: the first with the id when it
+    is already stored, its second occurrence when the batch repeats it."""
+    hits = [r for r in batch if r.id == doc_id]
+    return hits[1] if reason == "id repeated in the batch" and len(hits) > 1 else hits[0]
 
 
 def cmd_index_query(args: argparse.Namespace) -> int:
@@ -660,7 +980,7 @@ def _int_id(arg: str) -> int | None:
 
 
 def cmd_index_remove(args: argparse.Namespace) -> int:
-    removed = 0
+    removed = missing = 0
     with _open_index(args, create=False) as index:
         for arg in args.ids:
             gone = index.remove(arg)
@@ -669,15 +989,33 @@ def cmd_index_remove(args: argparse.Namespace) -> int:
                 gone = index.remove(as_int)
             removed += gone
             if not gone:
+                missing += 1
                 print(f"dedup: id {arg!r} not in the index", file=sys.stderr)
         total = len(index)
     print(f"dedup: removed {removed} documents; index holds {total}", file=sys.stderr)
+    if missing:
+        print(f"dedup: error: {missing} of the {len(args.ids)} ids given are not in the index", file=sys.stderr)
+        return 1
     return 0
+
+
+def _iso_time(seconds: float | None) -> str | None:
+    """A Unix time as ISO 8601 in UTC, to the millisecond (``2026-12-01T15:03:04.120Z``)."""
+    if seconds is None:
+        return None
+    import datetime
+
+    t = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def cmd_index_stats(args: argparse.Namespace) -> int:
     with _open_index(args, create=False) as index:
-        print(json.dumps(index.stats(), indent=2), file=require_stdout())
+        stats = index.stats()
+    for key in ("oldest_added", "newest_added"):
+        if key in stats:
+            stats[key] = _iso_time(stats[key])
+    print(json.dumps(stats, indent=2), file=require_stdout())
     return 0
 
 
@@ -736,19 +1074,29 @@ size, similarity and kind of difference), each member beside its representative 
 found highlighted, and why it matched. No server or network is needed to open it.
 
 Three sources: cluster INPUT here (with the matching options); --clusters FILE, the output of an earlier
-`dedup cluster ... -o FILE` (INPUT: the same inputs, for the texts); or --dropped FILE, the --report of
-`dedup filter` (INPUT: the filtered input; --index: the index, for the stored documents' texts and parameters).
+dedup cluster ... -o FILE (INPUT: the same inputs, for the texts); or --dropped FILE, the --report of
+dedup filter (INPUT: the filtered input; --index: the index, for the stored documents' texts and parameters).
 
 The page holds the largest --max-clusters clusters plus a random --sample of the others, at most --max-members
 members each (the least similar first) and --max-chars characters per text, and stops adding clusters at --max-mb
 megabytes of data; counts and histograms cover the whole run."""
+
+_REPORT_EPILOG = """output: one HTML file (no server, no network; open it in any browser). A summary (documents,
+clusters, clusters shown, page size) goes to standard error.
+
+examples:
+  dedup report seeds/ -o report.html
+  dedup report corpus.jsonl --clusters clusters.jsonl -o report.html --title "Monday's crawl"
+  dedup report feed.jsonl --dropped dropped.jsonl --index seen.dedup -o dropped.html
+
+""" + FORMATS_EPILOG
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
     from .report import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE
 
     r = sub.add_parser("report", help="write an HTML page to review the duplicates", description=_REPORT_DOC,
-                       epilog=FORMATS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("inputs", nargs="+", metavar="INPUT", help=_INPUTS_HELP)
     r.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file to write (- for standard output)")
     src = r.add_mutually_exclusive_group()

@@ -23,9 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels
+from .errors import ConfigError
 from .verify import similarity_between
 
-__all__ = ["Clustering", "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
+__all__ = ["KEEP_RULES", "Clustering", "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
+
+KEEP_RULES = ("representative", "first")
+"""Which document of a cluster deduplication keeps: ``"representative"`` (the fullest version: most distinct
+shingles, ties to the earliest; what ``is_representative`` marks) or ``"first"`` (the earliest in input order)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,25 @@ class Clustering:
     @property
     def n_clusters(self) -> int:
         return int(np.count_nonzero(self.is_representative))
+
+    def kept_of(self, keep: str = "representative") -> np.ndarray:
+        """Per document, the position of the document of its cluster that deduplication keeps (itself if kept).
+
+        ``keep`` is one of :data:`KEEP_RULES`: ``"representative"`` gives :attr:`labels`; ``"first"`` the
+        earliest member of each cluster in input order."""
+        if keep == "representative":
+            return self.labels.copy()
+        if keep == "first":
+            n = len(self)
+            first = np.full(n, n, dtype=np.int64)
+            np.minimum.at(first, self.labels, np.arange(n, dtype=np.int64))
+            return first[self.labels]
+        raise ConfigError(f"keep must be one of {', '.join(map(repr, KEEP_RULES))}, got {keep!r}")
+
+    def kept(self, keep: str = "representative") -> np.ndarray:
+        """Positions of the documents deduplication keeps, one per cluster, in input order (see :meth:`kept_of`)."""
+        of = self.kept_of(keep)
+        return np.flatnonzero(of == np.arange(len(self)))
 
     def groups(self, min_size: int = 2) -> list[np.ndarray]:
         """Member indices of each cluster with at least ``min_size`` members, representative first."""

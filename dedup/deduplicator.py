@@ -18,7 +18,7 @@ from .normalize import Normalizer
 from .shingle import Shingler
 from .verify import Verifier
 
-__all__ = ["Params", "Deduplicator", "cluster"]
+__all__ = ["Params", "Deduplicator", "cluster", "deduplicate"]
 
 
 @dataclass(frozen=True)
@@ -118,19 +118,46 @@ class Deduplicator:
     results do not depend on it) and ``batch_size``.
     """
 
-    def __init__(self, *, n_jobs: int | None = None, batch_size: int = 4096, **params: Any) -> None:
-        unknown = set(params) - set(Params.names())
-        if unknown:
-            raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(Params.names())}")
+    def __init__(
+        self,
+        *,
+        threshold: float = Params.threshold,
+        containment_threshold: float = Params.containment_threshold,
+        shingle: Literal["char", "word"] = Params.shingle,
+        ngram: int = Params.ngram,
+        num_perm: int = Params.num_perm,
+        seed: int = Params.seed,
+        lsh_threshold: float = Params.lsh_threshold,
+        normalize: bool = Params.normalize,
+        min_link_fraction: float = Params.min_link_fraction,
+        number_agreement: float = Params.number_agreement,
+        verify_text: bool = Params.verify_text,
+        n_jobs: int | None = None,
+        batch_size: int = 4096,
+        **unknown: Any,
+    ) -> None:
+        if unknown:  # a typo gets the list of names, not only Python's "unexpected keyword argument"
+            known = [*Params.names(), "n_jobs", "batch_size"]
+            raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
         if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
             raise ConfigError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
-        self.params = Params(**params)
+        self.params = Params(
+            threshold=threshold, containment_threshold=containment_threshold, shingle=shingle, ngram=ngram, num_perm=num_perm,
+            seed=seed, lsh_threshold=lsh_threshold, normalize=normalize, min_link_fraction=min_link_fraction,
+            number_agreement=number_agreement, verify_text=verify_text,
+        )
         self.n_jobs = n_jobs
+        self.batch_size = batch_size
         self.normalizer = Normalizer() if self.params.normalize else None
         self.shingler = Shingler(self.params.shingle, self.params.ngram)
         self.minhasher = MinHasher(self.params.num_perm, self.params.seed, batch_size=batch_size)
         self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
         self.verifier = Verifier.from_params(self.params)
+        self.reset()
+
+    def reset(self) -> Deduplicator:
+        """Forget every added document (the parameters stay); returns the engine."""
+        self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
         self._ids: list[Any] = []
         self._texts: list[str] = []  # prepared texts, kept for verify_text
         self._wordless: dict[int, str] = {}  # prepared texts of the documents without shingles, by position
@@ -139,6 +166,22 @@ class Deduplicator:
         self._size_chunks: list[np.ndarray] = []
         self._num_chunks: list[np.ndarray] = []
         self._indexed = 0  # documents inserted into self.lsh (for query)
+        return self
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments, as scikit-learn's ``get_params`` gives them (``deep`` is accepted and ignored)."""
+        return {**self.params.to_dict(), "n_jobs": self.n_jobs, "batch_size": self.batch_size}
+
+    def set_params(self, **params: Any) -> Deduplicator:
+        """Change constructor arguments (scikit-learn's ``set_params``); returns the engine.
+
+        Documents already added were signed with the old parameters, so they are forgotten (:meth:`reset`)."""
+        known = self.get_params()
+        unknown = set(params) - set(known)
+        if unknown:
+            raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+        self.__init__(**{**known, **params})  # validates everything before anything changes
+        return self
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.params.to_dict().items() if v != getattr(Params, k)}
@@ -324,25 +367,44 @@ class Deduplicator:
         sigs = self._arrays()[0]
         return pairs_from_keys(self.lsh.keys(sigs))
 
-    def clusters(self) -> Clustering:
-        """Cluster all added documents (see :mod:`dedup.cluster`)."""
+    CLUSTER_STAGES = ("grouping copies", "finding candidates", "verifying pairs", "linking")
+    """The steps of :meth:`clusters`, in order (what ``on_stage`` is told)."""
+
+    def clusters(self, on_stage: Callable[[str], None] | None = None) -> Clustering:
+        """Cluster all added documents (see :mod:`dedup.cluster`). ``on_stage`` is called with the name of each
+        step of :data:`CLUSTER_STAGES` as it starts (a progress bar)."""
+        stage = on_stage or (lambda name: None)
+        stage(self.CLUSTER_STAGES[0])
         sigs, sizes, nums = self._arrays()
         node, counts = duplicate_groups(sigs, sizes, self._wordless)
         # Identical copies are grouped up front; only one of each needs LSH.
         first = np.full(len(counts), len(sigs), dtype=np.int64)
         np.minimum.at(first, node, np.arange(len(sigs)))
+        stage(self.CLUSTER_STAGES[1])
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
         pairs = first[screened_pairs(self.lsh.keys(sigs[first]), sigs[first], sizes[first],
                                      self.verifier.threshold, self.verifier.containment_threshold)]
+        stage(self.CLUSTER_STAGES[2])
         ok, vetoed, sim = self._judge(sigs, sizes, nums, pairs, self._texts if self.params.verify_text else None)
+        stage(self.CLUSTER_STAGES[3])
         return build_clusters(
             sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts), apart=pairs[vetoed]
         )
 
-    def fit_predict(self, texts: Sequence[str]) -> np.ndarray:
-        """Add ``texts`` (ids 0..n-1) and return cluster labels (index of each representative)."""
-        self.add_many(enumerate(texts))
+    def fit_predict(self, texts: Sequence[str], y: Any = None) -> np.ndarray:
+        """Cluster ``texts`` afresh (ids 0..n-1; documents added before are forgotten, as scikit-learn's
+        ``fit_predict`` starts over) and return the labels: the position of each document's representative.
+        ``y`` is accepted for scikit-learn's API and ignored."""
+        self.reset()
+        self.add_many(enumerate(_texts_only(texts, "fit_predict")))
         return self.clusters().labels
+
+    def kept_ids(self, keep: str = "representative") -> list[Any]:
+        """Ids of the documents deduplication keeps, one per cluster, in insertion order.
+
+        ``keep`` is ``"representative"`` (each cluster's fullest version, see :mod:`dedup.cluster`) or
+        ``"first"`` (its earliest document); see :meth:`Clustering.kept`."""
+        return [self._ids[i] for i in self.clusters().kept(keep).tolist()]
 
 
 def _split_record(rec: Any, position: int) -> tuple[Any, str]:
@@ -363,16 +425,19 @@ def _split_record(rec: Any, position: int) -> tuple[Any, str]:
     return id_, text
 
 
-def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterable[Mapping[str, Any]], **params: Any) -> np.ndarray:
-    """Cluster documents in one call; returns one label per document.
+def _texts_only(texts: Any, what: str) -> Any:
+    if isinstance(texts, (str, bytes)):
+        raise InputError(f"{what} takes a sequence of texts, got a single {type(texts).__name__} "
+                         f"(it would be read as one document per character); wrap it in a list: [text]")
+    return texts
 
-    Accepts plain strings or records (``(id, text)`` pairs, as tuples or lists, or
-    mappings with ``id`` and ``text``), not a mix of the two. ``labels[i]`` is the
-    position of the representative of document ``i``'s cluster. Keyword arguments
-    are those of :class:`Deduplicator`.
-    """
-    items = list(texts_or_records)
-    d = Deduplicator(**params)
+
+def _items(texts_or_records: Any, what: str) -> list[Any]:
+    """The documents of :func:`cluster` and :func:`deduplicate` as a list; a single string is refused."""
+    return list(_texts_only(texts_or_records, what))
+
+
+def _add_items(d: Deduplicator, items: list[Any]) -> None:
     n_texts = sum(isinstance(t, str) for t in items)
     if n_texts == len(items):
         d.add_many(enumerate(items))
@@ -386,4 +451,39 @@ def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterab
         )
     else:
         d.add_many(items)
+
+
+def deduplicate(
+    texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterable[Mapping[str, Any]],
+    *,
+    keep: str = "representative",
+    **params: Any,
+) -> list[Any]:
+    """The documents to keep, one per cluster of near-duplicates, as the items given and in their order.
+
+    Takes what :func:`cluster` takes (texts, or ``(id, text)`` records or mappings with ``id`` and ``text``)
+    and returns the kept items themselves. ``keep`` picks each cluster's survivor: ``"representative"``
+    (default: its fullest version, most distinct shingles, ties to the earliest) or ``"first"`` (its
+    earliest item). Keyword arguments are those of :class:`Deduplicator`.
+
+    >>> deduplicate(["Markets rally on rate cut.", "MARKETS RALLY on rate cut!", "Rain tomorrow."])
+    ['Markets rally on rate cut.', 'Rain tomorrow.']
+    """
+    items = _items(texts_or_records, "deduplicate")
+    d = Deduplicator(**params)
+    _add_items(d, items)
+    return [items[i] for i in d.clusters().kept(keep).tolist()]
+
+
+def cluster(texts_or_records: Iterable[str] | Iterable[tuple[Any, str]] | Iterable[Mapping[str, Any]], **params: Any) -> np.ndarray:
+    """Cluster documents in one call; returns one label per document.
+
+    Accepts plain strings or records (``(id, text)`` pairs, as tuples or lists, or
+    mappings with ``id`` and ``text``), not a mix of the two. ``labels[i]`` is the
+    position of the representative of document ``i``'s cluster. Keyword arguments
+    are those of :class:`Deduplicator`.
+    """
+    items = _items(texts_or_records, "cluster")
+    d = Deduplicator(**params)
+    _add_items(d, items)
     return d.clusters().labels

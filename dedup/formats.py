@@ -4,7 +4,7 @@
 for the message of a file in an unexpected format. Compressed streams (gzip, bz2, xz, zstd) are
 recognized by their magic bytes whatever their name, and by their name's suffix. Parquet is read with
 pyarrow and zstd with the ``zstandard`` package (or Python 3.14's ``compression.zstd``); both are
-optional extras (``dedup[parquet]``, ``dedup[zstd]``), imported only when a file needs them.
+optional extras (``dedup-reprints[parquet]``, ``dedup-reprints[zstd]``), imported only when a file needs them.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class CorruptStream(Exception):
     """A compressed stream that cannot be decompressed (truncated, corrupt); the message says which and how."""
 
 
-_ZSTD_EXTRA = "reading and writing zstd needs the zstandard package: pip install 'dedup[zstd]'"
+_ZSTD_EXTRA = "reading and writing zstd needs the zstandard package: pip install 'dedup-reprints[zstd]'"
 
 
 def zstd_module():
@@ -289,7 +289,7 @@ class Guarded(io.RawIOBase):
 
 # -- Parquet ---------------------------------------------------------------------------------------------------------
 
-PARQUET_EXTRA = "reading and writing Parquet needs pyarrow: pip install 'dedup[parquet]'"
+PARQUET_EXTRA = "reading and writing Parquet needs pyarrow: pip install 'dedup-reprints[parquet]'"
 
 
 def pyarrow_parquet():
@@ -340,6 +340,19 @@ class ParquetInput:
             try:
                 for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False):
                     yield group, row, {name: batch.column(name).to_pylist() for name in batch.schema.names}
+                    row += batch.num_rows
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(f"cannot read Parquet row group {group} ({exc})", source=self.name) from None
+
+    def arrow_batches(self) -> Iterator[tuple[int, Any]]:
+        """``(first row of the batch, pyarrow.RecordBatch of every column)`` per batch, rows counted from 0."""
+        import pyarrow as pa
+
+        row = 0
+        for group in range(self.num_row_groups):
+            try:
+                for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], use_threads=False):
+                    yield row, batch
                     row += batch.num_rows
             except (pa.ArrowException, OSError) as exc:
                 raise InputError(f"cannot read Parquet row group {group} ({exc})", source=self.name) from None

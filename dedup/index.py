@@ -312,6 +312,14 @@ class _Signed:
         self.ekeys: np.ndarray | None = None
         self.ekey_salt: bytes | None = None
 
+    def subset(self, sel: np.ndarray) -> _Signed:
+        """The documents ``sel`` of the batch, as a batch of their own (exact keys computed again when needed)."""
+        at = sel.tolist()
+        return _Signed(
+            [self.ids[i] for i in at], [self.enc[i] for i in at], [self.metas[i] for i in at], self.sigs[sel], self.sizes[sel],
+            self.nums[sel], self.keys[sel], [self.texts[i] for i in at], None if self.packed is None else [self.packed[i] for i in at],
+        )
+
 
 class Index:
     """A persistent near-duplicate index. Open with :meth:`Index.open`; use as a context manager.
@@ -827,24 +835,49 @@ class Index:
         """
         self.add_many([(id, text, meta)])
 
-    def add_many(self, records: Iterable[Any], batch_size: int | None = None) -> int:
-        """Store ``(id, text)``, ``(id, text, meta)`` or ``{"id", "text"[, "meta"]}`` records unchecked; returns the count.
+    def add_many(
+        self,
+        records: Iterable[Any],
+        batch_size: int | None = None,
+        on_duplicate_id: Literal["raise", "skip"] = "raise",
+        skipped: list[tuple[int, Any, str]] | None = None,
+    ) -> int:
+        """Store ``(id, text)``, ``(id, text, meta)`` or ``{"id", "text"[, "meta"]}`` records unchecked; returns
+        the count stored.
 
         Each batch of ``batch_size`` is one transaction: a :class:`DuplicateIdError`
-        (or any error) rolls back its batch; earlier batches stay committed.
+        (or any error) rolls back its batch; earlier batches stay committed. With
+        ``on_duplicate_id="skip"`` a record whose id is already stored (or earlier in
+        the records) is left out instead, and ``(position, id, reason)`` appended to
+        ``skipped``; the rest of its batch is stored.
         """
+        if on_duplicate_id not in ("raise", "skip"):
+            raise ConfigError(f"on_duplicate_id must be 'raise' or 'skip', got {on_duplicate_id!r}")
         size = _positive_int(self.batch_size if batch_size is None else batch_size, "batch_size")
-        n = 0
+        n = 0  # records taken
+        stored = 0
         for chunk in chunks(records, size):
             batch = self._sign_records(chunk, n)
             store = self.store
             with self._writing():
                 taken = store.rows_of(batch.enc)
                 seen: set[str] = set()
-                for doc_id, enc in zip(batch.ids, batch.enc):
+                keep = []
+                for k, (doc_id, enc) in enumerate(zip(batch.ids, batch.enc)):
                     if enc in taken or enc in seen:
-                        raise DuplicateIdError("id already in the index" if enc in taken else "id repeated in the batch", doc_id=doc_id)
+                        reason = "id already in the index" if enc in taken else "id repeated in the batch"
+                        if on_duplicate_id == "raise":
+                            raise DuplicateIdError(reason, doc_id=doc_id)
+                        if skipped is not None:
+                            skipped.append((n + k, doc_id, reason))
+                        continue
                     seen.add(enc)
+                    keep.append(k)
+                n += len(chunk)
+                if not keep:
+                    continue
+                if len(keep) < len(batch.enc):
+                    batch = batch.subset(np.asarray(keep, dtype=np.int64))
                 self._upgrade_keys()
                 live = batch.sizes > 0
                 hit_keys = np.concatenate((
@@ -853,8 +886,8 @@ class Index:
                     store.lookup(self._exact_of(batch)[live])[0] if live.any() and self._salt is not None else np.zeros(0, np.int64),
                 ))
                 self._insert(batch, np.arange(len(batch.enc)), hit_keys, cap_exact=True)
-            n += len(chunk)
-        return n
+                stored += len(batch.enc)
+        return stored
 
     def _insert(self, batch: _Signed, sel: np.ndarray, stored_keys: np.ndarray, cap_exact: bool = True) -> None:
         """Insert documents ``sel`` of ``batch``, filing each band key only while its bucket is below the cap.

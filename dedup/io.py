@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -40,15 +41,34 @@ TEXT_JOIN = "\n\n"
 """What joins the fields of a record's text when several are named (``--text-field title,body``)."""
 
 
+_REASON_GROUPS = (
+    (re.compile(r"(record|file|text) is \d+ bytes, over the limit of (\d+) \(--max-bytes\)"), r"\1 over the limit of \2 bytes (--max-bytes)"),
+    (re.compile(r"invalid UTF-8 at byte \d+.*"), "invalid UTF-8"),
+    (re.compile(r"invalid JSON \((.*) at column \d+\)"), r"invalid JSON (\1)"),
+    (re.compile(r"has \d+ fields, the header has (\d+) .*"), r"a wrong number of fields (the header has \1)"),
+)
+
+
+def reason_group(reason: str) -> str:
+    """The kind of a bad record's reason, without what differs from record to record (its size, the byte or
+    column of the error): what the ``--on-error skip`` summary counts."""
+    for pattern, label in _REASON_GROUPS:
+        m = pattern.fullmatch(reason)
+        if m:
+            return m.expand(label)
+    return reason
+
+
 @dataclass
 class SkipLog:
-    """Records skipped under ``on_error="skip"``: a count per reason and the first few messages."""
+    """Records skipped under ``on_error="skip"``: a count per kind of reason (:func:`reason_group`) and the
+    first few messages in full."""
 
     reasons: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
     def add(self, error: InputError) -> None:
-        self.reasons[error.reason] += 1
+        self.reasons[reason_group(error.reason)] += 1
         if len(self.examples) < 10:
             self.examples.append(str(error))
 
@@ -506,6 +526,17 @@ class InputFile:
         self._stream = stream
         self._head = head
 
+    def bytes_read(self) -> int | None:
+        """How far into the file reading has come, in its own (compressed) bytes; None where that is not
+        known (standard input, a directory, a pipe, Parquet). For a progress bar: with ``os.path.getsize``
+        it tells how much is left."""
+        if self._path is None or self.format in ("txt-dir", "parquet") or not self._closers:
+            return None
+        try:
+            return self._closers[0].tell()
+        except (OSError, ValueError):
+            return None
+
     def records(self) -> Iterator[Record | InputError]:
         """The input's records (and the InputError of each bad one; a :class:`FormatError` ends them)."""
         try:
@@ -609,7 +640,7 @@ class InputFile:
                 raise FormatError(f"column {name!r} appears {cells.count(name)} times in the header", **where)
         return cells, [cells.index(self.id_field), *(cells.index(f) for f in self.fields)]
 
-    def _parquet(self) -> Iterator[Record | InputError]:
+    def _parquet_input(self) -> formats.ParquetInput:
         stream = self._stream
         if self.compression is None and self._path is not None and self._path.is_file():
             source: Any = str(self._path)  # pyarrow reads the file itself
@@ -628,6 +659,19 @@ class InputFile:
             if name not in pf.columns:
                 kind = "id" if name == self.id_field else "text"
                 raise FormatError(_missing(kind, name, pf.columns, "the columns are"), source=self.source)
+        return pf
+
+    def arrow_batches(self) -> Iterator[tuple[int, Any]]:
+        """A Parquet input's rows as pyarrow record batches of every column, as stored: ``(index of the batch's
+        first row, batch)``. What ``dedup dedupe`` copies kept rows from (types and values untouched)."""
+        if self.format != "parquet":
+            raise ConfigError(f"{self.source}: not a Parquet input")
+        pf = self._parquet_input()
+        self.schema = pf.file.schema_arrow
+        yield from pf.arrow_batches()
+
+    def _parquet(self) -> Iterator[Record | InputError]:
+        pf = self._parquet_input()
         wanted = None if self.all_columns else list(dict.fromkeys((self.id_field, *self.fields)))
         limit = self.max_bytes
         for _, first, cols in pf.batches(wanted):
@@ -705,13 +749,15 @@ def iter_records(
     unique_ids: bool = False,
     input_format: str | None = None,
     all_columns: bool = False,
+    on_input: Callable[[InputFile], None] | None = None,
 ) -> Iterator[Record]:
     """The :class:`Record` s of each input in turn (see :func:`open_input`).
 
     Paths are taken literally (no globbing). With ``on_error="fail"`` the first bad record raises
     :class:`InputError`; with ``"skip"`` it is logged in ``skipped``. A :class:`FormatError` (an input in
     another format) is always raised. With ``unique_ids`` a record repeating an earlier id (in any input)
-    is a bad record, named by its file and line.
+    is a bad record, named by its file and line. ``on_input`` is called with each input once it is opened,
+    before its records (its format and compression are known then; CSV/Parquet columns once it is read).
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
@@ -719,6 +765,8 @@ def iter_records(
     for name in inputs:
         with open_input(name, id_field=id_field, text_field=text_field, max_bytes=max_bytes, input_format=input_format,
                         stdin=stdin, all_columns=all_columns) as f:
+            if on_input is not None:
+                on_input(f)
             for rec in f.records():
                 if unique_ids and not isinstance(rec, InputError):
                     if rec.id in seen:
@@ -809,7 +857,7 @@ def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str 
         raw = open(path, "wb")  # noqa: SIM115 -- closed below
     try:
         if fmt == "parquet":  # pyarrow writes sequentially, so a pipe will do; it closes what it writes to
-            return formats.write_parquet(rows, _Unclosable(raw) if to_stdout else raw, FIELDS, ids)
+            return formats.write_parquet(rows, Unclosable(raw) if to_stdout else raw, FIELDS, ids)
         sink = formats.open_compressed_writer(raw, compression)
         text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
         try:
@@ -827,7 +875,7 @@ def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str 
             raw.close()
 
 
-class _Unclosable(io.RawIOBase):
+class Unclosable(io.RawIOBase):
     """A binary stream whose ``close`` only flushes (pyarrow closes what it wrote to)."""
 
     def __init__(self, stream: IO[bytes]) -> None:

@@ -142,7 +142,7 @@ class MinHasher:
         try:
             from datasketch import LeanMinHash
         except ImportError as exc:
-            raise ConfigError("to_datasketch needs datasketch>=2.0: pip install 'dedup[datasketch]'") from exc
+            raise ConfigError("to_datasketch needs datasketch>=2.0: pip install 'dedup-reprints[datasketch]'") from exc
 
         sig = np.asarray(signature, dtype=np.uint32)
         if sig.shape != (self.num_perm,):

@@ -1,6 +1,6 @@
 """The same deduplication on Apache Spark, with results identical to the local engine.
 
-Install with ``pip install 'dedup[spark]'`` (PySpark with pandas and Arrow; Spark
+Install with ``pip install 'dedup-reprints[spark]'`` (PySpark with pandas and Arrow; Spark
 needs Java 17 or later). Every stage that decides a match runs the library's own
 code inside the executors, so the two engines cannot drift apart:
 
@@ -69,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["cluster", "deduplicate", "cluster_records", "connected_components", "get_session"]
 
-_INSTALL_HINT = "the Spark engine needs PySpark with pandas and pyarrow: pip install 'dedup[spark]'"
+_INSTALL_HINT = "the Spark engine needs PySpark with pandas and pyarrow: pip install 'dedup-reprints[spark]'"
 
 # Internal column names (prefixed so they cannot clash with the caller's columns).
 _POS, _ID, _TEXT = "_dd_pos", "_dd_id", "_dd_text"
@@ -656,11 +656,11 @@ def cluster(
 ) -> DataFrame:
     """Cluster the documents of a Spark DataFrame; one row per document.
 
-    Returns a DataFrame of ``id, cluster, is_representative, similarity``:
-    ``cluster`` is the id of the cluster's representative (a document without a
-    match is its own cluster, similarity 1.0), ``similarity`` the member's
-    similarity to it -- the same values :meth:`Deduplicator.clusters` gives for
-    the same documents in the same order.
+    Returns a DataFrame of ``id, cluster, is_representative, similarity, cluster_size``
+    (the columns ``dedup cluster`` writes): ``cluster`` is the id of the cluster's
+    representative (a document without a match is its own cluster, similarity 1.0,
+    size 1), ``similarity`` the member's similarity to it -- the same values
+    :meth:`Deduplicator.clusters` gives for the same documents in the same order.
 
     ``params`` are those of :class:`~dedup.Params`. "Earliest" in the
     representative rule (and the member order of large LSH buckets) is the
@@ -671,7 +671,11 @@ def cluster(
     connected-components rounds (default: reliable when a checkpoint directory
     is set).
     """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
     result, persisted = _cluster_frame(df, text_col, id_col, position_col, params, check_ids, checkpoint)
+    result = result.withColumn("cluster_size", F.count(F.lit(1)).over(Window.partitionBy("cluster")))
     return _finish(result.drop(_POS), persisted)
 
 
@@ -690,17 +694,47 @@ def deduplicate(
     text_col: str = "text",
     id_col: str = "id",
     *,
+    keep: str = "representative",
+    return_dropped: bool = False,
+    duplicate_of_col: str = "duplicate_of",
     position_col: str | None = None,
     check_ids: bool = True,
     checkpoint: str | None = None,
     **params: Any,
-) -> DataFrame:
-    """The rows of ``df`` to keep: one per cluster, its representative (all columns of ``df``)."""
+) -> DataFrame | tuple[DataFrame, DataFrame]:
+    """The rows of ``df`` to keep, one per cluster, with all of ``df``'s columns, in input order.
+
+    The same rows :func:`dedup.deduplicate` and ``dedup dedupe`` keep for the same documents in the same
+    order. ``keep`` picks each cluster's row: ``"representative"`` (its fullest version, see :func:`cluster`)
+    or ``"first"`` (its earliest, by DataFrame order or ``position_col``). The result is sorted by that order.
+    With ``return_dropped``, returns ``(kept, dropped)``: ``dropped`` holds the other rows, in input order,
+    with one more column, ``duplicate_of_col``, the id of the row kept in its place. Other arguments are those
+    of :func:`cluster`.
+    """
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    result = cluster(df, text_col, id_col, position_col=position_col, check_ids=check_ids, checkpoint=checkpoint, **params)
-    reps = result.where(F.col("is_representative")).select(F.col("id").alias(id_col))
-    return df.join(reps, id_col, "left_semi")
+    from .cluster import KEEP_RULES
+
+    if keep not in KEEP_RULES:
+        raise ConfigError(f"keep must be one of {', '.join(map(repr, KEEP_RULES))}, got {keep!r}")
+    if return_dropped and duplicate_of_col in df.columns:
+        raise ConfigError(f"column {duplicate_of_col!r} is already in the DataFrame; pass another duplicate_of_col")
+    result, persisted = _cluster_frame(df, text_col, id_col, position_col, params, check_ids, checkpoint)
+    if keep == "first":  # the id at the cluster's smallest position
+        keeper = F.min(F.struct(F.col(_POS), F.col("id"))).over(Window.partitionBy("cluster")).getField("id")
+    else:
+        keeper = F.col("cluster")
+    decided = _finish(result.select(F.col("id").alias(id_col), F.col(_POS), keeper.alias("_dd_keeper")), persisted)
+    rows = df.join(decided, id_col)
+    kept = rows.where(F.col(id_col) == F.col("_dd_keeper")).orderBy(_POS).select(*df.columns)
+    if not return_dropped:
+        return kept
+    dropped = (
+        rows.where(F.col(id_col) != F.col("_dd_keeper")).orderBy(_POS)
+        .select(*df.columns, F.col("_dd_keeper").alias(duplicate_of_col))
+    )
+    return kept, dropped
 
 
 def cluster_records(

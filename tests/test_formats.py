@@ -307,12 +307,12 @@ def test_missing_optional_packages_name_their_extra(tmp_path, monkeypatch):
     (tmp_path / "d.jsonl").write_bytes(jsonl_bytes())
     monkeypatch.setitem(sys.modules, "zstandard", None)
     monkeypatch.setitem(sys.modules, "compression", None)
-    assert "zstd needs the zstandard package: pip install 'dedup[zstd]'" in fails("cluster", str(tmp_path / "d.jsonl.zst"))
-    assert "pip install 'dedup[zstd]'" in fails("cluster", str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.jsonl.zst"))
+    assert "zstd needs the zstandard package: pip install 'dedup-reprints[zstd]'" in fails("cluster", str(tmp_path / "d.jsonl.zst"))
+    assert "pip install 'dedup-reprints[zstd]'" in fails("cluster", str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.jsonl.zst"))
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    assert "Parquet needs pyarrow: pip install 'dedup[parquet]'" in fails("cluster", str(tmp_path / "d.parquet"))
-    assert "pip install 'dedup[parquet]'" in fails("cluster", str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.parquet"))
+    assert "Parquet needs pyarrow: pip install 'dedup-reprints[parquet]'" in fails("cluster", str(tmp_path / "d.parquet"))
+    assert "pip install 'dedup-reprints[parquet]'" in fails("cluster", str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.parquet"))
     assert not (tmp_path / "out.parquet").exists()
 
 

@@ -69,7 +69,7 @@ def test_remove_parses_integer_ids_exactly(tmp_path):
     assert run_inproc("index", "add", "--index", idx, stdin=jsonl(docs)).returncode == 0
     for arg in ("٣", "²", "+3", "03", " 3", "3_0", "--5", "-٣", "9" * 5000):
         r = run_inproc("index", "remove", "--index", idx, "--", arg)
-        assert r.returncode == 0, (arg, r.stderr)
+        assert r.returncode == (0 if arg == "²" else 1), (arg, r.stderr)  # an id not in the index exits 1
         no_traceback(r)
         if arg == "²":  # the string id
             assert b"removed 1 documents; index holds 3" in r.stderr
@@ -170,7 +170,7 @@ def test_filter_output_to_a_full_disk(tmp_path, unrelated):
     assert r.returncode == 1 and b"cannot write the output (No space left on device)" in r.stderr, r.stderr
     assert b"its 100 new documents are not in the index" in r.stderr and b"Traceback" not in r.stderr
     assert b"Exception ignored" not in r.stderr
-    assert stored_ids(idx) == set()
+    assert not idx.exists()  # nothing was indexed, and the failed run left no empty index behind
     # The report too: written before the commit, a failure rolls the batch back.
     again = src.parent / "again.jsonl"
     again.write_bytes(b"".join(lines[:BATCH]) + b"".join(lines[:BATCH]))  # the second half: ids already indexed

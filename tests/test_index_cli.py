@@ -110,7 +110,7 @@ def test_index_subcommands(tmp_path, seeds):
     assert row["id"] == "q" and row["match"] == "001" and row["similarity"] > 0.8
 
     r = run("index", "remove", "--index", str(idx), "001", "missing")
-    assert r.returncode == 0 and b"removed 1 documents; index holds 3" in r.stderr and b"'missing' not in the index" in r.stderr
+    assert r.returncode == 1 and b"removed 1 documents; index holds 3" in r.stderr and b"'missing' not in the index" in r.stderr
     q = run("index", "query", "--index", str(idx), stdin=(json.dumps({"id": "q", "text": seeds["000"]}) + "\n").encode())
     assert json.loads(q.stdout)["match"] is None
 

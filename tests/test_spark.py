@@ -1,7 +1,7 @@
 """The Spark engine gives exactly the local engine's clusters.
 
 Runs a real local Spark session (``local[2]``, one for the module). Needs PySpark
-with pandas and pyarrow (``pip install 'dedup[spark]'``) and Java 17+; skips
+with pandas and pyarrow (``pip install 'dedup-reprints[spark]'``) and Java 17+; skips
 without them. The impresso and synthetic comparisons need the evaluation data
 (``DEDUP_DATA_DIR`` or ``../shared/data``) and skip without it. About 2-3
 minutes on two cores, mostly Spark's fixed cost per stage.
@@ -86,10 +86,12 @@ def _compare(spark, ids, texts, **params):
     local = _local(ids, texts, **params)
     df = _spark_frame(spark, ids, texts)
     result = dspark.cluster(df, position_col="pos", **params)
-    assert result.columns == ["id", "cluster", "is_representative", "similarity"]
+    assert result.columns == ["id", "cluster", "is_representative", "similarity", "cluster_size"]
     got = result.toPandas()
     result.unpersist()
     assert_same(ids, local, got)
+    sizes = np.bincount(local.labels, minlength=len(ids))[local.labels]
+    assert got.set_index("id").loc[list(ids)]["cluster_size"].tolist() == sizes.tolist()
     return local
 
 
