@@ -226,7 +226,7 @@ def open_compressed_reader(raw: IO[bytes], compression: str) -> IO[bytes]:
         if mod.__name__ == "zstandard":
             return io.BufferedReader(_ZstdRaw(raw, mod), 1 << 16)
         return mod.ZstdFile(raw, "rb")  # compression.zstd
-    raise ValueError(f"unknown compression {compression!r}")
+    raise ConfigError(f"unknown compression {compression!r}; expected gzip, bz2, xz or zstd")
 
 
 def open_compressed_writer(raw: IO[bytes], compression: str | None) -> IO[bytes]:
@@ -244,7 +244,7 @@ def open_compressed_writer(raw: IO[bytes], compression: str | None) -> IO[bytes]
         if mod.__name__ == "zstandard":
             return mod.ZstdCompressor(write_checksum=True).stream_writer(raw, closefd=False)
         return mod.ZstdFile(raw, "wb")  # compression.zstd
-    raise ValueError(f"unknown compression {compression!r}")
+    raise ConfigError(f"unknown compression {compression!r}; expected gzip, bz2, xz or zstd")
 
 
 def corrupt_message(exc: BaseException, compression: str) -> str | None:

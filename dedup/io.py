@@ -760,7 +760,7 @@ def iter_records(
     before its records (its format and compression are known then; CSV/Parquet columns once it is read).
     """
     if on_error not in ("fail", "skip"):
-        raise ValueError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
+        raise ConfigError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
     seen: set[Any] = set()
     for name in inputs:
         with open_input(name, id_field=id_field, text_field=text_field, max_bytes=max_bytes, input_format=input_format,
@@ -820,7 +820,7 @@ def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "json
             writer.writerow(row)
             n += 1
     else:
-        raise ValueError(f"unknown format {fmt!r}")
+        raise ConfigError(f"unknown output format {fmt!r}")
     return n
 
 

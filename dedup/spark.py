@@ -60,7 +60,7 @@ import numpy as np
 from . import lsh as _lsh
 from .cluster import Clustering, build_clusters
 from .deduplicator import Deduplicator, Params, _split_record
-from .errors import ConfigError, InputError
+from .errors import ConfigError, DedupError, InputError
 from .numbers import SKETCH_SIZE
 from .verify import Verifier, similarity_between
 
@@ -786,7 +786,7 @@ def cluster_records(
         rows.unpersist()
         order = np.argsort(got[_POS].to_numpy())
         if len(got) != n or not np.array_equal(got[_POS].to_numpy()[order], np.arange(n)):
-            raise RuntimeError(f"Spark returned {len(got)} rows for {n} documents")  # pragma: no cover
+            raise DedupError(f"Spark returned {len(got)} rows for {n} documents")  # pragma: no cover
         return ids, Clustering(
             labels=got["cluster"].to_numpy(np.int64)[order],
             is_representative=got["is_representative"].to_numpy(bool)[order],

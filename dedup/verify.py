@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _kernels, numbers
 from .align import Alignment, align, template_fill_many
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .deduplicator import Params
@@ -63,7 +64,7 @@ def similarity_between(
     pairs = np.ascontiguousarray(pairs, dtype=np.int64).reshape(-1, 2)
     k = sigs_a.shape[1]
     if len(pairs) and k and sigs_b.shape[1] != k:
-        raise ValueError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared")
+        raise ConfigError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared (different num_perm)")
     # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
     agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
     return estimates(agree, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
