@@ -254,3 +254,30 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
+
+
+# -- clustering -----------------------------------------------------------------------------
+
+
+def average_linkage(n, edges, weights, keys, counts, apart, min_fraction, sample_pairs, chunk, rows, sigs, sizes, nums,
+                    thresholds, confirm) -> tuple[np.ndarray, np.ndarray]:
+    """Average linkage of ``n`` nodes (``dedup.cluster.average_linkage``): roots and edge verdicts.
+
+    Node pairs that are no edge are judged, when ``sample_pairs > 0``, by the screen of rows
+    ``rows[node]`` of ``sigs``/``sizes``/``nums`` with ``thresholds = (threshold,
+    containment_threshold, number_agreement, min_numbers, max_jaccard)`` (the number rule:
+    ``dedup.numbers``);
+    ``confirm(edge_indices)`` (or None) gives the last verdict of screened edges.
+    """
+    edges = _c(edges, np.int64).reshape(-1, 2)
+    t, c, a, few, close = thresholds
+    call = None
+    if confirm is not None:
+        def call(idx):
+            return np.asarray(confirm(idx), dtype=bool).tolist()
+    return _core.average_linkage(
+        int(n), _c(edges[:, 0], np.int64), _c(edges[:, 1], np.int64), _c(weights, np.float64), _c(keys, np.int64),
+        _c(counts, np.int64), _c(apart, np.int64).reshape(-1, 2), float(min_fraction), int(sample_pairs), int(chunk),
+        _c(rows, np.int64), _c(sigs, np.uint32), _c(sizes, np.int64), _c(nums, np.uint32), float(t), float(c), float(a),
+        int(few), float(close), call,
+    )

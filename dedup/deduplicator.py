@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
+from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity, PairScreen, text_confirm
 from .errors import ConfigError, InputError
 from .lsh import LSH, pairs_from_keys, screened_pairs
 from .minhash import MinHasher
@@ -312,9 +312,14 @@ class Deduplicator:
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
         pairs = first[screened_pairs(self.lsh.keys(sigs[first]), sigs[first], sizes[first],
                                      self.verifier.threshold, self.verifier.containment_threshold)]
-        ok, vetoed, sim = self._judge(sigs, sizes, nums, pairs, self._texts if self.params.verify_text else None)
+        # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
+        jac, cont = pair_similarity(sigs, sizes, pairs)
+        ok = self.verifier.screen(jac, cont, nums, nums, pairs)
+        vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
+        texts = self._texts if self.params.verify_text else None
         return build_clusters(
-            sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts), apart=pairs[vetoed]
+            sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),
+            apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums), confirm=text_confirm(self.verifier, texts, self.n_jobs),
         )
 
     def fit_predict(self, texts: Sequence[str]) -> np.ndarray:

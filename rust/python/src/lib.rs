@@ -17,6 +17,7 @@ use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
 mod align_py;
+mod linkage_py;
 mod mojibake_py;
 mod normalize_py;
 
@@ -561,6 +562,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(number_agreement, m)?)?;
     m.add_function(wrap_pyfunction!(text_flags, m)?)?;
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(linkage_py::average_linkage, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
