@@ -14,6 +14,29 @@
 //! along the edges are those the confirmed edges alone would give.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hasher for node numbers (the maps here are keyed by small integers chosen
+/// by no adversary; SipHash cost more than the linkage itself).
+#[derive(Default, Clone, Copy)]
+struct NodeHasher(u64);
+
+impl Hasher for NodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7CC1_B727_220A_95);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 ^= self.0 >> 32;
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<NodeHasher>>;
 
 /// What is known of the pairs between two clusters, in documents (a node may stand for
 /// several identical documents, so an edge weighs the product of their counts).
@@ -62,6 +85,24 @@ pub struct Settings {
     pub chunk: usize,
 }
 
+/// A weight ordered by `f64::total_cmp`.
+#[derive(Clone, Copy, PartialEq)]
+struct OrdF64(f64);
+
+impl Eq for OrdF64 {}
+
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrdF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// `splitmix64`: the sample positions.
 pub fn splitmix(x: u64) -> u64 {
     let mut x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -73,7 +114,7 @@ pub fn splitmix(x: u64) -> u64 {
 struct State {
     parent: Vec<usize>,
     size: Vec<i64>,
-    between: Vec<HashMap<usize, Between>>,
+    between: Vec<Map<usize, Between>>,
     members: Vec<Vec<usize>>,
 }
 
@@ -141,7 +182,7 @@ pub fn average_linkage(
     let mut st = State {
         parent: (0..n).collect(),
         size: g.counts.to_vec(),
-        between: vec![HashMap::new(); n],
+        between: vec![Map::default(); n],
         members: (0..n).map(|i| vec![i]).collect(),
     };
     let w = |a: usize, b: usize| g.counts[a] * g.counts[b];
@@ -157,7 +198,8 @@ pub fn average_linkage(
     }
     // Known verdicts of node pairs, for the samples.
     let code = |a: usize, b: usize| (a.min(b) * n + a.max(b)) as u64;
-    let edge_of: HashMap<u64, usize> = if s.sample_pairs > 0 { (0..m).rev().map(|k| (code(end(k).0, end(k).1), k)).collect() } else { HashMap::new() };
+    let mut edge_of: Vec<(u64, usize)> = if s.sample_pairs > 0 { (0..m).map(|k| (code(end(k).0, end(k).1), k)).collect() } else { Vec::new() };
+    edge_of.sort_unstable();
     let mut apart_codes: Vec<u64> = g.apart.iter().map(|&(a, b)| code(a, b)).collect();
     apart_codes.sort_unstable();
     // Incident edges of each node (to find the unconfirmed edges between two clusters).
@@ -199,14 +241,15 @@ pub fn average_linkage(
         }
     };
     let mut sampled: HashMap<(usize, usize), (i64, i64)> = HashMap::new();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&x, &y| {
-        let (xa, xb) = end(x);
-        let (ya, yb) = end(y);
-        let kx = (g.keys[xa].min(g.keys[xb]), g.keys[xa].max(g.keys[xb]));
-        let ky = (g.keys[ya].min(g.keys[yb]), g.keys[ya].max(g.keys[yb]));
-        g.weights[y].total_cmp(&g.weights[x]).then(kx.cmp(&ky)).then(x.cmp(&y))
-    });
+    // Decreasing weight, then the ends' keys, then edge order.
+    let mut sort_keys: Vec<(std::cmp::Reverse<OrdF64>, i64, i64, usize)> = (0..m)
+        .map(|k| {
+            let (a, b) = end(k);
+            (std::cmp::Reverse(OrdF64(g.weights[k])), g.keys[a].min(g.keys[b]), g.keys[a].max(g.keys[b]), k)
+        })
+        .collect();
+    sort_keys.sort_unstable();
+    let order: Vec<usize> = sort_keys.into_iter().map(|t| t.3).collect();
     let chunk = s.chunk.max(1);
     for part in order.chunks(chunk) {
         if confirm.is_some() {
@@ -274,7 +317,7 @@ fn dense_sample(
     a: usize,
     b: usize,
     sampled: &mut HashMap<(usize, usize), (i64, i64)>,
-    edge_of: &HashMap<u64, usize>,
+    edge_of: &[(u64, usize)],
     apart_codes: &[u64],
     verdict: &mut [i8],
     judge: &mut dyn FnMut(&[(usize, usize)]) -> Vec<i8>,
@@ -300,7 +343,14 @@ fn dense_sample(
     };
     let n = g.n;
     let code = |x: usize, y: usize| (x.min(y) * n + x.max(y)) as u64;
-    let known: Vec<Option<usize>> = pairs.iter().map(|&(x, y)| edge_of.get(&code(x, y)).copied()).collect();
+    let known: Vec<Option<usize>> = pairs
+        .iter()
+        .map(|&(x, y)| {
+            let c = code(x, y);
+            let at = edge_of.partition_point(|e| e.0 < c);
+            edge_of.get(at).filter(|e| e.0 == c).map(|e| e.1)
+        })
+        .collect();
     let unconfirmed: Vec<usize> = known.iter().flatten().copied().filter(|&k| verdict[k] == -1).collect();
     settle(st, verdict, &unconfirmed);
     let mut v = vec![0i8; pairs.len()];
