@@ -190,18 +190,21 @@ def _linkage(
     keys = np.arange(n) if keys is None else keys
     counts = np.ones(n, dtype=np.int64) if counts is None else counts
     apart = np.asarray(apart if apart is not None else (), dtype=np.int64).reshape(-1, 2)
+    hot = np.zeros(0, dtype=bool)
     if screen is None:  # no sampling: the edges alone decide
         sample, rows, sigs, sizes, nums, v = 0, np.zeros(n, np.int64), np.zeros((1, 1), np.uint32), np.zeros(1, np.int64), None, None
     else:
         sample, sigs, sizes, nums, v = SAMPLE_PAIRS, screen.signatures, screen.sizes, screen.numbers, screen.verifier
-        rows = np.arange(n) if rows is None else rows
+        rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+        if screen.crowded is not None:
+            hot = np.asarray(screen.crowded, dtype=bool)[rows]
     if nums is None or nums.shape[1] < 2:
         nums = np.zeros((len(sizes), 0), dtype=np.uint32)
     return _kernels.average_linkage(
         n, edges, weights, keys, counts, apart, min_fraction, sample, CONFIRM_CHUNK, rows, sigs, sizes, nums,
         (v.threshold, v.containment_threshold, v.number_agreement, numbers.MIN_NUMBERS, numbers.MAX_JACCARD) if v is not None
         else (1.0, 1.0, 0.0, 0, 0.0),
-        confirm,
+        hot, confirm,
     )
 
 
@@ -210,12 +213,17 @@ class PairScreen:
     """How :func:`average_linkage` judges a pair of documents that is no edge: the screen of
     ``verifier`` (:meth:`~dedup.verify.Verifier.screen`: a threshold met, the figures not
     disagreeing) on rows of ``signatures``, ``sizes`` and number sketches ``numbers`` (None or
-    width 0 when the number rule is off). Computed in the core, a few pairs at a time."""
+    width 0 when the number rule is off). Computed in the core, a few pairs at a time.
+
+    ``crowded`` flags the rows whose candidates are a sample of their matches (they shared an
+    LSH bucket too large to list every pair: :func:`dedup.lsh.crowded_rows`); only an edge
+    between two of them calls for a sample. None: every row."""
 
     verifier: Verifier
     signatures: np.ndarray
     sizes: np.ndarray
     numbers: np.ndarray | None = None
+    crowded: np.ndarray | None = None
 
 
 def text_confirm(verifier: Verifier, texts: Sequence[str | None] | None, n_jobs: int | None = None) -> Confirm | None:

@@ -12,7 +12,7 @@ import numpy as np
 from . import _kernels, numbers
 from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity, PairScreen, text_confirm
 from .errors import ConfigError, InputError
-from .lsh import LSH, pairs_from_keys, screened_pairs
+from .lsh import LSH, crowded_rows, pairs_from_keys, screened_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
@@ -310,8 +310,10 @@ class Deduplicator:
         first = np.full(len(counts), len(sigs), dtype=np.int64)
         np.minimum.at(first, node, np.arange(len(sigs)))
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
-        pairs = first[screened_pairs(self.lsh.keys(sigs[first]), sigs[first], sizes[first],
-                                     self.verifier.threshold, self.verifier.containment_threshold)]
+        keys = self.lsh.keys(sigs[first])
+        pairs = first[screened_pairs(keys, sigs[first], sizes[first], self.verifier.threshold, self.verifier.containment_threshold)]
+        crowded = np.zeros(len(sigs), dtype=bool)
+        crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)
         ok = self.verifier.screen(jac, cont, nums, nums, pairs)
@@ -319,7 +321,7 @@ class Deduplicator:
         texts = self._texts if self.params.verify_text else None
         return build_clusters(
             sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),
-            apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums), confirm=text_confirm(self.verifier, texts, self.n_jobs),
+            apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums, crowded), confirm=text_confirm(self.verifier, texts, self.n_jobs),
         )
 
     def fit_predict(self, texts: Sequence[str]) -> np.ndarray:

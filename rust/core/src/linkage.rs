@@ -3,7 +3,8 @@
 //!
 //! Clusters `A` and `B` merge, along edges taken in decreasing weight, when matches minus vetoes
 //! between them reach `min_fraction * |A| * |B|`. The edges alone decide when they suffice; when
-//! they are too few (a hot LSH bucket lists only a star and a chain of its pairs), up to
+//! they are too few because LSH listed only a sample of them (both ends of the edge shared a
+//! bucket too large to list every pair: a star and a chain), up to
 //! `sample_pairs` pairs between the two clusters are judged -- every pair when there are that
 //! few, else a deterministic sample -- and matches minus vetoes must reach the fraction of the
 //! judged pairs. Each pair of clusters is sampled again only after one of them grew.
@@ -72,6 +73,9 @@ pub struct Graph<'a> {
     pub counts: &'a [i64],
     /// Node pairs known to be vetoed.
     pub apart: &'a [(usize, usize)],
+    /// Nodes whose edges are a sample of their matches (they shared an LSH bucket too large to
+    /// list every pair): only an edge between two of them may call for a sample. Empty: all.
+    pub hot: &'a [bool],
 }
 
 /// Settings of [`average_linkage`].
@@ -165,7 +169,8 @@ impl State {
     }
 }
 
-/// Average linkage of `g` (see the module documentation). `judge(pairs)` gives the verdict of
+/// Average linkage of `g` (see the module documentation); only edges between two `hot` nodes
+/// call for a sample. `judge(pairs)` gives the verdict of
 /// node pairs that are no edge (1 match, -1 vetoed, 0 no match); `confirm(edges)` the last
 /// verdict of screened edges (None: every edge is confirmed already). Returns the root of each
 /// node and each edge's verdict (1 confirmed, 0 vetoed, -1 never asked).
@@ -292,7 +297,7 @@ pub fn average_linkage(
             }
             let score = (rec.links - rec.bars) as f64;
             let mut ok = score + rec.pending as f64 >= need;
-            if !ok && s.sample_pairs > 0 {
+            if !ok && s.sample_pairs > 0 && (g.hot.is_empty() || (g.hot[a] && g.hot[b])) {
                 ok = dense_sample(&mut st, g, s, ra, rb, a, b, &mut sampled, &edge_of, &apart_codes, &mut verdict, judge, &mut |st, v, idx| settle(st, v, idx, &mut confirm));
             }
             if ok {
@@ -389,7 +394,7 @@ mod tests {
         let right: Vec<i64> = edges.iter().map(|e| e.1 as i64).collect();
         let keys: Vec<i64> = (0..n as i64).collect();
         let counts = vec![1i64; n];
-        let g = Graph { n, left: &left, right: &right, weights, keys: &keys, counts: &counts, apart };
+        let g = Graph { n, left: &left, right: &right, weights, keys: &keys, counts: &counts, apart, hot: &[] };
         average_linkage(&g, Settings { min_fraction: f, sample_pairs: sample, chunk: 4 }, judge, None).0
     }
 
@@ -449,7 +454,7 @@ mod tests {
             let right: Vec<i64> = edges.iter().map(|e| e.1 as i64).collect();
             let keys: Vec<i64> = (0..n as i64).collect();
             let counts = vec![1i64; n];
-            let g = Graph { n, left: &left, right: &right, weights: &w, keys: &keys, counts: &counts, apart: &[] };
+            let g = Graph { n, left: &left, right: &right, weights: &w, keys: &keys, counts: &counts, apart: &[], hot: &[] };
             let s = Settings { min_fraction: 0.5, sample_pairs: 0, chunk: 3 };
             let mut confirm = |idx: &[usize]| idx.iter().map(|&k| !veto[k]).collect();
             let (lazy, v) = average_linkage(&g, s, &mut |p| vec![0; p.len()], Some(&mut confirm));
@@ -458,7 +463,7 @@ mod tests {
             let r2: Vec<i64> = keep.iter().map(|&k| right[k]).collect();
             let w2: Vec<f64> = keep.iter().map(|&k| w[k]).collect();
             let apart: Vec<(usize, usize)> = (0..edges.len()).filter(|&k| veto[k]).map(|k| edges[k]).collect();
-            let g2 = Graph { n, left: &l2, right: &r2, weights: &w2, keys: &keys, counts: &counts, apart: &apart };
+            let g2 = Graph { n, left: &l2, right: &r2, weights: &w2, keys: &keys, counts: &counts, apart: &apart, hot: &[] };
             let (eager, _) = average_linkage(&g2, s, &mut |p| vec![0; p.len()], None);
             let same = |r: &[i64], x: usize, y: usize| r[x] == r[y];
             for x in 0..n {

@@ -22,12 +22,12 @@ fn matrix<'a, T: numpy::Element>(a: &'a PyReadonlyArray2<'_, T>, name: &str) -> 
 }
 
 /// Average linkage of nodes `0..n` (see `dedup_core::linkage`): returns the root of each node
-/// and each edge's verdict. Unknown node pairs are judged by the screen of rows `first[node]` of
+/// and each edge's verdict. Only edges between two `hot` nodes (all when `hot` is empty) call for a sample. Unknown node pairs are judged by the screen of rows `first[node]` of
 /// `sigs`, `sizes`, `nums`; `confirm`, if not None, is called with an int64 array of edge
 /// indices and returns their verdicts (a bool array of the same length).
 #[pyfunction]
 #[pyo3(signature = (n, left, right, weights, keys, counts, apart, min_fraction, sample_pairs, chunk, first, sigs, sizes, nums,
-                    threshold, containment_threshold, number_agreement, min_numbers, max_jaccard, confirm=None))]
+                    threshold, containment_threshold, number_agreement, min_numbers, max_jaccard, hot, confirm=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn average_linkage<'py>(
     py: Python<'py>,
@@ -50,6 +50,7 @@ pub fn average_linkage<'py>(
     number_agreement: f64,
     min_numbers: u64,
     max_jaccard: f64,
+    hot: PyReadonlyArray1<'py, bool>,
     confirm: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i8>>)> {
     let (left, right, weights) = (slice(&left, "left")?, slice(&right, "right")?, slice(&weights, "weights")?);
@@ -77,8 +78,12 @@ pub fn average_linkage<'py>(
     if first.iter().any(|&d| d < 0 || d as usize >= rows) {
         return Err(bad(format!("first must name rows 0..{rows} of sigs")));
     }
+    let hot = slice(&hot, "hot")?;
+    if !hot.is_empty() && hot.len() != n {
+        return Err(bad(format!("hot must be empty or have one flag per node ({n}), got {}", hot.len())));
+    }
     let apart: Vec<(usize, usize)> = ap.chunks(2).map(|p| (p[0] as usize, p[1] as usize)).collect();
-    let g = Graph { n, left, right, weights, keys, counts, apart: &apart };
+    let g = Graph { n, left, right, weights, keys, counts, apart: &apart, hot };
     let screen = Screen {
         sigs: sig,
         k,
