@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity, PairScreen, text_confirm
+from .cluster import Clustering, PairScreen, build_clusters, duplicate_groups, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
 from .lsh import LSH, crowded_rows, pairs_from_keys, screened_pairs
 from .minhash import MinHasher
