@@ -148,9 +148,10 @@ def average_linkage(
     vetoed, while one wrong veto inside a large group of reprints costs one link,
     not the group.
 
-    ``screen`` makes the linkage independent of which pairs LSH proposed: when the
-    edges between two clusters are too few to reach the fraction (a hot LSH bucket
-    lists only a star and a chain of its pairs), up to :data:`SAMPLE_PAIRS` pairs
+    ``screen`` makes the linkage independent of which pairs LSH proposed where LSH
+    proposed only a sample: when the edges between two clusters are too few to reach
+    the fraction and both ends of the edge between them are ``screen.crowded`` (they
+    shared a bucket LSH lists only a star and a chain of), up to :data:`SAMPLE_PAIRS` pairs
     between them (all of them when there are that few, else a deterministic sample)
     are judged -- edges and ``apart`` pairs by their known verdict, other pairs by
     the :class:`PairScreen` of the nodes' rows ``rows[node]`` (default: the node

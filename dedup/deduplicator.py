@@ -48,7 +48,9 @@ class Params:
     min_link_fraction : float
         0 groups the connected components of matching pairs. Above 0, two groups
         merge only when at least this fraction of the pairs between them match
-        (average-linkage style), so one bridge cannot chain unrelated groups.
+        (average-linkage style), so one bridge cannot chain unrelated groups. Where
+        LSH listed only a sample of the pairs (crowded buckets), a sample of the
+        pairs between two groups is judged (see :func:`dedup.cluster.average_linkage`).
     number_agreement : float
         Two texts that each state at least four distinct numbers do not match when
         fewer than this fraction of the numbers of the one stating fewer appear in
