@@ -113,6 +113,10 @@ SAMPLE_PAIRS = 16
 """Cross pairs :func:`average_linkage` judges to estimate how densely two clusters match when the
 candidate edges between them are too few to show it (all pairs when there are at most this many)."""
 
+CROWDED_DEGREE = 8
+"""Edges kept per crowded document among those to other crowded documents (the heaviest): the
+linkage samples the pairs between their groups, so more edges would only cost time."""
+
 CONFIRM_CHUNK = 8192
 """Edges whose final verdict (``confirm``) is asked for at once, in the order they are merged along."""
 
@@ -292,6 +296,10 @@ def build_clusters(
         e, w, src = e[first], w[first], src[first]
     first_doc = np.full(m, n, dtype=np.int64)  # each node's first document
     np.minimum.at(first_doc, node, np.arange(n))
+    if min_fraction > 0 and len(e) and screen is not None and screen.crowded is not None:
+        # Between crowded documents the linkage samples pairs itself: their best few edges suffice.
+        kept = _best_crowded_edges(e, w, np.asarray(screen.crowded, dtype=bool)[first_doc], CROWDED_DEGREE)
+        e, w, src = e[kept], w[kept], src[kept]
     node_confirm = None if confirm is None else (lambda idx: confirm(edges[src[idx]]))
     if min_fraction > 0 and len(e):
         keys = signatures[first_doc, 0] if signatures.shape[1] else None
@@ -316,6 +324,28 @@ def build_clusters(
     is_rep = labels == np.arange(n)
     similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
     return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
+
+
+def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:
+    """Which edges to keep: every edge with an end that is not ``crowded``, and an edge between two
+    crowded nodes when it is among the ``degree`` heaviest of one of its ends (ties: the other end)."""
+    both = crowded[e[:, 0]] & crowded[e[:, 1]]
+    keep = ~both
+    idx = np.flatnonzero(both)
+    if idx.size <= degree:
+        keep[idx] = True
+        return keep
+    ends = np.concatenate((e[idx, 0], e[idx, 1]))
+    far = np.concatenate((e[idx, 1], e[idx, 0]))
+    ww = np.concatenate((w[idx], w[idx]))
+    order = np.lexsort((far, -ww, ends))
+    sorted_ends = ends[order]
+    start = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+    top = np.zeros(len(order), dtype=bool)
+    top[order] = rank < degree
+    keep[idx] = top[: idx.size] | top[idx.size :]
+    return keep
 
 
 def _justified(

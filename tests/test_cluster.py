@@ -290,3 +290,19 @@ def test_lazy_confirmation_decides_as_the_confirmed_edges(seed):
     same = lambda r: r[:, None] == r[None, :]  # noqa: E731
     assert (same(lazy) == same(eager)).all()
     assert len(asked) == len(set(asked))  # each edge asked once at most
+
+
+def test_crowded_documents_keep_only_their_best_edges_and_still_group():
+    from dataclasses import replace
+
+    sigs = _groups(2, 40, seed=9)
+    sizes = np.full(80, 100, dtype=np.int64)
+    edges = np.array([(a, b) for g in (0, 40) for a in range(g, g + 40) for b in range(a + 1, g + 40)])
+    w = np.linspace(0.9, 0.6, len(edges))
+    calm = _screen_of(sigs)
+    hot = replace(calm, crowded=np.ones(80, dtype=bool))
+    want = build_clusters(sigs, sizes, edges, w, 0.5, screen=calm).labels
+    got = build_clusters(sigs, sizes, edges, w, 0.5, screen=hot)
+    assert got.labels.tolist() == want.tolist() and got.n_clusters == 2
+    # Every member is placed by a confirmed edge of its own cluster.
+    assert all(got.labels[int(got.matched[i])] == got.labels[i] for i in range(80))
