@@ -161,7 +161,7 @@ def crowded(keys, max_bucket) -> np.ndarray:
     than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a star and a chain of)."""
     keys = np.asarray(keys)
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
-    return _core.crowded(_c(keys, np.int64).reshape(len(keys), -1), int(max_bucket), get_num_threads())
+    return _core.crowded(_c(keys, np.int64), int(max_bucket), get_num_threads())
 
 
 def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_threshold) -> np.ndarray:

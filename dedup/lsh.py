@@ -191,7 +191,7 @@ def crowded_rows(keys: np.ndarray, max_bucket: int = MAX_BUCKET_PAIRS) -> np.nda
     more than ``max_bucket`` rows -- one :func:`pairs_from_keys` lists only a star and a chain of,
     so that row's candidates are a sample of its matches (see :func:`dedup.cluster.average_linkage`)."""
     keys = np.ascontiguousarray(keys)
-    if keys.ndim != 2 or keys.shape[1] == 0:
+    if keys.ndim != 2 or keys.shape[0] == 0 or keys.shape[1] == 0:
         return np.zeros(len(keys), dtype=bool)
     return _kernels.crowded(keys, max_bucket)
 

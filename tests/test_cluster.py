@@ -265,6 +265,7 @@ def test_crowded_rows_share_a_bucket_too_large_to_list():
     keys = np.stack((np.arange(n), np.where(np.arange(n) < MAX_BUCKET_PAIRS + 1, 7, np.arange(n))), axis=1).astype(np.uint64)
     assert crowded_rows(keys).tolist() == [True] * (MAX_BUCKET_PAIRS + 1) + [False] * 4
     assert not crowded_rows(keys[:MAX_BUCKET_PAIRS]).any()
+    assert crowded_rows(keys[:0]).shape == (0,) and crowded_rows(np.zeros((3, 0), np.uint64)).tolist() == [False] * 3
 
 
 @settings(max_examples=30, deadline=None)
