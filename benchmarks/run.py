@@ -7,7 +7,9 @@ documents and repeats every timing three times. The ``reuters_pairs`` part score
 tool on the hand-labelled Reuters pairs (all 19,043 stories; ``--quick`` clusters only
 the stories named in a pair). The ``wholejob`` part times ``dedup cluster`` and the peers'
 user scripts as whole processes on one corpus (``--job-sizes``); ``startup`` times
-``import dedup`` and ``dedup cluster seeds/`` in fresh processes. ``--only`` takes one part
+``import dedup`` and ``dedup cluster seeds/`` in fresh processes; ``flood`` times ``dedup cluster`` on a
+near-duplicate flood and on unrelated documents of the same length (``--flood-sizes``, default 100,000;
+see :mod:`benchmarks.flood`). ``--only`` takes one part
 or several, comma-separated (``--only wholejob,startup``). Exit status 1 when any run failed
 (the report is written anyway and lists the failures).
 """
