@@ -289,7 +289,9 @@ def build_clusters(
     e, w = np.sort(e[src], axis=1), w[src]
     if len(e):
         # One edge per node pair, with its largest weight.
-        order = np.lexsort((-w, e[:, 1], e[:, 0]))
+        # By node pair, heaviest first: two stable sorts (weight, then pair code).
+        by_weight = np.argsort(-w, kind="stable")
+        order = by_weight[np.argsort((e[:, 0] * m + e[:, 1])[by_weight], kind="stable")]
         e, w, src = e[order], w[order], src[order]
         first = np.ones(len(e), dtype=bool)
         first[1:] = (e[1:] != e[:-1]).any(axis=1)
@@ -328,23 +330,26 @@ def build_clusters(
 
 def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:
     """Which edges to keep: every edge with an end that is not ``crowded``, and an edge between two
-    crowded nodes when it is among the ``degree`` heaviest of one of its ends (ties: the other end)."""
+    crowded nodes when it is among the ``degree`` heaviest of one of its ends (ties: the other end).
+    ``e`` holds distinct node pairs ``a < b`` sorted by ``(a, b)``."""
     both = crowded[e[:, 0]] & crowded[e[:, 1]]
     keep = ~both
     idx = np.flatnonzero(both)
     if idx.size <= degree:
         keep[idx] = True
         return keep
-    ends = np.concatenate((e[idx, 0], e[idx, 1]))
-    far = np.concatenate((e[idx, 1], e[idx, 0]))
+    # Per end, its other ends ascend through ``ends`` (``e`` is sorted by node pair): two stable sorts
+    # (weight, then end) order each end's edges by decreasing weight, then other end.
+    ends = np.concatenate((e[idx, 1], e[idx, 0]))
     ww = np.concatenate((w[idx], w[idx]))
-    order = np.lexsort((far, -ww, ends))
+    by_weight = np.argsort(-ww, kind="stable")
+    order = by_weight[np.argsort(ends[by_weight], kind="stable")]
     sorted_ends = ends[order]
     start = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
     rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
     top = np.zeros(len(order), dtype=bool)
     top[order] = rank < degree
-    keep[idx] = top[: idx.size] | top[idx.size :]
+    keep[idx] = top[idx.size :] | top[: idx.size]
     return keep
 
 
