@@ -566,6 +566,13 @@ def _spark(sp: dict[str, Any]) -> list[str]:
     return lines + [spark_bench.to_markdown(sp), ""]
 
 
+def _flood(fl: dict[str, Any]) -> list[str]:
+    """The near-duplicate flood against unrelated documents (``benchmarks.flood``)."""
+    from . import flood
+
+    return ["## Near-duplicate flood (one cluster, near-linear)", "", flood.to_markdown(fl), ""]
+
+
 def _reuters_pairs(rp: dict[str, Any]) -> list[str]:
     """The hand-labelled Reuters pairs (``benchmarks.reuters_pairs``)."""
     from . import reuters_pairs
@@ -598,6 +605,8 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
             lines += _wholejob(res[part])
     if "startup" in res:
         lines += _startup(res["startup"])
+    if "flood" in res:
+        lines += _flood(res["flood"])
     if "spark" in res:
         lines += _spark(res["spark"])
     if "index" in res:

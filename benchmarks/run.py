@@ -8,8 +8,9 @@ tool on the hand-labelled Reuters pairs (all 19,043 stories; ``--quick`` cluster
 the stories named in a pair). The ``wholejob`` part times ``dedup cluster`` and the peers'
 user scripts as whole processes on one corpus (``--job-sizes``): a news-like one (new documents
 and 20% noisy near-copies); ``wholejob_scaled`` does the same on the speed part's duplicate-heavy
-corpus (not in ``--quick``); ``startup`` times
-``import dedup`` and ``dedup cluster seeds/`` in fresh processes. ``--only`` takes one part
+corpus (not in ``--quick``); ``startup`` times ``import dedup`` and ``dedup cluster seeds/`` in fresh
+processes; ``flood`` times ``dedup cluster`` on a near-duplicate flood and on unrelated documents of the
+same length (``--flood-sizes``, default 100,000; see :mod:`benchmarks.flood`). ``--only`` takes one part
 or several, comma-separated (``--only wholejob,startup``). Exit status 1 when any run failed
 (the report is written anyway and lists the failures).
 """
@@ -32,14 +33,14 @@ from typing import Any
 
 import numpy as np
 
-from . import accuracy, datasets, report, reuters_pairs, speed, startup, wholejob
+from . import accuracy, datasets, flood, report, reuters_pairs, speed, startup, wholejob
 
 __all__ = ["machine_info", "main"]
 
 DEFAULT_OUT = datasets.REPO_ROOT / "benchmarks" / "results"
 QUICK_SIZES = (2_000,)
 QUICK_JOB_SIZES = (1_000,)
-PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup", "spark", "index")
+PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup", "spark", "index", "flood")
 PACKAGES = ("dedup", "numpy", "regex", "ftfy", "rapidfuzz", "datasketch", "rensa", "xxhash", "scipy",
             "scikit-learn", "matplotlib", "tqdm", "psutil")
 
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--job-sizes", type=_sizes,
                     help="whole-job corpus sizes (default " + ",".join(map(str, wholejob.DEFAULT_SIZES))
                          + "; " + ",".join(map(str, QUICK_JOB_SIZES)) + " with --quick)")
+    ap.add_argument("--flood-sizes", type=_sizes,
+                    help="documents of the near-duplicate flood and its control (default "
+                         + ",".join(map(str, flood.DEFAULT_SIZES)) + "; " + ",".join(map(str, flood.QUICK_SIZES)) + " with --quick)")
     ap.add_argument("--startup-repeats", type=int, metavar="N",
                     help="fresh processes per start-up command and mode, median reported (default 10; 3 with --quick)")
     ap.add_argument("--repeats", type=int, help="runs per timing, median reported (default 3; 1 with --quick)")
@@ -192,8 +196,13 @@ def _json_default(obj: Any) -> Any:
 
 
 def _errors(results: dict[str, Any]) -> list[dict[str, str]]:
-    return [e for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup")
-            for e in results.get(part, {}).get("errors", [])]
+    found = [e for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup")
+             for e in results.get(part, {}).get("errors", [])]
+    fl = results.get("flood", {})
+    if fl.get("status") == "error":
+        found.append({"where": "flood", "error": fl["error"]})
+    found += [{"where": f"flood / {r['kind']} / {r['n_docs']}", "error": r["status"]} for r in fl.get("rows", []) if r["status"] != "ok"]
+    return found
 
 
 # --------------------------------------------------------------------------- main
@@ -296,6 +305,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_start = _load()
         results["startup"] = startup.run(n_start, progress)
         results["startup"]["machine"] = {**results["machine"], "load_average_start": load_start, "load_average_end": _load()}
+    if want("flood"):
+        fsizes = args.flood_sizes or (flood.QUICK_SIZES if args.quick else flood.DEFAULT_SIZES)
+        print(f"benchmarks: near-duplicate flood vs unrelated documents, sizes {', '.join(map(str, fsizes))} ...", file=sys.stderr)
+        try:
+            results["flood"] = flood.run(fsizes, workdir=args.workdir)
+        except Exception as exc:  # reported, not fatal: the other parts are written
+            results["flood"] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
     index_n = args.index if args.index is not None else (0 if args.quick else 1_000_000)
     if want("index") and index_n > 0:
         print(f"benchmarks: persistent index, {index_n:,} documents stored before timing ...", file=sys.stderr)

@@ -56,7 +56,7 @@ import numpy as np
 
 from . import datasets
 
-__all__ = ["CLUSTER_TOOLS", "SIG_TOOLS", "SpeedConfig", "build_corpus", "run"]
+__all__ = ["CLUSTER_TOOLS", "SIG_TOOLS", "SpeedConfig", "build_corpus", "cli_command", "measure", "run"]
 
 TARGET_WORDS = 600
 NEWS_COPY_RATE = 0.2
@@ -470,6 +470,18 @@ def _spawn(cmd: list[str], cwd: Path, limit_mb: float | None = None, *, env: dic
         err.seek(0)
         return _Child(wall, peak, code, out.read(), err.read(), killed[0] if killed else None, cpu,
                       tree_peak[0] or None)
+
+
+def measure(cmd: list[str], cwd: Path, limit_mb: float | None = None) -> dict[str, Any]:
+    """Run ``cmd`` in a fresh process (see :func:`_spawn`): ``seconds`` (wall), ``peak_mb`` (its own peak
+    resident memory), ``returncode``, ``stderr`` and ``killed_mb`` (set when the memory watchdog stopped it)."""
+    c = _spawn(cmd, cwd, limit_mb)
+    return {"seconds": c.wall, "peak_mb": c.peak_mb, "returncode": c.returncode, "stderr": c.stderr, "killed_mb": c.killed_mb}
+
+
+def cli_command(path: Path, out: Path) -> list[str]:
+    """``python -m dedup cluster PATH -o OUT -q`` through the peak-memory launcher (:data:`LAUNCHER`)."""
+    return _cli_cmd(path, out)
 
 
 def _poll_peak(proc: subprocess.Popen) -> tuple[float | None, int]:  # pragma: no cover

@@ -156,6 +156,14 @@ def band_pair_codes(keys, max_bucket) -> np.ndarray:
     return _core.band_pair_codes(_c(keys, np.int64), int(max_bucket), get_num_threads())
 
 
+def crowded(keys, max_bucket) -> np.ndarray:
+    """Per row of a ``(n, bands)`` key array: whether, in some band, it shares its bucket with more
+    than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a star and a chain of)."""
+    keys = np.asarray(keys)
+    keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
+    return _core.crowded(_c(keys, np.int64), int(max_bucket), get_num_threads())
+
+
 def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_threshold) -> np.ndarray:
     """The pair codes of :func:`band_pair_codes` whose signatures meet ``threshold`` (estimated Jaccard)
     or ``containment_threshold`` (estimated containment), sorted and distinct; the candidates that
@@ -254,3 +262,31 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
+
+
+# -- clustering -----------------------------------------------------------------------------
+
+
+def average_linkage(n, edges, weights, keys, counts, apart, min_fraction, sample_pairs, chunk, rows, sigs, sizes, nums,
+                    thresholds, hot, confirm) -> tuple[np.ndarray, np.ndarray]:
+    """Average linkage of ``n`` nodes (``dedup.cluster.average_linkage``): roots and edge verdicts.
+
+    Node pairs that are no edge are judged, when ``sample_pairs > 0``, by the screen of rows
+    ``rows[node]`` of ``sigs``/``sizes``/``nums`` with ``thresholds = (threshold,
+    containment_threshold, number_agreement, min_numbers, max_jaccard)`` (the number rule:
+    ``dedup.numbers``);
+    ``confirm(edge_indices)`` (or None) gives the last verdict of screened edges. Only edges
+    between two ``hot`` nodes (all when ``hot`` is empty) call for a sample.
+    """
+    edges = _c(edges, np.int64).reshape(-1, 2)
+    t, c, a, few, close = thresholds
+    call = None
+    if confirm is not None:
+        def call(idx):
+            return np.asarray(confirm(idx), dtype=bool).tolist()
+    return _core.average_linkage(
+        int(n), _c(edges[:, 0], np.int64), _c(edges[:, 1], np.int64), _c(weights, np.float64), _c(keys, np.int64),
+        _c(counts, np.int64), _c(apart, np.int64).reshape(-1, 2), float(min_fraction), int(sample_pairs), int(chunk),
+        _c(rows, np.int64), _c(sigs, np.uint32), _c(sizes, np.int64), _c(nums, np.uint32), float(t), float(c), float(a),
+        int(few), float(close), _c(hot, np.bool_), call,
+    )

@@ -17,16 +17,17 @@ document; every member reports its similarity ``max(J, C)`` to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _kernels
+from . import _kernels, numbers
 from .errors import ConfigError
-from .verify import similarity_between
+from .verify import Verifier, similarity_between
 
-__all__ = ["KEEP_RULES", "Clustering", "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
+__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "pair_similarity", "similarity_between",
+           "connected_components", "build_clusters"]
 
 KEEP_RULES = ("representative", "first")
 """Which document of a cluster deduplication keeps: ``"representative"`` (the fullest version: most distinct
@@ -152,6 +153,21 @@ def duplicate_groups(
     return node.ravel().astype(np.int64), counts.astype(np.int64)
 
 
+SAMPLE_PAIRS = 16
+"""Cross pairs :func:`average_linkage` judges to estimate how densely two clusters match when the
+candidate edges between them are too few to show it (all pairs when there are at most this many)."""
+
+CROWDED_DEGREE = 8
+"""Edges kept per crowded document among those to other crowded documents (the heaviest): the
+linkage samples the pairs between their groups, so more edges would only cost time."""
+
+CONFIRM_CHUNK = 8192
+"""Edges whose final verdict (``confirm``) is asked for at once, in the order they are merged along."""
+
+Confirm = Callable[[np.ndarray], np.ndarray]
+"""The last verdict (``bool``: True a match, False vetoed) of ``(m, 2)`` index pairs that passed the screen."""
+
+
 def average_linkage(
     n: int,
     edges: np.ndarray,
@@ -160,6 +176,10 @@ def average_linkage(
     keys: np.ndarray | None = None,
     counts: np.ndarray | None = None,
     apart: np.ndarray | None = None,
+    *,
+    screen: PairScreen | None = None,
+    rows: np.ndarray | None = None,
+    confirm: Confirm | None = None,
 ) -> np.ndarray:
     """Merge clusters along edges in decreasing weight, only where dense enough.
 
@@ -175,52 +195,98 @@ def average_linkage(
     between the two clusters, so A ~ C ~ B does not join A and B when A / B was
     vetoed, while one wrong veto inside a large group of reprints costs one link,
     not the group.
+
+    ``screen`` makes the linkage independent of which pairs LSH proposed where LSH
+    proposed only a sample: when the edges between two clusters are too few to reach
+    the fraction and both ends of the edge between them are ``screen.crowded`` (they
+    shared a bucket LSH lists only a star and a chain of), up to :data:`SAMPLE_PAIRS` pairs
+    between them (all of them when there are that few, else a deterministic sample)
+    are judged -- edges and ``apart`` pairs by their known verdict, other pairs by
+    the :class:`PairScreen` of the nodes' rows ``rows[node]`` (default: the node
+    number) -- and the clusters merge when matches minus vetoes reach
+    ``min_fraction`` of the judged pairs. Two groups that match throughout merge
+    however sparse their edges; one bridge between unrelated groups still cannot
+    chain them (its sample does not match). Each pair of clusters is sampled again
+    only after one of them grew, so a flood of ``m`` near-copies costs ``O(m)``
+    samples.
+
+    ``confirm(edge_indices)`` gives the final verdict (True: a match) of edges that
+    are only screened so far; it is asked lazily, :data:`CONFIRM_CHUNK` edges at a
+    time in merge order and only for edges whose ends are still apart (plus, when a
+    decision hangs on them, the unconfirmed edges between the two clusters), so
+    edges inside a cluster already formed are never confirmed. The merges are the
+    ones the confirmed edges alone would give (vetoed edges counting as ``apart``).
     Returns a root per node, like :func:`connected_components`.
     """
+    return _linkage(n, edges, weights, min_fraction, keys, counts, apart, screen, rows, confirm)[0]
+
+
+def _linkage(
+    n: int,
+    edges: np.ndarray,
+    weights: np.ndarray,
+    min_fraction: float,
+    keys: np.ndarray | None,
+    counts: np.ndarray | None,
+    apart: np.ndarray | None,
+    screen: PairScreen | None,
+    rows: np.ndarray | None,
+    confirm: Confirm | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`average_linkage`, and each edge's verdict: 1 confirmed, 0 vetoed, -1 never asked."""
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    parent = list(range(n))
-    size = [1] * n if counts is None else [int(c) for c in counts]
-    links: list[dict[int, int]] = [dict() for _ in range(n)]
-    for a, b in edges.tolist():
-        w = size[a] * size[b]
-        links[a][b] = links[a].get(b, 0) + w
-        links[b][a] = links[b].get(a, 0) + w
-    bars: list[dict[int, int]] = [dict() for _ in range(n)]
-    for a, b in np.asarray(apart if apart is not None else (), dtype=np.int64).reshape(-1, 2).tolist():
-        if a != b:
-            w = size[a] * size[b]
-            bars[a][b] = bars[a].get(b, 0) + w
-            bars[b][a] = bars[b].get(a, 0) + w
+    weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), (len(edges),))
+    keys = np.arange(n) if keys is None else keys
+    counts = np.ones(n, dtype=np.int64) if counts is None else counts
+    apart = np.asarray(apart if apart is not None else (), dtype=np.int64).reshape(-1, 2)
+    hot = np.zeros(0, dtype=bool)
+    if screen is None:  # no sampling: the edges alone decide
+        sample, rows, sigs, sizes, nums, v = 0, np.zeros(n, np.int64), np.zeros((1, 1), np.uint32), np.zeros(1, np.int64), None, None
+    else:
+        sample, sigs, sizes, nums, v = SAMPLE_PAIRS, screen.signatures, screen.sizes, screen.numbers, screen.verifier
+        rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+        if screen.crowded is not None:
+            hot = np.asarray(screen.crowded, dtype=bool)[rows]
+    if nums is None or nums.shape[1] < 2:
+        nums = np.zeros((len(sizes), 0), dtype=np.uint32)
+    return _kernels.average_linkage(
+        n, edges, weights, keys, counts, apart, min_fraction, sample, CONFIRM_CHUNK, rows, sigs, sizes, nums,
+        (v.threshold, v.containment_threshold, v.number_agreement, numbers.MIN_NUMBERS, numbers.MAX_JACCARD) if v is not None
+        else (1.0, 1.0, 0.0, 0, 0.0),
+        hot, confirm,
+    )
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    if keys is None:
-        keys = np.arange(n)
-    ka, kb = keys[edges[:, 0]], keys[edges[:, 1]]
-    order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -np.asarray(weights)))
-    for k in order.tolist():
-        ra, rb = find(int(edges[k, 0])), find(int(edges[k, 1]))
-        if ra == rb or links[ra].get(rb, 0) - bars[ra].get(rb, 0) < min_fraction * size[ra] * size[rb]:
-            continue
-        if len(links[ra]) + len(bars[ra]) > len(links[rb]) + len(bars[rb]):
-            ra, rb = rb, ra
-        for table in (links, bars):
-            for c, cnt in table[ra].items():
-                if c == rb:
-                    continue
-                table[rb][c] = table[rb].get(c, 0) + cnt
-                other = table[c]
-                other[rb] = other.get(rb, 0) + cnt
-                del other[ra]
-            table[rb].pop(ra, None)
-            table[ra] = {}
-        parent[ra] = rb
-        size[rb] += size[ra]
-    return np.array([find(i) for i in range(n)], dtype=np.int64)
+@dataclass(frozen=True)
+class PairScreen:
+    """How :func:`average_linkage` judges a pair of documents that is no edge: the screen of
+    ``verifier`` (:meth:`~dedup.verify.Verifier.screen`: a threshold met, the figures not
+    disagreeing) on rows of ``signatures``, ``sizes`` and number sketches ``numbers`` (None or
+    width 0 when the number rule is off). Computed in the core, a few pairs at a time.
+
+    ``crowded`` flags the rows whose candidates are a sample of their matches (they shared an
+    LSH bucket too large to list every pair: :func:`dedup.lsh.crowded_rows`); only an edge
+    between two of them calls for a sample. None: every row."""
+
+    verifier: Verifier
+    signatures: np.ndarray
+    sizes: np.ndarray
+    numbers: np.ndarray | None = None
+    crowded: np.ndarray | None = None
+
+
+def text_confirm(verifier: Verifier, texts: Sequence[str | None] | None, n_jobs: int | None = None) -> Confirm | None:
+    """A ``confirm`` for :func:`build_clusters`: the alignment stage of ``verifier``
+    (:meth:`~dedup.verify.Verifier.confirm`) on document pairs, ``texts`` being the documents'
+    prepared texts; None when there are no texts to align (or ``verify_text`` is off)."""
+    if texts is None or not verifier.verify_text:
+        return None
+
+    def confirm(pairs: np.ndarray) -> np.ndarray:
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        return verifier.confirm([texts[i] for i in pairs[:, 0].tolist()], [texts[j] for j in pairs[:, 1].tolist()], n_jobs)
+
+    return confirm
 
 
 def build_clusters(
@@ -232,6 +298,9 @@ def build_clusters(
     groups: tuple[np.ndarray, np.ndarray] | None = None,
     apart: np.ndarray | None = None,
     wordless: Mapping[int, str] | None = None,
+    *,
+    screen: PairScreen | None = None,
+    confirm: Confirm | None = None,
 ) -> Clustering:
     """Clusters from verified ``edges``: components (or :func:`average_linkage` when
     ``min_fraction > 0``), representatives, similarities.
@@ -244,6 +313,11 @@ def build_clusters(
     ``wordless`` the prepared texts of documents without shingles (see
     :func:`duplicate_groups`) when ``groups`` is not given.
 
+    ``screen`` judges document pairs that are no edge, to sample how densely two
+    clusters match, and ``confirm(document_pairs)`` gives the last verdict of ``edges``
+    that are only screened so far (see :func:`average_linkage`) (then only the edges that can decide are confirmed, and only
+    the confirmed ones are reported as ``matched``).
+
     Each member's ``similarity`` is that of the verified edge that justified its
     place: its best edge to another member of its cluster (so it is never below the
     matching rule), and ``matched[i]`` that member; identical copies of a member
@@ -255,23 +329,36 @@ def build_clusters(
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
     e = node[edges]
-    keep = e[:, 0] != e[:, 1]
-    e, w = np.sort(e[keep], axis=1), w[keep]
+    src = np.flatnonzero(e[:, 0] != e[:, 1])  # the document pair behind each node edge
+    e, w = np.sort(e[src], axis=1), w[src]
     if len(e):
         # One edge per node pair, with its largest weight.
-        order = np.lexsort((-w, e[:, 1], e[:, 0]))
-        e, w = e[order], w[order]
+        # By node pair, heaviest first: two stable sorts (weight, then pair code).
+        by_weight = np.argsort(-w, kind="stable")
+        order = by_weight[np.argsort((e[:, 0] * m + e[:, 1])[by_weight], kind="stable")]
+        e, w, src = e[order], w[order], src[order]
         first = np.ones(len(e), dtype=bool)
         first[1:] = (e[1:] != e[:-1]).any(axis=1)
-        e, w = e[first], w[first]
+        e, w, src = e[first], w[first], src[first]
     first_doc = np.full(m, n, dtype=np.int64)  # each node's first document
     np.minimum.at(first_doc, node, np.arange(n))
+    if min_fraction > 0 and len(e) and screen is not None and screen.crowded is not None:
+        # Between crowded documents the linkage samples pairs itself: their best few edges suffice.
+        kept = _best_crowded_edges(e, w, np.asarray(screen.crowded, dtype=bool)[first_doc], CROWDED_DEGREE)
+        e, w, src = e[kept], w[kept], src[kept]
+    node_confirm = None if confirm is None else (lambda idx: confirm(edges[src[idx]]))
     if min_fraction > 0 and len(e):
         keys = signatures[first_doc, 0] if signatures.shape[1] else None
         bars = node[np.asarray(apart, dtype=np.int64).reshape(-1, 2)] if apart is not None else None
-        node_root = average_linkage(m, e, w, min_fraction, keys=keys, counts=counts, apart=bars)
+        node_root, verdict = _linkage(m, e, w, min_fraction, keys, counts, bars, screen, first_doc, node_confirm)
     else:
-        node_root = connected_components(m, e)
+        verdict = np.ones(len(e), dtype=np.int8)
+        if node_confirm is not None and len(e):
+            verdict = np.asarray(node_confirm(np.arange(len(e))), dtype=np.int8)
+        node_root = connected_components(m, e[verdict == 1])
+    if confirm is not None:  # only the confirmed edges justify a place
+        edges = edges[src[verdict == 1]]
+        weights = None if weights is None else np.asarray(weights)[src[verdict == 1]]
     root = node_root[node]
     # Representative: most shingles, then earliest index.
     order = np.lexsort((np.arange(n), -sizes, root))
@@ -283,6 +370,31 @@ def build_clusters(
     is_rep = labels == np.arange(n)
     similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
     return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
+
+
+def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:
+    """Which edges to keep: every edge with an end that is not ``crowded``, and an edge between two
+    crowded nodes when it is among the ``degree`` heaviest of one of its ends (ties: the other end).
+    ``e`` holds distinct node pairs ``a < b`` sorted by ``(a, b)``."""
+    both = crowded[e[:, 0]] & crowded[e[:, 1]]
+    keep = ~both
+    idx = np.flatnonzero(both)
+    if idx.size <= degree:
+        keep[idx] = True
+        return keep
+    # Per end, its other ends ascend through ``ends`` (``e`` is sorted by node pair): two stable sorts
+    # (weight, then end) order each end's edges by decreasing weight, then other end.
+    ends = np.concatenate((e[idx, 1], e[idx, 0]))
+    ww = np.concatenate((w[idx], w[idx]))
+    by_weight = np.argsort(-ww, kind="stable")
+    order = by_weight[np.argsort(ends[by_weight], kind="stable")]
+    sorted_ends = ends[order]
+    start = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+    top = np.zeros(len(order), dtype=bool)
+    top[order] = rank < degree
+    keep[idx] = top[idx.size :] | top[: idx.size]
+    return keep
 
 
 def _justified(

@@ -10,9 +10,9 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, build_clusters, duplicate_groups, pair_similarity
+from .cluster import Clustering, PairScreen, build_clusters, duplicate_groups, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
-from .lsh import LSH, pairs_from_keys, screened_pairs
+from .lsh import LSH, crowded_rows, pairs_from_keys, screened_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
@@ -48,7 +48,9 @@ class Params:
     min_link_fraction : float
         0 groups the connected components of matching pairs. Above 0, two groups
         merge only when at least this fraction of the pairs between them match
-        (average-linkage style), so one bridge cannot chain unrelated groups.
+        (average-linkage style), so one bridge cannot chain unrelated groups. Where
+        LSH listed only a sample of the pairs (crowded buckets), a sample of the
+        pairs between two groups is judged (see :func:`dedup.cluster.average_linkage`).
     number_agreement : float
         Two texts that each state at least four distinct numbers do not match when
         fewer than this fraction of the numbers of the one stating fewer appear in
@@ -382,13 +384,20 @@ class Deduplicator:
         np.minimum.at(first, node, np.arange(len(sigs)))
         stage(self.CLUSTER_STAGES[1])
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
-        pairs = first[screened_pairs(self.lsh.keys(sigs[first]), sigs[first], sizes[first],
-                                     self.verifier.threshold, self.verifier.containment_threshold)]
+        keys = self.lsh.keys(sigs[first])
+        pairs = first[screened_pairs(keys, sigs[first], sizes[first], self.verifier.threshold, self.verifier.containment_threshold)]
+        crowded = np.zeros(len(sigs), dtype=bool)
+        crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
-        ok, vetoed, sim = self._judge(sigs, sizes, nums, pairs, self._texts if self.params.verify_text else None)
+        # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
+        jac, cont = pair_similarity(sigs, sizes, pairs)
+        ok = self.verifier.screen(jac, cont, nums, nums, pairs)
+        vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
+        texts = self._texts if self.params.verify_text else None
         stage(self.CLUSTER_STAGES[3])
         return build_clusters(
-            sigs, sizes, pairs[ok], sim[ok], self.params.min_link_fraction, groups=(node, counts), apart=pairs[vetoed]
+            sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),
+            apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums, crowded), confirm=text_confirm(self.verifier, texts, self.n_jobs),
         )
 
     def fit_predict(self, texts: Sequence[str], y: Any = None) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from . import _kernels
 from .errors import ConfigError
 
-__all__ = ["LSH", "optimal_bands", "collision_probability"]
+__all__ = ["LSH", "optimal_bands", "collision_probability", "crowded_rows"]
 
 # Runs of identical band keys longer than this emit a star and a chain instead
 # of all pairs, so one boilerplate bucket of m documents costs O(m), not O(m^2).
@@ -184,6 +184,16 @@ def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     code = _kernels.sorted_unique(_kernels.band_pair_codes(keys, MAX_BUCKET_PAIRS))
     return np.stack((code // n, code % n), axis=1)
+
+
+def crowded_rows(keys: np.ndarray, max_bucket: int = MAX_BUCKET_PAIRS) -> np.ndarray:
+    """Per row of a ``(n, bands)`` array of band keys: whether it shares, in some band, a bucket of
+    more than ``max_bucket`` rows -- one :func:`pairs_from_keys` lists only a star and a chain of,
+    so that row's candidates are a sample of its matches (see :func:`dedup.cluster.average_linkage`)."""
+    keys = np.ascontiguousarray(keys)
+    if keys.ndim != 2 or keys.shape[0] == 0 or keys.shape[1] == 0:
+        return np.zeros(len(keys), dtype=bool)
+    return _kernels.crowded(keys, max_bucket)
 
 
 def screened_pairs(

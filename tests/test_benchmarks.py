@@ -64,3 +64,24 @@ def test_quick_benchmark_writes_report(tmp_path: Path) -> None:
     again = json.loads((merged / "results.json").read_text(encoding="utf-8"))
     assert again["accuracy"] == results["accuracy"]
     assert again["index"]["n_existing"] == 300 and again["index"]["check_and_add_many_docs_per_s"] > 0
+
+
+def test_flood_corpus_repeats_one_paragraph_and_its_control_does_not():
+    from benchmarks import flood
+
+    a, b = flood.flood_corpus(20, seed=4), flood.flood_corpus(20, seed=4)
+    assert a == b and len(set(a)) == 20
+    assert all(t.count(flood.BOILERPLATE) == flood.COPIES and len(t.split()) == len(a[0].split()) for t in a)
+    ctl = flood.unrelated_corpus(20, seed=4)
+    assert all(len(t.split()) == len(a[0].split()) for t in ctl) and not any(flood.BOILERPLATE in t for t in ctl)
+
+
+def test_flood_part_reports_one_cluster_and_the_ratio(tmp_path):
+    from benchmarks import flood
+
+    res = flood.run((300,), workdir=str(tmp_path))
+    flood_row, control = res["rows"]
+    assert flood_row["status"] == control["status"] == "ok"
+    assert flood_row["clusters"] == 1 and control["clusters"] == 300
+    assert flood_row["x_time"] > 0
+    assert "| 300 | flood | 1 |" in flood.to_markdown(res)

@@ -190,3 +190,135 @@ def test_reprint_with_the_same_figures_still_matches():
     d = dedup.Deduplicator()
     d.add_many([("a", EUROBOND), ("b", OTHER_EUROBOND)])
     assert [hit[0] for hit in d.query(ocr)] == ["a"]
+
+
+def test_a_flood_of_near_copies_is_one_cluster():
+    # Every pair matches, but LSH lists only a star and a chain of the crowded buckets: the linkage
+    # samples the pairs between the groups it would otherwise keep apart (issue 17).
+    from benchmarks.flood import flood_corpus
+
+    texts = flood_corpus(1500, seed=3)
+    d = dedup.Deduplicator()
+    d.add_many(enumerate(texts))
+    assert d.clusters().n_clusters == 1
+    assert dedup.cluster(texts, min_link_fraction=0.0).tolist() == d.clusters().labels.tolist()
+
+
+def test_a_flood_does_not_swallow_unrelated_documents():
+    from benchmarks.flood import flood_corpus, unrelated_corpus
+
+    texts = flood_corpus(600, seed=1) + unrelated_corpus(50, seed=2) + [BASE[0], BASE[0] + " Updated."]
+    labels = dedup.cluster(texts)
+    assert len(set(labels[:600].tolist())) == 1
+    rest = labels[600:650].tolist()
+    assert len(set(rest)) == 50 and not set(rest) & set(labels[:600].tolist())
+    assert labels[650] == labels[651] != labels[0]
+
+
+def _screen_of(sigs):
+    from dedup.cluster import PairScreen
+    from dedup.verify import Verifier
+
+    v = Verifier(threshold=0.5, containment_threshold=1.0, number_agreement=0.0, verify_text=False)
+    return PairScreen(v, sigs, np.full(len(sigs), 100, dtype=np.int64))
+
+
+def _groups(n_groups, size, k=64, seed=0):
+    """Signatures of ``n_groups`` groups of ``size`` rows: rows of a group agree on 3/4 of the positions."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n_groups):
+        base = rng.integers(0, 2**32, k, dtype=np.uint64).astype(np.uint32)
+        for _ in range(size):
+            r = base.copy()
+            r[rng.choice(k, k // 4, replace=False)] = rng.integers(0, 2**32, k // 4, dtype=np.uint64).astype(np.uint32)
+            rows.append(r)
+    return np.array(rows)
+
+
+def test_sampled_linkage_merges_a_star_of_matching_documents():
+    from dedup.cluster import average_linkage
+
+    sigs = _groups(1, 200)
+    star = np.array([(0, i) for i in range(1, 200)])
+    w = np.full(len(star), 0.6)
+    # The edges alone (a star) cannot show that the group matches throughout ...
+    assert len(set(average_linkage(200, star, w, 0.5).tolist())) > 1
+    # ... a sample of its other pairs can.
+    assert len(set(average_linkage(200, star, w, 0.5, screen=_screen_of(sigs)).tolist())) == 1
+
+
+def test_sampled_linkage_keeps_one_bridge_from_chaining_two_groups():
+    from dedup.cluster import average_linkage
+
+    sigs = _groups(2, 100, seed=5)
+    edges = np.array([(0, i) for i in range(1, 100)] + [(199, i) for i in range(100, 199)] + [(99, 100)])
+    for bridge in (0.5, 0.9):  # taken last, or first
+        w = np.array([0.6] * 198 + [bridge])
+        root = average_linkage(200, edges, w, 0.5, screen=_screen_of(sigs))
+        assert len(set(root[:100].tolist())) == 1 and len(set(root[101:].tolist())) == 1 and root[0] != root[150]
+
+
+def test_only_crowded_documents_call_for_a_sample():
+    from dataclasses import replace
+
+    from dedup.cluster import average_linkage
+
+    sigs = _groups(1, 200)
+    star = np.array([(0, i) for i in range(1, 200)])
+    w = np.full(len(star), 0.6)
+    calm = replace(_screen_of(sigs), crowded=np.zeros(200, dtype=bool))
+    assert len(set(average_linkage(200, star, w, 0.5, screen=calm).tolist())) > 1
+    hot = replace(calm, crowded=np.ones(200, dtype=bool))
+    assert len(set(average_linkage(200, star, w, 0.5, screen=hot).tolist())) == 1
+
+
+def test_crowded_rows_share_a_bucket_too_large_to_list():
+    from dedup.lsh import MAX_BUCKET_PAIRS, crowded_rows
+
+    n = MAX_BUCKET_PAIRS + 5
+    keys = np.stack((np.arange(n), np.where(np.arange(n) < MAX_BUCKET_PAIRS + 1, 7, np.arange(n))), axis=1).astype(np.uint64)
+    assert crowded_rows(keys).tolist() == [True] * (MAX_BUCKET_PAIRS + 1) + [False] * 4
+    assert not crowded_rows(keys[:MAX_BUCKET_PAIRS]).any()
+    assert crowded_rows(keys[:0]).shape == (0,) and crowded_rows(np.zeros((3, 0), np.uint64)).tolist() == [False] * 3
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_lazy_confirmation_decides_as_the_confirmed_edges(seed):
+    # Confirming edges only when they can decide gives the clusters of confirming all of them first.
+    from dedup.cluster import average_linkage
+
+    rng = np.random.default_rng(seed)
+    n = 14
+    pairs = np.array([(a, b) for a in range(n) for b in range(a + 1, n)])
+    edges = pairs[rng.random(len(pairs)) < 0.35]
+    w = rng.integers(0, 4, len(edges)) / 4
+    veto = rng.random(len(edges)) < 0.25
+    asked = []
+
+    def confirm(idx):
+        asked.extend(np.asarray(idx).tolist())
+        return ~veto[np.asarray(idx)]
+
+    lazy = average_linkage(n, edges, w, 0.5, confirm=confirm)
+    eager = average_linkage(n, edges[~veto], w[~veto], 0.5, apart=edges[veto])
+    same = lambda r: r[:, None] == r[None, :]  # noqa: E731
+    assert (same(lazy) == same(eager)).all()
+    assert len(asked) == len(set(asked))  # each edge asked once at most
+
+
+def test_crowded_documents_keep_only_their_best_edges_and_still_group():
+    from dataclasses import replace
+
+    sigs = _groups(2, 40, seed=9)
+    sizes = np.full(80, 100, dtype=np.int64)
+    edges = np.array([(a, b) for g in (0, 40) for a in range(g, g + 40) for b in range(a + 1, g + 40)])
+    w = np.linspace(0.9, 0.6, len(edges))
+    calm = _screen_of(sigs)
+    hot = replace(calm, crowded=np.ones(80, dtype=bool))
+    want = build_clusters(sigs, sizes, edges, w, 0.5, screen=calm).labels
+    got = build_clusters(sigs, sizes, edges, w, 0.5, screen=hot)
+    assert got.labels.tolist() == want.tolist() and got.n_clusters == 2
+    # Every member is placed by a confirmed edge of its own cluster.
+    assert all(got.labels[int(got.matched[i])] == got.labels[i] for i in range(80))

@@ -106,6 +106,40 @@ fn candidate_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize, keep
         .collect()
 }
 
+/// Per document of an `n x bands` key matrix (row-major): whether, in some band, it shares its
+/// bucket with more than `max_bucket` documents -- a bucket [`band_pair_codes`] lists only a star
+/// and a chain of, so the candidates of such a document are a sample of its matches.
+pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<bool> {
+    if n == 0 || bands == 0 {
+        return vec![false; n];
+    }
+    let per_band: Vec<Vec<usize>> = (0..bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut col: Vec<(i64, usize)> = (0..n).map(|d| (keys[d * bands + band], d)).collect();
+            col.sort_unstable();
+            let mut hot = Vec::new();
+            let mut s = 0;
+            while s < n {
+                let mut e = s + 1;
+                while e < n && col[e].0 == col[s].0 {
+                    e += 1;
+                }
+                if e - s > max_bucket {
+                    hot.extend(col[s..e].iter().map(|&(_, d)| d));
+                }
+                s = e;
+            }
+            hot
+        })
+        .collect();
+    let mut out = vec![false; n];
+    for d in per_band.into_iter().flatten() {
+        out[d] = true;
+    }
+    out
+}
+
 /// The similarity thresholds of the screen (`dedup.verify.Verifier.passes_thresholds`).
 #[derive(Clone, Copy, Debug)]
 pub struct Thresholds {
@@ -233,6 +267,14 @@ mod tests {
         sorted_unique(&mut want);
         assert!(!want.is_empty());
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn crowded_documents_share_a_big_bucket() {
+        // 2 bands: documents 0-3 share band 0; 4 is alone in both; 1 and 4 share band 1.
+        let keys = [1, 10, 1, 11, 1, 12, 1, 13, 2, 11];
+        assert_eq!(crowded(&keys, 5, 2, 3), vec![true, true, true, true, false]);
+        assert_eq!(crowded(&keys, 5, 2, 4), vec![false; 5]);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
 mod align_py;
+mod linkage_py;
 mod mojibake_py;
 mod normalize_py;
 
@@ -371,6 +372,16 @@ fn screened_pair_codes<'py>(
     Ok(codes.into_pyarray(py))
 }
 
+/// Per document: whether it shares a band bucket with more than `max_bucket` documents
+/// (see `dedup_core::pairs::crowded`).
+#[pyfunction]
+#[pyo3(signature = (keys, max_bucket, threads=0))]
+fn crowded<'py>(py: Python<'py>, keys: PyReadonlyArray2<'py, i64>, max_bucket: usize, threads: usize) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let (flat, n, bands) = ro2(&keys, "keys")?;
+    let out = parallel(py, threads, || pairs::crowded(flat, n, bands, max_bucket))?;
+    Ok(out.into_pyarray(py))
+}
+
 /// LSH band keys `uint64 (n, bands)` of signatures (see `dedup_core::pairs::band_keys`).
 #[pyfunction]
 #[pyo3(signature = (sigs, bands, rows, threads=0))]
@@ -561,6 +572,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(number_agreement, m)?)?;
     m.add_function(wrap_pyfunction!(text_flags, m)?)?;
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(linkage_py::average_linkage, m)?)?;
+    m.add_function(wrap_pyfunction!(crowded, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;

@@ -1,0 +1,477 @@
+//! Average linkage over verified pairs, deciding sparse groups by a sample of their pairs
+//! (`dedup.cluster.average_linkage`).
+//!
+//! Clusters `A` and `B` merge, along edges taken in decreasing weight, when matches minus vetoes
+//! between them reach `min_fraction * |A| * |B|`. The edges alone decide when they suffice; when
+//! they are too few because LSH listed only a sample of them (both ends of the edge shared a
+//! bucket too large to list every pair: a star and a chain), up to
+//! `sample_pairs` pairs between the two clusters are judged -- every pair when there are that
+//! few, else a deterministic sample -- and matches minus vetoes must reach the fraction of the
+//! judged pairs. Each pair of clusters is sampled again only after one of them grew.
+//!
+//! Edges may arrive screened but not confirmed: `confirm` is asked for their last verdict lazily,
+//! `chunk` edges at a time in merge order and only for edges whose ends are still apart, plus,
+//! when a decision hangs on them, the unconfirmed edges between the two clusters. The decisions
+//! along the edges are those the confirmed edges alone would give.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hasher for node numbers (the maps here are keyed by small integers chosen
+/// by no adversary; SipHash cost more than the linkage itself).
+#[derive(Default, Clone, Copy)]
+struct NodeHasher(u64);
+
+impl Hasher for NodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7CC1_B727_220A_95);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 ^= self.0 >> 32;
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<NodeHasher>>;
+
+/// What is known of the pairs between two clusters, in documents (a node may stand for
+/// several identical documents, so an edge weighs the product of their counts).
+#[derive(Clone, Copy, Default, Debug)]
+struct Between {
+    /// Confirmed matching pairs.
+    links: i64,
+    /// Screened edges not confirmed yet.
+    pending: i64,
+    /// Vetoed pairs.
+    bars: i64,
+}
+
+impl Between {
+    fn is_empty(&self) -> bool {
+        self.links == 0 && self.pending == 0 && self.bars == 0
+    }
+}
+
+/// The graph to cluster: `n` nodes, edges `left[e] -- right[e]` of weight `weights[e]`.
+pub struct Graph<'a> {
+    /// Number of nodes.
+    pub n: usize,
+    /// First end of each edge.
+    pub left: &'a [i64],
+    /// Second end of each edge.
+    pub right: &'a [i64],
+    /// Weight of each edge (larger first).
+    pub weights: &'a [f64],
+    /// A content-derived key per node: equal weights are taken in order of the ends' keys.
+    pub keys: &'a [i64],
+    /// Documents each node stands for.
+    pub counts: &'a [i64],
+    /// Node pairs known to be vetoed.
+    pub apart: &'a [(usize, usize)],
+    /// Nodes whose edges are a sample of their matches (they shared an LSH bucket too large to
+    /// list every pair): only an edge between two of them may call for a sample. Empty: all.
+    pub hot: &'a [bool],
+}
+
+/// Settings of [`average_linkage`].
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Fraction of matching pairs two clusters need to merge.
+    pub min_fraction: f64,
+    /// Pairs judged to decide two clusters the edges leave undecided (0: never sample).
+    pub sample_pairs: usize,
+    /// Edges confirmed at once.
+    pub chunk: usize,
+}
+
+/// A weight ordered by `f64::total_cmp`.
+#[derive(Clone, Copy, PartialEq)]
+struct OrdF64(f64);
+
+impl Eq for OrdF64 {}
+
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrdF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// `splitmix64`: the sample positions.
+pub fn splitmix(x: u64) -> u64 {
+    let mut x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+struct State {
+    parent: Vec<usize>,
+    size: Vec<i64>,
+    between: Vec<Map<usize, Between>>,
+    members: Vec<Vec<usize>>,
+}
+
+impl State {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn get(&self, a: usize, b: usize) -> Between {
+        self.between[a].get(&b).copied().unwrap_or_default()
+    }
+
+    /// Add `d` to the record between clusters `a` and `b` (both sides), dropping it when empty.
+    fn add(&mut self, a: usize, b: usize, d: Between) {
+        for (x, y) in [(a, b), (b, a)] {
+            let e = self.between[x].entry(y).or_default();
+            e.links += d.links;
+            e.pending += d.pending;
+            e.bars += d.bars;
+            if e.is_empty() {
+                self.between[x].remove(&y);
+            }
+        }
+    }
+
+    /// Merge cluster `ra` into `rb` (or the reverse, the one with fewer neighbours into the other).
+    fn merge(&mut self, mut ra: usize, mut rb: usize) {
+        if self.between[ra].len() > self.between[rb].len() {
+            std::mem::swap(&mut ra, &mut rb);
+        }
+        let moved = std::mem::take(&mut self.between[ra]);
+        for (c, d) in moved {
+            if c == rb {
+                continue;
+            }
+            self.between[c].remove(&ra);
+            self.add(rb, c, d);
+        }
+        self.between[rb].remove(&ra);
+        self.parent[ra] = rb;
+        self.size[rb] += self.size[ra];
+        let m = std::mem::take(&mut self.members[ra]);
+        self.members[rb].extend(m);
+    }
+}
+
+/// Average linkage of `g` (see the module documentation); only edges between two `hot` nodes
+/// call for a sample. `judge(pairs)` gives the verdict of
+/// node pairs that are no edge (1 match, -1 vetoed, 0 no match); `confirm(edges)` the last
+/// verdict of screened edges (None: every edge is confirmed already). Returns the root of each
+/// node and each edge's verdict (1 confirmed, 0 vetoed, -1 never asked).
+pub fn average_linkage(
+    g: &Graph,
+    s: Settings,
+    judge: &mut dyn FnMut(&[(usize, usize)]) -> Vec<i8>,
+    mut confirm: Option<&mut dyn FnMut(&[usize]) -> Vec<bool>>,
+) -> (Vec<i64>, Vec<i8>) {
+    let n = g.n;
+    let m = g.left.len();
+    let end = |k: usize| (g.left[k] as usize, g.right[k] as usize);
+    let mut verdict = vec![if confirm.is_some() { -1i8 } else { 1 }; m];
+    let mut st = State {
+        parent: (0..n).collect(),
+        size: g.counts.to_vec(),
+        between: vec![Map::default(); n],
+        members: (0..n).map(|i| vec![i]).collect(),
+    };
+    let w = |a: usize, b: usize| g.counts[a] * g.counts[b];
+    for k in 0..m {
+        let (a, b) = end(k);
+        let d = if confirm.is_some() { Between { pending: w(a, b), ..Default::default() } } else { Between { links: w(a, b), ..Default::default() } };
+        st.add(a, b, d);
+    }
+    for &(a, b) in g.apart {
+        if a != b {
+            st.add(a, b, Between { bars: w(a, b), ..Default::default() });
+        }
+    }
+    // Known verdicts of node pairs, for the samples.
+    let code = |a: usize, b: usize| (a.min(b) * n + a.max(b)) as u64;
+    let mut edge_of: Vec<(u64, usize)> = if s.sample_pairs > 0 { (0..m).map(|k| (code(end(k).0, end(k).1), k)).collect() } else { Vec::new() };
+    edge_of.sort_unstable();
+    let mut apart_codes: Vec<u64> = g.apart.iter().map(|&(a, b)| code(a, b)).collect();
+    apart_codes.sort_unstable();
+    // Incident edges of each node (to find the unconfirmed edges between two clusters).
+    let mut start = vec![0usize; n + 1];
+    for k in 0..m {
+        let (a, b) = end(k);
+        start[a + 1] += 1;
+        start[b + 1] += 1;
+    }
+    for x in 0..n {
+        start[x + 1] += start[x];
+    }
+    let mut incident = vec![0usize; 2 * m];
+    {
+        let mut fill = start.clone();
+        for k in 0..m {
+            let (a, b) = end(k);
+            incident[fill[a]] = k;
+            fill[a] += 1;
+            incident[fill[b]] = k;
+            fill[b] += 1;
+        }
+    }
+    let settle = |st: &mut State, verdict: &mut [i8], idx: &[usize], confirm: &mut Option<&mut dyn FnMut(&[usize]) -> Vec<bool>>| {
+        if idx.is_empty() {
+            return;
+        }
+        let Some(f) = confirm.as_mut() else { return };
+        let got = f(idx);
+        for (&k, &ok) in idx.iter().zip(&got) {
+            verdict[k] = ok as i8;
+            let (a, b) = end(k);
+            let (ra, rb) = (st.find(a), st.find(b));
+            if ra == rb {
+                continue;
+            }
+            let x = w(a, b);
+            st.add(ra, rb, Between { pending: -x, links: if ok { x } else { 0 }, bars: if ok { 0 } else { x } });
+        }
+    };
+    let mut sampled: HashMap<(usize, usize), (i64, i64)> = HashMap::new();
+    // Decreasing weight, then the ends' keys, then edge order.
+    let mut sort_keys: Vec<(std::cmp::Reverse<OrdF64>, i64, i64, usize)> = (0..m)
+        .map(|k| {
+            let (a, b) = end(k);
+            (std::cmp::Reverse(OrdF64(g.weights[k])), g.keys[a].min(g.keys[b]), g.keys[a].max(g.keys[b]), k)
+        })
+        .collect();
+    sort_keys.sort_unstable();
+    let order: Vec<usize> = sort_keys.into_iter().map(|t| t.3).collect();
+    let chunk = s.chunk.max(1);
+    for part in order.chunks(chunk) {
+        if confirm.is_some() {
+            let todo: Vec<usize> = part.iter().copied().filter(|&k| verdict[k] == -1 && st.find(end(k).0) != st.find(end(k).1)).collect();
+            settle(&mut st, &mut verdict, &todo, &mut confirm);
+        }
+        for &k in part {
+            if verdict[k] != 1 {
+                continue; // vetoed edges join nothing
+            }
+            let (a, b) = end(k);
+            let (ra, rb) = (st.find(a), st.find(b));
+            if ra == rb {
+                continue;
+            }
+            let need = s.min_fraction * (st.size[ra] * st.size[rb]) as f64;
+            let mut rec = st.get(ra, rb);
+            let score = (rec.links - rec.bars) as f64;
+            let p = rec.pending as f64;
+            if rec.pending > 0 && score + p >= need && need > score - p {
+                // The unconfirmed edges between the two clusters decide: confirm them.
+                let (small, other) = if st.members[ra].len() <= st.members[rb].len() { (ra, rb) } else { (rb, ra) };
+                let mut todo = Vec::new();
+                let xs = st.members[small].clone();
+                for x in xs {
+                    for &e in &incident[start[x]..start[x + 1]] {
+                        if verdict[e] == -1 {
+                            let (ea, eb) = end(e);
+                            let y = if ea == x { eb } else { ea };
+                            if st.find(y) == other {
+                                todo.push(e);
+                            }
+                        }
+                    }
+                }
+                todo.sort_unstable();
+                todo.dedup();
+                settle(&mut st, &mut verdict, &todo, &mut confirm);
+                rec = st.get(ra, rb);
+            }
+            let score = (rec.links - rec.bars) as f64;
+            let mut ok = score + rec.pending as f64 >= need;
+            if !ok && s.sample_pairs > 0 && (g.hot.is_empty() || (g.hot[a] && g.hot[b])) {
+                ok = dense_sample(&mut st, g, s, ra, rb, a, b, &mut sampled, &edge_of, &apart_codes, &mut verdict, judge, &mut |st, v, idx| settle(st, v, idx, &mut confirm));
+            }
+            if ok {
+                st.merge(ra, rb);
+            }
+        }
+    }
+    let roots = (0..n).map(|i| st.find(i) as i64).collect();
+    (roots, verdict)
+}
+
+/// Whether matches minus vetoes reach `min_fraction` of a sample of the pairs between clusters
+/// `ra` and `rb` (all pairs when there are at most `sample_pairs`), the edge `a -- b` being the
+/// one that brought them together.
+#[allow(clippy::too_many_arguments)]
+fn dense_sample(
+    st: &mut State,
+    g: &Graph,
+    s: Settings,
+    ra: usize,
+    rb: usize,
+    a: usize,
+    b: usize,
+    sampled: &mut HashMap<(usize, usize), (i64, i64)>,
+    edge_of: &[(u64, usize)],
+    apart_codes: &[u64],
+    verdict: &mut [i8],
+    judge: &mut dyn FnMut(&[(usize, usize)]) -> Vec<i8>,
+    settle: &mut dyn FnMut(&mut State, &mut [i8], &[usize]),
+) -> bool {
+    let state = (st.size[ra], st.size[rb]);
+    let tag = (ra.min(rb), ra.max(rb));
+    if sampled.get(&tag) == Some(&state) {
+        return false;
+    }
+    sampled.insert(tag, state);
+    let (ma, mb) = (&st.members[ra], &st.members[rb]);
+    let pairs: Vec<(usize, usize)> = if ma.len() * mb.len() <= s.sample_pairs {
+        ma.iter().flat_map(|&x| mb.iter().map(move |&y| (x, y))).collect()
+    } else {
+        let seed = splitmix(((g.keys[a] as u64) << 1) ^ (g.keys[b] as u64) ^ ((ma.len() as u64) << 40) ^ mb.len() as u64);
+        (0..s.sample_pairs as u64)
+            .map(|t| {
+                let h = splitmix(seed.wrapping_add(t));
+                (ma[(h % ma.len() as u64) as usize], mb[((h >> 32) % mb.len() as u64) as usize])
+            })
+            .collect()
+    };
+    let n = g.n;
+    let code = |x: usize, y: usize| (x.min(y) * n + x.max(y)) as u64;
+    let known: Vec<Option<usize>> = pairs
+        .iter()
+        .map(|&(x, y)| {
+            let c = code(x, y);
+            let at = edge_of.partition_point(|e| e.0 < c);
+            edge_of.get(at).filter(|e| e.0 == c).map(|e| e.1)
+        })
+        .collect();
+    let unconfirmed: Vec<usize> = known.iter().flatten().copied().filter(|&k| verdict[k] == -1).collect();
+    settle(st, verdict, &unconfirmed);
+    let mut v = vec![0i8; pairs.len()];
+    let mut ask = Vec::new();
+    let mut ask_at = Vec::new();
+    for (t, (&(x, y), e)) in pairs.iter().zip(&known).enumerate() {
+        match e {
+            Some(k) => v[t] = if verdict[*k] == 1 { 1 } else { -1 },
+            None if apart_codes.binary_search(&code(x, y)).is_ok() => v[t] = -1,
+            None => {
+                ask.push((x, y));
+                ask_at.push(t);
+            }
+        }
+    }
+    if !ask.is_empty() {
+        for (t, got) in ask_at.into_iter().zip(judge(&ask)) {
+            v[t] = got;
+        }
+    }
+    let (mut got, mut total) = (0i64, 0i64);
+    for (&(x, y), &vv) in pairs.iter().zip(&v) {
+        let wt = g.counts[x] * g.counts[y];
+        got += wt * vv as i64;
+        total += wt;
+    }
+    got as f64 >= s.min_fraction * total as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(n: usize, edges: &[(usize, usize)], weights: &[f64], apart: &[(usize, usize)], f: f64, judge: &mut dyn FnMut(&[(usize, usize)]) -> Vec<i8>, sample: usize) -> Vec<i64> {
+        let left: Vec<i64> = edges.iter().map(|e| e.0 as i64).collect();
+        let right: Vec<i64> = edges.iter().map(|e| e.1 as i64).collect();
+        let keys: Vec<i64> = (0..n as i64).collect();
+        let counts = vec![1i64; n];
+        let g = Graph { n, left: &left, right: &right, weights, keys: &keys, counts: &counts, apart, hot: &[] };
+        average_linkage(&g, Settings { min_fraction: f, sample_pairs: sample, chunk: 4 }, judge, None).0
+    }
+
+    #[test]
+    fn one_bridge_does_not_chain_two_triangles() {
+        let edges = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (2, 3)];
+        let w = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.5];
+        // The judge says every other pair is no match: the bridge stays a bridge.
+        let r = run(6, &edges, &w, &[], 0.5, &mut |p| vec![0; p.len()], 16);
+        assert!(r[0] == r[1] && r[1] == r[2] && r[3] == r[4] && r[4] == r[5] && r[0] != r[3]);
+    }
+
+    #[test]
+    fn a_star_of_near_copies_is_one_cluster_when_sampled() {
+        // 100 nodes, only a star of edges: every pair matches, as the judge says.
+        let n = 100;
+        let edges: Vec<(usize, usize)> = (1..n).map(|i| (0, i)).collect();
+        let w = vec![0.6; n - 1];
+        let mut calls = 0;
+        let r = run(n, &edges, &w, &[], 0.5, &mut |p| {
+            calls += 1;
+            vec![1; p.len()]
+        }, 16);
+        assert!(r.iter().all(|&x| x == r[0]));
+        // Without sampling the star is split.
+        let r = run(n, &edges, &w, &[], 0.5, &mut |p| vec![1; p.len()], 0);
+        assert!(r.iter().any(|&x| x != r[0]));
+        assert!(calls < n);
+    }
+
+    #[test]
+    fn a_veto_keeps_a_chain_apart() {
+        let r = run(3, &[(0, 2), (1, 2)], &[0.9, 0.8], &[(0, 1)], 0.5, &mut |p| vec![1; p.len()], 16);
+        assert!(r[0] != r[1] && r[2] == r[0]);
+    }
+
+    #[test]
+    fn lazy_confirmation_gives_the_confirmed_decisions() {
+        // Random graphs: confirming lazily decides as the confirmed edges alone (vetoes apart).
+        let mut seed = 7u64;
+        for _ in 0..200 {
+            let n = 12;
+            let mut edges = Vec::new();
+            let mut w = Vec::new();
+            let mut veto = Vec::new();
+            for a in 0..n {
+                for b in a + 1..n {
+                    seed = splitmix(seed);
+                    if seed % 3 == 0 {
+                        edges.push((a, b));
+                        w.push(((seed >> 8) % 5) as f64 / 5.0);
+                        veto.push((seed >> 20) % 4 == 0);
+                    }
+                }
+            }
+            let left: Vec<i64> = edges.iter().map(|e| e.0 as i64).collect();
+            let right: Vec<i64> = edges.iter().map(|e| e.1 as i64).collect();
+            let keys: Vec<i64> = (0..n as i64).collect();
+            let counts = vec![1i64; n];
+            let g = Graph { n, left: &left, right: &right, weights: &w, keys: &keys, counts: &counts, apart: &[], hot: &[] };
+            let s = Settings { min_fraction: 0.5, sample_pairs: 0, chunk: 3 };
+            let mut confirm = |idx: &[usize]| idx.iter().map(|&k| !veto[k]).collect();
+            let (lazy, v) = average_linkage(&g, s, &mut |p| vec![0; p.len()], Some(&mut confirm));
+            let keep: Vec<usize> = (0..edges.len()).filter(|&k| !veto[k]).collect();
+            let l2: Vec<i64> = keep.iter().map(|&k| left[k]).collect();
+            let r2: Vec<i64> = keep.iter().map(|&k| right[k]).collect();
+            let w2: Vec<f64> = keep.iter().map(|&k| w[k]).collect();
+            let apart: Vec<(usize, usize)> = (0..edges.len()).filter(|&k| veto[k]).map(|k| edges[k]).collect();
+            let g2 = Graph { n, left: &l2, right: &r2, weights: &w2, keys: &keys, counts: &counts, apart: &apart, hot: &[] };
+            let (eager, _) = average_linkage(&g2, s, &mut |p| vec![0; p.len()], None);
+            let same = |r: &[i64], x: usize, y: usize| r[x] == r[y];
+            for x in 0..n {
+                for y in 0..n {
+                    assert_eq!(same(&lazy, x, y), same(&eager, x, y));
+                }
+            }
+            assert!(v.iter().zip(&veto).all(|(&got, &vetoed)| got == -1 || (got == 0) == vetoed));
+        }
+    }
+}
