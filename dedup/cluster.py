@@ -34,7 +34,7 @@ KEEP_RULES = ("representative", "first")
 shingles, ties to the earliest; what ``is_representative`` marks) or ``"first"`` (the earliest in input order)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Clustering:
     """The result of clustering ``n`` documents.
 
@@ -53,6 +53,19 @@ class Clustering:
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
+
+    def __eq__(self, other: object) -> bool:
+        """Two results are equal when every array is (``matched`` None only equals None)."""
+        if not isinstance(other, Clustering):
+            return NotImplemented
+        if (self.matched is None) != (other.matched is None):
+            return False
+        pairs = [(self.labels, other.labels), (self.is_representative, other.is_representative), (self.similarity, other.similarity)]
+        if self.matched is not None:
+            pairs.append((self.matched, other.matched))
+        return all(np.array_equal(a, b) for a, b in pairs)
+
+    __hash__ = None  # type: ignore[assignment]  # holds arrays: not hashable
 
     @property
     def n_clusters(self) -> int:

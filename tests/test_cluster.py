@@ -322,3 +322,17 @@ def test_crowded_documents_keep_only_their_best_edges_and_still_group():
     assert got.labels.tolist() == want.tolist() and got.n_clusters == 2
     # Every member is placed by a confirmed edge of its own cluster.
     assert all(got.labels[int(got.matched[i])] == got.labels[i] for i in range(80))
+
+
+def test_clusterings_compare_by_their_arrays():
+    texts = ["the council approved the budget for road repairs on tuesday after a long debate"] * 2 + ["other"]
+    a, b = dedup.Deduplicator(), dedup.Deduplicator()
+    a.add_many(enumerate(texts))
+    b.add_many(enumerate(texts))
+    ra, rb = a.clusters(), b.clusters()
+    assert ra == rb and not (ra != rb)
+    changed = type(ra)(ra.labels, ra.is_representative, ra.similarity * 0.5, ra.matched)
+    assert ra != changed and ra != "not a clustering"
+    assert ra.matched is not None and type(ra)(ra.labels, ra.is_representative, ra.similarity) != ra  # matched missing
+    with pytest.raises(TypeError):
+        hash(ra)
