@@ -279,7 +279,7 @@ class Deduplicator:
         try:
             try:
                 for rec in records:
-                    id_, text = _split_record(rec, base + len(seen))
+                    id_, text = split_record(rec, base + len(seen))
                     if id_ in self._index or id_ in seen:
                         raise InputError("duplicate id", doc_id=id_)
                     seen.add(id_)
@@ -416,7 +416,9 @@ class Deduplicator:
         return [self._ids[i] for i in self.clusters().kept(keep).tolist()]
 
 
-def _split_record(rec: Any, position: int) -> tuple[Any, str]:
+def split_record(rec: Any, position: int) -> tuple[Any, str]:
+    """``(id, text)`` of a record given as an ``(id, text)`` pair or a mapping with ``id`` and ``text``;
+    ``position`` (its place in the input) names it in the :class:`InputError` a bad record raises."""
     if isinstance(rec, Mapping):
         if "id" not in rec or "text" not in rec:
             raise InputError(f"record #{position} needs 'id' and 'text' keys, has {sorted(map(str, rec))}")

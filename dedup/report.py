@@ -57,7 +57,7 @@ import numpy as np
 
 from . import __version__, formats
 from .cluster import Clustering
-from .deduplicator import Deduplicator, Params
+from .deduplicator import Deduplicator, Params, split_record
 from .errors import ConfigError, InputError
 from .explain import explain
 
@@ -437,17 +437,7 @@ def _similarity(value: Any, where: dict[str, Any], doc_id: Any) -> float:
 def _pairs(records: Iterable[Any]) -> Iterable[tuple[Any, str]]:
     """``(id, text)`` of records given as pairs or as mappings with ``id`` and ``text``."""
     for n, rec in enumerate(records):
-        if isinstance(rec, Mapping):
-            if "id" not in rec or "text" not in rec:
-                raise InputError(f"record #{n} needs 'id' and 'text' keys, has {sorted(map(str, rec))}")
-            doc_id, text = rec["id"], rec["text"]
-        elif isinstance(rec, (tuple, list)) and len(rec) == 2:
-            doc_id, text = rec
-        else:
-            raise InputError(f"record #{n} must be an (id, text) pair or a mapping, got {type(rec).__name__}")
-        if not isinstance(text, str):
-            raise InputError(f"text must be str, got {type(text).__name__}", doc_id=doc_id)
-        yield doc_id, text
+        yield split_record(rec, n)
 
 
 def _holding(records: Iterable[Any], ids: list[Any], texts: list[str]) -> Iterable[tuple[Any, str]]:

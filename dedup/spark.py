@@ -59,7 +59,7 @@ import numpy as np
 
 from . import lsh as _lsh
 from .cluster import Clustering, build_clusters
-from .deduplicator import Deduplicator, Params, _split_record
+from .deduplicator import Deduplicator, Params, split_record
 from .errors import ConfigError, DedupError, InputError
 from .numbers import SKETCH_SIZE
 from .verify import Verifier, similarity_between
@@ -760,7 +760,7 @@ def cluster_records(
     texts: list[str] = []
     seen: set[Any] = set()
     for rec in records:
-        id_, text = _split_record(rec, len(ids))
+        id_, text = split_record(rec, len(ids))
         if id_ in seen:
             raise InputError("duplicate id", doc_id=id_)
         seen.add(id_)
