@@ -208,14 +208,14 @@ class Deduplicator:
 
     def prepare_many(self, texts: Sequence[str]) -> list[str]:
         """:meth:`prepare` for many texts, on ``n_jobs`` threads (same result as one)."""
-        return self._start_prepare(texts)()
-
-    def _start_prepare(self, texts: Sequence[str]) -> Callable[[], list[str]]:
         self._check_texts(texts)
+        return self._normalized(texts)
+
+    def _normalized(self, texts: Sequence[str]) -> list[str]:
+        """The prepared texts of ``texts``, already checked to be str."""
         if self.normalizer is None:
-            return lambda: list(texts)
-        out = self.normalizer.for_shingling_batch(texts, self.n_jobs)  # on threads, in the core
-        return lambda: out
+            return list(texts)
+        return self.normalizer.for_shingling_batch(texts, self.n_jobs)  # on threads, in the core
 
     @staticmethod
     def _check_texts(texts: Sequence[str]) -> None:
@@ -224,9 +224,9 @@ class Deduplicator:
                 raise InputError(f"text must be str, got {type(t).__name__}")
 
     def _prepare_and_sign(self, texts: list[str], threads: int) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Normalize and sign one batch, on ``threads`` kernel threads (the caller's setting)."""
+        """Normalize and sign one batch (checked by the caller), on ``threads`` kernel threads (the caller's setting)."""
         with _kernels.threads(threads):
-            prepared = self._start_prepare(texts)()
+            prepared = self._normalized(texts)
             return prepared, self.sign_prepared(prepared)
 
     def sign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
