@@ -289,19 +289,15 @@ def _close_digits(xa: str, xb: str) -> bool:
     return Levenshtein.distance(da, db) <= max(1, max(len(da), len(db)) // 3)
 
 
-def _extends(tok: str, others: list[str]) -> bool:
-    """Whether a figure's digits (two or more) begin those of the word it replaces (``others``:
-    that word, or none), or that word's begin its own (``590`` / ``5905``, ``2338`` / ``233``):
-    OCR drops trailing digits and glues the next token's on; a changed figure rarely keeps the
-    other's leading digits whole."""
-    mine = _plain_digits(tok)
-    if len(mine) < 2:
+def _extends(tok: str, replaced: str | None) -> bool:
+    """Whether a figure's digits (two or more) begin those of the word it replaces (``replaced``;
+    None past the other side's run), or that word's begin its own (``590`` / ``5905``, ``2338`` /
+    ``233``): OCR drops trailing digits and glues the next token's on; a changed figure rarely
+    keeps the other's leading digits whole."""
+    if replaced is None:
         return False
-    for o in others:
-        theirs = _plain_digits(o)
-        if len(theirs) >= 2 and theirs != mine and (theirs.startswith(mine) or mine.startswith(theirs)):
-            return True
-    return False
+    mine, theirs = _plain_digits(tok), _plain_digits(replaced)
+    return len(mine) >= 2 and len(theirs) >= 2 and theirs != mine and (theirs.startswith(mine) or mine.startswith(theirs))
 
 
 def _is_figure(tok: str) -> bool:
@@ -547,8 +543,10 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
                 continue
             xa, xb = wa[i1:i2], wb[j1:j2]
             # A replaced run pairs its words in order: word t of one side replaces word t of the other.
-            fa = [w for t, w in enumerate(xa) if da.figure[i1 + t] and w not in figs_b and not _found(w, vals_b) and not _extends(w, xb[t : t + 1])]
-            fb = [w for t, w in enumerate(xb) if db.figure[j1 + t] and w not in figs_a and not _found(w, vals_a) and not _extends(w, xa[t : t + 1])]
+            fa = [w for t, w in enumerate(xa) if da.figure[i1 + t] and w not in figs_b and not _found(w, vals_b)
+                  and not _extends(w, xb[t] if t < len(xb) else None)]
+            fb = [w for t, w in enumerate(xb) if db.figure[j1 + t] and w not in figs_a and not _found(w, vals_a)
+                  and not _extends(w, xa[t] if t < len(xa) else None)]
             na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], xb)]
             nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], xa)]
             c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts

@@ -88,7 +88,7 @@ def test_a_figure_that_begins_or_extends_the_other_is_ocr_dropping_or_gluing_dig
     assert A.align(STORY.replace("1986", "590"), STORY.replace("1986", "5905")).changed_figures == 0
     assert A.align(STORY.replace("1986", "2338"), STORY.replace("1986", "233")).changed_figures == 0
     assert A.align(STORY.replace("1986", "590"), STORY.replace("1986", "610")).changed_figures == 1
-    assert not A._extends("5", ["55"]) and not A._extends("55", ["55"])  # one digit, or the same digits
+    assert not A._extends("5", "55") and not A._extends("55", "55") and not A._extends("590", None)  # one digit, or the same digits
     # Only against the word it replaces: in a long run of other figures some always begin alike.
     table_a = " ".join(f"row 1-{j} value" for j in range(60))
     table_b = " ".join(f"row 11-{j} value" for j in range(60))
