@@ -7,14 +7,10 @@
 
 use dedup_core::align::{self, chars, figures, indel, levenshtein, Doc, Params};
 use numpy::{IntoPyArray, PyArray1};
-use pyo3::exceptions::PyValueError;
+use crate::bad;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use std::collections::HashMap;
-
-fn bad(msg: String) -> PyErr {
-    PyValueError::new_err(msg)
-}
 
 /// The code points of a Python `str`, lone surrogates included (they are not valid UTF-8).
 fn code_points(s: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {

@@ -55,15 +55,15 @@ pub(crate) fn parallel<R: Send>(py: Python<'_>, threads: usize, f: impl FnOnce()
 
 // -- argument checks -----------------------------------------------------------------------
 
-fn bad(msg: String) -> PyErr {
+pub(crate) fn bad(msg: String) -> PyErr {
     PyValueError::new_err(msg)
 }
 
-fn ro<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
+pub(crate) fn ro<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
     a.as_slice().map_err(|_| bad(format!("{name} must be a contiguous array")))
 }
 
-fn ro2<'a, T: numpy::Element>(a: &'a PyReadonlyArray2<'_, T>, name: &str) -> PyResult<(&'a [T], usize, usize)> {
+pub(crate) fn ro2<'a, T: numpy::Element>(a: &'a PyReadonlyArray2<'_, T>, name: &str) -> PyResult<(&'a [T], usize, usize)> {
     let (r, c) = (a.shape()[0], a.shape()[1]);
     Ok((a.as_slice().map_err(|_| bad(format!("{name} must be a C-contiguous array")))?, r, c))
 }

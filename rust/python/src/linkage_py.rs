@@ -4,22 +4,10 @@
 use dedup_core::linkage::{self, Graph, Settings};
 use dedup_core::pairs::Thresholds;
 use dedup_core::screen::{NumberRule, Screen};
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-fn bad(msg: String) -> PyErr {
-    PyValueError::new_err(msg)
-}
-
-fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
-    a.as_slice().map_err(|_| bad(format!("{name} must be a contiguous array")))
-}
-
-fn matrix<'a, T: numpy::Element>(a: &'a PyReadonlyArray2<'_, T>, name: &str) -> PyResult<(&'a [T], usize, usize)> {
-    let (r, c) = (a.shape()[0], a.shape()[1]);
-    Ok((a.as_slice().map_err(|_| bad(format!("{name} must be a C-contiguous array")))?, r, c))
-}
+use crate::{bad, ro, ro2};
 
 /// Average linkage of nodes `0..n` (see `dedup_core::linkage`): returns the root of each node
 /// and each edge's verdict. Only edges between two `hot` nodes (all when `hot` is empty) call for a sample. Unknown node pairs are judged by the screen of rows `first[node]` of
@@ -53,12 +41,12 @@ pub fn average_linkage<'py>(
     hot: PyReadonlyArray1<'py, bool>,
     confirm: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i8>>)> {
-    let (left, right, weights) = (slice(&left, "left")?, slice(&right, "right")?, slice(&weights, "weights")?);
-    let (keys, counts, first) = (slice(&keys, "keys")?, slice(&counts, "counts")?, slice(&first, "first")?);
-    let (ap, _, ac) = matrix(&apart, "apart")?;
-    let (sig, rows, k) = matrix(&sigs, "sigs")?;
-    let sizes = slice(&sizes, "sizes")?;
-    let (num, nrows, width) = matrix(&nums, "nums")?;
+    let (left, right, weights) = (ro(&left, "left")?, ro(&right, "right")?, ro(&weights, "weights")?);
+    let (keys, counts, first) = (ro(&keys, "keys")?, ro(&counts, "counts")?, ro(&first, "first")?);
+    let (ap, _, ac) = ro2(&apart, "apart")?;
+    let (sig, rows, k) = ro2(&sigs, "sigs")?;
+    let sizes = ro(&sizes, "sizes")?;
+    let (num, nrows, width) = ro2(&nums, "nums")?;
     let m = left.len();
     if right.len() != m || weights.len() != m {
         return Err(bad(format!("left, right and weights must have one length, got {m}, {}, {}", right.len(), weights.len())));
@@ -78,7 +66,7 @@ pub fn average_linkage<'py>(
     if first.iter().any(|&d| d < 0 || d as usize >= rows) {
         return Err(bad(format!("first must name rows 0..{rows} of sigs")));
     }
-    let hot = slice(&hot, "hot")?;
+    let hot = ro(&hot, "hot")?;
     if !hot.is_empty() && hot.len() != n {
         return Err(bad(format!("hot must be empty or have one flag per node ({n}), got {}", hot.len())));
     }
