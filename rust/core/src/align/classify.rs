@@ -86,33 +86,10 @@ fn plain_digits(text: &[u32]) -> Vec<u32> {
     text.iter().copied().filter(|&c| (0x30..=0x39).contains(&c)).collect()
 }
 
-/// The Levenshtein distance of two short digit strings, or `None` once it exceeds `max`.
-fn distance_within(a: &[u32], b: &[u32], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        let mut best = row[0];
-        for (j, &cb) in b.iter().enumerate() {
-            let up = row[j + 1];
-            row[j + 1] = (diag + usize::from(ca != cb)).min(up + 1).min(row[j] + 1);
-            diag = up;
-            best = best.min(row[j + 1]);
-        }
-        if best > max {
-            return None;
-        }
-    }
-    (row[b.len()] <= max).then_some(row[b.len()])
-}
-
 /// `_close_digits(xa, xb)`: at most one digit in three (and at least one) inserted, dropped or replaced.
 fn close_digits(xa: &[u32], xb: &[u32]) -> bool {
     let (da, db) = (plain_digits(xa), plain_digits(xb));
-    distance_within(&da, &db, 1.max(da.len().max(db.len()) / 3)).is_some()
+    levenshtein::distance_within(&da, &db, 1.max(da.len().max(db.len()) / 3)).is_some()
 }
 
 /// Word `t` of `other`'s run `lo..hi`, if the run is that long.
@@ -350,15 +327,6 @@ mod tests {
 
     fn cps(s: &str) -> Vec<u32> {
         s.chars().map(u32::from).collect()
-    }
-
-    #[test]
-    fn digit_distance_is_levenshtein_within_a_bound() {
-        assert_eq!(distance_within(&cps("1755"), &cps("1718"), 4), Some(2));
-        assert_eq!(distance_within(&cps("1755"), &cps("1718"), 1), None);
-        assert_eq!(distance_within(&cps(""), &cps("12"), 2), Some(2));
-        assert_eq!(distance_within(&cps("12345"), &cps("1"), 3), None);
-        assert_eq!(distance_within(&cps("kitten"), &cps("sitting"), 3), Some(3));
     }
 
     #[test]
