@@ -51,16 +51,104 @@ pub fn clean_into(cps: &[u32], fold: bool, out: &mut Vec<u32>) {
     }
 }
 
+/// [`clean_into`] straight from UTF-8: ASCII bytes go through a table, other characters are
+/// decoded one at a time, so no code point copy of the text is made first.
+pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
+    let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
+    let bytes = text.as_bytes();
+    // Every output value follows a byte that made no output (a space) or is that byte's
+    // character, so the output is never longer than the input: write into a slice of that size.
+    out.clear();
+    out.resize(bytes.len() + 1, 0);
+    let buf = out.as_mut_slice();
+    let (mut pos, mut pending_space) = (0usize, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let c = if byte < 0x80 {
+            i += 1;
+            table[byte as usize]
+        } else {
+            // `i` is a character boundary: every step moves by a whole character.
+            let ch = text[i..].chars().next().unwrap_or('\0');
+            i += ch.len_utf8();
+            if is_word(ch as u32) {
+                ch as u32
+            } else {
+                NOT_WORD
+            }
+        };
+        // Branch-free: a word character writes a pending space, then itself.
+        let word = c != NOT_WORD;
+        buf[pos] = SPACE;
+        pos += (word && pending_space) as usize;
+        buf[pos] = c;
+        pos += word as usize;
+        pending_space = !word && (pending_space || pos > 0);
+    }
+    out.truncate(pos);
+}
+
+/// The mark of a non-word character in the ASCII tables (NUL is not a word character).
+const NOT_WORD: u32 = 0;
+
+/// ASCII code point -> itself if a word character, else [`NOT_WORD`]; the folded table also lower-cases.
+const ASCII_PLAIN: [u32; 128] = ascii_table(false);
+const ASCII_FOLDED: [u32; 128] = ascii_table(true);
+
+const fn ascii_table(fold: bool) -> [u32; 128] {
+    let mut t = [NOT_WORD; 128];
+    let mut c = 0u32;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c as usize] = if fold && b.is_ascii_uppercase() { c + 32 } else { c };
+        }
+        c += 1;
+    }
+    t
+}
+
 /// Character n-gram hashes of `cps` into `out` (cleared first); `scratch` is reused memory.
 pub fn char_ngram_hashes(cps: &[u32], n: usize, fold: bool, scratch: &mut Vec<u32>, out: &mut Vec<u64>) {
-    out.clear();
     clean_into(cps, fold, scratch);
-    let m = scratch.len();
+    window_hashes(scratch, n, out);
+}
+
+/// [`char_ngram_hashes`] of a UTF-8 text (the same hashes, see [`clean_str_into`]).
+pub fn char_ngram_hashes_str(text: &str, n: usize, fold: bool, scratch: &mut Vec<u32>, out: &mut Vec<u64>) {
+    clean_str_into(text, fold, scratch);
+    window_hashes(scratch, n, out);
+}
+
+/// `fmix64(fnv(window))` of every window of `n` code points of `clean` (one window of all of
+/// it when shorter, none when empty), into `out` (cleared first).
+fn window_hashes(clean: &[u32], n: usize, out: &mut Vec<u64>) {
+    out.clear();
+    let m = clean.len();
     if m == 0 {
         return;
     }
     let w = n.min(m);
-    out.extend(scratch.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)))));
+    // Common widths get an unrolled loop; the hashes are the same as the general one's.
+    match w {
+        3 => fixed_windows::<3>(clean, out),
+        4 => fixed_windows::<4>(clean, out),
+        5 => fixed_windows::<5>(clean, out),
+        6 => fixed_windows::<6>(clean, out),
+        _ => out.extend(clean.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64))))),
+    }
+}
+
+fn fixed_windows<const N: usize>(clean: &[u32], out: &mut Vec<u64>) {
+    out.reserve(clean.len() + 1 - N);
+    for win in clean.windows(N) {
+        let mut h = FNV_BASIS;
+        for &c in &win[..N] {
+            h = fnv_step(h, c as u64);
+        }
+        out.push(fmix64(h));
+    }
 }
 
 /// Word n-gram hashes of `cps` into `out` (cleared first).
@@ -133,6 +221,29 @@ mod tests {
         assert_eq!(out.len(), 1);
         word_ngram_hashes(&cps("one two three four five six"), 5, false, &mut out);
         assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn utf8_path_gives_the_code_point_path_hashes() {
+        let samples = [
+            "", " ", "a", "ab", "The Quick, brown FOX -- jumps; over 12 lazy dogs.",
+            "Zürich's café — naïve “quotes” 中文字符 and ÉTÉ", "__x__ \u{1F600} y\u{0}z \u{10FFFF}",
+            "  lead and trail  ", "one\ttwo\nthree\r\nfour",
+        ];
+        for s in samples {
+            for n in 1..=9 {
+                for fold in [false, true] {
+                    let (mut scratch, mut via_str) = (Vec::new(), Vec::new());
+                    char_ngram_hashes_str(s, n, fold, &mut scratch, &mut via_str);
+                    let mut clean = Vec::new();
+                    clean_str_into(s, fold, &mut clean);
+                    let mut reference = Vec::new();
+                    clean_into(&cps(s), fold, &mut reference);
+                    assert_eq!(clean, reference, "{s:?} fold={fold}");
+                    assert_eq!(via_str, chars(s, n, fold), "{s:?} n={n} fold={fold}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -169,6 +169,13 @@ impl dedup_core::minhash::AsCodePoints for PyText<'_> {
             PyText::Cps(v) => v.code_points_into(out),
         }
     }
+
+    fn as_utf8(&self) -> Option<&str> {
+        match self {
+            PyText::Utf8(s) => Some(s),
+            PyText::Cps(_) => None,
+        }
+    }
 }
 
 /// The texts of a list of `str`, borrowed (no copy for the UTF-8 CPython holds or makes once).
