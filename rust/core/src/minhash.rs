@@ -215,6 +215,7 @@ pub fn sign_strs<S: AsCodePoints + Sync>(
                 sig.fill(EMPTY);
                 match (kind, texts[d].as_utf8()) {
                     (crate::shingle::Kind::Char, Some(text)) => crate::shingle::char_ngram_hashes_str(text, n, fold, scratch, hashes),
+                    (crate::shingle::Kind::Word, Some(text)) => crate::shingle::word_ngram_hashes_str(text, n, fold, hashes),
                     _ => {
                         texts[d].code_points_into(cps);
                         crate::shingle::shingle_hashes(cps, kind, n, fold, scratch, hashes);

@@ -170,6 +170,49 @@ pub fn word_ngram_hashes(cps: &[u32], n: usize, fold: bool, out: &mut Vec<u64>) 
     if in_word {
         out.push(fmix64(h));
     }
+    word_windows(n, out);
+}
+
+/// [`word_ngram_hashes`] of a UTF-8 text (the same hashes; ASCII bytes go through a table).
+pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64>) {
+    out.clear();
+    let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
+    let bytes = text.as_bytes();
+    let mut h = FNV_BASIS;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let c = if byte < 0x80 {
+            i += 1;
+            table[byte as usize]
+        } else {
+            let ch = text[i..].chars().next().unwrap_or('\0');
+            i += ch.len_utf8();
+            if is_word(ch as u32) {
+                ch as u32
+            } else {
+                NOT_WORD
+            }
+        };
+        if c != NOT_WORD {
+            h = fnv_step(h, c as u64);
+            in_word = true;
+        } else if in_word {
+            out.push(fmix64(h));
+            h = FNV_BASIS;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(fmix64(h));
+    }
+    word_windows(n, out);
+}
+
+/// Replace the word hashes in `out` by the hashes of their windows of `n` (one window of
+/// all when fewer, none when no words).
+fn word_windows(n: usize, out: &mut Vec<u64>) {
     let nw = out.len();
     if nw == 0 {
         return;
@@ -241,6 +284,10 @@ mod tests {
                     clean_into(&cps(s), fold, &mut reference);
                     assert_eq!(clean, reference, "{s:?} fold={fold}");
                     assert_eq!(via_str, chars(s, n, fold), "{s:?} n={n} fold={fold}");
+                    let (mut words_str, mut words) = (Vec::new(), Vec::new());
+                    word_ngram_hashes_str(s, n, fold, &mut words_str);
+                    word_ngram_hashes(&cps(s), n, fold, &mut words);
+                    assert_eq!(words_str, words, "{s:?} n={n} fold={fold}");
                 }
             }
         }
