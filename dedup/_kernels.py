@@ -290,3 +290,9 @@ def average_linkage(n, edges, weights, keys, counts, apart, min_fraction, sample
         _c(rows, np.int64), _c(sigs, np.uint32), _c(sizes, np.int64), _c(nums, np.uint32), float(t), float(c), float(a),
         int(few), float(close), _c(hot, np.bool_), call,
     )
+
+
+def jsonl_block(data: bytes, eof: bool, max_bytes: int | None, id_field: str, fields: tuple[str, ...], join: str) -> tuple:
+    """The complete lines of a block of JSON Lines: ``(kinds, ends, ids, texts, used)`` (see ``dedup.io._jsonl_blocks``)."""
+    return _core.jsonl_block(data, eof, max_bytes, id_field, list(fields), join)
+

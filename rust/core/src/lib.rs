@@ -18,6 +18,7 @@ pub mod distinct;
 pub mod fingerprint;
 pub mod flags;
 pub mod hash;
+pub mod jsonl;
 pub mod linkage;
 pub mod minhash;
 pub mod mojibake;

@@ -17,6 +17,7 @@ use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
 mod align_py;
+mod jsonl_py;
 mod linkage_py;
 mod mojibake_py;
 mod normalize_py;
@@ -569,6 +570,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FLAG_INVISIBLE", flags::INVISIBLE)?;
     m.add("WORD_RANGES", dedup_core::words::ranges().to_vec())?;
     m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(jsonl_py::jsonl_block, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_one, m)?)?;
     m.add_function(wrap_pyfunction!(sign_texts, m)?)?;
     m.add_function(wrap_pyfunction!(number_sketch_texts, m)?)?;
