@@ -1057,7 +1057,7 @@ def _read_text(path: str) -> str:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
+    from .explanation import explain
 
     if args.a == "-" and args.b == "-":
         raise ConfigError("only one of A and B can be standard input")

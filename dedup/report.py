@@ -59,7 +59,7 @@ from . import __version__, formats
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, split_record
 from .errors import ConfigError, InputError
-from .explain import explain
+from .explanation import explain
 
 __all__ = [
     "MAX_CLUSTERS",
