@@ -1093,7 +1093,7 @@ examples:
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
-    from .report import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE
+    from ._report_limits import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE
 
     r = sub.add_parser("report", help="write an HTML page to review the duplicates", description=_REPORT_DOC,
                        epilog=_REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
