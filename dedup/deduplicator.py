@@ -16,6 +16,7 @@ from .lsh import LSH, crowded_rows, pairs_from_keys, screened_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
+from .texts import StoredTexts
 from .verify import Verifier
 
 __all__ = ["Params", "Deduplicator", "cluster", "deduplicate"]
@@ -161,7 +162,7 @@ class Deduplicator:
         """Forget every added document (the parameters stay); returns the engine."""
         self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
         self._ids: list[Any] = []
-        self._texts: list[str] = []  # prepared texts, kept for verify_text
+        self._texts = StoredTexts()  # prepared texts, kept (compressed) for verify_text
         self._wordless: dict[int, str] = {}  # prepared texts of the documents without shingles, by position
         self._index: dict[Any, int] = {}
         self._sig_chunks: list[np.ndarray] = []

@@ -27,6 +27,7 @@ pub mod numbers;
 pub mod pairs;
 pub mod screen;
 pub mod shingle;
+pub mod textstore;
 mod simd;
 pub mod words;
 mod word_ranges;

@@ -21,6 +21,7 @@ mod jsonl_py;
 mod linkage_py;
 mod mojibake_py;
 mod normalize_py;
+mod textstore_py;
 
 // -- thread pools --------------------------------------------------------------------------
 
@@ -571,6 +572,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WORD_RANGES", dedup_core::words::ranges().to_vec())?;
     m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
     m.add_function(wrap_pyfunction!(jsonl_py::jsonl_block, m)?)?;
+    m.add_class::<textstore_py::PyTextStore>()?;
+    m.add_function(wrap_pyfunction!(textstore_py::template_fill_rows, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_one, m)?)?;
     m.add_function(wrap_pyfunction!(sign_texts, m)?)?;
     m.add_function(wrap_pyfunction!(number_sketch_texts, m)?)?;

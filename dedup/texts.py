@@ -1,0 +1,61 @@
+"""The prepared texts an engine keeps to verify pairs, compressed in the compiled core.
+
+Every added document's prepared text is kept, because any pair that passes the thresholds may
+need its texts aligned (:mod:`dedup.align`); only a few are read again. As Python strings they
+are the largest part of a run's memory; :class:`StoredTexts` keeps each one compressed
+(LZ4, about half the size of news text) and decompresses it when read. Pairs are aligned
+straight from the store (:meth:`StoredTexts.template_fills`), without making strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from . import _core, _kernels
+from .align import template_fill_many, template_fill_stored
+
+__all__ = ["StoredTexts"]
+
+
+class StoredTexts(Sequence[str]):
+    """An append-only sequence of texts, kept compressed; ``texts[i]`` gives text ``i`` back as given."""
+
+    def __init__(self) -> None:
+        self._store = _core.TextStore()
+        self._odd: dict[int, str] = {}  # texts without UTF-8 (a lone surrogate), kept as they are
+
+    def extend(self, texts: Sequence[str]) -> None:
+        """Append ``texts`` (compressed on the core's threads)."""
+        base = len(self._store)
+        texts = list(texts)
+        for k in self._store.extend(texts, _kernels.get_num_threads()):
+            self._odd[base + k] = texts[k]
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        k = i + len(self) if isinstance(i, int) and i < 0 else i
+        odd = self._odd.get(k)
+        return odd if odd is not None else self._store[i]
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self)):
+            yield self[i]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held for the texts (compressed)."""
+        return int(self._store.nbytes) + sum(len(t) for t in self._odd.values())
+
+    def template_fills(self, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
+        """:func:`dedup.align.template_fill_many` of texts ``left[m]`` and ``right[m]``, read from the store."""
+        left = np.asarray(left, dtype=np.int64).ravel()
+        right = np.asarray(right, dtype=np.int64).ravel()
+        if self._odd and any(int(r) in self._odd for r in np.concatenate((left, right)).tolist()):
+            return template_fill_many([self[int(i)] for i in left], [self[int(j)] for j in right], n_jobs)
+        return template_fill_stored(self._store, left, right, n_jobs)
