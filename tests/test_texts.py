@@ -60,3 +60,20 @@ def test_alignment_from_the_store_gives_the_verdicts_of_strings():
     assert fills[0] and not fills[1]
     # Without the odd text, the pairs are read in the core.
     assert s.template_fills(pairs[:5, 0], pairs[:5, 1], n_jobs=2).tolist() == want[:5].tolist()
+
+
+def test_signatures_kept_in_blocks_read_as_one_array(monkeypatch):
+    """The engine's signature rows (dedup.deduplicator._Rows) join across blocks and batches in order."""
+    import dedup
+    from dedup import deduplicator
+
+    monkeypatch.setattr(deduplicator._Rows, "BLOCK_BYTES", 3 * 1024)  # three 256-value rows per block
+    texts = [f"story {i}: " + " ".join(f"word{(i * 7 + k) % 50}" for k in range(30)) for i in range(23)]
+    d = dedup.Deduplicator(batch_size=4)
+    d.add_many(enumerate(texts[:10]), batch_size=4)
+    d.clusters()  # joins what is there; adding more afterwards starts new blocks
+    d.add_many(enumerate(texts[10:], start=10), batch_size=5)
+    sigs, sizes = d.sign(texts)
+    got_sigs, got_sizes, _ = d._arrays()
+    assert np.array_equal(got_sigs, sigs) and np.array_equal(got_sizes, sizes)
+    assert d.clusters().labels.tolist() == dedup.Deduplicator().fit_predict(texts).tolist()
