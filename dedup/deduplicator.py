@@ -266,16 +266,21 @@ class Deduplicator:
         running: tuple[list[Any], Future] | None = None
 
         def advance(nxt: tuple[list[Any], list[str]] | None) -> None:
-            """Append the batch in flight (waiting for it), then start ``nxt``."""
+            """Wait for the batch in flight, start ``nxt``, then append the finished batch (storing its
+            texts overlaps signing the next)."""
             nonlocal running
+            done = None
             if running is not None:
                 done_ids, future = running
                 running = None
-                prepared, signed = future.result()
-                self._append(done_ids, prepared, signed)
-            if nxt is not None:
-                self._check_texts(nxt[1])
-                running = (nxt[0], pool.submit(self._prepare_and_sign, nxt[1], _kernels.get_num_threads()))
+                done = (done_ids, *future.result())
+            try:
+                if nxt is not None:
+                    self._check_texts(nxt[1])
+                    running = (nxt[0], pool.submit(self._prepare_and_sign, nxt[1], _kernels.get_num_threads()))
+            finally:
+                if done is not None:
+                    self._append(*done)
 
         try:
             try:
