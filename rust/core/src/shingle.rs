@@ -136,18 +136,48 @@ fn window_hashes(clean: &[u32], n: usize, out: &mut Vec<u64>) {
         4 => fixed_windows::<4>(clean, out),
         5 => fixed_windows::<5>(clean, out),
         6 => fixed_windows::<6>(clean, out),
+        7 => fixed_windows::<7>(clean, out),
+        8 => fixed_windows::<8>(clean, out),
         _ => out.extend(clean.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64))))),
     }
 }
 
 fn fixed_windows<const N: usize>(clean: &[u32], out: &mut Vec<u64>) {
-    out.reserve(clean.len() + 1 - N);
-    for win in clean.windows(N) {
-        let mut h = FNV_BASIS;
-        for &c in &win[..N] {
-            h = fnv_step(h, c as u64);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::simd::has_avx512dq() {
+            return crate::simd::with_avx512dq(|| fixed_windows_body::<N>(clean, out));
         }
-        out.push(fmix64(h));
+    }
+    fixed_windows_body::<N>(clean, out)
+}
+
+/// Windows of width `N <= 8` (`clean` at least that long), eight at a time: the eight hashes of a
+/// group are independent, so with 64-bit vector multiplies they are computed side by side.
+#[inline(always)]
+fn fixed_windows_body<const N: usize>(clean: &[u32], out: &mut Vec<u64>) {
+    const LANES: usize = 8;
+    let count = clean.len() + 1 - N;
+    out.clear();
+    out.resize(count, 0);
+    let mut i = 0;
+    while i + LANES <= count {
+        // The code points the group reads, in a fixed-size array (so the reads need no bounds checks).
+        let mut w = [0u32; 16];
+        w[..LANES - 1 + N].copy_from_slice(&clean[i..i + LANES - 1 + N]);
+        let mut h = [FNV_BASIS; LANES];
+        for j in 0..N {
+            for (l, hl) in h.iter_mut().enumerate() {
+                *hl = fnv_step(*hl, w[l + j] as u64);
+            }
+        }
+        for (o, &hl) in out[i..i + LANES].iter_mut().zip(&h) {
+            *o = fmix64(hl);
+        }
+        i += LANES;
+    }
+    for (k, win) in clean[i..].windows(N).enumerate() {
+        out[i + k] = fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)));
     }
 }
 
@@ -288,6 +318,31 @@ mod tests {
                     word_ngram_hashes_str(s, n, fold, &mut words_str);
                     word_ngram_hashes(&cps(s), n, fold, &mut words);
                     assert_eq!(words_str, words, "{s:?} n={n} fold={fold}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn grouped_windows_hash_as_one_window_at_a_time() {
+        let clean: Vec<u32> = (0..203u32).map(|i| 97 + (i * 7919) % 26).chain([32, 0xE9, 0x4E2D]).collect();
+        for len in [1usize, 5, 8, 12, 13, 16, 17, 40, 206] {
+            let text = &clean[..len];
+            for n in 1..=9usize {
+                let w = n.min(len);
+                let want: Vec<u64> = text.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)))).collect();
+                let mut got = Vec::new();
+                window_hashes(text, n, &mut got);
+                assert_eq!(got, want, "len={len} n={n}");
+                if (3..=8).contains(&w) {
+                    let mut scalar = Vec::new();
+                    match w {
+                        3 => fixed_windows_body::<3>(text, &mut scalar),
+                        5 => fixed_windows_body::<5>(text, &mut scalar),
+                        8 => fixed_windows_body::<8>(text, &mut scalar),
+                        _ => scalar = want.clone(),
+                    }
+                    assert_eq!(scalar, want, "baseline path, len={len} n={n}");
                 }
             }
         }
