@@ -40,7 +40,9 @@ impl PyTextStore {
             })
             .collect();
         let store = &mut self.inner;
-        crate::parallel(py, threads, || store.extend(&strs))?;
+        if !crate::parallel(py, threads, || store.extend(&strs))? {
+            return Err(bad("a text of 4 GiB or more cannot be kept".into()));
+        }
         Ok(odd)
     }
 
