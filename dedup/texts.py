@@ -1,10 +1,11 @@
 """The prepared texts an engine keeps to verify pairs, compressed in the compiled core.
 
 Every added document's prepared text is kept, because any pair that passes the thresholds may
-need its texts aligned (:mod:`dedup.align`); only a few are read again. As Python strings they
-are the largest part of a run's memory; :class:`StoredTexts` keeps each one compressed
-(Zstandard level 1: news text takes about 0.54 of its size) and decompresses it when read. Pairs are aligned
-straight from the store (:meth:`StoredTexts.template_fills`), without making strings.
+need its texts aligned (:mod:`dedup.align`); only a few are read again. They are the largest
+part of a large run's memory: :class:`StoredTexts` keeps them in the compiled core, past the
+first :data:`PLAIN_CHARS` characters compressed (Zstandard level 1: news text takes about 0.54
+of its size), each decompressed when read. Pairs are aligned straight from the store
+(:meth:`StoredTexts.template_fills`), without making strings.
 """
 
 from __future__ import annotations
@@ -16,21 +17,32 @@ import numpy as np
 from . import _core, _kernels
 from .align import template_fill_many, template_fill_stored
 
-__all__ = ["StoredTexts"]
+__all__ = ["PLAIN_CHARS", "StoredTexts"]
+
+
+PLAIN_CHARS = 1 << 28
+"""Characters of text kept as they are before :class:`StoredTexts` compresses what follows (256 Mi: about
+65,000 news articles). Compressing costs time (about a tenth of a default run); below this much text, memory is
+not what limits a run."""
 
 
 class StoredTexts(Sequence[str]):
-    """An append-only sequence of texts, kept compressed; ``texts[i]`` gives text ``i`` back as given."""
+    """An append-only sequence of texts; ``texts[i]`` gives text ``i`` back as given. The first
+    ``plain_chars`` characters are kept as they are, the texts after them compressed."""
 
-    def __init__(self) -> None:
+    def __init__(self, plain_chars: int = PLAIN_CHARS) -> None:
         self._store = _core.TextStore()
         self._odd: dict[int, str] = {}  # texts without UTF-8 (a lone surrogate), kept as they are
+        self._plain_chars = plain_chars
+        self._chars = 0
 
     def extend(self, texts: Sequence[str]) -> None:
-        """Append ``texts`` (compressed on the core's threads)."""
+        """Append ``texts`` (compressed on the core's threads once past the plain share)."""
         base = len(self._store)
         texts = list(texts)
-        for k in self._store.extend(texts, _kernels.get_num_threads()):
+        compress = self._chars >= self._plain_chars
+        self._chars += sum(map(len, texts))
+        for k in self._store.extend(texts, compress, _kernels.get_num_threads()):
             self._odd[base + k] = texts[k]
 
     def __len__(self) -> int:

@@ -14,8 +14,8 @@ from dedup.texts import StoredTexts
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.text(max_size=300), max_size=8), max_size=5))
 def test_texts_come_back_as_given(batches):
-    """In order, across batches, lone surrogates and empty texts included; indexing as a list's."""
-    s = StoredTexts()
+    """In order, across batches, plain and compressed, lone surrogates and empty texts included; indexing as a list's."""
+    s = StoredTexts(plain_chars=200)
     every: list[str] = []
     for batch in batches:
         s.extend(batch)
@@ -32,9 +32,12 @@ def test_texts_come_back_as_given(batches):
 def test_news_text_is_kept_smaller():
     text = ("The central bank raised its benchmark rate by a quarter point on Tuesday, citing inflation "
             "that stayed above its target for a third month. ") * 20
-    s = StoredTexts()
+    s = StoredTexts(plain_chars=0)
     s.extend([text] * 50)
     assert s.nbytes < 50 * len(text) / 2
+    plain = StoredTexts()  # below the plain share: kept as is
+    plain.extend([text] * 50)
+    assert plain.nbytes >= 50 * len(text) and list(plain) == [text] * 50
 
 
 def _dividend(company: str, amount: str, pay: str) -> str:
@@ -51,8 +54,9 @@ def test_alignment_from_the_store_gives_the_verdicts_of_strings():
         "Totally different text about the weather in the mountains, with rain and snow expected.",
         "l\ud800one surrogate " + _dividend("Acme Corp", "12", "April 1"),  # no UTF-8: kept as the string
     ]
-    s = StoredTexts()
-    s.extend(texts)
+    s = StoredTexts(plain_chars=len(texts[0]) * 2)  # the first texts plain, the rest compressed
+    s.extend(texts[:2])
+    s.extend(texts[2:])
     pairs = np.array([(0, 1), (0, 2), (1, 2), (2, 0), (0, 3), (4, 0), (4, 1)])
     fills = s.template_fills(pairs[:, 0], pairs[:, 1])
     want = template_fill_many([texts[i] for i in pairs[:, 0]], [texts[j] for j in pairs[:, 1]])

@@ -25,17 +25,18 @@ impl TextStore {
         TextStore::default()
     }
 
-    /// Append `texts`, in order (compressed in parallel on the current rayon pool). A text of
-    /// 4 GiB or more is not kept (Python's text fields are far smaller); `false` then, and nothing added.
-    pub fn extend<S: AsRef<[u8]> + Sync>(&mut self, texts: &[S]) -> bool {
+    /// Append `texts`, in order, compressed (in parallel on the current rayon pool) when
+    /// `compress`, else as they are. A text of 4 GiB or more is not kept (Python's text fields
+    /// are far smaller); `false` then, and nothing added.
+    pub fn extend<S: AsRef<[u8]> + Sync>(&mut self, texts: &[S], compress: bool) -> bool {
         if texts.iter().any(|t| t.as_ref().len() > u32::MAX as usize) {
             return false;
         }
-        let blocks: Vec<Vec<u8>> = texts
-            .par_iter()
-            .with_min_len(16)
-            .map_init(|| zstd::bulk::Compressor::new(LEVEL).ok(), |c, t| compress(c.as_mut(), t.as_ref()))
-            .collect();
+        let blocks: Vec<Vec<u8>> = if compress {
+            texts.par_iter().with_min_len(16).map_init(|| zstd::bulk::Compressor::new(LEVEL).ok(), |c, t| pack(c.as_mut(), t.as_ref())).collect()
+        } else {
+            texts.iter().map(|t| pack(None, t.as_ref())).collect()
+        };
         self.data.reserve(blocks.iter().map(Vec::len).sum());
         for (b, t) in blocks.iter().zip(texts) {
             self.data.extend_from_slice(b);
@@ -83,7 +84,8 @@ const RAW: u8 = 0;
 /// The first byte of a block: a Zstandard frame of its text follows.
 const ZSTD: u8 = 1;
 
-fn compress(c: Option<&mut zstd::bulk::Compressor<'static>>, text: &[u8]) -> Vec<u8> {
+/// A text's block: compressed when a compressor is given and that makes it smaller, else as is.
+fn pack(c: Option<&mut zstd::bulk::Compressor<'static>>, text: &[u8]) -> Vec<u8> {
     if let Some(packed) = c.and_then(|c| c.compress(text).ok()).filter(|p| p.len() < text.len()) {
         let mut out = Vec::with_capacity(packed.len() + 1);
         out.push(ZSTD);
@@ -105,9 +107,10 @@ mod tests {
         let mut s = TextStore::new();
         assert!(s.is_empty() && s.get(0).is_none());
         let texts: Vec<String> = (0..200).map(|i| format!("text {i} {}", "é the same words again ".repeat(i % 7))).collect();
-        assert!(s.extend(&texts[..150]));
-        assert!(s.extend(&texts[150..]));
-        assert!(s.extend::<&str>(&[""]));
+        assert!(s.extend(&texts[..150], true));
+        assert!(s.extend(&texts[150..180], false));
+        assert!(s.extend(&texts[180..], true));
+        assert!(s.extend::<&str>(&[""], true));
         assert_eq!(s.len(), 201);
         for (i, t) in texts.iter().enumerate() {
             assert_eq!(s.get_str(i).as_deref(), Some(t.as_str()));

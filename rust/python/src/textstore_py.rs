@@ -24,10 +24,10 @@ impl PyTextStore {
         PyTextStore { inner: TextStore::new() }
     }
 
-    /// Append `texts`; returns the positions (in `texts`) of those that have no UTF-8 (a lone
+    /// Append `texts` (compressed when `compress`); returns the positions (in `texts`) of those that have no UTF-8 (a lone
     /// surrogate): an empty text is stored for each, for the caller to keep the string itself.
-    #[pyo3(signature = (texts, threads=0))]
-    fn extend(&mut self, py: Python<'_>, texts: Vec<Bound<'_, PyString>>, threads: usize) -> PyResult<Vec<usize>> {
+    #[pyo3(signature = (texts, compress=true, threads=0))]
+    fn extend(&mut self, py: Python<'_>, texts: Vec<Bound<'_, PyString>>, compress: bool, threads: usize) -> PyResult<Vec<usize>> {
         let mut odd = Vec::new();
         let strs: Vec<&str> = texts
             .iter()
@@ -40,7 +40,7 @@ impl PyTextStore {
             })
             .collect();
         let store = &mut self.inner;
-        if !crate::parallel(py, threads, || store.extend(&strs))? {
+        if !crate::parallel(py, threads, || store.extend(&strs, compress))? {
             return Err(bad("a text of 4 GiB or more cannot be kept".into()));
         }
         Ok(odd)
