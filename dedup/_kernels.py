@@ -174,6 +174,13 @@ def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_th
                                      float(threshold), float(containment_threshold), get_num_threads())
 
 
+def containment_pair_codes(sigs, sizes, levels, max_bucket, threshold, containment_threshold) -> np.ndarray:
+    """Pair codes of the length-ratio ``levels`` (rows ``(min_ratio, max_ratio, bands, rows)``) whose
+    signatures meet ``threshold`` or ``containment_threshold``, sorted and distinct (``dedup.lsh.containment_pairs``)."""
+    return _core.containment_pair_codes(_c(sigs, np.uint32), _c(sizes, np.int64), _c(levels, np.float64), int(max_bucket),
+                                        float(threshold), float(containment_threshold), get_num_threads())
+
+
 def equal_counts_between(sigs_a, sigs_b, pairs) -> np.ndarray:
     """Per pair ``(i, j)``: how many positions of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b`` agree.
 

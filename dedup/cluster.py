@@ -26,7 +26,7 @@ from . import _kernels, numbers
 from .errors import ConfigError
 from .verify import Verifier, similarity_between
 
-__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "pair_similarity", "similarity_between",
+__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "ambiguous_parts", "pair_similarity", "similarity_between",
            "connected_components", "build_clusters"]
 
 KEEP_RULES = ("representative", "first")
@@ -137,6 +137,65 @@ def _identical_rows(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         same = (sizes[lo:hi] == sizes[g]) & np.all(sigs[lo:hi] == sigs[g], axis=1)
         group[lo:hi] = np.where(same, g, np.arange(lo, hi))
     return group
+
+
+AMBIGUOUS_PARTNERS = 16
+"""Larger partners of a part :func:`ambiguous_parts` compares (the most similar ones)."""
+
+
+def ambiguous_parts(
+    pairs: np.ndarray, ok: np.ndarray, jaccard: np.ndarray, weights: np.ndarray, signatures: np.ndarray,
+    sizes: np.ndarray, verifier: Verifier,
+) -> np.ndarray:
+    """Which matching ``pairs`` are the containment-only matches of an ambiguous part (True: drop them).
+
+    A pair that matches on containment alone (``ok`` and estimated Jaccard below
+    ``verifier.threshold``) says its smaller document is a part of the larger. A part is
+    *ambiguous* when its larger matching partners (the :data:`AMBIGUOUS_PARTNERS` with the
+    highest ``weights``) are not one related group -- the graph of the partner pairs meeting a
+    threshold is not connected: a passage that two unrelated documents both contain is a formula
+    or clause they share (a death notice, the terms of a bond issue), not an excerpt of either,
+    and joining it to both would chain them. Its containment-only matches are dropped; its
+    Jaccard matches (copies of its own length) stay. A part of one source, or of several copies
+    of one source, is not ambiguous.
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    drop = np.zeros(len(pairs), dtype=bool)
+    ok = np.asarray(ok, dtype=bool)
+    if not ok.any():
+        return drop
+    a, b = pairs[:, 0], pairs[:, 1]
+    a_small = (sizes[a] < sizes[b]) | ((sizes[a] == sizes[b]) & (a < b))
+    small, large = np.where(a_small, a, b), np.where(a_small, b, a)
+    part_only = ok & (np.asarray(jaccard) < verifier.threshold)
+    parts = np.unique(small[part_only])
+    mine = np.flatnonzero(ok & np.isin(small, parts))
+    order = mine[np.lexsort((-np.asarray(weights)[mine], small[mine]))]  # by part, most similar first
+    owner = small[order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    keep = rank < AMBIGUOUS_PARTNERS
+    order, owner, rank = order[keep], owner[keep], rank[keep]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    counts = np.diff(np.r_[starts, len(order)])
+    several = counts >= 2
+    if not several.any():
+        return drop
+    # Every pair of partners of each part with several, as slots of ``order`` (global node numbers).
+    rows = []
+    for m in np.unique(counts[several]).tolist():
+        i, j = np.triu_indices(m, 1)
+        base = starts[several & (counts == m)][:, None]
+        rows.append(np.stack(((base + i).ravel(), (base + j).ravel()), axis=1))
+    slot_pairs = np.concatenate(rows)
+    partner = large[order]
+    jac2, cont2 = pair_similarity(signatures, sizes, np.stack((partner[slot_pairs[:, 0]], partner[slot_pairs[:, 1]]), axis=1))
+    related = slot_pairs[verifier.passes_thresholds(jac2, cont2)]
+    root = connected_components(len(order), related)
+    group = np.repeat(np.arange(len(starts)), counts)
+    distinct = np.unique(np.stack((group, root), axis=1), axis=0)[:, 0]
+    ambiguous = owner[starts[np.bincount(distinct, minlength=len(starts)) > 1]]
+    return part_only & np.isin(small, ambiguous)
 
 
 def duplicate_groups(

@@ -10,9 +10,9 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, PairScreen, build_clusters, duplicate_groups, pair_similarity, text_confirm
+from .cluster import Clustering, PairScreen, ambiguous_parts, build_clusters, duplicate_groups, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
-from .lsh import LSH, crowded_rows, pairs_from_keys, screened_pairs
+from .lsh import LSH, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
@@ -365,9 +365,11 @@ class Deduplicator:
         return hits[:limit] if limit is not None else hits
 
     def candidate_pairs(self) -> np.ndarray:
-        """LSH candidate pairs ``(i, j)`` among added documents (insertion indices)."""
-        sigs = self._arrays()[0]
-        return pairs_from_keys(self.lsh.keys(sigs))
+        """Candidate pairs ``(i, j)`` among added documents (insertion indices), sorted: those of the
+        Jaccard bands (:meth:`LSH.candidate_pairs`) and of the length-ratio levels of containment
+        (:func:`dedup.lsh.containment_pairs`, unscreened)."""
+        sigs, sizes, _ = self._arrays()
+        return union_pairs(pairs_from_keys(self.lsh.keys(sigs)), containment_pairs(sigs, sizes, self.params.containment_threshold))
 
     CLUSTER_STAGES = ("grouping copies", "finding candidates", "verifying pairs", "linking")
     """The steps of :meth:`clusters`, in order (what ``on_stage`` is told)."""
@@ -385,7 +387,11 @@ class Deduplicator:
         stage(self.CLUSTER_STAGES[1])
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
         keys = self.lsh.keys(sigs[first])
-        pairs = first[screened_pairs(keys, sigs[first], sizes[first], self.verifier.threshold, self.verifier.containment_threshold)]
+        v = self.verifier
+        jaccard = screened_pairs(keys, sigs[first], sizes[first], v.threshold, v.containment_threshold)
+        # Parts of longer documents (excerpts, abridgements): bands per length-ratio level.
+        parts = containment_pairs(sigs[first], sizes[first], v.containment_threshold, v.threshold)
+        pairs = first[union_pairs(jaccard, parts)]
         crowded = np.zeros(len(sigs), dtype=bool)
         crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
@@ -393,6 +399,7 @@ class Deduplicator:
         jac, cont = pair_similarity(sigs, sizes, pairs)
         ok = self.verifier.screen(jac, cont, nums, nums, pairs)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
+        ok &= ~ambiguous_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, self.verifier)  # neither edge nor veto
         texts = self._texts if self.params.verify_text else None
         stage(self.CLUSTER_STAGES[3])
         return build_clusters(

@@ -1,0 +1,91 @@
+"""Containment-aware candidates (length-ratio levels, :func:`dedup.lsh.containment_pairs`) and the
+ambiguous-part rule (:func:`dedup.cluster.ambiguous_parts`): excerpts and abridgements of a long
+article are found at length ratios down to 1:10, a passage two unrelated texts share joins neither."""
+
+import random
+
+import numpy as np
+import pytest
+
+import dedup
+from dedup.cluster import ambiguous_parts, pair_similarity
+from dedup.lsh import containment_levels, containment_pairs, optimal_bands, pairs_from_keys
+
+_RNG = random.Random(0)
+WORDS = ["".join(_RNG.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(_RNG.randint(4, 9))) for _ in range(4000)]
+
+
+def article(seed: int, sentences: int = 60) -> str:
+    rng = random.Random(seed)
+    return " ".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 14))).capitalize() + "." for _ in range(sentences))
+
+
+def part(text: str, start: float, fraction: float) -> str:
+    words = text.split()
+    a = int(len(words) * start)
+    return " ".join(words[a : a + max(1, int(len(words) * fraction))])
+
+
+def test_levels_cover_ratios_down_to_one_tenth_with_at_least_two_rows():
+    levels = containment_levels(0.8, 256)
+    assert [lv[0] for lv in levels] == [0.5, 0.25, 0.1]
+    assert levels[0][1] > 1.0 and all(hi == nxt[0] for (_, hi, *_), nxt in zip(levels[1:], levels[:-1]))
+    for lo, _, bands, rows in levels:
+        s = 0.8 * lo / (1 + lo - 0.8 * lo)  # the Jaccard of a part of that ratio at the threshold
+        assert rows >= 2 and bands * rows <= 256
+        assert (bands, rows) == optimal_bands(s, 256, 0.1, 0.9, 2)
+    assert containment_levels(1.0, 256) == ()  # the containment rule is off
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.3, 0.15, 0.12])
+def test_a_part_of_a_long_article_is_a_candidate_the_jaccard_bands_miss(fraction):
+    d = dedup.Deduplicator()
+    texts = [article(1)] + [part(article(1), 0.3, fraction)] + [article(k) for k in range(2, 40)]
+    d.add_many(enumerate(texts))
+    sigs, sizes = d.sign(texts)
+    found = {tuple(p) for p in containment_pairs(sigs, sizes, 0.8).tolist()}
+    assert (0, 1) in found
+    assert (0, 1) in {tuple(p) for p in d.candidate_pairs().tolist()}
+    labels = d.clusters().labels
+    assert labels[0] == labels[1] and len(set(labels.tolist())) == len(texts) - 1
+    if fraction <= 0.15:  # far below the Jaccard bands' threshold: only the levels propose it
+        assert (0, 1) not in {tuple(p) for p in pairs_from_keys(d.lsh.keys(sigs)).tolist()}
+
+
+def test_containment_pairs_are_screened_and_ratio_bounded():
+    texts = [article(1), part(article(1), 0.0, 0.3), part(article(1), 0.6, 0.04), article(2)]
+    d = dedup.Deduplicator()
+    sigs, sizes = d.sign(texts)
+    got = containment_pairs(sigs, sizes, 0.8, 0.4)
+    assert got.tolist() == [[0, 1]]  # 1:25 is below the last level; unrelated texts fail the screen
+    jac, cont = pair_similarity(sigs, sizes, got)
+    assert d.verifier.passes_thresholds(jac, cont).all()
+    assert containment_pairs(sigs, sizes, 1.0).shape == (0, 2)
+
+
+def _ambiguous(texts):
+    d = dedup.Deduplicator()
+    sigs, sizes = d.sign(texts)
+    pairs = np.array([[i, j] for i in range(len(texts)) for j in range(i + 1, len(texts))])
+    jac, cont = pair_similarity(sigs, sizes, pairs)
+    ok = d.verifier.passes_thresholds(jac, cont)
+    drop = ambiguous_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, d.verifier)
+    return {tuple(p) for p in pairs[drop].tolist()}, {tuple(p) for p in pairs[ok].tolist()}
+
+
+def test_a_passage_two_unrelated_texts_contain_is_ambiguous():
+    clause = part(article(9), 0.0, 0.2)
+    a, b = article(1, 40) + " " + clause, article(2, 40) + " " + clause
+    dropped, matched = _ambiguous([clause, a, b])
+    assert {(0, 1), (0, 2)} <= matched and dropped == {(0, 1), (0, 2)}
+    labels = dedup.cluster([clause, a, b])
+    assert len(set(labels.tolist())) == 3
+
+
+def test_a_part_of_one_source_or_of_its_copies_is_not_ambiguous():
+    src = article(3)
+    copy = src.replace(".", ";", 5) + " Reprinted."
+    excerpt = part(src, 0.4, 0.2)
+    dropped, matched = _ambiguous([excerpt, src, copy])
+    assert {(0, 1), (0, 2), (1, 2)} <= matched and not dropped
+    assert len(set(dedup.cluster([excerpt, src, copy, article(4)]).tolist())) == 2
