@@ -34,7 +34,6 @@ import math
 import random
 import time
 from collections.abc import Hashable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -292,11 +291,5 @@ def to_markdown(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _main() -> None:  # pragma: no cover - a manual entry point: python -m benchmarks.excerpts
-    res = run()
-    print(to_markdown(res))
-    Path("excerpts.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    _main()
+if __name__ == "__main__":  # pragma: no cover - python -m benchmarks.excerpts: the part alone, as markdown
+    print(to_markdown(run()))

@@ -7,7 +7,8 @@ across runs and is shared by processes.
 
 Matching is exactly the :class:`~dedup.Deduplicator`'s: the same :class:`~dedup.Params`,
 normalization, shingling and signatures (a ``Deduplicator`` is the signing engine),
-LSH banding for candidates, and the same two-stage rule (:class:`dedup.verify.Verifier`):
+LSH banding for candidates (the Jaccard bands and, in an index created since they exist, the bands of the
+length-ratio levels that propose excerpts and abridgements: :func:`dedup.lsh.containment_pairs`), and the same two-stage rule (:class:`dedup.verify.Verifier`):
 a stored document matches when estimated Jaccard ``J >= threshold`` or containment
 ``C >= containment_threshold``, the numbers the two texts state do not rule it out
 (:mod:`dedup.numbers`), and -- with ``verify_text`` -- the word alignment of the two
@@ -60,7 +61,7 @@ from . import _kernels, numbers
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
-from .lsh import LSH, optimal_bands
+from .lsh import LSH, containment_levels, level_allows, level_columns, level_keys, optimal_bands
 from .store.base import (
     DuplicateIdError,
     Fetched,
@@ -133,13 +134,21 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 _SALT = _splitmix64(np.arange(_MAX_BANDS, dtype=np.uint64))
 
 
-def band_keys(lsh: LSH, signatures: np.ndarray) -> np.ndarray:
-    """``int64 (n, bands)``: each band's :meth:`LSH.keys` XOR a per-band salt, as signed 64-bit.
+Levels = tuple[tuple[float, float, int, int], ...]
+
+
+def band_keys(lsh: LSH, signatures: np.ndarray, levels: Levels = ()) -> np.ndarray:
+    """``int64 (n, bands + len(level_columns(levels)))``: each band's :meth:`LSH.keys`, then the keys of the
+    length-ratio levels' columns (:func:`dedup.lsh.level_keys`: containment candidates), each XOR a
+    per-column salt, as signed 64-bit.
 
     Salting lets one column hold every band (equal rows in two different bands do
     not collide), and the int64 view fits SQLite's INTEGER.
     """
-    keys = lsh.keys(signatures) ^ _SALT[: lsh.bands]
+    keys = lsh.keys(signatures)
+    if levels:
+        keys = np.concatenate((keys, level_keys(signatures, levels)), axis=1)
+    keys = keys ^ _SALT[: keys.shape[1]]
     return keys.view(np.int64)
 
 
@@ -330,8 +339,11 @@ class Index:
     across processes: of two racing near-duplicates exactly one is admitted.
     """
 
-    def __init__(self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int, salt: bytes | None) -> None:
+    def __init__(
+        self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int, salt: bytes | None, levels: Levels = ()
+    ) -> None:
         self._store: Store | None = store
+        self._levels = levels  # the length-ratio levels of containment candidates (none in an index older than them)
         self.max_bucket = max_bucket
         self._salt = salt  # of the exact keys; None: the file is of key scheme v1 (no exact keys yet)
         self._engine = engine
@@ -429,9 +441,11 @@ class Index:
                     "key_scheme": KEY_SCHEME,
                     "exact_key_salt": secrets.token_bytes(SALT_BYTES).hex(),
                     "max_bucket": max_bucket or MAX_BUCKET,
+                    "containment_levels": [list(lv) for lv in containment_levels(requested.containment_threshold, requested.num_perm)],
                 }
                 config = store.initialize(fresh)
             stored, bands, rows = cls._check_config(store.path, config, params)
+            levels = cls._levels_of(store.path, config, stored)
             salt = _salt_of(store.path, config)
             cap = config.get("max_bucket")
             if not isinstance(cap, int) or cap < 1:
@@ -444,7 +458,22 @@ class Index:
         except BaseException:
             store.close()
             raise
-        return cls(store, engine, lsh, batch_size, cap, salt)
+        return cls(store, engine, lsh, batch_size, cap, salt, levels)
+
+    @staticmethod
+    def _levels_of(path: str, config: dict[str, Any], stored: dict[str, Any]) -> Levels:
+        """The stored length-ratio levels (:func:`dedup.lsh.containment_levels`); none in an index written
+        before them, which keeps finding candidates by its Jaccard bands alone, as when it was built."""
+        raw = config.get("containment_levels", [])
+        try:
+            levels = tuple((float(lo), float(hi), int(b), int(r)) for lo, hi, b, r in raw)
+        except (TypeError, ValueError):
+            raise IndexFileError(f"{path}: stored containment_levels {raw!r} are invalid") from None
+        if any(not (0 <= lo < hi and b >= 1 and r >= 1 and b * r <= stored["num_perm"]) for lo, hi, b, r in levels):
+            raise IndexFileError(f"{path}: stored containment_levels {raw!r} are invalid")
+        if len(level_columns(levels)) + config["bands"] > _MAX_BANDS:
+            raise IndexFileError(f"{path}: stored containment_levels {raw!r} have too many bands")
+        return levels
 
     @staticmethod
     def _check_config(path: str, config: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
@@ -505,6 +534,12 @@ class Index:
         """LSH ``(bands, rows)`` of this index."""
         return self._lsh.bands, self._lsh.rows
 
+    @property
+    def band_columns(self) -> int:
+        """Band keys per document with shingles: the LSH bands, then the columns of the length-ratio levels
+        of containment candidates (:func:`dedup.lsh.level_columns`; none in an index older than them)."""
+        return self._lsh.bands + len(level_columns(self._levels))
+
     def __len__(self) -> int:
         store = self.store
         with store.read():
@@ -555,7 +590,7 @@ class Index:
         if store:  # with verify_text every text is stored; without, those of documents without shingles
             keep = [self.params.verify_text or s == 0 for s in np.asarray(sizes).tolist()]
             packed = self.store.pack_texts([t if k else None for t, k in zip(prepared, keep)])
-        batch = _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
+        batch = _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs, self._levels), prepared, packed)
         self._exact_of(batch)
         return batch
 
@@ -665,11 +700,12 @@ class Index:
             return out, wordless_keys
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
+        col = np.tile(np.arange(batch.keys.shape[1]), live.size)
         exact = self._exact_of(batch)
         if exact is not None:  # and under its exact key (never capped for a document check_and_add admits)
-            flat, pos = np.concatenate((flat, exact[live])), np.concatenate((pos, live))
+            flat, pos, col = np.concatenate((flat, exact[live])), np.concatenate((pos, live)), np.concatenate((col, np.full(live.size, -1)))
         hit_keys, hit_rows = self.store.lookup(flat)
-        out = self._best(batch, out, flat, pos, hit_keys, hit_rows)
+        out = self._best(batch, out, flat, pos, col, hit_keys, hit_rows)
         return out, np.concatenate((hit_keys, wordless_keys))
 
     def _wordless_matches(self, batch: _Signed, out: list[Match | None]) -> np.ndarray:
@@ -700,17 +736,20 @@ class Index:
         return hk
 
     def _best(
-        self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
+        self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, col: np.ndarray,
+        hit_keys: np.ndarray, hit_rows: np.ndarray,
     ) -> list[Match | None]:
         if hit_keys.size == 0:
             return out
         order = np.argsort(flat, kind="stable")
-        sk, sp = flat[order], pos[order]
+        sk, sp, sc = flat[order], pos[order], col[order]
         lo, cnt = _kernels.find_ranges(sk, hit_keys)
         if not cnt.any():
             return out
         starts = _kernels.expand_ranges(lo, cnt)
-        code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
+        q, rows, c = sp[starts], np.repeat(hit_rows, cnt), sc[starts]
+        keep = self._level_rule(c, batch.sizes[q], rows)
+        code = _kernels.sorted_unique((q[keep] << 40) | rows[keep])  # rows < 2**40
         pairs = self._could_match(batch, np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1))
         if pairs.size == 0:
             return out
@@ -756,6 +795,21 @@ class Index:
             break
         return out
 
+    def _level_rule(self, columns: np.ndarray, query_sizes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Which hits (a query of size ``query_sizes[i]`` sharing its key of column ``columns[i]`` with stored
+        row ``rows[i]``) propose a candidate: every hit of a Jaccard band or the exact key (column -1); a hit
+        of a length-ratio level's column when a level with that column holds the pair's length ratio
+        (:func:`dedup.lsh.level_allows`, the rule of ``dedup cluster``). A stored size not held: proposed."""
+        nj = self._lsh.bands
+        keep = columns < nj
+        lv = np.flatnonzero(~keep)
+        if lv.size and self._levels:
+            at, _, sizes = self.store.summaries(rows[lv])
+            held = at >= 0
+            stored = np.where(held, sizes[np.maximum(at, 0)] if sizes.size else 0, 0)
+            keep[lv] = ~held | level_allows(self._levels, columns[lv] - nj, query_sizes[lv], stored)
+        return keep
+
     def _could_match(self, batch: _Signed, pairs: np.ndarray) -> np.ndarray:
         """The candidate pairs ``(query, stored row)`` that the fingerprints cannot rule out.
 
@@ -783,18 +837,26 @@ class Index:
             return {}
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
+        col = np.tile(np.arange(batch.keys.shape[1]), live.size)
         order = np.argsort(flat, kind="stable")
-        sk, sp = flat[order], pos[order]
+        sk, sp, sc = flat[order], pos[order], col[order]
         bounds = np.flatnonzero(np.diff(sk)) + 1
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [sk.size]))
         cand = set()
         cap = self.max_bucket
+        nj = self._lsh.bands
+        sizes = batch.sizes
         for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
             members = sorted(set(sp[s:e].tolist()))
+            column = int(sc[s])  # salted per column: one key, one column
             for b in range(1, len(members)):  # like the stored buckets: the first `cap` members only
-                for a in range(min(b, cap)):
-                    cand.add((members[a], members[b]))
+                firsts = members[: min(b, cap)]
+                if column >= nj:  # a length-ratio level's column: only the pairs of its ratio range
+                    ok = level_allows(self._levels, np.full(len(firsts), column - nj), sizes[firsts], np.full(len(firsts), sizes[members[b]]))
+                    firsts = [a for a, k in zip(firsts, ok.tolist()) if k]
+                for a in firsts:
+                    cand.add((a, members[b]))
         if not cand:
             return {}
         pairs = np.array(sorted(cand), dtype=np.int64)
@@ -1174,7 +1236,7 @@ class Index:
         missing: list[int] = []
         damaged: list[int] = []
         seen = 0  # documents of the chunks before, all with smaller rows
-        nb = self._lsh.bands
+        nb = self._lsh.bands + len(level_columns(self._levels))
         groups, banded, exactly, group_rows = [], [], [], []  # per document with shingles: exact key, filed where
         with store.read():
             self._follow_scheme()
@@ -1193,7 +1255,7 @@ class Index:
                     return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
                 live = np.flatnonzero(got.sizes > 0)
                 sigs = self._split_stored(got.sigs)[0][live]
-                keys = band_keys(self._lsh, sigs)
+                keys = band_keys(self._lsh, sigs, self._levels)
                 ek = exact_keys(salt if salt is not None else bytes(SALT_BYTES), sigs, got.sizes[live])  # v1: to group only
                 if salt is not None:
                     keys = np.concatenate((keys, ek[:, None]), axis=1)

@@ -19,7 +19,7 @@ import numpy as np
 from . import _kernels
 from .errors import ConfigError
 
-__all__ = ["LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "union_pairs"]
+__all__ = ["LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "level_allows", "level_columns", "level_keys", "union_pairs"]
 
 # Runs of identical band keys longer than this emit a star and a chain instead
 # of all pairs, so one boilerplate bucket of m documents costs O(m), not O(m^2).
@@ -278,3 +278,44 @@ def union_pairs(*pair_arrays: np.ndarray) -> np.ndarray:
     arrays = [np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in pair_arrays]
     both = np.concatenate(arrays) if arrays else np.zeros((0, 2), dtype=np.int64)
     return np.unique(both, axis=0) if len(both) else both
+
+
+def level_columns(levels: tuple[tuple[float, float, int, int], ...]) -> list[tuple[int, int]]:
+    """The distinct band columns ``(rows, band)`` of the length-ratio ``levels`` (of :func:`containment_levels`),
+    by rows then band: levels with the same rows share their first bands (the same signature values), so a
+    store files each once. Column ``(r, b)`` keys band ``b`` of ``r`` consecutive values, as :meth:`LSH.keys`."""
+    widest: dict[int, int] = {}
+    for _, _, bands, rows in levels:
+        widest[int(rows)] = max(widest.get(int(rows), 0), int(bands))
+    return [(r, b) for r in sorted(widest, reverse=True) for b in range(widest[r])]
+
+
+def level_keys(signatures: np.ndarray, levels: tuple[tuple[float, float, int, int], ...]) -> np.ndarray:
+    """Band keys ``uint64 (n, len(level_columns(levels)))`` of the length-ratio levels' columns."""
+    sigs = np.atleast_2d(np.asarray(signatures))
+    widest: dict[int, int] = {}
+    for _, _, bands, rows in levels:
+        widest[int(rows)] = max(widest.get(int(rows), 0), int(bands))
+    parts = [_kernels.band_keys(sigs, widest[r], r) for r in sorted(widest, reverse=True)]
+    return np.concatenate(parts, axis=1) if parts else np.zeros((sigs.shape[0], 0), dtype=np.uint64)
+
+
+def level_allows(
+    levels: tuple[tuple[float, float, int, int], ...], columns: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> np.ndarray:
+    """Whether a shared key in column ``columns[i]`` (an index into :func:`level_columns`) makes the pair of
+    shingle-set sizes ``size_a[i]``, ``size_b[i]`` a candidate: some level whose bands include that column
+    holds the pair's length ratio -- the rule :func:`containment_pairs` applies, for an index that files
+    the columns' keys and finds pairs one shared key at a time."""
+    cols = level_columns(levels)
+    columns = np.asarray(columns, dtype=np.int64)
+    a, b = np.asarray(size_a, dtype=np.float64), np.asarray(size_b, dtype=np.float64)
+    small, large = np.minimum(a, b), np.maximum(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(large > 0, small / np.where(large > 0, large, 1), 0.0)
+    rows = np.array([r for r, _ in cols], dtype=np.int64)[columns] if cols else np.zeros(0, np.int64)
+    band = np.array([bb for _, bb in cols], dtype=np.int64)[columns] if cols else np.zeros(0, np.int64)
+    ok = np.zeros(len(columns), dtype=bool)
+    for lo, hi, bands, r in levels:
+        ok |= (rows == r) & (band < bands) & (ratio >= lo) & (ratio < hi) & (small > 0)
+    return ok
