@@ -29,7 +29,6 @@ The generator does not import ``dedup``; :func:`run` does.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import time

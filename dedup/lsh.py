@@ -19,7 +19,10 @@ import numpy as np
 from . import _kernels
 from .errors import ConfigError
 
-__all__ = ["LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "level_allows", "level_columns", "level_keys", "union_pairs"]
+__all__ = [
+    "LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "level_allows",
+    "level_columns", "level_keys", "union_pairs",
+]
 
 # Runs of identical band keys longer than this emit a star and a chain instead
 # of all pairs, so one boilerplate bucket of m documents costs O(m), not O(m^2).
