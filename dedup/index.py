@@ -838,28 +838,26 @@ class Index:
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
         col = np.tile(np.arange(batch.keys.shape[1]), live.size)
-        order = np.argsort(flat, kind="stable")
+        order = np.lexsort((pos, flat))  # by key, then document
         sk, sp, sc = flat[order], pos[order], col[order]
-        bounds = np.flatnonzero(np.diff(sk)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [sk.size]))
-        cand = set()
-        cap = self.max_bucket
+        first = np.r_[True, (sk[1:] != sk[:-1]) | (sp[1:] != sp[:-1])]  # one entry per key and document
+        sk, sp, sc = sk[first], sp[first], sc[first]
+        start = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        run = np.repeat(start, np.diff(np.r_[start, sk.size]))
+        # like the stored buckets: each member pairs with the first `cap` members before it only
+        take = np.minimum(np.arange(sk.size) - run, self.max_bucket)
+        b = np.repeat(np.arange(sk.size), take)
+        a = run[b] + (np.arange(b.size) - np.repeat(np.cumsum(take) - take, take))
+        column = sc[b]  # salted per column: one key, one column
         nj = self._lsh.bands
-        sizes = batch.sizes
-        for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = sorted(set(sp[s:e].tolist()))
-            column = int(sc[s])  # salted per column: one key, one column
-            for b in range(1, len(members)):  # like the stored buckets: the first `cap` members only
-                firsts = members[: min(b, cap)]
-                if column >= nj:  # a length-ratio level's column: only the pairs of its ratio range
-                    ok = level_allows(self._levels, np.full(len(firsts), column - nj), sizes[firsts], np.full(len(firsts), sizes[members[b]]))
-                    firsts = [a for a, k in zip(firsts, ok.tolist()) if k]
-                for a in firsts:
-                    cand.add((a, members[b]))
-        if not cand:
+        keep = column < nj
+        lv = np.flatnonzero(~keep)
+        if lv.size:  # a length-ratio level's column: only the pairs of its ratio range
+            keep[lv] = level_allows(self._levels, column[lv] - nj, batch.sizes[sp[a[lv]]], batch.sizes[sp[b[lv]]])
+        cand = np.unique(np.stack((sp[a[keep]], sp[b[keep]]), axis=1), axis=0) if keep.any() else np.zeros((0, 2), np.int64)
+        if not len(cand):
             return {}
-        pairs = np.array(sorted(cand), dtype=np.int64)
+        pairs = cand
         ok, _, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs)
         out: dict[int, list[tuple[int, float, float, float]]] = {}
         for (i, j), jj, cc in zip(pairs[ok].tolist(), jac[ok].tolist(), cont[ok].tolist()):
