@@ -26,8 +26,8 @@ from . import _kernels, numbers
 from .errors import ConfigError
 from .verify import Verifier, similarity_between
 
-__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "ambiguous_parts", "pair_similarity", "similarity_between",
-           "connected_components", "build_clusters"]
+__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "ambiguous_parts", "containment_parts",
+           "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
 
 KEEP_RULES = ("representative", "first")
 """Which document of a cluster deduplication keeps: ``"representative"`` (the fullest version: most distinct
@@ -196,6 +196,51 @@ def ambiguous_parts(
     distinct = np.unique(np.stack((group, root), axis=1), axis=0)[:, 0]
     ambiguous = owner[starts[np.bincount(distinct, minlength=len(starts)) > 1]]
     return part_only & np.isin(small, ambiguous)
+
+
+COPY_RATIO = 0.9
+"""A Jaccard match with a document at least this fraction of a part's size is a copy of the part
+(:func:`containment_parts`)."""
+
+
+def _small_large(pairs: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: its smaller document (fewer shingles; ties: the lower index) and its larger one."""
+    a, b = pairs[:, 0], pairs[:, 1]
+    a_small = (sizes[a] < sizes[b]) | ((sizes[a] == sizes[b]) & (a < b))
+    return np.where(a_small, a, b), np.where(a_small, b, a)
+
+
+def containment_parts(
+    pairs: np.ndarray, ok: np.ndarray, jaccard: np.ndarray, weights: np.ndarray, signatures: np.ndarray,
+    sizes: np.ndarray, verifier: Verifier, copies: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(drop, parts)``: the containment-only matches of ``pairs`` that do not make their smaller document a
+    part of the larger (True: drop them), and ``(part, source)`` rows, one per remaining part, its best source.
+
+    A pair that matches on containment alone (``ok`` and estimated Jaccard below ``verifier.threshold``) says
+    its smaller document is a part -- an excerpt, an abridgement -- of the larger. Its matches are dropped when
+    the part is :func:`ambiguous_parts` (two unrelated texts contain it), or when it has a copy of its own (a
+    Jaccard match with a document of at least :data:`COPY_RATIO` its size, or an identical copy: ``copies``
+    flags the documents that have one, see :func:`duplicate_groups`): a passage reprinted as it is is a
+    text of its own, grouped with its copies, and the longer texts it is also part of stay apart (a group of
+    reprints of an abridged version beside a group of the full story). Each other part's best match (highest
+    ``weights``) is its source: :func:`build_clusters` attaches a part left alone by the linkage to its
+    source's cluster (parts of one article need not match each other, as the linkage would ask).
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    ok = np.asarray(ok, dtype=bool)
+    jaccard, weights = np.asarray(jaccard), np.asarray(weights)
+    drop = ambiguous_parts(pairs, ok, jaccard, weights, signatures, sizes, verifier)
+    small, large = _small_large(pairs, sizes)
+    copy = ok & (jaccard >= verifier.threshold) & (sizes[small] >= COPY_RATIO * sizes[large])
+    has_copy = np.zeros(len(sizes), dtype=bool) if copies is None else np.asarray(copies, dtype=bool).copy()
+    has_copy[pairs[copy].ravel()] = True
+    part_only = ok & (jaccard < verifier.threshold)
+    drop |= part_only & has_copy[small]
+    kept = np.flatnonzero(part_only & ~drop)
+    order = kept[np.lexsort((large[kept], -weights[kept], small[kept]))]  # per part: best source first
+    best = order[np.r_[True, small[order][1:] != small[order][:-1]]] if order.size else order
+    return drop, np.stack((small[best], large[best]), axis=1).reshape(-1, 2)
 
 
 def duplicate_groups(
@@ -373,6 +418,7 @@ def build_clusters(
     *,
     screen: PairScreen | None = None,
     confirm: Confirm | None = None,
+    parts: np.ndarray | None = None,
 ) -> Clustering:
     """Clusters from verified ``edges``: components (or :func:`average_linkage` when
     ``min_fraction > 0``), representatives, similarities.
@@ -389,6 +435,10 @@ def build_clusters(
     clusters match, and ``confirm(document_pairs)`` gives the last verdict of ``edges``
     that are only screened so far (see :func:`average_linkage`) (then only the edges that can decide are confirmed, and only
     the confirmed ones are reported as ``matched``).
+
+    ``parts`` are ``(part, source)`` document pairs among ``edges`` (:func:`containment_parts`): a part the
+    linkage left alone in its cluster (it and its identical copies) joins its source's cluster, once
+    ``confirm`` (if given) confirms the pair; a part whose source is a part follows it.
 
     Each member's ``similarity`` is that of the verified edge that justified its
     place: its best edge to another member of its cluster (so it is never below the
@@ -432,6 +482,9 @@ def build_clusters(
         edges = edges[src[verdict == 1]]
         weights = None if weights is None else np.asarray(weights)[src[verdict == 1]]
     root = node_root[node]
+    if parts is not None and len(parts):
+        root, edges, weights = _attach_parts(root, np.asarray(parts, dtype=np.int64).reshape(-1, 2), node, counts, edges, weights,
+                                             signatures, sizes, confirm)
     # Representative: most shingles, then earliest index.
     order = np.lexsort((np.arange(n), -sizes, root))
     first = np.ones(n, dtype=bool)
@@ -442,6 +495,28 @@ def build_clusters(
     is_rep = labels == np.arange(n)
     similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
     return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
+
+
+def _attach_parts(
+    root: np.ndarray, parts: np.ndarray, node: np.ndarray, counts: np.ndarray, edges: np.ndarray, weights: np.ndarray | None,
+    signatures: np.ndarray, sizes: np.ndarray, confirm: Confirm | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``root`` with each alone part (its cluster only it and its identical copies) joined to its source's cluster
+    (see :func:`build_clusters`); the confirmed part pairs are added to ``edges`` (they justify the places)."""
+    members = np.bincount(root, minlength=len(root))
+    alone = members[root[parts[:, 0]]] == counts[node[parts[:, 0]]]
+    parts = parts[alone & (root[parts[:, 0]] != root[parts[:, 1]])]
+    if confirm is not None and len(parts):
+        parts = parts[np.asarray(confirm(parts), dtype=bool)]
+    if not len(parts):
+        return root, edges, weights
+    # Each alone cluster has one source at most (a part has one); joining along them never joins two others.
+    joined = connected_components(len(root), np.stack((root[parts[:, 0]], root[parts[:, 1]]), axis=1))
+    root = joined[root]
+    if weights is not None:
+        jac, cont = pair_similarity(signatures, sizes, parts)
+        weights = np.concatenate((np.asarray(weights, dtype=np.float64), np.maximum(jac, cont)))
+    return root, np.concatenate((edges, parts)), weights
 
 
 def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:

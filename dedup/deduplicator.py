@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, PairScreen, ambiguous_parts, build_clusters, duplicate_groups, pair_similarity, text_confirm
+from .cluster import Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
 from .lsh import LSH, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
 from .minhash import MinHasher
@@ -399,12 +399,15 @@ class Deduplicator:
         jac, cont = pair_similarity(sigs, sizes, pairs)
         ok = self.verifier.screen(jac, cont, nums, nums, pairs)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
-        ok &= ~ambiguous_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, self.verifier)  # neither edge nor veto
+        # Parts (excerpts, abridgements): those of no one source or with copies of their own are no edges (nor vetoes).
+        drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, self.verifier, counts[node] > 1)
+        ok &= ~drop
         texts = self._texts if self.params.verify_text else None
         stage(self.CLUSTER_STAGES[3])
         return build_clusters(
             sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),
             apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums, crowded), confirm=text_confirm(self.verifier, texts, self.n_jobs),
+            parts=parts,
         )
 
     def fit_predict(self, texts: Sequence[str], y: Any = None) -> np.ndarray:

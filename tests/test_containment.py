@@ -114,3 +114,46 @@ def test_the_index_finds_the_excerpts_dedup_cluster_finds(tmp_path):
         ix.add_many([(k, t) for k, t in enumerate(parts)])
         found = {(m.id, s) for s, m in enumerate(ix.check_many(sources)) if m is not None}
     assert found == local
+
+
+def test_parts_of_one_article_join_it_though_they_do_not_match_each_other():
+    """Four excerpts of disjoint spans of one article: each matches the article only, so average linkage
+    alone (min_link_fraction 0.5) would leave the later ones out; attached as parts, all join it."""
+    src = article(5, 80)
+    excerpts = [part(src, start, 0.15) for start in (0.0, 0.25, 0.5, 0.75)]
+    texts = [src, *excerpts, article(6), article(7)]
+    labels = dedup.cluster(texts)
+    assert len(set(labels[:5].tolist())) == 1 and len(set(labels.tolist())) == 3
+    c = dedup.Deduplicator()
+    c.add_many(enumerate(texts))
+    got = c.clusters()
+    assert got.is_representative[0] and all(0.8 <= s <= 1.0 for s in got.similarity[1:5])
+    assert set(got.matched[1:5].tolist()) == {0}
+
+
+def test_a_passage_with_copies_of_its_own_is_not_a_part():
+    """An abridged version reprinted twice is a group of its own, beside the full story's group."""
+    from dedup.cluster import containment_parts
+
+    src = article(8, 60)
+    short = part(src, 0.0, 0.3)
+    texts = [src, src + " Copyright 1900.", short, short.replace(".", ",", 3)]  # the last two: one prepared text
+    d = dedup.Deduplicator()
+    sigs, sizes = d.sign(texts)
+    pairs = np.array([[i, j] for i in range(4) for j in range(i + 1, 4)])
+    jac, cont = pair_similarity(sigs, sizes, pairs)
+    ok = d.verifier.passes_thresholds(jac, cont)
+    drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, d.verifier)
+    assert (2, 3) in {tuple(p) for p in pairs[ok & (jac >= 0.4)].tolist()}
+    assert {tuple(p) for p in pairs[ok & (jac < 0.4)].tolist()} == {(0, 2), (0, 3), (1, 2), (1, 3)} == {tuple(p) for p in pairs[drop].tolist()}
+    assert parts.shape == (0, 2)
+    labels = dedup.cluster(texts)  # (where 2 and 3 are one node of identical copies)
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+    other = [src, src + " Copyright 1900.", short, short.replace(short.split()[3], "changed")]  # a near copy
+    labels = dedup.cluster(other)
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+    # Alone, the abridgement is a part of the story: its best source is the story's fuller copy or the story.
+    sel = [0, 1, 3]  # the pairs of the first three texts
+    drop, parts = containment_parts(pairs[sel], ok[sel], jac[sel], np.maximum(jac, cont)[sel], sigs, sizes, d.verifier)
+    assert not drop.any() and parts.tolist() in ([[2, 0]], [[2, 1]])
+    assert len(set(dedup.cluster(texts[:3]).tolist())) == 1
