@@ -96,6 +96,12 @@ def shingle_one(cps, kind, n) -> np.ndarray:
     return _core.shingle_one(_c(cps, np.uint32), int(kind), int(n))
 
 
+def exact_containment(texts, pairs, kind, n, fold) -> np.ndarray:
+    """Per pair ``(i, j)`` of ``texts`` (a list of ``str``): ``|A & B| / min(|A|, |B|)`` of their shingle sets."""
+    return _core.exact_containment(list(texts), _c(np.asarray(pairs).reshape(-1, 2), np.int64), int(kind), int(n), bool(fold),
+                                   get_num_threads())
+
+
 def sign_hashes_batch(hashes, offsets, a, b, sigs) -> None:
     """Signatures from precomputed 64-bit shingle hashes (CSR layout)."""
     _core.sign_hashes_batch(_c(hashes, np.uint64), _c(offsets, np.int64), _c(a, np.uint32), _c(b, np.uint32), sigs,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, pair_similarity, text_confirm
+from .cluster import EXACT_MARGIN, Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, exact_containment, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
 from .lsh import LSH, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
 from .minhash import MinHasher
@@ -390,19 +390,23 @@ class Deduplicator:
         v = self.verifier
         jaccard = screened_pairs(keys, sigs[first], sizes[first], v.threshold, v.containment_threshold)
         # Parts of longer documents (excerpts, abridgements): bands per length-ratio level.
-        parts = containment_pairs(sigs[first], sizes[first], v.containment_threshold, v.threshold)
-        pairs = first[union_pairs(jaccard, parts)]
+        texts = self._texts if self.params.verify_text else None  # with the texts, containment is measured exactly
+        near = v.containment_threshold - EXACT_MARGIN if texts is not None else None
+        contained = containment_pairs(sigs[first], sizes[first], v.containment_threshold, v.threshold, near)
+        pairs = first[union_pairs(jaccard, contained)]
         crowded = np.zeros(len(sigs), dtype=bool)
         crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)
+        if texts is not None:
+            fold = self.normalizer is not None
+            cont = exact_containment(jac, cont, pairs, v, lambda near: self.shingler.containment(texts, near, fold))
         ok = self.verifier.screen(jac, cont, nums, nums, pairs)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
         # Parts (excerpts, abridgements): those of no one source or with copies of their own are no edges (nor vetoes).
         drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, self.verifier, counts[node] > 1)
         ok &= ~drop
-        texts = self._texts if self.params.verify_text else None
         stage(self.CLUSTER_STAGES[3])
         return build_clusters(
             sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),

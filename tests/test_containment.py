@@ -157,3 +157,37 @@ def test_a_passage_with_copies_of_its_own_is_not_a_part():
     drop, parts = containment_parts(pairs[sel], ok[sel], jac[sel], np.maximum(jac, cont)[sel], sigs, sizes, d.verifier)
     assert not drop.any() and parts.tolist() in ([[2, 0]], [[2, 1]])
     assert len(set(dedup.cluster(texts[:3]).tolist())) == 1
+
+
+def test_shingler_containment_is_exact_on_the_signed_shingles():
+    from dedup import Shingler
+
+    sh = Shingler("char", 5)
+    texts = ["the quick brown fox jumps", "quick brown fox", "nothing alike here", "", "The QUICK brown fox"]
+    got = sh.containment(texts, np.array([[0, 1], [1, 0], [0, 2], [0, 3], [1, 4]]), fold_ascii=True)
+    a, b = set(sh.shingles("quick brown fox")), set(sh.shingles("the quick brown fox"))
+    assert got[:4].tolist() == [1.0, 1.0, 0.0, 0.0] and got[4] == len(a & b) / len(a)
+    assert sh.containment(texts, np.array([[1, 4]]))[0] < got[4]  # without folding, capitals differ
+    assert dedup.explain(texts[0], texts[1]).exact_containment == 1.0
+
+
+def test_a_part_whose_estimate_is_low_is_judged_on_its_exact_containment():
+    from dedup.cluster import EXACT_MARGIN, exact_containment
+
+    d = dedup.Deduplicator()
+    src = article(11, 80)
+    found = 0
+    for start in np.linspace(0, 0.85, 18):
+        piece = part(src, float(start), 0.12)
+        sigs, sizes = d.sign([src, piece])
+        jac, est = pair_similarity(sigs, sizes, np.array([[0, 1]]))
+        exact = d.shingler.containment([d.prepare(src).lower(), d.prepare(piece).lower()], np.array([[0, 1]]))
+        got = exact_containment(jac, est, np.array([[0, 1]]), d.verifier, lambda p: exact)
+        assert got[0] == (exact[0] if est[0] >= 0.8 - EXACT_MARGIN else est[0])
+        proposed = [0, 1] in containment_pairs(sigs, sizes, 0.8, 0.4, 0.8 - EXACT_MARGIN).tolist()
+        if proposed and est[0] < 0.8 <= exact[0]:  # a candidate the estimate alone would miss
+            found += 1
+            labels = dedup.cluster([src, piece, article(12)])
+            assert labels[0] == labels[1] != labels[2]
+            assert len(set(dedup.cluster([src, piece], verify_text=False).tolist())) == 2  # no texts: the estimate
+    assert found >= 1

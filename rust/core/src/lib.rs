@@ -24,6 +24,7 @@ pub mod minhash;
 pub mod mojibake;
 pub mod normalize;
 pub mod numbers;
+pub mod overlap;
 pub mod pairs;
 pub mod screen;
 pub mod shingle;

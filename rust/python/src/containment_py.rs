@@ -1,10 +1,11 @@
 //! Bindings of `dedup_core::containment`: candidate pairs per length-ratio level.
 
-use dedup_core::{containment, fingerprint, pairs};
+use dedup_core::{containment, fingerprint, overlap, pairs};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::types::PyString;
 use pyo3::prelude::*;
 
-use crate::{bad, parallel, ro, ro2};
+use crate::{bad, parallel, py_texts, ro, ro2};
 
 /// Screened candidate pair codes `i * n + j` of the length-ratio levels `levels` (rows
 /// `(min_ratio, max_ratio, bands, rows)`), sorted and distinct: the pairs that share a bucket of at
@@ -57,7 +58,41 @@ fn containment_pair_codes<'py>(
     Ok(codes.into_pyarray(py))
 }
 
+/// Exact containment `|A & B| / min(|A|, |B|)` of the shingle sets of pairs `(i, j)` of `texts` (see
+/// `dedup_core::overlap::containment`).
+#[pyfunction]
+#[pyo3(signature = (texts, pairs, kind, n, fold, threads=0))]
+fn exact_containment<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyString>>,
+    pairs: PyReadonlyArray2<'py, i64>,
+    kind: i64,
+    n: i64,
+    fold: bool,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let kind = dedup_core::shingle::Kind::from_code(kind).ok_or_else(|| bad(format!("kind must be 0 (char) or 1 (word), got {kind}")))?;
+    let n = usize::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| bad(format!("n must be a positive integer, got {n}")))?;
+    let (flat, m, cols) = ro2(&pairs, "pairs")?;
+    if cols != 2 && m > 0 {
+        return Err(bad(format!("pairs must have 2 columns, got {cols}")));
+    }
+    let list = py_texts(&texts)?;
+    let mut idx = Vec::with_capacity(m);
+    for p in flat.chunks(2) {
+        let (a, b) = (p[0], p[1]);
+        if a < 0 || b < 0 || a as usize >= list.len() || b as usize >= list.len() {
+            return Err(bad(format!("pair ({a}, {b}) is out of range for {} texts", list.len())));
+        }
+        idx.push((a as usize, b as usize));
+    }
+    let mut out = vec![0.0f64; m];
+    parallel(py, threads, || overlap::containment(&list, &idx, kind, n, fold, &mut out))?;
+    Ok(out.into_pyarray(py))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(containment_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(exact_containment, m)?)?;
     Ok(())
 }
