@@ -183,7 +183,7 @@ def test_a_part_whose_estimate_is_low_is_judged_on_its_exact_containment():
         sigs, sizes = d.sign([src, piece])
         jac, est = pair_similarity(sigs, sizes, np.array([[0, 1]]))
         exact = d.shingler.containment([d.prepare(src).lower(), d.prepare(piece).lower()], np.array([[0, 1]]))
-        got = exact_containment(jac, est, np.array([[0, 1]]), d.verifier, lambda p: exact)
+        got = exact_containment(jac, est, np.array([[0, 1]]), d.verifier, lambda p, exact=exact: exact)
         assert got[0] == (exact[0] if est[0] >= 0.8 - EXACT_MARGIN else est[0])
         proposed = [0, 1] in containment_pairs(sigs, sizes, 0.8, 0.4, 0.8 - EXACT_MARGIN).tolist()
         if proposed and est[0] < 0.8 <= exact[0]:  # a candidate the estimate alone would miss
