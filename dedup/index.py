@@ -58,6 +58,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
+from .cluster import EXACT_MARGIN, exact_containment
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
@@ -328,6 +329,15 @@ class _Signed:
             [self.ids[i] for i in at], [self.enc[i] for i in at], [self.metas[i] for i in at], self.sigs[sel], self.sizes[sel],
             self.nums[sel], self.keys[sel], [self.texts[i] for i in at], None if self.packed is None else [self.packed[i] for i in at],
         )
+
+
+def _batch_texts(batch: _Signed, pairs: np.ndarray) -> Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]:
+    """The prepared texts of pairs ``pairs[idx]`` of documents of ``batch`` (for :meth:`Index._screen`)."""
+
+    def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+        return [batch.texts[i] for i in pairs[idx, 0].tolist()], [batch.texts[j] for j in pairs[idx, 1].tolist()]
+
+    return texts
 
 
 class Index:
@@ -678,11 +688,30 @@ class Index:
         sizes_b: np.ndarray,
         nums_b: np.ndarray | None,
         pairs: np.ndarray,
+        texts: Callable[[np.ndarray], tuple[list[str | None], list[str | None]]] | None = None,
     ) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)`` by the first stage of the
-        Deduplicator's rule (:meth:`Verifier.screen`); the pairs that pass go to :meth:`_confirm`."""
+        Deduplicator's rule (:meth:`Verifier.screen`); the pairs that pass go to :meth:`_confirm`.
+
+        With ``verify_text``, ``texts(idx)`` gives the prepared texts of pairs ``pairs[idx]``: as in
+        ``dedup cluster`` (:func:`dedup.cluster.exact_containment`), a pair that could match on containment
+        alone is judged on its exact containment (a document stored without its text keeps the estimate)."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
+        if texts is not None and self.params.verify_text:
+            cont = exact_containment(jac, cont, np.arange(len(jac))[:, None].repeat(2, axis=1), self._engine.verifier,
+                                     lambda near: self._exact(texts(near[:, 0]), cont[near[:, 0]]))
         return self._engine.verifier.screen(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
+
+    def _exact(self, texts: tuple[list[str | None], list[str | None]], estimates: np.ndarray) -> np.ndarray:
+        """Exact containment of pairs of prepared texts (:meth:`Shingler.containment`); the estimate where one is missing."""
+        ta, tb = texts
+        have = [k for k, (a, b) in enumerate(zip(ta, tb)) if a is not None and b is not None]
+        out = np.array(estimates, dtype=np.float64, copy=True)
+        if have:
+            both = [t for k in have for t in (ta[k], tb[k])]
+            pairs = np.arange(2 * len(have)).reshape(-1, 2)
+            out[have] = self._engine.shingler.containment(both, pairs, self._engine.normalizer is not None)
+        return out
 
     def _confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None]) -> np.ndarray:
         """The second stage (:meth:`Verifier.confirm`) on pairs that passed :meth:`_screen`: False where the
@@ -762,7 +791,12 @@ class Index:
         if pairs.size == 0:
             return out
         ssigs, snums = self._split_stored(ssigs)
-        ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
+        def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+            held = self.store.texts(pairs[idx, 1])
+            return [batch.texts[i] for i in pairs[idx, 0].tolist()], [held.get(r) for r in pairs[idx, 1].tolist()]
+
+        ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1),
+                                          texts)
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
         q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]
@@ -826,7 +860,8 @@ class Index:
             q, at = pairs[held, 0], at[held]
             upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(batch.sigs, k), fps, np.stack((q, at), axis=1), k)
             jac, cont = estimates(upper, k, batch.sizes[q], sizes[at])
-            keep[held] = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+            near = self.params.containment_threshold - (EXACT_MARGIN if self.params.verify_text else 0.0)
+            keep[held] = (jac >= self.params.threshold) | (cont >= near)  # near: its containment may be measured
         return pairs[keep]
 
     def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
@@ -858,7 +893,8 @@ class Index:
         if not len(cand):
             return {}
         pairs = cand
-        ok, _, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs)
+        ok, _, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs,
+                                        _batch_texts(batch, pairs))
         out: dict[int, list[tuple[int, float, float, float]]] = {}
         for (i, j), jj, cc in zip(pairs[ok].tolist(), jac[ok].tolist(), cont[ok].tolist()):
             out.setdefault(j, []).append((i, max(jj, cc), jj, cc))
@@ -1084,7 +1120,8 @@ class Index:
                 paired = {p[0] for p in pairs}
                 extra = np.array([(i, j) for i in same[int(exact[j])] if i not in paired], dtype=np.int64).reshape(-1, 2)
                 if extra.size:
-                    ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, extra)
+                    ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, extra,
+                                                      _batch_texts(batch, extra))
                     pairs = pairs + [(int(i), float(a), float(b), float(c)) for i, a, b, c in zip(extra[ok, 0], sim[ok], jac[ok], cont[ok])]
             # An admitted document of this batch that is more similar than the stored match: the most
             # similar one the alignment confirms (ties: the first admitted, like the oldest stored row).
