@@ -145,7 +145,7 @@ AMBIGUOUS_PARTNERS = 16
 
 def ambiguous_parts(
     pairs: np.ndarray, ok: np.ndarray, jaccard: np.ndarray, weights: np.ndarray, signatures: np.ndarray,
-    sizes: np.ndarray, verifier: Verifier,
+    sizes: np.ndarray, verifier: Verifier, measure: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Which matching ``pairs`` are the containment-only matches of an ambiguous part (True: drop them).
 
@@ -157,7 +157,8 @@ def ambiguous_parts(
     or clause they share (a death notice, the terms of a bond issue), not an excerpt of either,
     and joining it to both would chain them. Its containment-only matches are dropped; its
     Jaccard matches (copies of its own length) stay. A part of one source, or of several copies
-    of one source, is not ambiguous.
+    of one source, is not ambiguous. ``measure`` (see :func:`exact_containment`) gives the exact containment
+    of partner pairs whose estimate is near the threshold, as the matching rule takes it.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     drop = np.zeros(len(pairs), dtype=bool)
@@ -189,7 +190,10 @@ def ambiguous_parts(
         rows.append(np.stack(((base + i).ravel(), (base + j).ravel()), axis=1))
     slot_pairs = np.concatenate(rows)
     partner = large[order]
-    jac2, cont2 = pair_similarity(signatures, sizes, np.stack((partner[slot_pairs[:, 0]], partner[slot_pairs[:, 1]]), axis=1))
+    partner_pairs = np.stack((partner[slot_pairs[:, 0]], partner[slot_pairs[:, 1]]), axis=1)
+    jac2, cont2 = pair_similarity(signatures, sizes, partner_pairs)
+    if measure is not None:
+        cont2 = exact_containment(jac2, cont2, partner_pairs, verifier, measure)
     related = slot_pairs[verifier.passes_thresholds(jac2, cont2)]
     root = connected_components(len(order), related)
     group = np.repeat(np.arange(len(starts)), counts)
@@ -237,6 +241,7 @@ def _small_large(pairs: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.n
 def containment_parts(
     pairs: np.ndarray, ok: np.ndarray, jaccard: np.ndarray, weights: np.ndarray, signatures: np.ndarray,
     sizes: np.ndarray, verifier: Verifier, copies: np.ndarray | None = None,
+    measure: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(drop, parts)``: the containment-only matches of ``pairs`` that do not make their smaller document a
     part of the larger (True: drop them), and ``(part, source)`` rows, one per remaining part, its best source.
@@ -248,13 +253,13 @@ def containment_parts(
     flags the documents that have one, see :func:`duplicate_groups`): a passage reprinted as it is is a
     text of its own, grouped with its copies, and the longer texts it is also part of stay apart (a group of
     reprints of an abridged version beside a group of the full story). Each other part's best match (highest
-    ``weights``) is its source: :func:`build_clusters` attaches a part left alone by the linkage to its
-    source's cluster (parts of one article need not match each other, as the linkage would ask).
+    ``weights``) is its source: :func:`build_clusters` attaches a cluster of parts the linkage left apart to
+    their sources' cluster (parts of one article need not match each other, as the linkage would ask).
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     ok = np.asarray(ok, dtype=bool)
     jaccard, weights = np.asarray(jaccard), np.asarray(weights)
-    drop = ambiguous_parts(pairs, ok, jaccard, weights, signatures, sizes, verifier)
+    drop = ambiguous_parts(pairs, ok, jaccard, weights, signatures, sizes, verifier, measure)
     small, large = _small_large(pairs, sizes)
     copy = ok & (jaccard >= verifier.threshold) & (sizes[small] >= COPY_RATIO * sizes[large])
     has_copy = np.zeros(len(sizes), dtype=bool) if copies is None else np.asarray(copies, dtype=bool).copy()
@@ -460,9 +465,10 @@ def build_clusters(
     that are only screened so far (see :func:`average_linkage`) (then only the edges that can decide are confirmed, and only
     the confirmed ones are reported as ``matched``).
 
-    ``parts`` are ``(part, source)`` document pairs among ``edges`` (:func:`containment_parts`): a part the
-    linkage left alone in its cluster (it and its identical copies) joins its source's cluster, once
-    ``confirm`` (if given) confirms the pair; a part whose source is a part follows it.
+    ``parts`` are ``(part, source)`` document pairs among ``edges`` (:func:`containment_parts`): a cluster the
+    linkage made only of parts (a part alone, or parts of one article that match each other) joins the
+    cluster their sources outside it lie in, when that is one cluster and ``confirm`` (if given) confirms
+    the pairs; a cluster of parts whose sources are parts follows them.
 
     Each member's ``similarity`` is that of the verified edge that justified its
     place: its best edge to another member of its cluster (so it is never below the
@@ -525,22 +531,38 @@ def _attach_parts(
     root: np.ndarray, parts: np.ndarray, node: np.ndarray, counts: np.ndarray, edges: np.ndarray, weights: np.ndarray | None,
     signatures: np.ndarray, sizes: np.ndarray, confirm: Confirm | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """``root`` with each alone part (its cluster only it and its identical copies) joined to its source's cluster
-    (see :func:`build_clusters`); the confirmed part pairs are added to ``edges`` (they justify the places)."""
-    members = np.bincount(root, minlength=len(root))
-    alone = members[root[parts[:, 0]]] == counts[node[parts[:, 0]]]
-    parts = parts[alone & (root[parts[:, 0]] != root[parts[:, 1]])]
-    if confirm is not None and len(parts):
-        parts = parts[np.asarray(confirm(parts), dtype=bool)]
-    if not len(parts):
+    """``root`` with each cluster made only of parts whose sources outside it all lie in one other cluster
+    joined to that cluster (see :func:`build_clusters`); the confirmed part pairs are added to ``edges``."""
+    n = len(root)
+    members = np.bincount(root, minlength=n)
+    part_rows = np.bincount(root[parts[:, 0]], minlength=n)  # one row per part: a cluster of parts has as many
+    of_parts = members[root[parts[:, 0]]] == part_rows[root[parts[:, 0]]]
+    outward = root[parts[:, 0]] != root[parts[:, 1]]
+    cand = parts[of_parts & outward]
+    if not len(cand):
         return root, edges, weights
-    # Each alone cluster has one source at most (a part has one); joining along them never joins two others.
-    joined = connected_components(len(root), np.stack((root[parts[:, 0]], root[parts[:, 1]]), axis=1))
+    # one target cluster per cluster of parts; a cluster whose parts point to two is left as it is
+    pr, sr = root[cand[:, 0]], root[cand[:, 1]]
+    order = np.lexsort((sr, pr))
+    pr, sr, cand = pr[order], sr[order], cand[order]
+    lo = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
+    hi = np.r_[lo[1:], len(pr)]
+    single = sr[lo] == sr[hi - 1]
+    keep = np.repeat(single, hi - lo)
+    cand = cand[keep]
+    if confirm is not None and len(cand):
+        good = np.asarray(confirm(cand), dtype=bool)
+        bad_clusters = np.unique(root[cand[~good, 0]])  # a cluster joins only when all its parts' pairs are confirmed
+        cand = cand[good & ~np.isin(root[cand[:, 0]], bad_clusters)]
+    if not len(cand):
+        return root, edges, weights
+    # Joining along them never joins two clusters that are not made of parts (each of those has one target).
+    joined = connected_components(n, np.stack((root[cand[:, 0]], root[cand[:, 1]]), axis=1))
     root = joined[root]
     if weights is not None:
-        jac, cont = pair_similarity(signatures, sizes, parts)
+        jac, cont = pair_similarity(signatures, sizes, cand)
         weights = np.concatenate((np.asarray(weights, dtype=np.float64), np.maximum(jac, cont)))
-    return root, np.concatenate((edges, parts)), weights
+    return root, np.concatenate((edges, cand)), weights
 
 
 def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:

@@ -399,13 +399,14 @@ class Deduplicator:
         stage(self.CLUSTER_STAGES[2])
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)
-        if texts is not None:
-            fold = self.normalizer is not None
-            cont = exact_containment(jac, cont, pairs, v, lambda near: self.shingler.containment(texts, near, fold))
+        fold = self.normalizer is not None
+        measure = None if texts is None else (lambda near: self.shingler.containment(texts, near, fold))
+        if measure is not None:
+            cont = exact_containment(jac, cont, pairs, v, measure)
         ok = self.verifier.screen(jac, cont, nums, nums, pairs)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
         # Parts (excerpts, abridgements): those of no one source or with copies of their own are no edges (nor vetoes).
-        drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, self.verifier, counts[node] > 1)
+        drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, v, counts[node] > 1, measure)
         ok &= ~drop
         stage(self.CLUSTER_STAGES[3])
         return build_clusters(
