@@ -198,3 +198,24 @@ def test_a_part_whose_estimate_is_low_is_judged_on_its_exact_containment():
             assert labels[0] == labels[1] != labels[2]
             assert len(set(dedup.cluster([src, piece], verify_text=False).tolist())) == 2  # no texts: the estimate
     assert found >= 1
+
+
+def test_a_cluster_made_of_parts_joins_the_one_cluster_its_sources_lie_in():
+    from dedup.cluster import build_clusters
+
+    rng = np.random.default_rng(0)
+    sigs = rng.integers(0, 2**32 - 1, size=(5, 16), dtype=np.uint32)
+    sizes = np.array([900, 200, 300, 900, 100])
+    edges = np.array([[1, 2], [0, 1], [3, 4]])  # 1 and 2 match; 1 is a part of 0; 4 a part of 3
+    w = np.array([0.95, 0.9, 0.9])
+    apart = build_clusters(sigs, sizes, edges, w, 0.9).labels  # 0.9: {1, 2} and {0} share 1 of 2 pairs: apart
+    assert apart[1] == apart[2] != apart[0]
+    got = build_clusters(sigs, sizes, edges, w, 0.9, parts=np.array([[1, 0], [2, 1], [4, 3]])).labels
+    assert got[0] == got[1] == got[2] and got[3] == got[4] != got[0]
+    # parts of one cluster whose sources lie in two clusters stay where the linkage put them
+    two = build_clusters(sigs, sizes, edges, w, 0.9, parts=np.array([[1, 0], [2, 3]])).labels
+    assert two[1] == two[2] and len({two[0], two[1], two[3]}) == 3
+    # a veto of the text alignment keeps the cluster apart
+    vetoed = build_clusters(sigs, sizes, edges, w, 0.9, parts=np.array([[1, 0], [2, 1]]),
+                            confirm=lambda p: ~np.isin(np.asarray(p)[:, 1], [0])).labels
+    assert vetoed[1] == vetoed[2] != vetoed[0]
