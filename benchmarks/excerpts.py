@@ -47,7 +47,7 @@ __all__ = ["MIN_WORDS", "PARTS_PER_CLUSTER", "RATIO_BINS", "default_excerpt_corp
 MIN_WORDS = 300
 """Articles shorter than this are not used (a 1:10 part of one keeps at least ~30 words)."""
 PARTS_PER_CLUSTER = 3
-RATIO_BINS = ((0.5, 1.01), (0.25, 0.5), (0.1, 0.25), (0.0, 0.1))
+RATIO_BINS = ((0.5, 1.01), (0.25, 0.5), (0.0, 0.25))
 """Bins of the length ratio (smaller shingle set / larger) the recall is reported by."""
 NOISE = synth.ReprintParams(p_abridge=0.0)
 """The synthetic benchmark's damage, except its own abridging (the cut is made here)."""

@@ -194,6 +194,8 @@ def test_a_part_whose_estimate_is_low_is_judged_on_its_exact_containment():
         proposed = [0, 1] in containment_pairs(sigs, sizes, 0.8, 0.4, 0.8 - EXACT_MARGIN).tolist()
         if proposed and est[0] < 0.8 <= exact[0]:  # a candidate the estimate alone would miss
             found += 1
+            e = dedup.explain(src, piece)
+            assert e.match and e.decided_by.startswith("exact containment") and e.containment == est[0]
             labels = dedup.cluster([src, piece, article(99)])
             assert labels[0] == labels[1] != labels[2]
             assert len(set(dedup.cluster([src, piece], verify_text=False).tolist())) == 2  # no texts: the estimate
