@@ -573,6 +573,13 @@ def _flood(fl: dict[str, Any]) -> list[str]:
     return ["## Near-duplicate flood (one cluster, near-linear)", "", flood.to_markdown(fl), ""]
 
 
+def _excerpts(ex: dict[str, Any]) -> list[str]:
+    """Recall on excerpts and abridgements of real articles (``benchmarks.excerpts``)."""
+    from . import excerpts
+
+    return ["## Excerpts and abridgements (containment at length ratios 1:1 to 1:10)", "", excerpts.to_markdown(ex), ""]
+
+
 def _reuters_pairs(rp: dict[str, Any]) -> list[str]:
     """The hand-labelled Reuters pairs (``benchmarks.reuters_pairs``)."""
     from . import reuters_pairs
@@ -607,6 +614,8 @@ def markdown(res: dict[str, Any], plot_files: dict[str, str] | None = None) -> s
         lines += _startup(res["startup"])
     if "flood" in res:
         lines += _flood(res["flood"])
+    if "excerpts" in res:
+        lines += _excerpts(res["excerpts"])
     if "spark" in res:
         lines += _spark(res["spark"])
     if "index" in res:

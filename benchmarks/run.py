@@ -10,7 +10,8 @@ user scripts as whole processes on one corpus (``--job-sizes``): a news-like one
 and 20% noisy near-copies); ``wholejob_scaled`` does the same on the speed part's duplicate-heavy
 corpus (not in ``--quick``); ``startup`` times ``import dedup`` and ``dedup cluster seeds/`` in fresh
 processes; ``flood`` times ``dedup cluster`` on a near-duplicate flood and on unrelated documents of the
-same length (``--flood-sizes``, default 100,000; see :mod:`benchmarks.flood`). ``--only`` takes one part
+same length (``--flood-sizes``, default 100,000; see :mod:`benchmarks.flood`); ``excerpts`` scores recall on
+excerpts and abridgements of real articles at length ratios 1:1 to 1:10 (see :mod:`benchmarks.excerpts`). ``--only`` takes one part
 or several, comma-separated (``--only wholejob,startup``). Exit status 1 when any run failed
 (the report is written anyway and lists the failures).
 """
@@ -33,14 +34,14 @@ from typing import Any
 
 import numpy as np
 
-from . import accuracy, datasets, flood, report, reuters_pairs, speed, startup, wholejob
+from . import accuracy, datasets, excerpts, flood, report, reuters_pairs, speed, startup, wholejob
 
 __all__ = ["machine_info", "main"]
 
 DEFAULT_OUT = datasets.REPO_ROOT / "benchmarks" / "results"
 QUICK_SIZES = (2_000,)
 QUICK_JOB_SIZES = (1_000,)
-PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup", "spark", "index", "flood")
+PARTS = ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup", "spark", "index", "flood", "excerpts")
 PACKAGES = ("dedup", "numpy", "regex", "ftfy", "rapidfuzz", "datasketch", "rensa", "xxhash", "scipy",
             "scikit-learn", "matplotlib", "tqdm", "psutil")
 
@@ -198,6 +199,9 @@ def _json_default(obj: Any) -> Any:
 def _errors(results: dict[str, Any]) -> list[dict[str, str]]:
     found = [e for part in ("accuracy", "reuters_pairs", "speed", "wholejob", "wholejob_scaled", "startup")
              for e in results.get(part, {}).get("errors", [])]
+    ex = results.get("excerpts", {})
+    if ex.get("status") == "error":
+        found.append({"where": "excerpts", "error": ex["error"]})
     fl = results.get("flood", {})
     if fl.get("status") == "error":
         found.append({"where": "flood", "error": fl["error"]})
@@ -312,6 +316,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["flood"] = flood.run(fsizes, workdir=args.workdir)
         except Exception as exc:  # reported, not fatal: the other parts are written
             results["flood"] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+    if want("excerpts"):
+        print("benchmarks: excerpts and abridgements at length ratios 1:1 to 1:10 ...", file=sys.stderr)
+        try:
+            results["excerpts"] = excerpts.run()
+        except Exception as exc:  # reported, not fatal: the other parts are written
+            results["excerpts"] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
     index_n = args.index if args.index is not None else (0 if args.quick else 1_000_000)
     if want("index") and index_n > 0:
         print(f"benchmarks: persistent index, {index_n:,} documents stored before timing ...", file=sys.stderr)

@@ -67,6 +67,7 @@ __all__ = [
     "make_reprint_corpus",
     "mojibake",
     "ocr_noise",
+    "pick_distractors",
     "reprint",
     "rewrap",
     "swap_quotes_dashes",
@@ -178,7 +179,7 @@ def rewrap(text: str, width: int, rng: random.Random | None = None, hyphen_prob:
 
 # --------------------------------------------------------------------------- editing
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
 
 
 def abridge(text: str, fraction: float) -> str:
@@ -194,7 +195,7 @@ def abridge(text: str, fraction: float) -> str:
     if limit >= len(text):
         return text
     window = text[: limit + 1]  # +1: a boundary right at the limit still counts
-    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    ends = [m.end() for m in SENTENCE_END.finditer(window)]
     if ends and ends[-1] >= 0.8 * limit:
         cut = ends[-1]
     else:
@@ -391,7 +392,7 @@ def light_perturbation(text: str, rng: random.Random) -> str:
     return add_dateline(text, rng) if rng.random() < 0.3 else text
 
 
-def _pick_distractors(
+def pick_distractors(
     originals: list[int], rest: list[int], n: int, topics: Sequence[Hashable] | None
 ) -> list[int]:
     """``n`` items of ``rest`` (already shuffled); with ``topics``, cycle through the originals'
@@ -448,7 +449,7 @@ def make_reprint_corpus(
     order = list(range(len(sources)))
     rng.shuffle(order)
     originals = order[:n_clusters]
-    distractors = _pick_distractors(originals, order[n_clusters:], n_distractors, topics)
+    distractors = pick_distractors(originals, order[n_clusters:], n_distractors, topics)
 
     items: list[tuple[str, str, int, str, int, list[str]]] = []  # id, text, label, role, source, transforms
     for c, src in enumerate(originals):

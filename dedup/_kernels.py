@@ -96,6 +96,12 @@ def shingle_one(cps, kind, n) -> np.ndarray:
     return _core.shingle_one(_c(cps, np.uint32), int(kind), int(n))
 
 
+def exact_containment(texts, pairs, kind, n, fold) -> np.ndarray:
+    """Per pair ``(i, j)`` of ``texts`` (a list of ``str``): ``|A & B| / min(|A|, |B|)`` of their shingle sets."""
+    return _core.exact_containment(list(texts), _c(np.asarray(pairs).reshape(-1, 2), np.int64), int(kind), int(n), bool(fold),
+                                   get_num_threads())
+
+
 def sign_hashes_batch(hashes, offsets, a, b, sigs) -> None:
     """Signatures from precomputed 64-bit shingle hashes (CSR layout)."""
     _core.sign_hashes_batch(_c(hashes, np.uint64), _c(offsets, np.int64), _c(a, np.uint32), _c(b, np.uint32), sigs,
@@ -172,6 +178,13 @@ def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_th
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
     return _core.screened_pair_codes(_c(keys, np.int64), int(max_bucket), _c(sigs, np.uint32), _c(sizes, np.int64),
                                      float(threshold), float(containment_threshold), get_num_threads())
+
+
+def containment_pair_codes(sigs, sizes, levels, max_bucket, threshold, containment_threshold) -> np.ndarray:
+    """Pair codes of the length-ratio ``levels`` (rows ``(min_ratio, max_ratio, bands, rows)``) whose
+    signatures meet ``threshold`` or ``containment_threshold``, sorted and distinct (``dedup.lsh.containment_pairs``)."""
+    return _core.containment_pair_codes(_c(sigs, np.uint32), _c(sizes, np.int64), _c(levels, np.float64), int(max_bucket),
+                                        float(threshold), float(containment_threshold), get_num_threads())
 
 
 def equal_counts_between(sigs_a, sigs_b, pairs) -> np.ndarray:

@@ -26,8 +26,8 @@ from . import _kernels, numbers
 from .errors import ConfigError
 from .verify import Verifier, similarity_between
 
-__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "pair_similarity", "similarity_between",
-           "connected_components", "build_clusters"]
+__all__ = ["KEEP_RULES", "Clustering", "PairScreen", "text_confirm", "average_linkage", "ambiguous_parts", "containment_parts", "exact_containment",
+           "pair_similarity", "similarity_between", "connected_components", "build_clusters"]
 
 KEEP_RULES = ("representative", "first")
 """Which document of a cluster deduplication keeps: ``"representative"`` (the fullest version: most distinct
@@ -137,6 +137,139 @@ def _identical_rows(sigs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         same = (sizes[lo:hi] == sizes[g]) & np.all(sigs[lo:hi] == sigs[g], axis=1)
         group[lo:hi] = np.where(same, g, np.arange(lo, hi))
     return group
+
+
+AMBIGUOUS_PARTNERS = 16
+"""Larger partners of a part :func:`ambiguous_parts` compares (the most similar ones)."""
+
+
+def ambiguous_parts(
+    pairs: np.ndarray, ok: np.ndarray, jaccard: np.ndarray, weights: np.ndarray, signatures: np.ndarray,
+    sizes: np.ndarray, verifier: Verifier, measure: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Which matching ``pairs`` are the containment-only matches of an ambiguous part (True: drop them).
+
+    A pair that matches on containment alone (``ok`` and estimated Jaccard below
+    ``verifier.threshold``) says its smaller document is a part of the larger. A part is
+    *ambiguous* when its larger matching partners (the :data:`AMBIGUOUS_PARTNERS` with the
+    highest ``weights``) are not one related group -- the graph of the partner pairs meeting a
+    threshold is not connected: a passage that two unrelated documents both contain is a formula
+    or clause they share (a death notice, the terms of a bond issue), not an excerpt of either,
+    and joining it to both would chain them. Its containment-only matches are dropped; its
+    Jaccard matches (copies of its own length) stay. A part of one source, or of several copies
+    of one source, is not ambiguous. ``measure`` (see :func:`exact_containment`) gives the exact containment
+    of partner pairs whose estimate is near the threshold, as the matching rule takes it.
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    drop = np.zeros(len(pairs), dtype=bool)
+    ok = np.asarray(ok, dtype=bool)
+    if not ok.any():
+        return drop
+    a, b = pairs[:, 0], pairs[:, 1]
+    a_small = (sizes[a] < sizes[b]) | ((sizes[a] == sizes[b]) & (a < b))
+    small, large = np.where(a_small, a, b), np.where(a_small, b, a)
+    part_only = ok & (np.asarray(jaccard) < verifier.threshold)
+    parts = np.unique(small[part_only])
+    mine = np.flatnonzero(ok & np.isin(small, parts))
+    order = mine[np.lexsort((-np.asarray(weights)[mine], small[mine]))]  # by part, most similar first
+    owner = small[order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    keep = rank < AMBIGUOUS_PARTNERS
+    order, owner, rank = order[keep], owner[keep], rank[keep]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    counts = np.diff(np.r_[starts, len(order)])
+    several = counts >= 2
+    if not several.any():
+        return drop
+    # Every pair of partners of each part with several, as slots of ``order`` (global node numbers).
+    rows = []
+    for m in np.unique(counts[several]).tolist():
+        i, j = np.triu_indices(m, 1)
+        base = starts[several & (counts == m)][:, None]
+        rows.append(np.stack(((base + i).ravel(), (base + j).ravel()), axis=1))
+    slot_pairs = np.concatenate(rows)
+    partner = large[order]
+    partner_pairs = np.stack((partner[slot_pairs[:, 0]], partner[slot_pairs[:, 1]]), axis=1)
+    jac2, cont2 = pair_similarity(signatures, sizes, partner_pairs)
+    if measure is not None:
+        cont2 = exact_containment(jac2, cont2, partner_pairs, verifier, measure)
+    related = slot_pairs[verifier.passes_thresholds(jac2, cont2)]
+    root = connected_components(len(order), related)
+    group = np.repeat(np.arange(len(starts)), counts)
+    distinct = np.unique(np.stack((group, root), axis=1), axis=0)[:, 0]
+    ambiguous = owner[starts[np.bincount(distinct, minlength=len(starts)) > 1]]
+    return part_only & np.isin(small, ambiguous)
+
+
+EXACT_MARGIN = 0.3
+"""Estimated containment this far below ``containment_threshold`` still has its containment measured exactly
+(:func:`exact_containment`): about twice the spread of the estimate at a length ratio of 1:10."""
+
+
+def exact_containment(
+    jaccard: np.ndarray, containment: np.ndarray, pairs: np.ndarray, verifier: Verifier, measure: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """``containment`` with the pairs that could match on containment alone measured exactly.
+
+    A pair whose estimated Jaccard is below ``verifier.threshold`` matches, if at all, on containment; its
+    estimate from the signatures is poor when the sizes differ much (it rests on the positions the smaller set
+    wins, ``k * small / large`` of them). The pairs estimated within :data:`EXACT_MARGIN` of
+    ``verifier.containment_threshold`` or above get ``measure(pairs)`` instead: their exact containment, from
+    the texts (:meth:`dedup.shingle.Shingler.containment`), so an excerpt at 1:10 is judged as surely as a
+    copy, and a pair the estimate overrates is not taken.
+    """
+    out = np.array(containment, dtype=np.float64, copy=True)
+    near = np.flatnonzero((np.asarray(jaccard) < verifier.threshold) & (out >= verifier.containment_threshold - EXACT_MARGIN))
+    if near.size:
+        out[near] = measure(np.asarray(pairs, dtype=np.int64).reshape(-1, 2)[near])
+    return out
+
+
+COPY_RATIO = 0.9
+"""A Jaccard match with a document at least this fraction of a part's size is a copy of the part
+(:func:`containment_parts`)."""
+
+
+def _small_large(pairs: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: its smaller document (fewer shingles; ties: the lower index) and its larger one."""
+    a, b = pairs[:, 0], pairs[:, 1]
+    a_small = (sizes[a] < sizes[b]) | ((sizes[a] == sizes[b]) & (a < b))
+    return np.where(a_small, a, b), np.where(a_small, b, a)
+
+
+def containment_parts(
+    pairs: np.ndarray, ok: np.ndarray, jaccard: np.ndarray, weights: np.ndarray, signatures: np.ndarray,
+    sizes: np.ndarray, verifier: Verifier, copies: np.ndarray | None = None,
+    measure: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(drop, parts)``: the containment-only matches of ``pairs`` that do not make their smaller document a
+    part of the larger (True: drop them), and ``(part, source)`` rows, one per remaining part, its best source.
+
+    A pair that matches on containment alone (``ok`` and estimated Jaccard below ``verifier.threshold``) says
+    its smaller document is a part -- an excerpt, an abridgement -- of the larger. Its matches are dropped when
+    the part is :func:`ambiguous_parts` (two unrelated texts contain it), or when it has a copy of its own (a
+    Jaccard match with a document of at least :data:`COPY_RATIO` its size, or an identical copy: ``copies``
+    flags the documents that have one, see :func:`duplicate_groups`): a passage reprinted as it is is a
+    text of its own, grouped with its copies, and the longer texts it is also part of stay apart (a group of
+    reprints of an abridged version beside a group of the full story). Each other part's best match (highest
+    ``weights``) is its source: :func:`build_clusters` attaches a cluster of parts the linkage left apart to
+    their sources' cluster (parts of one article need not match each other, as the linkage would ask).
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    ok = np.asarray(ok, dtype=bool)
+    jaccard, weights = np.asarray(jaccard), np.asarray(weights)
+    drop = ambiguous_parts(pairs, ok, jaccard, weights, signatures, sizes, verifier, measure)
+    small, large = _small_large(pairs, sizes)
+    copy = ok & (jaccard >= verifier.threshold) & (sizes[small] >= COPY_RATIO * sizes[large])
+    has_copy = np.zeros(len(sizes), dtype=bool) if copies is None else np.asarray(copies, dtype=bool).copy()
+    has_copy[pairs[copy].ravel()] = True
+    part_only = ok & (jaccard < verifier.threshold)
+    drop |= part_only & has_copy[small]
+    kept = np.flatnonzero(part_only & ~drop)
+    order = kept[np.lexsort((large[kept], -weights[kept], small[kept]))]  # per part: best source first
+    best = order[np.r_[True, small[order][1:] != small[order][:-1]]] if order.size else order
+    return drop, np.stack((small[best], large[best]), axis=1).reshape(-1, 2)
 
 
 def duplicate_groups(
@@ -313,6 +446,7 @@ def build_clusters(
     *,
     screen: PairScreen | None = None,
     confirm: Confirm | None = None,
+    parts: np.ndarray | None = None,
 ) -> Clustering:
     """Clusters from verified ``edges``: components (or :func:`average_linkage` when
     ``min_fraction > 0``), representatives, similarities.
@@ -329,6 +463,11 @@ def build_clusters(
     clusters match, and ``confirm(document_pairs)`` gives the last verdict of ``edges``
     that are only screened so far (see :func:`average_linkage`) (then only the edges that can decide are confirmed, and only
     the confirmed ones are reported as ``matched``).
+
+    ``parts`` are ``(part, source)`` document pairs among ``edges`` (:func:`containment_parts`): a cluster the
+    linkage made only of parts (a part alone, or parts of one article that match each other) joins the
+    cluster their sources outside it lie in, when that is one cluster and ``confirm`` (if given) confirms
+    the pairs; a cluster of parts whose sources are parts follows them.
 
     Each member's ``similarity`` is that of the verified edge that justified its
     place: its best edge to another member of its cluster (so it is never below the
@@ -372,6 +511,9 @@ def build_clusters(
         edges = edges[src[verdict == 1]]
         weights = None if weights is None else np.asarray(weights)[src[verdict == 1]]
     root = node_root[node]
+    if parts is not None and len(parts):
+        root, edges, weights = _attach_parts(root, np.asarray(parts, dtype=np.int64).reshape(-1, 2), node, counts, edges, weights,
+                                             signatures, sizes, confirm)
     # Representative: most shingles, then earliest index.
     order = np.lexsort((np.arange(n), -sizes, root))
     first = np.ones(n, dtype=bool)
@@ -382,6 +524,44 @@ def build_clusters(
     is_rep = labels == np.arange(n)
     similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
     return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
+
+
+def _attach_parts(
+    root: np.ndarray, parts: np.ndarray, node: np.ndarray, counts: np.ndarray, edges: np.ndarray, weights: np.ndarray | None,
+    signatures: np.ndarray, sizes: np.ndarray, confirm: Confirm | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``root`` with each cluster made only of parts whose sources outside it all lie in one other cluster
+    joined to that cluster (see :func:`build_clusters`); the confirmed part pairs are added to ``edges``."""
+    n = len(root)
+    members = np.bincount(root, minlength=n)
+    part_rows = np.bincount(root[parts[:, 0]], minlength=n)  # one row per part: a cluster of parts has as many
+    of_parts = members[root[parts[:, 0]]] == part_rows[root[parts[:, 0]]]
+    outward = root[parts[:, 0]] != root[parts[:, 1]]
+    cand = parts[of_parts & outward]
+    if not len(cand):
+        return root, edges, weights
+    # one target cluster per cluster of parts; a cluster whose parts point to two is left as it is
+    pr, sr = root[cand[:, 0]], root[cand[:, 1]]
+    order = np.lexsort((sr, pr))
+    pr, sr, cand = pr[order], sr[order], cand[order]
+    lo = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
+    hi = np.r_[lo[1:], len(pr)]
+    single = sr[lo] == sr[hi - 1]
+    keep = np.repeat(single, hi - lo)
+    cand = cand[keep]
+    if confirm is not None and len(cand):
+        good = np.asarray(confirm(cand), dtype=bool)
+        bad_clusters = np.unique(root[cand[~good, 0]])  # a cluster joins only when all its parts' pairs are confirmed
+        cand = cand[good & ~np.isin(root[cand[:, 0]], bad_clusters)]
+    if not len(cand):
+        return root, edges, weights
+    # Joining along them never joins two clusters that are not made of parts (each of those has one target).
+    joined = connected_components(n, np.stack((root[cand[:, 0]], root[cand[:, 1]]), axis=1))
+    root = joined[root]
+    if weights is not None:
+        jac, cont = pair_similarity(signatures, sizes, cand)
+        weights = np.concatenate((np.asarray(weights, dtype=np.float64), np.maximum(jac, cont)))
+    return root, np.concatenate((edges, cand)), weights
 
 
 def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:

@@ -10,9 +10,9 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
-from .cluster import Clustering, PairScreen, build_clusters, duplicate_groups, pair_similarity, text_confirm
+from .cluster import EXACT_MARGIN, Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, exact_containment, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
-from .lsh import LSH, crowded_rows, pairs_from_keys, screened_pairs
+from .lsh import LSH, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .shingle import Shingler
@@ -367,9 +367,11 @@ class Deduplicator:
         return hits[:limit] if limit is not None else hits
 
     def candidate_pairs(self) -> np.ndarray:
-        """LSH candidate pairs ``(i, j)`` among added documents (insertion indices)."""
-        sigs = self._arrays()[0]
-        return pairs_from_keys(self.lsh.keys(sigs))
+        """Candidate pairs ``(i, j)`` among added documents (insertion indices), sorted: those of the
+        Jaccard bands (:meth:`LSH.candidate_pairs`) and of the length-ratio levels of containment
+        (:func:`dedup.lsh.containment_pairs`, unscreened)."""
+        sigs, sizes, _ = self._arrays()
+        return union_pairs(pairs_from_keys(self.lsh.keys(sigs)), containment_pairs(sigs, sizes, self.params.containment_threshold))
 
     CLUSTER_STAGES = ("grouping copies", "finding candidates", "verifying pairs", "linking")
     """The steps of :meth:`clusters`, in order (what ``on_stage`` is told)."""
@@ -389,20 +391,33 @@ class Deduplicator:
         # One row per group (a copy of the signatures) only when some rows are copies of others.
         distinct = sigs if np.array_equal(first, np.arange(len(sigs))) else sigs[first]
         keys = self.lsh.keys(distinct)
-        pairs = first[screened_pairs(keys, distinct, sizes[first], self.verifier.threshold, self.verifier.containment_threshold)]
+        v = self.verifier
+        jaccard = screened_pairs(keys, distinct, sizes[first], v.threshold, v.containment_threshold)
+        # Parts of longer documents (excerpts, abridgements): bands per length-ratio level.
+        texts = self._texts if self.params.verify_text else None  # with the texts, containment is measured exactly
+        near = v.containment_threshold - EXACT_MARGIN if texts is not None else None
+        contained = containment_pairs(distinct, sizes[first], v.containment_threshold, v.threshold, near)
         del distinct
+        pairs = first[union_pairs(jaccard, contained)]
         crowded = np.zeros(len(sigs), dtype=bool)
         crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)
+        fold = self.normalizer is not None
+        measure = None if texts is None else (lambda near: self.shingler.containment(texts, near, fold))
+        if measure is not None:
+            cont = exact_containment(jac, cont, pairs, v, measure)
         ok = self.verifier.screen(jac, cont, nums, nums, pairs)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
-        texts = self._texts if self.params.verify_text else None
+        # Parts (excerpts, abridgements): those of no one source or with copies of their own are no edges (nor vetoes).
+        drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, v, counts[node] > 1, measure)
+        ok &= ~drop
         stage(self.CLUSTER_STAGES[3])
         return build_clusters(
             sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),
             apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums, crowded), confirm=text_confirm(self.verifier, texts, self.n_jobs),
+            parts=parts,
         )
 
     def fit_predict(self, texts: Sequence[str], y: Any = None) -> np.ndarray:

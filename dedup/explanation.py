@@ -20,6 +20,7 @@ import numpy as np
 
 from . import numbers
 from .align import Alignment
+from .cluster import EXACT_MARGIN, exact_containment
 from .deduplicator import Deduplicator
 from .errors import InputError
 from .verify import similarity_between
@@ -133,12 +134,19 @@ def explain(text_a: str, text_b: str, **params: Any) -> Explanation:
     v = d.verifier
     # The signing kernel folds ASCII case of normalized text; so does this.
     ej, ec = _exact(d, pa.lower() if d.normalizer is not None else pa, pb.lower() if d.normalizer is not None else pb)
-    thresholds = bool(v.passes_thresholds(jac_a, cont_a)[0])
-    screened = bool(v.screen(jac_a, cont_a, nums, nums, pairs)[0])
+    # As the engines do: with the texts kept, containment near the threshold or above is measured exactly.
+    rule_a = cont_a
+    if v.verify_text:
+        rule_a = exact_containment(jac_a, cont_a, pairs, v, lambda near: d.shingler.containment([pa, pb], near, d.normalizer is not None))
+    measured = v.verify_text and jac < v.threshold and cont >= v.containment_threshold - EXACT_MARGIN
+    rule = float(rule_a[0])
+    thresholds = bool(v.passes_thresholds(jac_a, rule_a)[0])
+    screened = bool(v.screen(jac_a, rule_a, nums, nums, pairs)[0])
+    shown = f"exact containment {rule:.3f}" if measured else f"containment {cont:.3f}"
     alignment = v.alignment(pa, pb) if v.verify_text else None
     if not thresholds:
         decided = (
-            f"below both thresholds: Jaccard {jac:.3f} < {v.threshold} and containment {cont:.3f} < {v.containment_threshold}"
+            f"below both thresholds: Jaccard {jac:.3f} < {v.threshold} and {shown} < {v.containment_threshold}"
         )
         match = False
     elif not screened:
@@ -148,7 +156,7 @@ def explain(text_a: str, text_b: str, **params: Any) -> Explanation:
         decided = f"template fill: {alignment.reason}"
         match = False
     else:
-        which = f"Jaccard {jac:.3f} >= {v.threshold}" if jac >= v.threshold else f"containment {cont:.3f} >= {v.containment_threshold}"
+        which = f"Jaccard {jac:.3f} >= {v.threshold}" if jac >= v.threshold else f"{shown} >= {v.containment_threshold}"
         checked = "; the alignment shows no changed facts" if alignment is not None and alignment.aligned else ""
         decided = f"{which}{checked}"
         match = True

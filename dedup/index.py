@@ -7,7 +7,8 @@ across runs and is shared by processes.
 
 Matching is exactly the :class:`~dedup.Deduplicator`'s: the same :class:`~dedup.Params`,
 normalization, shingling and signatures (a ``Deduplicator`` is the signing engine),
-LSH banding for candidates, and the same two-stage rule (:class:`dedup.verify.Verifier`):
+LSH banding for candidates (the Jaccard bands and, in an index created since they exist, the bands of the
+length-ratio levels that propose excerpts and abridgements: :func:`dedup.lsh.containment_pairs`), and the same two-stage rule (:class:`dedup.verify.Verifier`):
 a stored document matches when estimated Jaccard ``J >= threshold`` or containment
 ``C >= containment_threshold``, the numbers the two texts state do not rule it out
 (:mod:`dedup.numbers`), and -- with ``verify_text`` -- the word alignment of the two
@@ -57,10 +58,11 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
+from .cluster import EXACT_MARGIN, exact_containment
 from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
-from .lsh import LSH, optimal_bands
+from .lsh import LSH, containment_levels, level_allows, level_columns, level_keys, optimal_bands
 from .store.base import (
     DuplicateIdError,
     Fetched,
@@ -133,13 +135,21 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 _SALT = _splitmix64(np.arange(_MAX_BANDS, dtype=np.uint64))
 
 
-def band_keys(lsh: LSH, signatures: np.ndarray) -> np.ndarray:
-    """``int64 (n, bands)``: each band's :meth:`LSH.keys` XOR a per-band salt, as signed 64-bit.
+Levels = tuple[tuple[float, float, int, int], ...]
+
+
+def band_keys(lsh: LSH, signatures: np.ndarray, levels: Levels = ()) -> np.ndarray:
+    """``int64 (n, bands + len(level_columns(levels)))``: each band's :meth:`LSH.keys`, then the keys of the
+    length-ratio levels' columns (:func:`dedup.lsh.level_keys`: containment candidates), each XOR a
+    per-column salt, as signed 64-bit.
 
     Salting lets one column hold every band (equal rows in two different bands do
     not collide), and the int64 view fits SQLite's INTEGER.
     """
-    keys = lsh.keys(signatures) ^ _SALT[: lsh.bands]
+    keys = lsh.keys(signatures)
+    if levels:
+        keys = np.concatenate((keys, level_keys(signatures, levels)), axis=1)
+    keys = keys ^ _SALT[: keys.shape[1]]
     return keys.view(np.int64)
 
 
@@ -321,6 +331,15 @@ class _Signed:
         )
 
 
+def _batch_texts(batch: _Signed, pairs: np.ndarray) -> Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]:
+    """The prepared texts of pairs ``pairs[idx]`` of documents of ``batch`` (for :meth:`Index._screen`)."""
+
+    def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+        return [batch.texts[i] for i in pairs[idx, 0].tolist()], [batch.texts[j] for j in pairs[idx, 1].tolist()]
+
+    return texts
+
+
 class Index:
     """A persistent near-duplicate index. Open with :meth:`Index.open`; use as a context manager.
 
@@ -330,8 +349,11 @@ class Index:
     across processes: of two racing near-duplicates exactly one is admitted.
     """
 
-    def __init__(self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int, salt: bytes | None) -> None:
+    def __init__(
+        self, store: Store, engine: Deduplicator, lsh: LSH, batch_size: int, max_bucket: int, salt: bytes | None, levels: Levels = ()
+    ) -> None:
         self._store: Store | None = store
+        self._levels = levels  # the length-ratio levels of containment candidates (none in an index older than them)
         self.max_bucket = max_bucket
         self._salt = salt  # of the exact keys; None: the file is of key scheme v1 (no exact keys yet)
         self._engine = engine
@@ -429,9 +451,11 @@ class Index:
                     "key_scheme": KEY_SCHEME,
                     "exact_key_salt": secrets.token_bytes(SALT_BYTES).hex(),
                     "max_bucket": max_bucket or MAX_BUCKET,
+                    "containment_levels": [list(lv) for lv in containment_levels(requested.containment_threshold, requested.num_perm)],
                 }
                 config = store.initialize(fresh)
             stored, bands, rows = cls._check_config(store.path, config, params)
+            levels = cls._levels_of(store.path, config, stored)
             salt = _salt_of(store.path, config)
             cap = config.get("max_bucket")
             if not isinstance(cap, int) or cap < 1:
@@ -444,7 +468,22 @@ class Index:
         except BaseException:
             store.close()
             raise
-        return cls(store, engine, lsh, batch_size, cap, salt)
+        return cls(store, engine, lsh, batch_size, cap, salt, levels)
+
+    @staticmethod
+    def _levels_of(path: str, config: dict[str, Any], stored: dict[str, Any]) -> Levels:
+        """The stored length-ratio levels (:func:`dedup.lsh.containment_levels`); none in an index written
+        before them, which keeps finding candidates by its Jaccard bands alone, as when it was built."""
+        raw = config.get("containment_levels", [])
+        try:
+            levels = tuple((float(lo), float(hi), int(b), int(r)) for lo, hi, b, r in raw)
+        except (TypeError, ValueError):
+            raise IndexFileError(f"{path}: stored containment_levels {raw!r} are invalid") from None
+        if any(not (0 <= lo < hi and b >= 1 and r >= 1 and b * r <= stored["num_perm"]) for lo, hi, b, r in levels):
+            raise IndexFileError(f"{path}: stored containment_levels {raw!r} are invalid")
+        if len(level_columns(levels)) + config["bands"] > _MAX_BANDS:
+            raise IndexFileError(f"{path}: stored containment_levels {raw!r} have too many bands")
+        return levels
 
     @staticmethod
     def _check_config(path: str, config: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
@@ -505,6 +544,12 @@ class Index:
         """LSH ``(bands, rows)`` of this index."""
         return self._lsh.bands, self._lsh.rows
 
+    @property
+    def band_columns(self) -> int:
+        """Band keys per document with shingles: the LSH bands, then the columns of the length-ratio levels
+        of containment candidates (:func:`dedup.lsh.level_columns`; none in an index older than them)."""
+        return self._lsh.bands + len(level_columns(self._levels))
+
     def __len__(self) -> int:
         store = self.store
         with store.read():
@@ -555,7 +600,7 @@ class Index:
         if store:  # with verify_text every text is stored; without, those of documents without shingles
             keep = [self.params.verify_text or s == 0 for s in np.asarray(sizes).tolist()]
             packed = self.store.pack_texts([t if k else None for t, k in zip(prepared, keep)])
-        batch = _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs), prepared, packed)
+        batch = _Signed(ids, enc, metas, sigs, np.asarray(sizes, dtype=np.int64), nums, band_keys(self._lsh, sigs, self._levels), prepared, packed)
         self._exact_of(batch)
         return batch
 
@@ -643,11 +688,30 @@ class Index:
         sizes_b: np.ndarray,
         nums_b: np.ndarray | None,
         pairs: np.ndarray,
+        texts: Callable[[np.ndarray], tuple[list[str | None], list[str | None]]] | None = None,
     ) -> tuple[np.ndarray, ...]:
         """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)`` by the first stage of the
-        Deduplicator's rule (:meth:`Verifier.screen`); the pairs that pass go to :meth:`_confirm`."""
+        Deduplicator's rule (:meth:`Verifier.screen`); the pairs that pass go to :meth:`_confirm`.
+
+        With ``verify_text``, ``texts(idx)`` gives the prepared texts of pairs ``pairs[idx]``: as in
+        ``dedup cluster`` (:func:`dedup.cluster.exact_containment`), a pair that could match on containment
+        alone is judged on its exact containment (a document stored without its text keeps the estimate)."""
         jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
+        if texts is not None and self.params.verify_text:
+            cont = exact_containment(jac, cont, np.arange(len(jac))[:, None].repeat(2, axis=1), self._engine.verifier,
+                                     lambda near: self._exact(texts(near[:, 0]), cont[near[:, 0]]))
         return self._engine.verifier.screen(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
+
+    def _exact(self, texts: tuple[list[str | None], list[str | None]], estimates: np.ndarray) -> np.ndarray:
+        """Exact containment of pairs of prepared texts (:meth:`Shingler.containment`); the estimate where one is missing."""
+        ta, tb = texts
+        have = [k for k, (a, b) in enumerate(zip(ta, tb)) if a is not None and b is not None]
+        out = np.array(estimates, dtype=np.float64, copy=True)
+        if have:
+            both = [t for k in have for t in (ta[k], tb[k])]
+            pairs = np.arange(2 * len(have)).reshape(-1, 2)
+            out[have] = self._engine.shingler.containment(both, pairs, self._engine.normalizer is not None)
+        return out
 
     def _confirm(self, texts_a: Sequence[str | None], texts_b: Sequence[str | None]) -> np.ndarray:
         """The second stage (:meth:`Verifier.confirm`) on pairs that passed :meth:`_screen`: False where the
@@ -665,11 +729,12 @@ class Index:
             return out, wordless_keys
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
+        col = np.tile(np.arange(batch.keys.shape[1]), live.size)
         exact = self._exact_of(batch)
         if exact is not None:  # and under its exact key (never capped for a document check_and_add admits)
-            flat, pos = np.concatenate((flat, exact[live])), np.concatenate((pos, live))
+            flat, pos, col = np.concatenate((flat, exact[live])), np.concatenate((pos, live)), np.concatenate((col, np.full(live.size, -1)))
         hit_keys, hit_rows = self.store.lookup(flat)
-        out = self._best(batch, out, flat, pos, hit_keys, hit_rows)
+        out = self._best(batch, out, flat, pos, col, hit_keys, hit_rows)
         return out, np.concatenate((hit_keys, wordless_keys))
 
     def _wordless_matches(self, batch: _Signed, out: list[Match | None]) -> np.ndarray:
@@ -700,17 +765,20 @@ class Index:
         return hk
 
     def _best(
-        self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
+        self, batch: _Signed, out: list[Match | None], flat: np.ndarray, pos: np.ndarray, col: np.ndarray,
+        hit_keys: np.ndarray, hit_rows: np.ndarray,
     ) -> list[Match | None]:
         if hit_keys.size == 0:
             return out
         order = np.argsort(flat, kind="stable")
-        sk, sp = flat[order], pos[order]
+        sk, sp, sc = flat[order], pos[order], col[order]
         lo, cnt = _kernels.find_ranges(sk, hit_keys)
         if not cnt.any():
             return out
         starts = _kernels.expand_ranges(lo, cnt)
-        code = _kernels.sorted_unique((sp[starts] << 40) | np.repeat(hit_rows, cnt))  # rows < 2**40
+        q, rows, c = sp[starts], np.repeat(hit_rows, cnt), sc[starts]
+        keep = self._level_rule(c, batch.sizes[q], rows)
+        code = _kernels.sorted_unique((q[keep] << 40) | rows[keep])  # rows < 2**40
         pairs = self._could_match(batch, np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1))
         if pairs.size == 0:
             return out
@@ -723,7 +791,12 @@ class Index:
         if pairs.size == 0:
             return out
         ssigs, snums = self._split_stored(ssigs)
-        ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1))
+        def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+            held = self.store.texts(pairs[idx, 1])
+            return [batch.texts[i] for i in pairs[idx, 0].tolist()], [held.get(r) for r in pairs[idx, 1].tolist()]
+
+        ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, ssigs, ssizes, snums, np.stack((pairs[:, 0], fidx), axis=1),
+                                          texts)
         q, s, j, c, r = pairs[ok, 0], sim[ok], jac[ok], cont[ok], pairs[ok, 1]
         order = np.lexsort((r, -s, q))  # per query: most similar first, then the oldest row
         q, s, j, c, r = q[order], s[order], j[order], c[order], r[order]
@@ -756,6 +829,21 @@ class Index:
             break
         return out
 
+    def _level_rule(self, columns: np.ndarray, query_sizes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Which hits (a query of size ``query_sizes[i]`` sharing its key of column ``columns[i]`` with stored
+        row ``rows[i]``) propose a candidate: every hit of a Jaccard band or the exact key (column -1); a hit
+        of a length-ratio level's column when a level with that column holds the pair's length ratio
+        (:func:`dedup.lsh.level_allows`, the rule of ``dedup cluster``). A stored size not held: proposed."""
+        nj = self._lsh.bands
+        keep = columns < nj
+        lv = np.flatnonzero(~keep)
+        if lv.size and self._levels:
+            at, _, sizes = self.store.summaries(rows[lv])
+            held = at >= 0
+            stored = np.where(held, sizes[np.maximum(at, 0)] if sizes.size else 0, 0)
+            keep[lv] = ~held | level_allows(self._levels, columns[lv] - nj, query_sizes[lv], stored)
+        return keep
+
     def _could_match(self, batch: _Signed, pairs: np.ndarray) -> np.ndarray:
         """The candidate pairs ``(query, stored row)`` that the fingerprints cannot rule out.
 
@@ -772,7 +860,8 @@ class Index:
             q, at = pairs[held, 0], at[held]
             upper = _kernels.agree_upper_bounds(_kernels.nibble_fingerprints(batch.sigs, k), fps, np.stack((q, at), axis=1), k)
             jac, cont = estimates(upper, k, batch.sizes[q], sizes[at])
-            keep[held] = (jac >= self.params.threshold) | (cont >= self.params.containment_threshold)
+            near = self.params.containment_threshold - (EXACT_MARGIN if self.params.verify_text else 0.0)
+            keep[held] = (jac >= self.params.threshold) | (cont >= near)  # near: its containment may be measured
         return pairs[keep]
 
     def _batch_pairs(self, batch: _Signed) -> dict[int, list[tuple[int, float, float, float]]]:
@@ -783,22 +872,29 @@ class Index:
             return {}
         flat = batch.keys[live].ravel()
         pos = np.repeat(live, batch.keys.shape[1])
-        order = np.argsort(flat, kind="stable")
-        sk, sp = flat[order], pos[order]
-        bounds = np.flatnonzero(np.diff(sk)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [sk.size]))
-        cand = set()
-        cap = self.max_bucket
-        for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = sorted(set(sp[s:e].tolist()))
-            for b in range(1, len(members)):  # like the stored buckets: the first `cap` members only
-                for a in range(min(b, cap)):
-                    cand.add((members[a], members[b]))
-        if not cand:
+        col = np.tile(np.arange(batch.keys.shape[1]), live.size)
+        order = np.lexsort((pos, flat))  # by key, then document
+        sk, sp, sc = flat[order], pos[order], col[order]
+        first = np.r_[True, (sk[1:] != sk[:-1]) | (sp[1:] != sp[:-1])]  # one entry per key and document
+        sk, sp, sc = sk[first], sp[first], sc[first]
+        start = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        run = np.repeat(start, np.diff(np.r_[start, sk.size]))
+        # like the stored buckets: each member pairs with the first `cap` members before it only
+        take = np.minimum(np.arange(sk.size) - run, self.max_bucket)
+        b = np.repeat(np.arange(sk.size), take)
+        a = run[b] + (np.arange(b.size) - np.repeat(np.cumsum(take) - take, take))
+        column = sc[b]  # salted per column: one key, one column
+        nj = self._lsh.bands
+        keep = column < nj
+        lv = np.flatnonzero(~keep)
+        if lv.size:  # a length-ratio level's column: only the pairs of its ratio range
+            keep[lv] = level_allows(self._levels, column[lv] - nj, batch.sizes[sp[a[lv]]], batch.sizes[sp[b[lv]]])
+        cand = np.unique(np.stack((sp[a[keep]], sp[b[keep]]), axis=1), axis=0) if keep.any() else np.zeros((0, 2), np.int64)
+        if not len(cand):
             return {}
-        pairs = np.array(sorted(cand), dtype=np.int64)
-        ok, _, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs)
+        pairs = cand
+        ok, _, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, pairs,
+                                        _batch_texts(batch, pairs))
         out: dict[int, list[tuple[int, float, float, float]]] = {}
         for (i, j), jj, cc in zip(pairs[ok].tolist(), jac[ok].tolist(), cont[ok].tolist()):
             out.setdefault(j, []).append((i, max(jj, cc), jj, cc))
@@ -1024,7 +1120,8 @@ class Index:
                 paired = {p[0] for p in pairs}
                 extra = np.array([(i, j) for i in same[int(exact[j])] if i not in paired], dtype=np.int64).reshape(-1, 2)
                 if extra.size:
-                    ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, extra)
+                    ok, sim, jac, cont = self._screen(batch.sigs, batch.sizes, batch.nums, batch.sigs, batch.sizes, batch.nums, extra,
+                                                      _batch_texts(batch, extra))
                     pairs = pairs + [(int(i), float(a), float(b), float(c)) for i, a, b, c in zip(extra[ok, 0], sim[ok], jac[ok], cont[ok])]
             # An admitted document of this batch that is more similar than the stored match: the most
             # similar one the alignment confirms (ties: the first admitted, like the oldest stored row).
@@ -1174,7 +1271,7 @@ class Index:
         missing: list[int] = []
         damaged: list[int] = []
         seen = 0  # documents of the chunks before, all with smaller rows
-        nb = self._lsh.bands
+        nb = self._lsh.bands + len(level_columns(self._levels))
         groups, banded, exactly, group_rows = [], [], [], []  # per document with shingles: exact key, filed where
         with store.read():
             self._follow_scheme()
@@ -1193,7 +1290,7 @@ class Index:
                     return [f"stored signatures have {got.sigs.shape[1]} values, expected {self._stored_width}"]
                 live = np.flatnonzero(got.sizes > 0)
                 sigs = self._split_stored(got.sigs)[0][live]
-                keys = band_keys(self._lsh, sigs)
+                keys = band_keys(self._lsh, sigs, self._levels)
                 ek = exact_keys(salt if salt is not None else bytes(SALT_BYTES), sigs, got.sizes[live])  # v1: to group only
                 if salt is not None:
                     keys = np.concatenate((keys, ek[:, None]), axis=1)

@@ -19,7 +19,10 @@ import numpy as np
 from . import _kernels
 from .errors import ConfigError
 
-__all__ = ["LSH", "optimal_bands", "collision_probability", "crowded_rows"]
+__all__ = [
+    "LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "level_allows",
+    "level_columns", "level_keys", "union_pairs",
+]
 
 # Runs of identical band keys longer than this emit a star and a chain instead
 # of all pairs, so one boilerplate bucket of m documents costs O(m), not O(m^2).
@@ -57,12 +60,15 @@ def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=256)
 def optimal_bands(
-    threshold: float, num_perm: int, false_positive_weight: float = 0.5, false_negative_weight: float = 0.5
+    threshold: float, num_perm: int, false_positive_weight: float = 0.5, false_negative_weight: float = 0.5,
+    min_rows: int = 1,
 ) -> tuple[int, int]:
-    """The ``(bands, rows)`` minimizing weighted false positive and negative areas."""
+    """The ``(bands, rows)`` minimizing weighted false positive and negative areas (``rows >= min_rows``)."""
     _check_threshold(threshold, "threshold")
     if not 1 <= num_perm:
         raise ConfigError(f"num_perm must be positive, got {num_perm}")
+    if not 1 <= min_rows <= num_perm:
+        raise ConfigError(f"min_rows must be in [1, num_perm], got {min_rows}")
     x, w = _gauss_legendre(64)
     # Gauss-Legendre nodes mapped to [0, t] and [t, 1].
     lo_s = (x + 1) * threshold / 2
@@ -74,7 +80,8 @@ def optimal_bands(
     r = np.concatenate([np.arange(1, num_perm // bb + 1) for bb in range(1, num_perm + 1)])
     fp = collision_probability(lo_s[None, :], b[:, None], r[:, None]) @ lo_w
     fn = (1.0 - collision_probability(hi_s[None, :], b[:, None], r[:, None])) @ hi_w
-    best = int(np.argmin(fp * false_positive_weight + fn * false_negative_weight))
+    cost = np.where(r >= min_rows, fp * false_positive_weight + fn * false_negative_weight, np.inf)
+    best = int(np.argmin(cost))
     return int(b[best]), int(r[best])
 
 
@@ -212,3 +219,106 @@ def screened_pairs(
         return np.zeros((0, 2), dtype=np.int64)
     code = _kernels.screened_pair_codes(keys, MAX_BUCKET_PAIRS, signatures, sizes, threshold, containment_threshold)
     return np.stack((code // n, code % n), axis=1)
+
+
+# Containment-aware candidates (LSH Ensemble style, see rust/core/src/containment.rs).
+
+CONTAINMENT_RATIOS = (0.5, 0.25, 0.1)
+"""Lower bounds of the length-ratio levels (``smaller / larger`` shingle-set size); the last reaches 1:10."""
+CONTAINMENT_WEIGHTS = (0.1, 0.9)
+"""False positive and false negative weights of a level's layout: recall first, the screen drops the rest."""
+CONTAINMENT_MIN_ROWS = 2
+"""At least two rows per band: one row would make nearly every pair of a level a candidate."""
+
+
+@functools.lru_cache(maxsize=32)
+def containment_levels(containment_threshold: float, num_perm: int) -> tuple[tuple[float, float, int, int], ...]:
+    """The length-ratio levels of containment candidates: ``(min_ratio, max_ratio, bands, rows)`` rows.
+
+    A part of ``ratio`` times the size of a document, contained in it to ``c``, has Jaccard
+    ``s = c * ratio / (1 + ratio - c * ratio)``. As LSH Ensemble does per size partition, each level
+    ``[min_ratio, max_ratio)`` of :data:`CONTAINMENT_RATIOS` gets the band layout tuned for the ``s``
+    of its smallest ratio (:func:`optimal_bands`, weights :data:`CONTAINMENT_WEIGHTS`, at least
+    :data:`CONTAINMENT_MIN_ROWS` rows) and proposes only the pairs of its ratio range. Empty when
+    ``containment_threshold`` is 1 (the containment rule is off).
+    """
+    c = float(containment_threshold)
+    if not 0.0 < c < 1.0:
+        return ()
+    levels = []
+    upper = 1.0 + 1e-9  # equal sizes belong to the first level
+    for ratio in CONTAINMENT_RATIOS:
+        s = c * ratio / (1.0 + ratio - c * ratio)
+        bands, rows = optimal_bands(s, int(num_perm), *CONTAINMENT_WEIGHTS, min(CONTAINMENT_MIN_ROWS, int(num_perm)))
+        levels.append((ratio, upper, bands, rows))
+        upper = ratio
+    return tuple(levels)
+
+
+def containment_pairs(
+    signatures: np.ndarray, sizes: np.ndarray, containment_threshold: float, threshold: float = 0.0,
+    screen_containment: float | None = None,
+) -> np.ndarray:
+    """Candidate pairs ``(i, j)``, ``i < j``, of the length-ratio levels of :func:`containment_levels`
+    whose signatures meet estimated Jaccard ``threshold`` or estimated containment ``screen_containment``
+    (default ``containment_threshold``; both 0: every candidate). Sorted, without repeats.
+
+    A level's bucket of more than ``MAX_BUCKET_PAIRS`` documents proposes nothing (boilerplate).
+    """
+    sigs = np.ascontiguousarray(signatures)
+    n = sigs.shape[0]
+    levels = containment_levels(float(containment_threshold), int(sigs.shape[1]) if sigs.ndim == 2 else 0)
+    if n < 2 or not levels:
+        return np.zeros((0, 2), dtype=np.int64)
+    cont = containment_threshold if screen_containment is None else screen_containment
+    code = _kernels.containment_pair_codes(sigs, sizes, np.asarray(levels, dtype=np.float64), MAX_BUCKET_PAIRS,
+                                           threshold, cont)
+    return np.stack((code // n, code % n), axis=1)
+
+
+def union_pairs(*pair_arrays: np.ndarray) -> np.ndarray:
+    """The sorted distinct rows of several ``(m, 2)`` pair arrays."""
+    arrays = [np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in pair_arrays]
+    both = np.concatenate(arrays) if arrays else np.zeros((0, 2), dtype=np.int64)
+    return np.unique(both, axis=0) if len(both) else both
+
+
+def level_columns(levels: tuple[tuple[float, float, int, int], ...]) -> list[tuple[int, int]]:
+    """The distinct band columns ``(rows, band)`` of the length-ratio ``levels`` (of :func:`containment_levels`),
+    by rows then band: levels with the same rows share their first bands (the same signature values), so a
+    store files each once. Column ``(r, b)`` keys band ``b`` of ``r`` consecutive values, as :meth:`LSH.keys`."""
+    widest: dict[int, int] = {}
+    for _, _, bands, rows in levels:
+        widest[int(rows)] = max(widest.get(int(rows), 0), int(bands))
+    return [(r, b) for r in sorted(widest, reverse=True) for b in range(widest[r])]
+
+
+def level_keys(signatures: np.ndarray, levels: tuple[tuple[float, float, int, int], ...]) -> np.ndarray:
+    """Band keys ``uint64 (n, len(level_columns(levels)))`` of the length-ratio levels' columns."""
+    sigs = np.atleast_2d(np.asarray(signatures))
+    widest: dict[int, int] = {}
+    for _, _, bands, rows in levels:
+        widest[int(rows)] = max(widest.get(int(rows), 0), int(bands))
+    parts = [_kernels.band_keys(sigs, widest[r], r) for r in sorted(widest, reverse=True)]
+    return np.concatenate(parts, axis=1) if parts else np.zeros((sigs.shape[0], 0), dtype=np.uint64)
+
+
+def level_allows(
+    levels: tuple[tuple[float, float, int, int], ...], columns: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> np.ndarray:
+    """Whether a shared key in column ``columns[i]`` (an index into :func:`level_columns`) makes the pair of
+    shingle-set sizes ``size_a[i]``, ``size_b[i]`` a candidate: some level whose bands include that column
+    holds the pair's length ratio -- the rule :func:`containment_pairs` applies, for an index that files
+    the columns' keys and finds pairs one shared key at a time."""
+    cols = level_columns(levels)
+    columns = np.asarray(columns, dtype=np.int64)
+    a, b = np.asarray(size_a, dtype=np.float64), np.asarray(size_b, dtype=np.float64)
+    small, large = np.minimum(a, b), np.maximum(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(large > 0, small / np.where(large > 0, large, 1), 0.0)
+    rows = np.array([r for r, _ in cols], dtype=np.int64)[columns] if cols else np.zeros(0, np.int64)
+    band = np.array([bb for _, bb in cols], dtype=np.int64)[columns] if cols else np.zeros(0, np.int64)
+    ok = np.zeros(len(columns), dtype=bool)
+    for lo, hi, bands, r in levels:
+        ok |= (rows == r) & (band < bands) & (ratio >= lo) & (ratio < hi) & (small > 0)
+    return ok

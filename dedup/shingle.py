@@ -102,6 +102,14 @@ class Shingler:
             grams = (s[i : i + w] for i in range(len(s) - w + 1))
         return list(dict.fromkeys(grams))
 
+    def containment(self, texts: Sequence[str], pairs: np.ndarray, fold_ascii: bool = False) -> np.ndarray:
+        """Exact containment ``|A & B| / min(|A|, |B|)`` of the shingle sets of each pair ``(i, j)`` of
+        ``texts`` (0 when one is empty), on the shingles signing makes (``fold_ascii``: ASCII capitals folded,
+        as :meth:`dedup.minhash.MinHasher.sign_texts` folds them), in the compiled core."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        docs, at = np.unique(pairs, return_inverse=True)  # only the texts the pairs name cross to the core
+        return _kernels.exact_containment([_check(texts[d]) for d in docs.tolist()], at.reshape(-1, 2), self.kind_code, int(self.n), fold_ascii)
+
     def hashes(self, text: str) -> np.ndarray:
         """Sorted distinct 64-bit hashes of the shingles of ``text``."""
         cps, _ = encode_batch([_check(text)])

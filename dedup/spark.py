@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import lsh as _lsh
-from .cluster import Clustering, build_clusters
+from .cluster import EXACT_MARGIN, Clustering, build_clusters, containment_parts, duplicate_groups, pair_similarity
 from .deduplicator import Deduplicator, Params, split_record
 from .errors import ConfigError, DedupError, InputError
 from .numbers import SKETCH_SIZE
@@ -159,7 +159,9 @@ def _sign_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[An
                 raise InputError(f"text must be str, got {type(t).__name__}", doc_id=i)
         prepared = eng.prepare_many(texts)
         sigs, sizes, nums = eng.sign_prepared(prepared)
-        keys = eng.lsh.keys(sigs).view(np.int64)
+        # the Jaccard bands, then the length-ratio levels' columns (containment candidates, dedup.lsh)
+        levels = _lsh.containment_levels(eng.params.containment_threshold, eng.params.num_perm)
+        keys = np.concatenate((eng.lsh.keys(sigs), _lsh.level_keys(sigs, levels)), axis=1).view(np.int64)
         sigs = np.ascontiguousarray(sigs, dtype="<u4")
         nums = np.ascontiguousarray(nums, dtype="<u4")
         out = {
@@ -214,8 +216,13 @@ def _verifier(params: Mapping[str, Any]) -> Verifier:
     return v
 
 
-_JUDGED = "i long, j long, sim double, ok boolean"
-"""Schema of a judged pair: positions ``i < j``, similarity ``max(J, C)``, and whether it matches."""
+_JUDGED = "i long, j long, sim double, ok boolean, stage int"
+"""Schema of a judged pair: positions ``i < j``, similarity ``max(J, C)``, whether it matches, and the stage that
+decided (0: a match; 1: vetoed by the number rule; 2: vetoed by the alignment of the texts)."""
+
+_SCREENED = "i long, j long, sim double, ok boolean, stage int, near boolean, jac double"
+"""Stage 1's output: a judged pair, whether its containment is to be measured exactly in stage 2 (``near``, see
+:func:`dedup.cluster.exact_containment`), and its estimated Jaccard."""
 
 
 def _screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
@@ -235,41 +242,93 @@ def _screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
             pdf["size_j"].to_numpy(np.int64),
             np.stack((rows, rows), axis=1),
         )
-        keep = np.flatnonzero(v.passes_thresholds(jac, cont))
+        # With the texts, a pair that could match on containment alone is measured exactly in stage 2.
+        # (a pair of the Jaccard bands alone got there by the plain thresholds, as in Deduplicator.clusters)
+        near = v.verify_text & (jac < v.threshold) & (cont >= v.containment_threshold - EXACT_MARGIN)
+        keep = np.flatnonzero(v.passes_thresholds(jac, cont) | (near & pdf["level"].to_numpy(bool)))
         if v.number_agreement > 0:
             nums_i = _unpack(pdf["nums_i"].take(keep).tolist(), w)
             nums_j = _unpack(pdf["nums_j"].take(keep).tolist(), w)
         else:  # the rule is off: no sketches were joined
             nums_i = nums_j = None
         sub = np.arange(len(keep), dtype=np.int64)
-        ok = v.screen(jac[keep], cont[keep], nums_i, nums_j, np.stack((sub, sub), axis=1))
+        # near pairs: the number rule's verdict alone (the threshold is decided on the exact containment)
+        ok = v.screen(jac[keep], np.where(near[keep], 1.0, cont[keep]), nums_i, nums_j, np.stack((sub, sub), axis=1))
         yield pd.DataFrame(
             {
                 "i": pdf["i"].to_numpy(np.int64)[keep],
                 "j": pdf["j"].to_numpy(np.int64)[keep],
                 "sim": np.maximum(jac, cont)[keep],
                 "ok": ok,
+                "stage": np.where(ok, 0, 1).astype(np.int32),
+                "near": near[keep],
+                "jac": jac[keep],
             }
         )
 
 
 def _confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
-    """Stage 2 on the pairs that passed stage 1, with their two prepared texts."""
+    """Stage 2 on the pairs that passed stage 1 (or are near: their exact containment decides first), with their
+    two prepared texts."""
     import pandas as pd
 
     v = _verifier(params)
+    shingler = _engine(params).shingler
+    fold = bool(params["normalize"])
     for pdf in batches:
-        ok = v.confirm(pdf["text_i"].tolist(), pdf["text_j"].tolist())
-        yield pd.DataFrame({"i": pdf["i"].to_numpy(np.int64), "j": pdf["j"].to_numpy(np.int64), "sim": pdf["sim"].to_numpy(np.float64), "ok": ok})
+        ti, tj = pdf["text_i"].tolist(), pdf["text_j"].tolist()
+        sim, ok, near, jac = pdf["sim"].to_numpy(np.float64), pdf["ok"].to_numpy(bool), pdf["near"].to_numpy(bool), pdf["jac"].to_numpy(np.float64)
+        keep = np.ones(len(pdf), dtype=bool)
+        at = np.flatnonzero(near)
+        if at.size:
+            pairs = np.arange(2 * at.size).reshape(-1, 2)
+            exact = shingler.containment([t for k in at.tolist() for t in (ti[k], tj[k])], pairs, fold)
+            sim[at] = np.maximum(jac[at], exact)
+            keep[at] = v.passes_thresholds(jac[at], exact)
+        ask = np.flatnonzero(keep & ok)
+        stage = np.where(ok, 0, 1).astype(np.int32)
+        if ask.size:
+            confirmed = np.asarray(v.confirm([ti[k] for k in ask.tolist()], [tj[k] for k in ask.tolist()]), dtype=bool)
+            ok[ask] = confirmed
+            stage[ask[~confirmed]] = 2
+        yield pd.DataFrame({"i": pdf["i"].to_numpy(np.int64)[keep], "j": pdf["j"].to_numpy(np.int64)[keep], "sim": sim[keep],
+                            "ok": ok[keep], "stage": stage[keep]})
 
 
-def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float) -> Iterator[Any]:
+def _parts(
+    sigs: np.ndarray, sizes: np.ndarray, edges: np.ndarray, ew: np.ndarray, vetoes: np.ndarray, vw: np.ndarray, stage: np.ndarray,
+    texts: list[str] | None, wordless: dict[int, str], params: dict[str, Any],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A component's parts, as :meth:`Deduplicator.clusters` finds them (:func:`dedup.cluster.containment_parts` on
+    the pairs that passed stage 1: the edges and the pairs the alignment vetoed): ``(kept edges, their weights,
+    vetoes kept, parts)``."""
+    v = _verifier(params)
+    align = stage == 2
+    pairs = np.concatenate((edges, vetoes[align]))
+    if not len(pairs):
+        return edges, ew, vetoes, np.zeros((0, 2), np.int64)
+    jac, _ = pair_similarity(sigs, sizes, pairs)
+    node, counts = duplicate_groups(sigs, sizes, wordless)
+    fold = bool(params["normalize"])
+    measure = None if texts is None else (lambda near: _engine(params).shingler.containment(texts, near, fold))
+    drop, parts = containment_parts(pairs, np.ones(len(pairs), bool), jac, np.concatenate((ew, vw[align])), sigs, sizes, v,
+                                    counts[node] > 1, measure)
+    keep_v = np.ones(len(vetoes), bool)
+    keep_v[np.flatnonzero(align)] = ~drop[len(edges):]  # a dropped pair is no edge, so never a veto
+    return edges[~drop[: len(edges)]], ew[~drop[: len(edges)]], vetoes[keep_v], parts
+
+
+def _cluster_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
     import pandas as pd
 
+    num_perm, min_fraction = int(params["num_perm"]), float(params["min_link_fraction"])
+    with_parts = bool(_lsh.containment_levels(params["containment_threshold"], num_perm))
     for pdf in batches:
         pos_out, id_out, cl_out, rep_out, sim_out = [], [], [], [], []
-        for pos, ids, sizes, sig_bytes, ei, ej, ew, vi, vj in zip(
-            pdf["pos"], pdf["ids"], pdf["sizes"], pdf["sigs"], pdf["ei"], pdf["ej"], pdf["ew"], pdf["vi"], pdf["vj"]
+        texts_col = pdf["texts"] if "texts" in pdf else [None] * len(pdf)
+        for pos, ids, sizes, sig_bytes, ei, ej, ew, vi, vj, vs, vw, texts in zip(
+            pdf["pos"], pdf["ids"], pdf["sizes"], pdf["sigs"], pdf["ei"], pdf["ej"], pdf["ew"], pdf["vi"], pdf["vj"], pdf["vs"],
+            pdf["vw"], texts_col,
         ):
             pos = np.asarray(pos, dtype=np.int64)  # ascending
             ids = list(ids)
@@ -283,17 +342,25 @@ def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float)
                 (np.searchsorted(pos, np.asarray(ei, dtype=np.int64)), np.searchsorted(pos, np.asarray(ej, dtype=np.int64))),
                 axis=1,
             )
-            # The vetoed pairs inside the component (None: none, or min_fraction 0).
-            apart = (
-                np.stack((np.searchsorted(pos, np.asarray(vi, dtype=np.int64)), np.searchsorted(pos, np.asarray(vj, dtype=np.int64))), axis=1)
-                if vi is not None
-                else None
-            )
+            # The vetoed pairs inside the component (None: none).
+            if vi is None:
+                vi = vj = vs = np.zeros(0, dtype=np.int64)
+                vw = np.zeros(0, dtype=np.float64)
+            vetoes = np.stack((np.searchsorted(pos, np.asarray(vi, dtype=np.int64)), np.searchsorted(pos, np.asarray(vj, dtype=np.int64))), axis=1)
             sizes = np.asarray(sizes, dtype=np.int64)
+            ew = np.asarray(ew, dtype=np.float64)
             # Documents without shingles have no edges: a component holding them is one group of
             # exact copies of one prepared text (grouped by it when signing), so they are one node.
             wordless = {k: "" for k in np.flatnonzero(sizes == 0).tolist()}
-            c = build_clusters(sigs, sizes, edges, np.asarray(ew, dtype=np.float64), min_fraction, apart=apart, wordless=wordless)
+            parts, confirm = None, None
+            if with_parts:
+                edges, ew, vetoes, parts = _parts(sigs, sizes, edges, ew, vetoes, np.asarray(vw, dtype=np.float64),
+                                                  np.asarray(vs, dtype=np.int64), None if texts is None else list(texts), wordless, params)
+                if len(parts):  # as locally: an edge justifies a place once confirmed (all of them are), a part pair if an edge
+                    known = {(min(a, b), max(a, b)) for a, b in edges.tolist()}
+                    confirm = lambda p, known=known: np.array([(min(a, b), max(a, b)) in known for a, b in np.asarray(p).tolist()], dtype=bool)  # noqa: E731
+            apart = vetoes if min_fraction > 0 and len(vetoes) else None
+            c = build_clusters(sigs, sizes, edges, ew, min_fraction, apart=apart, wordless=wordless, parts=parts, confirm=confirm)
             labels = c.labels.tolist()
             pos_out.append(pos)
             id_out.extend(ids)
@@ -484,6 +551,33 @@ def _candidates(bands: DataFrame, max_bucket: int) -> DataFrame:
     return small.unionByName(star).unionByName(chain).distinct()
 
 
+def _level_candidates(bands: DataFrame, jaccard_bands: int, levels: tuple, max_bucket: int) -> DataFrame:
+    """Candidate pairs ``(i, j)`` of the length-ratio levels' columns (band numbers from ``jaccard_bands`` on): the
+    rule of :func:`dedup.lsh.containment_pairs` -- documents with shingles sharing a bucket of at most
+    ``max_bucket`` of them in a column of a level that holds their size ratio (:func:`dedup.lsh.level_allows`)."""
+    from pyspark.sql import functions as F
+
+    buckets = (
+        bands.where((F.col("band") >= jaccard_bands) & (F.col("size") > 0))
+        .groupBy("band", "key")
+        .agg(F.sort_array(F.collect_list(F.struct(F.col(_POS).alias("pos"), F.col("size").alias("size")))).alias("p"))
+        .where((F.size("p") > 1) & (F.size("p") <= max_bucket))
+    )
+    pairs = (
+        buckets.select("band", "p", F.posexplode("p").alias("k", "a"))
+        .select("band", "a", F.explode(F.slice("p", F.col("k") + 2, F.lit(max_bucket))).alias("b"))
+        .select((F.col("band") - jaccard_bands).alias("column"), F.col("a.pos").alias("i"), F.col("a.size").alias("si"),
+                F.col("b.pos").alias("j"), F.col("b.size").alias("sj"))
+    )
+
+    def allowed(batches: Iterator[Any]) -> Iterator[Any]:
+        for pdf in batches:
+            ok = _lsh.level_allows(levels, pdf["column"].to_numpy(np.int64), pdf["si"].to_numpy(np.int64), pdf["sj"].to_numpy(np.int64))
+            yield pdf.loc[ok, ["i", "j"]]
+
+    return pairs.mapInPandas(allowed, "i long, j long").distinct()
+
+
 def _judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, list[DataFrame]]:
     """Candidate pairs of signed documents that meet a threshold, judged: ``(i, j, sim, ok)``, ``i < j``.
 
@@ -493,8 +587,13 @@ def _judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame,
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    bands = signed.select(_POS, F.posexplode("keys").alias("band", "key"))
-    pairs = _candidates(bands, int(_lsh.MAX_BUCKET_PAIRS))
+    bands = signed.select(_POS, "size", F.posexplode("keys").alias("band", "key"))
+    nj = _lsh.optimal_bands(params["lsh_threshold"], params["num_perm"])[0]
+    levels = _lsh.containment_levels(params["containment_threshold"], params["num_perm"])
+    pairs = _candidates(bands.where(F.col("band") < nj), int(_lsh.MAX_BUCKET_PAIRS)).withColumn("level", F.lit(False))
+    if levels:  # containment candidates: their pairs may be screened on the exact containment (stage 2)
+        level = _level_candidates(bands, nj, levels, int(_lsh.MAX_BUCKET_PAIRS)).withColumn("level", F.lit(True))
+        pairs = pairs.unionByName(level).groupBy("i", "j").agg(F.max("level").alias("level"))
     cols = ("sig", "size", "nums") if params["number_agreement"] > 0 else ("sig", "size")
     side = signed.select(_POS, *cols)
 
@@ -502,11 +601,11 @@ def _judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame,
         return side.select(*(F.col(n).alias(f"{n}_{c}") for n in cols), F.col(_POS).alias(c))
 
     joined = pairs.join(one_side("i"), "i").join(one_side("j"), "j")
-    screened = joined.select("i", "j", *(f"{n}_{c}" for c in "ij" for n in cols)).mapInPandas(
-        lambda it: _screen_batches(it, params), _JUDGED
+    screened = joined.select("i", "j", "level", *(f"{n}_{c}" for c in "ij" for n in cols)).mapInPandas(
+        lambda it: _screen_batches(it, params), _SCREENED
     )
     if not params["verify_text"]:
-        return screened, []
+        return screened.drop("near", "jac"), []
     # Stage 2: the prepared texts are joined to the pairs that passed stage 1 only.
     screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
     texts = signed.select(_POS, "text")
@@ -514,14 +613,14 @@ def _judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame,
     def text_of(c: str) -> DataFrame:
         return texts.select(F.col(_POS).alias(c), F.col("text").alias(f"text_{c}"))
 
-    passed = screened.where(F.col("ok")).select("i", "j", "sim")
+    passed = screened.where(F.col("ok") | F.col("near")).select("i", "j", "sim", "ok", "near", "jac")
     confirmed = (
         passed.join(text_of("i"), "i")
         .join(text_of("j"), "j")
-        .select("i", "j", "sim", "text_i", "text_j")
+        .select("i", "j", "sim", "ok", "near", "jac", "text_i", "text_j")
         .mapInPandas(lambda it: _confirm_batches(it, params), _JUDGED)
     )
-    return confirmed.unionByName(screened.where(~F.col("ok"))), [screened]
+    return confirmed.unionByName(screened.where(~F.col("ok") & ~F.col("near")).drop("near", "jac")), [screened]
 
 
 def _cluster_frame(
@@ -584,10 +683,11 @@ def _cluster_frame(
     docs = signed.join(comp.select(F.col("node").alias("first"), "component"), "first", "left").withColumn(
         "component", F.coalesce("component", F.when(F.col("copies") > 1, F.col("first")))
     )
+    member = [F.col(_POS), F.col(_ID), F.col("size"), F.col("sig")] + ([F.col("text")] if p.verify_text else [])
     members = (
         docs.where(F.col("component").isNotNull())
         .groupBy("component")
-        .agg(F.sort_array(F.collect_list(F.struct(F.col(_POS), F.col(_ID), F.col("size"), F.col("sig")))).alias("n"))
+        .agg(F.sort_array(F.collect_list(F.struct(*member))).alias("n"))
     )
     comp_edges = (
         edges.join(comp.select(F.col("node").alias("i"), "component"), "i")
@@ -595,23 +695,25 @@ def _cluster_frame(
         .agg(F.sort_array(F.collect_list(F.struct("i", "j", "sim"))).alias("e"))
     )
     per_comp = members.join(comp_edges, "component", "left")
-    if p.min_link_fraction > 0:
-        # The vetoed pairs with both ends in one component keep groups apart in
-        # average linkage (build_clusters' apart); those between components cannot matter.
+    if p.min_link_fraction > 0 or p.containment_threshold < 1:
+        # The vetoed pairs with both ends in one component keep groups apart in average linkage
+        # (build_clusters' apart), and those the alignment vetoed count where parts are found;
+        # those between components cannot matter.
         node_comp = comp.select("node", "component")
         comp_vetoed = (
             judged.where(~F.col("ok"))
-            .select("i", "j")
+            .select("i", "j", "stage", "sim")
             .join(node_comp.select(F.col("node").alias("i"), "component"), "i")
             .join(node_comp.select(F.col("node").alias("j"), F.col("component").alias("component_j")), "j")
             .where(F.col("component") == F.col("component_j"))
             .groupBy("component")
-            .agg(F.sort_array(F.collect_list(F.struct("i", "j"))).alias("v"))
+            .agg(F.sort_array(F.collect_list(F.struct("i", "j", "stage", "sim"))).alias("v"))
         )
         per_comp = per_comp.join(comp_vetoed, "component", "left")
-        vi, vj = F.col("v.i"), F.col("v.j")
+        vi, vj, vs, vw = F.col("v.i"), F.col("v.j"), F.col("v.stage"), F.col("v.sim")
     else:  # components: vetoes change nothing
-        vi = vj = F.lit(None).cast("array<long>")
+        vi = vj = vs = F.lit(None).cast("array<long>")
+        vw = F.lit(None).cast("array<double>")
     per_comp = per_comp.select(
         F.col(f"n.{_POS}").alias("pos"),
         F.col(f"n.{_ID}").alias("ids"),
@@ -622,6 +724,9 @@ def _cluster_frame(
         F.col("e.sim").alias("ew"),
         vi.alias("vi"),
         vj.alias("vj"),
+        vs.alias("vs"),
+        vw.alias("vw"),
+        *([F.col("n.text").alias("texts")] if p.verify_text else []),
     )
     singles = docs.where(F.col("component").isNull()).select(
         _POS,
@@ -639,8 +744,7 @@ def _cluster_frame(
             T.StructField("similarity", T.DoubleType(), False),
         ]
     )
-    num_perm, min_fraction = p.num_perm, float(p.min_link_fraction)
-    clustered = per_comp.mapInPandas(lambda it: _cluster_batches(it, num_perm, min_fraction), out_schema)
+    clustered = per_comp.mapInPandas(lambda it: _cluster_batches(it, params), out_schema)
     return clustered.unionByName(singles), persisted
 
 

@@ -85,3 +85,46 @@ def test_flood_part_reports_one_cluster_and_the_ratio(tmp_path):
     assert flood_row["clusters"] == 1 and control["clusters"] == 300
     assert flood_row["x_time"] > 0
     assert "| 300 | flood | 1 |" in flood.to_markdown(res)
+
+
+def _articles(n: int, seed: int) -> list[str]:
+    import random
+
+    from benchmarks.flood import _vocabulary
+
+    rng = random.Random(seed)
+    vocab = _vocabulary(rng, 5_000)
+    return [" ".join(" ".join(rng.choice(vocab) for _ in range(rng.randint(8, 14))).capitalize() + "."
+                     for _ in range(40)) for _ in range(n)]
+
+
+def test_excerpt_is_a_span_of_the_text_of_about_the_fraction():
+    import random
+
+    from benchmarks.excerpts import excerpt
+
+    text = _articles(1, 0)[0]
+    for fraction in (1.0, 0.5, 0.2, 0.1):
+        part = excerpt(text, fraction, random.Random(3))
+        assert part in text and part[0].isupper()
+        assert 0.7 * fraction * len(text) <= len(part) <= fraction * len(text) + 1
+    with pytest.raises(ValueError):
+        excerpt(text, 0.0, random.Random(0))
+
+
+def test_excerpt_corpus_is_reproducible_and_scored_on_contained_pairs():
+    from benchmarks import excerpts
+
+    texts = _articles(30, 1)
+    topics = ["t"] * 30
+    a = excerpts.excerpt_corpus(texts, topics, 8, 10, seed=5)
+    b = excerpts.excerpt_corpus(texts, topics, 8, 10, seed=5)
+    assert a.texts == b.texts and a.labels == b.labels
+    assert len(a) == 8 * (1 + excerpts.PARTS_PER_CLUSTER) + 10
+    assert set(a.meta["kind"]) <= {"whole", "excerpt", "abridgement"} and min(a.meta["fraction"]) >= 0.1
+    res = excerpts.score(a)
+    assert res["status"] == "ok" and 0 < res["contained_pairs"] <= res["gold_pairs"]
+    assert sum(b["pairs"] for b in res["by_ratio"]) == res["contained_pairs"]
+    missed = round((1 - res["recall"]) * res["contained_pairs"])
+    assert sum(res["missed"].values()) == missed
+    assert "| length ratio |" in excerpts.to_markdown({**res, "corpus": {"clusters": 8, "parts_per_cluster": 3, "distractors": 10}})

@@ -215,7 +215,7 @@ def test_verify_clean_after_removing_from_a_hot_bucket(tmp_path):
     p = tmp_path / "hot.dedup"
     with Index.open(p, n_jobs=1, max_bucket=3) as ix:
         ix.add_many([(i, TEXT) for i in range(12)])  # one bucket per band, all over the cap (and the exact key's:
-        keys = ix.bands[0] + 1  # add does not check, so it caps that one too)
+        keys = ix.band_columns + 1  # add does not check, so it caps that one too)
         s = ix.stats()
         assert s["capped_buckets"] == keys and s["band_entries"] == 3 * keys
         assert ix.verify() == []
@@ -316,7 +316,7 @@ def test_index_schema_5_golden_file_migrates_wordless_documents(tmp_path):
     with Index.open(p, n_jobs=1) as ix:
         s = ix.stats()
         assert s["schema_version"] == sqlite_store.SCHEMA_VERSION == 6 and s["documents"] == 7
-        assert s["band_entries"] == ix.bands[0] + 5  # "...": two under the cap of 2, the others one each
+        assert s["band_entries"] == ix.band_columns + 5  # "...": two under the cap of 2, the others one each
         assert ix.check("...").id == "dots" and ix.check("").id == "empty" and ix.check("🙂🙂").id == "smile"
         assert ix.check("!!!").id == "bang" and ix.check(TEXT).id == "words" and ix.check("?") is None
         assert ix.verify() == []

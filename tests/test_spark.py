@@ -400,3 +400,25 @@ def test_wordless_exact_copies_group_as_locally(spark):
         local = _compare(spark, ids, texts, verify_text=verify_text)
         assert local.labels[3] == local.labels[0] and local.labels[4] == local.labels[1] and local.labels[6] == local.labels[2]
         assert len(set(local.labels.tolist())) == 5
+
+
+def test_excerpts_and_their_sources_as_locally(spark):
+    """Parts of articles at ratios 1:2 to 1:25, some damaged (exact containment decides), parts of one article
+    that do not match each other, a passage two unrelated texts share, an abridgement reprinted with a copy:
+    the containment candidates and the part rules give the local clusters."""
+    from test_containment import _noisy, article, part
+
+    sources = [article(k, 50) for k in range(10)]
+    fractions = (0.5, 0.3, 0.2, 0.15, 0.12, 0.04)
+    texts = list(sources)
+    texts += [_noisy(part(sources[k], 0.1 * (k % 5), fractions[k % 6]), 25 + k) if k % 2 else part(sources[k], 0.1 * (k % 5), fractions[k % 6])
+              for k in range(10)]
+    texts += [part(sources[0], start, 0.15) for start in (0.2, 0.5, 0.8)]  # more disjoint parts of one article
+    clause = part(article(50), 0.0, 0.2)
+    texts += [clause, article(51, 30) + " " + clause, article(52, 30) + " " + clause]  # an ambiguous part
+    short = part(sources[3], 0.0, 0.3)
+    texts += [short, short.replace(short.split()[3], "changed")]  # a part with a copy of its own
+    ids = [f"d{k}" for k in range(len(texts))]
+    local = _compare(spark, ids, texts)
+    assert local.labels[0] == local.labels[20] == local.labels[21] == local.labels[22]
+    assert len({local.labels[23], local.labels[24], local.labels[25]}) == 3

@@ -14,6 +14,7 @@
 pub mod align;
 pub mod bandmap;
 pub mod components;
+pub mod containment;
 pub mod distinct;
 pub mod fingerprint;
 pub mod flags;
@@ -24,6 +25,7 @@ pub mod minhash;
 pub mod mojibake;
 pub mod normalize;
 pub mod numbers;
+pub mod overlap;
 pub mod pairs;
 pub mod screen;
 pub mod shingle;

@@ -188,17 +188,43 @@ pub fn screened_pair_codes(
     sizes: &[i64],
     thresholds: Thresholds,
 ) -> Vec<i64> {
-    let passes = |a: usize, c: usize| -> bool {
-        let bound = crate::fingerprint::agree_upper_bound(&fp[a * w..(a + 1) * w], &fp[c * w..(c + 1) * w], k as i64);
-        if !thresholds.pass(bound, k, sizes[a], sizes[c]) {
-            return false;
-        }
-        let agree = sigs[a * k..(a + 1) * k].iter().zip(&sigs[c * k..(c + 1) * k]).filter(|(x, y)| x == y).count();
-        thresholds.pass(agree as i64, k, sizes[a], sizes[c])
-    };
-    let mut out = candidate_codes(keys, n, bands, max_bucket, passes);
+    let screen = SignatureScreen { sigs, k, fp, w, sizes, thresholds };
+    let mut out = candidate_codes(keys, n, bands, max_bucket, |a, c| screen.passes(a, c));
     sorted_unique(&mut out);
     out
+}
+
+/// The screen of a candidate pair of rows: whether their signatures pass [`Thresholds`], first
+/// judged by the 4-bit fingerprints (`fp`, `w` words per row: an upper bound on the agreeing
+/// positions, 1/8 of the bytes), then by the signatures (`sigs`, `k` values per row).
+#[derive(Clone, Copy)]
+pub struct SignatureScreen<'a> {
+    /// Signatures, `k` values per row.
+    pub sigs: &'a [u32],
+    /// Values per signature.
+    pub k: usize,
+    /// 4-bit fingerprints of the signatures ([`crate::fingerprint::nibble_fingerprints`]).
+    pub fp: &'a [u64],
+    /// Fingerprint words per row.
+    pub w: usize,
+    /// Shingle-set sizes, one per row.
+    pub sizes: &'a [i64],
+    /// The thresholds a pair must meet.
+    pub thresholds: Thresholds,
+}
+
+impl SignatureScreen<'_> {
+    /// Whether rows `a` and `c` pass the thresholds (the fingerprint bound rules most pairs out).
+    #[inline]
+    pub fn passes(&self, a: usize, c: usize) -> bool {
+        let (k, w) = (self.k, self.w);
+        let bound = crate::fingerprint::agree_upper_bound(&self.fp[a * w..(a + 1) * w], &self.fp[c * w..(c + 1) * w], k as i64);
+        if !self.thresholds.pass(bound, k, self.sizes[a], self.sizes[c]) {
+            return false;
+        }
+        let agree = self.sigs[a * k..(a + 1) * k].iter().zip(&self.sigs[c * k..(c + 1) * k]).filter(|(x, y)| x == y).count();
+        self.thresholds.pass(agree as i64, k, self.sizes[a], self.sizes[c])
+    }
 }
 
 /// Per pair `(i, j)`: how many positions of row `i` of `sigs_a` and row `j` of `sigs_b` agree, in

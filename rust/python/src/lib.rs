@@ -17,6 +17,7 @@ use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
 mod align_py;
+mod containment_py;
 mod jsonl_py;
 mod linkage_py;
 mod mojibake_py;
@@ -601,5 +602,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     normalize_py::register(m)?;
     mojibake_py::register(m)?;
     align_py::register(m)?;
+    containment_py::register(m)?;
     Ok(())
 }

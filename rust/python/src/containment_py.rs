@@ -1,0 +1,98 @@
+//! Bindings of `dedup_core::containment`: candidate pairs per length-ratio level.
+
+use dedup_core::{containment, fingerprint, overlap, pairs};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::types::PyString;
+use pyo3::prelude::*;
+
+use crate::{bad, parallel, py_texts, ro, ro2};
+
+/// Screened candidate pair codes `i * n + j` of the length-ratio levels `levels` (rows
+/// `(min_ratio, max_ratio, bands, rows)`), sorted and distinct: the pairs that share a bucket of at
+/// most `max_bucket` documents in a level whose ratio range holds theirs and whose signatures meet
+/// `threshold` or `containment_threshold` (see `dedup_core::containment::level_pair_codes`).
+#[pyfunction]
+#[pyo3(signature = (sigs, sizes, levels, max_bucket, threshold, containment_threshold, threads=0))]
+#[allow(clippy::too_many_arguments)]
+fn containment_pair_codes<'py>(
+    py: Python<'py>,
+    sigs: PyReadonlyArray2<'py, u32>,
+    sizes: PyReadonlyArray1<'py, i64>,
+    levels: PyReadonlyArray2<'py, f64>,
+    max_bucket: usize,
+    threshold: f64,
+    containment_threshold: f64,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (sig, n, k) = ro2(&sigs, "sigs")?;
+    let sizes = ro(&sizes, "sizes")?;
+    let (lv, m, cols) = ro2(&levels, "levels")?;
+    if sizes.len() != n || k == 0 {
+        return Err(bad(format!("sigs and sizes must describe the same {n} documents, with k >= 1")));
+    }
+    if cols != 4 {
+        return Err(bad(format!("levels must have 4 columns (min_ratio, max_ratio, bands, rows), got {cols}")));
+    }
+    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
+        return Err(bad(format!("{n} documents are too many for pair codes")));
+    }
+    let mut parsed = Vec::with_capacity(m);
+    for row in lv.chunks(4) {
+        let (bands, rows) = (row[2], row[3]);
+        if !(bands >= 1.0 && rows >= 1.0 && bands.fract() == 0.0 && rows.fract() == 0.0 && bands * rows <= k as f64) {
+            return Err(bad(format!("a level's bands ({bands}) and rows ({rows}) must be positive integers with bands * rows <= {k}")));
+        }
+        if !(row[0] >= 0.0 && row[0] < row[1]) {
+            return Err(bad(format!("a level's ratio range [{}, {}) must be non-empty and non-negative", row[0], row[1])));
+        }
+        parsed.push(containment::Level { min_ratio: row[0], max_ratio: row[1], bands: bands as usize, rows: rows as usize });
+    }
+    let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
+    let codes = parallel(py, threads, || {
+        let w = fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
+        let screen = pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t };
+        containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| screen.passes(a, c))
+    })?;
+    Ok(codes.into_pyarray(py))
+}
+
+/// Exact containment `|A & B| / min(|A|, |B|)` of the shingle sets of pairs `(i, j)` of `texts` (see
+/// `dedup_core::overlap::containment`).
+#[pyfunction]
+#[pyo3(signature = (texts, pairs, kind, n, fold, threads=0))]
+fn exact_containment<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyString>>,
+    pairs: PyReadonlyArray2<'py, i64>,
+    kind: i64,
+    n: i64,
+    fold: bool,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let kind = dedup_core::shingle::Kind::from_code(kind).ok_or_else(|| bad(format!("kind must be 0 (char) or 1 (word), got {kind}")))?;
+    let n = usize::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| bad(format!("n must be a positive integer, got {n}")))?;
+    let (flat, m, cols) = ro2(&pairs, "pairs")?;
+    if cols != 2 && m > 0 {
+        return Err(bad(format!("pairs must have 2 columns, got {cols}")));
+    }
+    let list = py_texts(&texts)?;
+    let mut idx = Vec::with_capacity(m);
+    for p in flat.chunks(2) {
+        let (a, b) = (p[0], p[1]);
+        if a < 0 || b < 0 || a as usize >= list.len() || b as usize >= list.len() {
+            return Err(bad(format!("pair ({a}, {b}) is out of range for {} texts", list.len())));
+        }
+        idx.push((a as usize, b as usize));
+    }
+    let mut out = vec![0.0f64; m];
+    parallel(py, threads, || overlap::containment(&list, &idx, kind, n, fold, &mut out))?;
+    Ok(out.into_pyarray(py))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(containment_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(exact_containment, m)?)?;
+    Ok(())
+}
