@@ -20,6 +20,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -376,7 +377,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if _all_skipped(len(ids), skipped):
         _report_skips(skipped)
         return 1
-    sizes = {}
+    sizes: dict[int, int] = {}
     for label in result.labels.tolist():
         sizes[label] = sizes.get(label, 0) + 1
     rows = (
@@ -734,7 +735,7 @@ class _HeldSignals:
     def __enter__(self) -> _HeldSignals:
         self.holding = False
         self.pending: int | None = None
-        self.saved: dict[int, object] = {}
+        self.saved: dict[int, Any] = {}  # what signal.signal returned: a handler, SIG_DFL or SIG_IGN
         if threading.current_thread() is threading.main_thread():
             for sig, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
                 if signal.getsignal(sig) is default:
@@ -1169,7 +1170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # Downstream closed the pipe (e.g. `| head`): not an error of ours. Drop
         # stdout so that the interpreter's final flush does not fail again.
-        sys.stdout = None  # type: ignore[assignment]
+        sys.stdout = None
         return 0
     except OSError as exc:
         where = getattr(exc, "filename", None)

@@ -182,7 +182,7 @@ class Deduplicator:
         unknown = set(params) - set(known)
         if unknown:
             raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
-        self.__init__(**{**known, **params})  # validates everything before anything changes
+        type(self).__init__(self, **{**known, **params})  # validates everything before anything changes
         return self
 
     def __repr__(self) -> str:

@@ -236,6 +236,8 @@ def _screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
             np.stack((rows, rows), axis=1),
         )
         keep = np.flatnonzero(v.passes_thresholds(jac, cont))
+        nums_i: np.ndarray | None
+        nums_j: np.ndarray | None
         if v.number_agreement > 0:
             nums_i = _unpack(pdf["nums_i"].take(keep).tolist(), w)
             nums_j = _unpack(pdf["nums_j"].take(keep).tolist(), w)
@@ -267,7 +269,11 @@ def _cluster_batches(batches: Iterator[Any], num_perm: int, min_fraction: float)
     import pandas as pd
 
     for pdf in batches:
-        pos_out, id_out, cl_out, rep_out, sim_out = [], [], [], [], []
+        pos_out: list[np.ndarray] = []
+        id_out: list[Any] = []
+        cl_out: list[Any] = []
+        rep_out: list[np.ndarray] = []
+        sim_out: list[np.ndarray] = []
         for pos, ids, sizes, sig_bytes, ei, ej, ew, vi, vj in zip(
             pdf["pos"], pdf["ids"], pdf["sizes"], pdf["sigs"], pdf["ei"], pdf["ej"], pdf["ew"], pdf["vi"], pdf["vj"]
         ):
@@ -357,8 +363,16 @@ CONTRACT_EDGES = 2_000_000
 def _fingerprint(e: DataFrame) -> tuple:
     from pyspark.sql import functions as F
 
-    row = e.agg(F.count(F.lit(1)), F.expr("bit_xor(xxhash64(a, b))")).first()
+    row = _one_row(e.agg(F.count(F.lit(1)), F.expr("bit_xor(xxhash64(a, b))")))
     return (row[0], row[1])
+
+
+def _one_row(aggregate: DataFrame) -> Any:
+    """The row of a global aggregate (which has exactly one)."""
+    row = aggregate.first()
+    if row is None:  # pragma: no cover - an aggregate without grouping always has a row
+        raise DedupError("Spark returned no row for a global aggregate")
+    return row
 
 
 def _is_star_forest(e: DataFrame) -> bool:
@@ -369,7 +383,7 @@ def _is_star_forest(e: DataFrame) -> bool:
     bad = sources.where(F.col("n") > 1).select("a").unionByName(
         e.join(sources.select(F.col("a").alias("b")), "b", "left_semi").select("a")
     )
-    return bad.agg(F.count(F.lit(1))).first()[0] == 0
+    return _one_row(bad.agg(F.count(F.lit(1))))[0] == 0
 
 
 def connected_components(
@@ -782,7 +796,7 @@ def cluster_records(
         df = spark.createDataFrame(pdf, "pos long, text string").repartition(slices, "pos")
         result, persisted = _cluster_frame(df, "text", "pos", "pos", params, False, None)
         rows = _finish(result, persisted)
-        got = rows.select(_POS, "cluster", "is_representative", "similarity").toPandas()
+        got: Any = rows.select(_POS, "cluster", "is_representative", "similarity").toPandas()  # pandas is untyped here
         rows.unpersist()
         order = np.argsort(got[_POS].to_numpy())
         if len(got) != n or not np.array_equal(got[_POS].to_numpy()[order], np.arange(n)):

@@ -69,6 +69,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 import zlib
@@ -202,9 +203,9 @@ def _file_wordless(c: sqlite3.Connection) -> None:
             keys.append(k)
             docs.append(r)
     if keys:
-        k, d = np.array(keys, dtype=np.int64), np.array(docs, dtype=np.int64)
-        order = np.argsort(k, kind="stable")
-        c.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_i8_blob(k[order]), _doc_blob(d[order])))
+        key_array, doc_array = np.array(keys, dtype=np.int64), np.array(docs, dtype=np.int64)
+        order = np.argsort(key_array, kind="stable")
+        c.execute("INSERT INTO log(keys, docs) VALUES (?, ?)", (_i8_blob(key_array[order]), _doc_blob(doc_array[order])))
 
 
 #: ``MIGRATIONS[v]`` upgrades a version-``v`` file to ``v + 1`` inside the open write
@@ -332,9 +333,9 @@ class SQLiteStore:
         except BaseException:
             self._conn.close()
             raise
-        try:
+        if sys.version_info >= (3, 11):
             limit = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        except AttributeError:  # Python < 3.11
+        else:
             limit = 999
         self._chunk = max(1, min(limit, 30000))
 
