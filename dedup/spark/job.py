@@ -281,16 +281,7 @@ def cluster_records(
     import pandas as pd
 
     check_params(params)  # fail on bad parameters before starting Spark
-    ids: list[Any] = []
-    texts: list[str] = []
-    seen: set[Any] = set()
-    for rec in records:
-        id_, text = split_record(rec, len(ids))
-        if id_ in seen:
-            raise InputError("duplicate id", doc_id=id_)
-        seen.add(id_)
-        ids.append(id_)
-        texts.append(text)
+    ids, texts = _read_records(records)
     n = len(ids)
     own = False
     if spark is None:
@@ -320,3 +311,18 @@ def cluster_records(
     finally:
         if own:
             spark.stop()
+
+
+def _read_records(records: Iterable[tuple[Any, str] | Mapping[str, Any]]) -> tuple[list[Any], list[str]]:
+    """The ids and texts of the records, in order; a repeated id is an InputError."""
+    ids: list[Any] = []
+    texts: list[str] = []
+    seen: set[Any] = set()
+    for rec in records:
+        id_, text = split_record(rec, len(ids))
+        if id_ in seen:
+            raise InputError("duplicate id", doc_id=id_)
+        seen.add(id_)
+        ids.append(id_)
+        texts.append(text)
+    return ids, texts
