@@ -35,7 +35,7 @@ from .align import Alignment, align, template_fill_many
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from .deduplicator import Params
+    from .params import Params
 
 __all__ = ["Verifier", "estimates", "similarity_between"]
 

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from ..cluster import Clustering, build_clusters
-from ..deduplicator import Deduplicator, Params
+from ..deduplicator import Deduplicator
 from ..errors import InputError
 from ..numbers import SKETCH_SIZE
+from ..params import Params
 from ..verify import Verifier, similarity_between
 
 __all__ = ["ID", "JUDGED", "POS", "TEXT", "cluster_batches", "confirm_batches", "engine", "screen_batches", "sign_batches",

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..deduplicator import Params
 from ..errors import ConfigError
+from ..params import Params
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
