@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _core
 from .pool import contiguous
@@ -15,22 +16,22 @@ def directory_bits(n: int) -> int:
     return int(_core.directory_bits(int(n)))
 
 
-def key_directory(keys, n, bits) -> np.ndarray:
+def key_directory(keys: ArrayLike, n: int, bits: int) -> np.ndarray:
     """``out[p]`` = first position of ``keys[:n]`` (sorted) whose top ``bits`` bits are >= ``p``, for ``p`` in ``0..2**bits``."""
     return _core.key_directory(contiguous(keys, np.int64), int(n), int(bits))
 
 
-def find_keys(keys, directory, bits, queries, lo, cnt) -> None:
+def find_keys(keys: ArrayLike, directory: ArrayLike, bits: int, queries: ArrayLike, lo: np.ndarray, cnt: np.ndarray) -> None:
     """For each query: where its equal keys start in sorted ``keys`` (``lo``) and how many there are (``cnt``)."""
     _core.find_keys(contiguous(keys, np.int64), contiguous(directory, np.int64), int(bits), contiguous(queries, np.int64), lo, cnt)
 
 
-def merge_into(keys, docs, n, add_keys, add_docs) -> None:
+def merge_into(keys: np.ndarray, docs: np.ndarray, n: int, add_keys: ArrayLike, add_docs: ArrayLike) -> None:
     """Merge sorted ``add_*`` into sorted ``keys[:n]``/``docs[:n]`` in place (the arrays have room)."""
     _core.merge_into(keys, docs, int(n), contiguous(add_keys, np.int64), contiguous(add_docs, np.uint32))
 
 
-def drop_rows(keys, docs, n, dead) -> int:
+def drop_rows(keys: np.ndarray, docs: np.ndarray, n: int, dead: ArrayLike) -> int:
     """Keep, in place and in order, the entries of ``keys[:n]``/``docs[:n]`` whose doc is not in sorted ``dead``;
     returns how many are kept."""
     return int(_core.drop_rows(keys, docs, int(n), contiguous(dead, np.int64)))

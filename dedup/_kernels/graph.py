@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _core
 from .pool import contiguous
@@ -15,8 +18,10 @@ def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndar
     return _core.connected_components(int(n), contiguous(left, np.int64), contiguous(right, np.int64))
 
 
-def average_linkage(n, edges, weights, keys, counts, apart, min_fraction, sample_pairs, chunk, rows, sigs, sizes, nums,
-                    thresholds, hot, confirm) -> tuple[np.ndarray, np.ndarray]:
+def average_linkage(n: int, edges: ArrayLike, weights: ArrayLike, keys: ArrayLike, counts: ArrayLike, apart: ArrayLike,
+                    min_fraction: float, sample_pairs: int, chunk: int, rows: ArrayLike, sigs: ArrayLike, sizes: ArrayLike,
+                    nums: ArrayLike, thresholds: tuple[float, float, float, int, float], hot: ArrayLike,
+                    confirm: Callable[[np.ndarray], ArrayLike] | None) -> tuple[np.ndarray, np.ndarray]:
     """Average linkage of ``n`` nodes (``dedup.cluster.average_linkage``): roots and edge verdicts.
 
     Node pairs that are no edge are judged, when ``sample_pairs > 0``, by the screen of rows

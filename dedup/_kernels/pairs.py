@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _core
 from .pool import contiguous, get_num_threads
@@ -11,13 +12,13 @@ __all__ = ["agree_upper_bounds", "band_keys", "band_pair_codes", "crowded", "equ
            "screened_pair_codes", "sorted_unique"]
 
 
-def band_keys(sigs, bands, rows) -> np.ndarray:
+def band_keys(sigs: ArrayLike, bands: int, rows: int) -> np.ndarray:
     """LSH band keys ``uint64 (n, bands)``: per band of ``rows`` consecutive values, ``h = 0x9E3779B97F4A7C15``,
     then per value ``h = (h ^ v) * P; h ^= h >> 29`` (FNV prime ``P``)."""
     return _core.band_keys(np.asarray(sigs, dtype=np.uint32), int(bands), int(rows), get_num_threads())
 
 
-def band_pair_codes(keys, max_bucket) -> np.ndarray:
+def band_pair_codes(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     """Candidate pair codes ``i * n + j`` (``i < j``) of a ``(n, bands)`` key array, unsorted.
 
     In a band, a bucket of at most ``max_bucket`` documents yields all its pairs, a
@@ -30,7 +31,7 @@ def band_pair_codes(keys, max_bucket) -> np.ndarray:
     return _core.band_pair_codes(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
 
 
-def crowded(keys, max_bucket) -> np.ndarray:
+def crowded(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     """Per row of a ``(n, bands)`` key array: whether, in some band, it shares its bucket with more
     than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a star and a chain of)."""
     keys = np.asarray(keys)
@@ -38,7 +39,8 @@ def crowded(keys, max_bucket) -> np.ndarray:
     return _core.crowded(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
 
 
-def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_threshold) -> np.ndarray:
+def screened_pair_codes(keys: ArrayLike, max_bucket: int, sigs: ArrayLike, sizes: ArrayLike, threshold: float,
+                        containment_threshold: float) -> np.ndarray:
     """The pair codes of :func:`band_pair_codes` whose signatures meet ``threshold`` (estimated Jaccard)
     or ``containment_threshold`` (estimated containment), sorted and distinct; the candidates that
     fail are dropped as they are made (first by 4-bit fingerprints), never held."""
@@ -48,7 +50,7 @@ def screened_pair_codes(keys, max_bucket, sigs, sizes, threshold, containment_th
                                      float(threshold), float(containment_threshold), get_num_threads())
 
 
-def equal_counts_between(sigs_a, sigs_b, pairs) -> np.ndarray:
+def equal_counts_between(sigs_a: ArrayLike, sigs_b: ArrayLike, pairs: ArrayLike) -> np.ndarray:
     """Per pair ``(i, j)``: how many positions of row ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b`` agree.
 
     The signature arrays may be strided views; pass one array twice for pairs of rows of one array.
@@ -57,12 +59,12 @@ def equal_counts_between(sigs_a, sigs_b, pairs) -> np.ndarray:
                                       contiguous(pairs, np.int64).reshape(-1, 2), get_num_threads())
 
 
-def nibble_fingerprints(sigs, k) -> np.ndarray:
+def nibble_fingerprints(sigs: ArrayLike, k: int) -> np.ndarray:
     """The low 4 bits of each of the first ``k`` values of each row, packed 16 to a uint64 (``k / 2`` bytes)."""
     return _core.nibble_fingerprints(np.asarray(sigs, dtype=np.uint32), int(k), get_num_threads())
 
 
-def agree_upper_bounds(fp_a, fp_b, pairs, k) -> np.ndarray:
+def agree_upper_bounds(fp_a: ArrayLike, fp_b: ArrayLike, pairs: ArrayLike, k: int) -> np.ndarray:
     """Per pair ``(i, j)``: ``k`` minus the positions whose 4-bit fingerprints differ -- an upper bound
     on :func:`equal_counts_between` (equal values have equal low bits), read from 1/8 of the bytes."""
     return _core.agree_upper_bounds(contiguous(fp_a, np.uint64), contiguous(fp_b, np.uint64), contiguous(pairs, np.int64).reshape(-1, 2), int(k),

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["contiguous", "get_num_threads", "set_num_threads", "threads"]
 
@@ -37,6 +38,6 @@ def threads(n: int | None) -> Iterator[None]:
         set_num_threads(before)
 
 
-def contiguous(a: np.ndarray, dtype: type) -> np.ndarray:
+def contiguous(a: ArrayLike, dtype: type) -> np.ndarray:
     """``a`` as a C-contiguous array of ``dtype`` (the layout every kernel takes), copied only if needed."""
     return np.ascontiguousarray(a, dtype=dtype)

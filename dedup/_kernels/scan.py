@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _core
 from .pool import contiguous
@@ -14,6 +15,6 @@ FLAG_DAMAGE: int = _core.FLAG_DAMAGE  # mojibake pair, C1 control, U+FFFD or an 
 FLAG_INVISIBLE: int = _core.FLAG_INVISIBLE  # zero-width, soft hyphen, bidi controls
 
 
-def text_flags(cps) -> int:
+def text_flags(cps: ArrayLike) -> int:
     """Bit mask of ``FLAG_*`` for one text: what the normalizer's expensive steps must look at."""
     return _core.text_flags(contiguous(cps, np.uint32))

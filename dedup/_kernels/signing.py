@@ -3,7 +3,10 @@ numbers a text states (their sketches and agreement, :mod:`dedup.numbers`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _core
 from .pool import contiguous, get_num_threads
@@ -12,40 +15,41 @@ __all__ = ["minhash_hv32_into", "number_agreement", "number_sketch_batch", "numb
            "sign_hashes_batch", "sign_texts"]
 
 
-def sign_batch(cps, offsets, kind, n, fold, a, b, sigs, sizes) -> None:
+def sign_batch(cps: ArrayLike, offsets: ArrayLike, kind: int, n: int, fold: bool, a: ArrayLike, b: ArrayLike, sigs: np.ndarray,
+               sizes: np.ndarray) -> None:
     """Signatures (into ``sigs``) and distinct-shingle counts (into ``sizes``) of every document of a batch."""
     _core.sign_batch(contiguous(cps, np.uint32), contiguous(offsets, np.int64), int(kind), int(n), bool(fold), contiguous(a, np.uint32),
                      contiguous(b, np.uint32), sigs, sizes, get_num_threads())
 
 
-def sign_texts(texts, kind, n, fold, a, b) -> tuple[np.ndarray, np.ndarray]:
+def sign_texts(texts: Iterable[str], kind: int, n: int, fold: bool, a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Signatures ``uint32 (len(texts), len(a))`` and distinct-shingle counts of a list of ``str``
     (read in place: no UTF-32 copy of the batch)."""
     return _core.sign_texts(list(texts), int(kind), int(n), bool(fold), contiguous(a, np.uint32), contiguous(b, np.uint32), get_num_threads())
 
 
-def number_sketch_texts(texts, k) -> np.ndarray:
+def number_sketch_texts(texts: Iterable[str], k: int) -> np.ndarray:
     """:func:`number_sketch_batch` rows (``k + 1`` values) for a list of ``str``."""
     return _core.number_sketch_texts(list(texts), int(k), get_num_threads())
 
 
-def shingle_one(cps, kind, n) -> np.ndarray:
+def shingle_one(cps: ArrayLike, kind: int, n: int) -> np.ndarray:
     """All shingle hashes (with repeats) of one document."""
     return _core.shingle_one(contiguous(cps, np.uint32), int(kind), int(n))
 
 
-def sign_hashes_batch(hashes, offsets, a, b, sigs) -> None:
+def sign_hashes_batch(hashes: ArrayLike, offsets: ArrayLike, a: ArrayLike, b: ArrayLike, sigs: np.ndarray) -> None:
     """Signatures from precomputed 64-bit shingle hashes (CSR layout)."""
     _core.sign_hashes_batch(contiguous(hashes, np.uint64), contiguous(offsets, np.int64), contiguous(a, np.uint32), contiguous(b, np.uint32), sigs,
                             get_num_threads())
 
 
-def minhash_hv32_into(hv32, a, b, sig) -> None:
+def minhash_hv32_into(hv32: ArrayLike, a: ArrayLike, b: ArrayLike, sig: np.ndarray) -> None:
     """Fold 32-bit hash values (e.g. datasketch's sha1_hash32) into ``sig``."""
     _core.minhash_hv32_into(contiguous(hv32, np.uint32), contiguous(a, np.uint32), contiguous(b, np.uint32), sig)
 
 
-def number_sketch_batch(cps, offsets, out) -> None:
+def number_sketch_batch(cps: ArrayLike, offsets: ArrayLike, out: np.ndarray) -> None:
     """Per document (row of ``out``): how many distinct numbers it states, then the smallest of their hashes.
 
     A number is ``[0-9]+([.,/][0-9]+)*``; its hash is the low 32 bits of ``fmix64`` of the
@@ -55,7 +59,7 @@ def number_sketch_batch(cps, offsets, out) -> None:
     _core.number_sketch_batch(contiguous(cps, np.uint32), contiguous(offsets, np.int64), out, get_num_threads())
 
 
-def number_agreement(nums_a, nums_b, pairs, shared, seen) -> None:
+def number_agreement(nums_a: ArrayLike, nums_b: ArrayLike, pairs: ArrayLike, shared: np.ndarray, seen: np.ndarray) -> None:
     """Per pair ``(i, j)`` of sketch rows: ``seen`` numbers of the text stating fewer were compared,
     ``shared`` of them the other states too (order-independent)."""
     _core.number_agreement(contiguous(nums_a, np.uint32), contiguous(nums_b, np.uint32), contiguous(pairs, np.int64).reshape(-1, 2), shared, seen)
