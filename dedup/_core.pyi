@@ -135,6 +135,32 @@ def average_linkage(
     confirm: Callable[[NDArray[np.int64]], list[bool]] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int8]]: ...
 
+# -- reading JSON Lines ---------------------------------------------------------------------
+
+def jsonl_block(
+    data: bytes, eof: bool, max_bytes: int | None, id_field: str, text_fields: list[str], join: str
+) -> tuple[bytes, list[int], list[Any], list[str], int]:
+    """``(kinds, ends, ids, texts, used)``: a kind byte per complete line (0 a record, 1 blank, 2 for Python to
+    read, 3 over ``max_bytes``), each line's end offset, the records' ids and texts, and the bytes used."""
+
+# -- stored texts (dedup.texts) -------------------------------------------------------------
+
+class TextStore:
+    """Texts kept in the core (compressed with Zstandard when asked), appended to and read by position."""
+
+    def __init__(self) -> None: ...
+    def extend(self, texts: list[str], compress: bool = True, threads: int = 0) -> list[int]:
+        """Append ``texts``; returns the positions (in ``texts``) of those without UTF-8 (a lone surrogate), stored
+        empty for the caller to keep the string itself."""
+    def __len__(self) -> int: ...
+    def __getitem__(self, i: int) -> str: ...
+    @property
+    def nbytes(self) -> int: ...
+
+def template_fill_rows(
+    store: TextStore, left: NDArray[np.int64], right: NDArray[np.int64], params: dict[str, Any], threads: int = 0
+) -> NDArray[np.bool_]: ...
+
 # -- alignment (dedup.align's verdicts) -----------------------------------------------------
 
 def template_fill_batch(texts_a: Sequence[object], texts_b: Sequence[object], params: dict[str, Any], threads: int = 0) -> NDArray[np.bool_]: ...

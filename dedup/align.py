@@ -358,6 +358,15 @@ def template_fill_many(texts_a: Sequence[str], texts_b: Sequence[str], n_jobs: i
     return _core.template_fill_batch(list(texts_a), list(texts_b), _core_params(), threads)
 
 
+def template_fill_stored(store: object, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
+    """:func:`template_fill_many` of texts kept in a ``dedup._core.TextStore`` (see :class:`dedup.texts.StoredTexts`):
+    pair ``m`` is stored texts ``left[m]`` and ``right[m]``, read and tokenized in the core without making strings."""
+    threads = 0 if n_jobs is None else max(1, int(n_jobs))
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    return _core.template_fill_rows(store, left, right, _core_params(), threads)
+
+
 def _core_params() -> dict[str, object]:
     """This module's thresholds and word lists, as the compiled verdict takes them (read at each
     call: they are this module's, and a test or a user may set them)."""

@@ -1030,7 +1030,7 @@ def _read_text(path: str) -> str:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
+    from .explanation import explain
 
     if args.a == "-" and args.b == "-":
         raise ConfigError("only one of A and B can be standard input")
@@ -1066,7 +1066,7 @@ examples:
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
-    from .report import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE
+    from ._report_limits import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE
 
     r = sub.add_parser("report", help="write an HTML page to review the duplicates", description=_REPORT_DOC,
                        epilog=_REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -296,8 +296,7 @@ def text_confirm(verifier: Verifier, texts: Sequence[str | None] | None, n_jobs:
         return None
 
     def confirm(pairs: np.ndarray) -> np.ndarray:
-        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        return verifier.confirm([texts[i] for i in pairs[:, 0].tolist()], [texts[j] for j in pairs[:, 1].tolist()], n_jobs)
+        return verifier.confirm_rows(texts, pairs, n_jobs)
 
     return confirm
 

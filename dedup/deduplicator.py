@@ -16,6 +16,7 @@ from .minhash import MinHasher
 from .normalize import Normalizer
 from .params import Params
 from .shingle import Shingler
+from .texts import StoredTexts
 from .verify import Verifier
 
 __all__ = ["Params", "Deduplicator", "cluster", "deduplicate"]
@@ -81,12 +82,12 @@ class Deduplicator:
         """Forget every added document (the parameters stay); returns the engine."""
         self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
         self._ids: list[Any] = []
-        self._texts: list[str] = []  # prepared texts, kept for verify_text
+        self._texts = StoredTexts()  # prepared texts, kept (compressed) for verify_text
         self._wordless: dict[int, str] = {}  # prepared texts of the documents without shingles, by position
         self._index: dict[Any, int] = {}
-        self._sig_chunks: list[np.ndarray] = []
-        self._size_chunks: list[np.ndarray] = []
-        self._num_chunks: list[np.ndarray] = []
+        self._sigs = _Rows()
+        self._sizes = _Rows()
+        self._nums = _Rows()
         self._indexed = 0  # documents inserted into self.lsh (for query)
         return self
 
@@ -185,16 +186,21 @@ class Deduplicator:
         running: tuple[list[Any], Future] | None = None
 
         def advance(nxt: tuple[list[Any], list[str]] | None) -> None:
-            """Append the batch in flight (waiting for it), then start ``nxt``."""
+            """Wait for the batch in flight, start ``nxt``, then append the finished batch (storing its
+            texts overlaps signing the next)."""
             nonlocal running
+            done = None
             if running is not None:
                 done_ids, future = running
                 running = None
-                prepared, signed = future.result()
-                self._append(done_ids, prepared, signed)
-            if nxt is not None:
-                self._check_texts(nxt[1])
-                running = (nxt[0], pool.submit(self._prepare_and_sign, nxt[1], _kernels.get_num_threads()))
+                done = (done_ids, *future.result())
+            try:
+                if nxt is not None:
+                    self._check_texts(nxt[1])
+                    running = (nxt[0], pool.submit(self._prepare_and_sign, nxt[1], _kernels.get_num_threads()))
+            finally:
+                if done is not None:
+                    self._append(*done)
 
         try:
             try:
@@ -228,19 +234,15 @@ class Deduplicator:
         start = len(self._ids) - len(ids)
         for i in np.flatnonzero(np.asarray(sizes) == 0).tolist():  # exact copies of these group by text
             self._wordless[start + i] = prepared[i]
-        self._sig_chunks.append(sigs)
-        self._size_chunks.append(sizes)
-        self._num_chunks.append(nums)
+        self._sigs.append(sigs)
+        self._sizes.append(sizes)
+        self._nums.append(nums)
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Signatures, shingle counts and number sketches of every added document."""
-        if len(self._sig_chunks) > 1:
-            self._sig_chunks = [np.concatenate(self._sig_chunks)]
-            self._size_chunks = [np.concatenate(self._size_chunks)]
-            self._num_chunks = [np.concatenate(self._num_chunks)]
-        if not self._sig_chunks:
+        if not len(self._sigs):
             return self.minhasher.empty(0), np.zeros(0, dtype=np.int64), numbers.none(0)
-        return self._sig_chunks[0], self._size_chunks[0], self._num_chunks[0]
+        return self._sigs.array(), self._sizes.array(), self._nums.array()
 
     # -- matching ----------------------------------------------------------------------------
 
@@ -304,8 +306,11 @@ class Deduplicator:
         np.minimum.at(first, node, np.arange(len(sigs)))
         stage(self.CLUSTER_STAGES[1])
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
-        keys = self.lsh.keys(sigs[first])
-        pairs = first[screened_pairs(keys, sigs[first], sizes[first], self.verifier.threshold, self.verifier.containment_threshold)]
+        # One row per group (a copy of the signatures) only when some rows are copies of others.
+        distinct = sigs if np.array_equal(first, np.arange(len(sigs))) else sigs[first]
+        keys = self.lsh.keys(distinct)
+        pairs = first[screened_pairs(keys, distinct, sizes[first], self.verifier.threshold, self.verifier.containment_threshold)]
+        del distinct
         crowded = np.zeros(len(sigs), dtype=bool)
         crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
@@ -334,6 +339,58 @@ class Deduplicator:
         ``keep`` is ``"representative"`` (each cluster's fullest version, see :mod:`dedup.cluster`) or
         ``"first"`` (its earliest document); see :meth:`Clustering.kept`."""
         return [self._ids[i] for i in self.clusters().kept(keep).tolist()]
+
+
+class _Rows:
+    """Rows of one width and type, appended in batches and read as one array.
+
+    Batches are copied into blocks of at least :data:`BLOCK_BYTES`: the allocator maps blocks that
+    large apart and gives them back when freed, so joining the blocks into one array (done block by
+    block, each freed once copied) holds the rows about once, not twice as joining the batches would."""
+
+    BLOCK_BYTES = 1 << 25
+
+    def __init__(self) -> None:
+        self._blocks: list[np.ndarray] = []  # full blocks (the first may be an earlier join)
+        self._open: np.ndarray | None = None  # the block being filled
+        self._filled = 0
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows)
+        at = 0
+        while at < len(rows):
+            if self._open is None:
+                per_row = max(1, rows[:1].nbytes)
+                self._open = np.empty((max(len(rows), self.BLOCK_BYTES // per_row), *rows.shape[1:]), dtype=rows.dtype)
+                self._filled = 0
+            take = min(len(rows) - at, len(self._open) - self._filled)
+            self._open[self._filled : self._filled + take] = rows[at : at + take]
+            self._filled += take
+            at += take
+            if self._filled == len(self._open):
+                self._blocks.append(self._open)
+                self._open = None
+        self._n += len(rows)
+
+    def array(self) -> np.ndarray:
+        """All rows, in order, as one array (a view of it until more rows are appended)."""
+        parts = self._blocks + ([self._open[: self._filled]] if self._open is not None and self._filled else [])
+        if len(parts) == 1:
+            return parts[0]
+        out = np.empty((self._n, *parts[0].shape[1:]), dtype=parts[0].dtype)
+        at = 0
+        self._blocks, self._open = [], None
+        while parts:
+            part = parts.pop(0)
+            out[at : at + len(part)] = part
+            at += len(part)
+            del part  # freed as soon as copied
+        self._blocks, self._filled = [out], 0
+        return out
 
 
 def split_record(rec: Any, position: int) -> tuple[Any, str]:

@@ -181,6 +181,12 @@ def read_jsonl_lines(
         yield item, raw
 
 
+_BLOCK = 1 << 22
+"""Bytes of JSON Lines read and parsed at once (see :func:`_jsonl_blocks`)."""
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def _numbered_jsonl(
     stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool = False
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
@@ -189,6 +195,11 @@ def _numbered_jsonl(
     With ``sniff``, a first line that cannot be read and looks like another format (a JSON array, a CSV
     header) ends the input with a :class:`FormatError` saying so, and a compressed stream that turns out
     truncated or corrupt ends it with one too."""
+    peek = getattr(stream, "peek", None)
+    if peek is None or not peek(4)[:4].startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield from _jsonl_blocks(stream, source, id_field, fields, max_bytes, sniff)
+        return
+    # UTF-16 (rare): decoded and read line by line.
     lines = _utf8_lines(stream, max_bytes)
     lineno = 0
     first = sniff
@@ -218,6 +229,81 @@ def _numbered_jsonl(
                 return
         first = False
         yield item, raw, lineno
+
+
+def _jsonl_blocks(
+    stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool
+) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
+    """:func:`_numbered_jsonl` of a UTF-8 stream, read in blocks of up to :data:`_BLOCK` bytes.
+
+    The compiled core splits each block into lines and parses the plain ones (an object with a string or
+    integer id and string texts, see ``rust/core/src/jsonl.rs``) without the GIL; every other line goes
+    through :func:`_parse_line`, so values and errors are those of reading line by line with ``json``. A line
+    over ``max_bytes`` is read past without being kept, as :func:`_utf8_lines` does; a pipe's lines are
+    handled as they arrive (``read1``), not once a block is full."""
+    from ._kernels import jsonl_block  # the core is loaded with the first JSON Lines input, not with dedup.io
+
+    read = getattr(stream, "read1", None) or stream.read
+    lineno = 0
+    first = sniff
+    pending = b""  # the start of a line that continues in the next block
+    skipped: int | None = None  # bytes of an over-long line read past so far
+    at_start = True
+    while True:
+        try:
+            chunk = read(_BLOCK)
+        except CorruptStream as exc:
+            yield FormatError(str(exc), source=source, line=lineno + 1), b"", lineno + 1
+            return
+        eof = not chunk
+        if skipped is not None:
+            nl = chunk.find(b"\n")
+            if nl < 0 and not eof:
+                skipped += len(chunk)
+                continue
+            lineno += 1
+            yield InputError(_over(skipped + nl + 1 if nl >= 0 else skipped, max_bytes), source=source, line=lineno), b"", lineno
+            first, skipped = False, None
+            chunk = chunk[nl + 1 :] if nl >= 0 else b""
+        data = pending + chunk if pending else chunk
+        if at_start:
+            if len(data) < len(_UTF8_BOM) and not eof:
+                pending = data
+                continue
+            at_start = False
+            if data.startswith(_UTF8_BOM):
+                data = data[len(_UTF8_BOM) :]
+        kinds, ends, ids, texts, used = jsonl_block(data, eof, max_bytes, id_field, fields, TEXT_JOIN)
+        start = r = 0
+        for kind, end in zip(kinds, ends):
+            lineno += 1
+            raw = data[start:end]
+            start = end
+            if kind == 0:  # a plain record
+                item: tuple[Any, str] | InputError | None = (ids[r], texts[r])
+                r += 1
+            elif kind == 1:  # blank
+                continue
+            elif kind == 3:  # over max_bytes (far over it: not passed on, as _utf8_lines does not keep it)
+                yield InputError(_over(len(raw), max_bytes), source=source, line=lineno), raw if len(raw) <= max_bytes + 1 else b"", lineno
+                first = False
+                continue
+            else:
+                item = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
+                if item is None:
+                    continue
+                if first and isinstance(item, InputError):
+                    looks = formats.describe(raw)
+                    if looks:
+                        yield FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno), raw, lineno
+                        return
+            first = False
+            yield item, raw, lineno
+        if eof:
+            return
+        pending = data[used:]
+        if max_bytes is not None and len(pending) > max_bytes:  # a line over the limit: read past the rest of it
+            skipped, pending = len(pending), b""
 
 
 def _parse_line(

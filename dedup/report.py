@@ -56,10 +56,11 @@ from typing import IO, Any
 import numpy as np
 
 from . import __version__, formats
+from ._report_limits import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE, SAMPLE_SHARE
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, split_record
 from .errors import ConfigError, InputError, Where
-from .explain import explain
+from .explanation import explain
 
 __all__ = [
     "MAX_CLUSTERS",
@@ -76,19 +77,6 @@ __all__ = [
     "render_html",
     "embed_json",
 ]
-
-#: The largest clusters with duplicates that a page holds.
-MAX_CLUSTERS = 1000
-#: Clusters drawn at random from the rest (beyond the largest ``MAX_CLUSTERS``).
-SAMPLE = 200
-#: Members shown per cluster (the least similar first); the page says how many more there are.
-MAX_MEMBERS = 10
-#: Characters of each text shown (the alignment is computed on the whole text).
-MAX_CHARS = 20_000
-#: The page stops adding clusters once its data reaches this many megabytes (at least one is shown).
-MAX_MB = 24.0
-#: The share of ``max_mb`` kept for the random sample when the largest clusters would fill the page.
-SAMPLE_SHARE = 0.25
 
 Records = Iterable[Any] | Callable[[], Iterable[Any]]
 Output = str | Path | IO[str]

@@ -33,6 +33,7 @@ import numpy as np
 from . import _kernels, numbers
 from .align import Alignment, align, template_fill_many
 from .errors import ConfigError
+from .texts import StoredTexts
 
 if TYPE_CHECKING:
     from .params import Params
@@ -129,6 +130,16 @@ class Verifier:
         if todo:
             ok[todo] = ~template_fill_many(pairs_a, pairs_b, n_jobs)
         return ok
+
+    def confirm_rows(self, texts: Sequence[str | None], pairs: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
+        """:meth:`confirm` of the row pairs ``pairs`` (``(m, 2)``) of ``texts``; texts kept in a
+        :class:`~dedup.texts.StoredTexts` are read and aligned in the core, without making strings."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        if not self.verify_text:
+            return np.ones(len(pairs), dtype=bool)
+        if isinstance(texts, StoredTexts):  # distinct rows have distinct texts (identical ones are one node)
+            return ~texts.template_fills(pairs[:, 0], pairs[:, 1], n_jobs)
+        return self.confirm([texts[i] for i in pairs[:, 0].tolist()], [texts[j] for j in pairs[:, 1].tolist()], n_jobs)
 
     def decide(
         self,

@@ -358,21 +358,21 @@ def _reuters_docs() -> dict[str, str]:
 
 
 def _candidate_pairs(texts: list[str]) -> list[tuple[str, str]]:
-    """The prepared pairs ``Verifier.confirm`` gets when the engine clusters ``texts``."""
+    """The prepared pairs ``Verifier.confirm_rows`` is asked about when the engine clusters ``texts``."""
     got: list[tuple[str, str]] = []
-    real = verify.Verifier.confirm
+    real = verify.Verifier.confirm_rows
 
-    def spy(self, a, b, n_jobs=1):
-        got.extend(zip(a, b))
-        return real(self, a, b, n_jobs)
+    def spy(self, stored, pairs, n_jobs=1):
+        got.extend((stored[int(i)], stored[int(j)]) for i, j in pairs)
+        return real(self, stored, pairs, n_jobs)
 
-    verify.Verifier.confirm = spy
+    verify.Verifier.confirm_rows = spy
     try:
         d = dedup.Deduplicator(n_jobs=1)
         d.add_many(enumerate(texts))
         d.clusters()
     finally:
-        verify.Verifier.confirm = real
+        verify.Verifier.confirm_rows = real
     return [(a, b) for a, b in got if a is not None and b is not None and a != b]
 
 

@@ -10,8 +10,14 @@ STUB = Path(__file__).resolve().parent.parent / "dedup" / "_core.pyi"
 
 
 def _stub() -> tuple[dict[str, ast.FunctionDef], set[str]]:
+    """The stub's functions (a class counts as its ``__init__``) and its constants."""
     tree = ast.parse(STUB.read_text(encoding="utf-8"))
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            init = next(n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
+            init.args.args = init.args.args[1:]  # self
+            functions[node.name] = init
     constants = {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
     return functions, constants
 
@@ -39,3 +45,13 @@ def test_stub_constant_types() -> None:
     assert isinstance(_core.FLAG_NONASCII, int) and isinstance(_core.MOJIBAKE_FTFY_VERSION, str)
     assert all(isinstance(lo, int) and isinstance(hi, int) and lo < hi for lo, hi in _core.WORD_RANGES)
     assert len(_core.NORMALIZE_PATTERNS) == 3 and all(isinstance(p, str) for p in _core.NORMALIZE_PATTERNS)
+
+
+def test_stub_classes_name_the_methods_of_the_core() -> None:
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            cls = getattr(_core, node.name)
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    assert hasattr(cls, item.name), f"{node.name}.{item.name}"

@@ -14,11 +14,11 @@ DEDUP = Path(__file__).resolve().parent.parent / "dedup"
 
 #: Layer of each top-level module or subpackage of dedup (docs/architecture.md, "What may import what").
 LAYERS = {
-    "errors": 0, "_core": 0, "_lazy": 0,
+    "errors": 0, "_core": 0, "_lazy": 0, "_report_limits": 0,
     "_kernels": 1,
     "normalize": 2, "shingle": 2, "minhash": 2, "numbers": 2, "align": 2, "lsh": 2,
-    "params": 3, "verify": 3, "cluster": 3,
-    "deduplicator": 4, "explain": 4,
+    "params": 3, "verify": 3, "cluster": 3, "texts": 3,
+    "deduplicator": 4, "explanation": 4,
     "store": 5,
     "index": 6,
     "formats": 7, "io": 7, "writeback": 7, "progress": 7,

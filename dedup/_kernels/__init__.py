@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from .directory import directory_bits, drop_rows, expand_ranges, find_keys, find_ranges, key_directory, merge_into
 from .graph import average_linkage, connected_components
+from .jsonl import jsonl_block
 from .pairs import agree_upper_bounds, band_keys, band_pair_codes, crowded, equal_counts_between, nibble_fingerprints, screened_pair_codes, sorted_unique
 from .pool import contiguous, get_num_threads, set_num_threads, threads
 from .scan import FLAG_DAMAGE, FLAG_INVISIBLE, FLAG_NONASCII, text_flags
@@ -53,6 +54,7 @@ __all__ = [
     "find_keys",
     "find_ranges",
     "get_num_threads",
+    "jsonl_block",
     "key_directory",
     "merge_into",
     "minhash_hv32_into",

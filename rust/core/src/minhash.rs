@@ -213,8 +213,14 @@ pub fn sign_strs<S: AsCodePoints + Sync>(
             || (Vec::new(), Vec::new(), Vec::new(), crate::distinct::Scratch::default(), Vec::new()),
             |(cps, scratch, hashes, table, distinct), (d, (sig, size))| {
                 sig.fill(EMPTY);
-                texts[d].code_points_into(cps);
-                crate::shingle::shingle_hashes(cps, kind, n, fold, scratch, hashes);
+                match (kind, texts[d].as_utf8()) {
+                    (crate::shingle::Kind::Char, Some(text)) => crate::shingle::char_ngram_hashes_str(text, n, fold, scratch, hashes),
+                    (crate::shingle::Kind::Word, Some(text)) => crate::shingle::word_ngram_hashes_str(text, n, fold, hashes),
+                    _ => {
+                        texts[d].code_points_into(cps);
+                        crate::shingle::shingle_hashes(cps, kind, n, fold, scratch, hashes);
+                    }
+                }
                 // Each distinct shingle once: the minima are those of the set, with less work.
                 crate::distinct::distinct_into(hashes, table, distinct);
                 fold_hashes(distinct, a, b, sig);
@@ -227,12 +233,21 @@ pub fn sign_strs<S: AsCodePoints + Sync>(
 pub trait AsCodePoints {
     /// The code points, into `out` (cleared first).
     fn code_points_into(&self, out: &mut Vec<u32>);
+
+    /// The text as UTF-8, when it is held so (shingling then reads it without a code point copy).
+    fn as_utf8(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl AsCodePoints for &str {
     fn code_points_into(&self, out: &mut Vec<u32>) {
         out.clear();
         out.extend(self.chars().map(|c| c as u32));
+    }
+
+    fn as_utf8(&self) -> Option<&str> {
+        Some(self)
     }
 }
 

@@ -51,16 +51,134 @@ pub fn clean_into(cps: &[u32], fold: bool, out: &mut Vec<u32>) {
     }
 }
 
+/// [`clean_into`] straight from UTF-8: ASCII bytes go through a table, other characters are
+/// decoded one at a time, so no code point copy of the text is made first.
+pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
+    let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
+    let bytes = text.as_bytes();
+    // Every output value follows a byte that made no output (a space) or is that byte's
+    // character, so the output is never longer than the input: write into a slice of that size.
+    out.clear();
+    out.resize(bytes.len() + 1, 0);
+    let buf = out.as_mut_slice();
+    let (mut pos, mut pending_space) = (0usize, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let c = if byte < 0x80 {
+            i += 1;
+            table[byte as usize]
+        } else {
+            // `i` is a character boundary: every step moves by a whole character.
+            let ch = text[i..].chars().next().unwrap_or('\0');
+            i += ch.len_utf8();
+            if is_word(ch as u32) {
+                ch as u32
+            } else {
+                NOT_WORD
+            }
+        };
+        // Branch-free: a word character writes a pending space, then itself.
+        let word = c != NOT_WORD;
+        buf[pos] = SPACE;
+        pos += (word && pending_space) as usize;
+        buf[pos] = c;
+        pos += word as usize;
+        pending_space = !word && (pending_space || pos > 0);
+    }
+    out.truncate(pos);
+}
+
+/// The mark of a non-word character in the ASCII tables (NUL is not a word character).
+const NOT_WORD: u32 = 0;
+
+/// ASCII code point -> itself if a word character, else [`NOT_WORD`]; the folded table also lower-cases.
+const ASCII_PLAIN: [u32; 128] = ascii_table(false);
+const ASCII_FOLDED: [u32; 128] = ascii_table(true);
+
+const fn ascii_table(fold: bool) -> [u32; 128] {
+    let mut t = [NOT_WORD; 128];
+    let mut c = 0u32;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c as usize] = if fold && b.is_ascii_uppercase() { c + 32 } else { c };
+        }
+        c += 1;
+    }
+    t
+}
+
 /// Character n-gram hashes of `cps` into `out` (cleared first); `scratch` is reused memory.
 pub fn char_ngram_hashes(cps: &[u32], n: usize, fold: bool, scratch: &mut Vec<u32>, out: &mut Vec<u64>) {
-    out.clear();
     clean_into(cps, fold, scratch);
-    let m = scratch.len();
+    window_hashes(scratch, n, out);
+}
+
+/// [`char_ngram_hashes`] of a UTF-8 text (the same hashes, see [`clean_str_into`]).
+pub fn char_ngram_hashes_str(text: &str, n: usize, fold: bool, scratch: &mut Vec<u32>, out: &mut Vec<u64>) {
+    clean_str_into(text, fold, scratch);
+    window_hashes(scratch, n, out);
+}
+
+/// `fmix64(fnv(window))` of every window of `n` code points of `clean` (one window of all of
+/// it when shorter, none when empty), into `out` (cleared first).
+fn window_hashes(clean: &[u32], n: usize, out: &mut Vec<u64>) {
+    out.clear();
+    let m = clean.len();
     if m == 0 {
         return;
     }
     let w = n.min(m);
-    out.extend(scratch.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)))));
+    // Common widths get an unrolled loop; the hashes are the same as the general one's.
+    match w {
+        3 => fixed_windows::<3>(clean, out),
+        4 => fixed_windows::<4>(clean, out),
+        5 => fixed_windows::<5>(clean, out),
+        6 => fixed_windows::<6>(clean, out),
+        7 => fixed_windows::<7>(clean, out),
+        8 => fixed_windows::<8>(clean, out),
+        _ => out.extend(clean.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64))))),
+    }
+}
+
+fn fixed_windows<const N: usize>(clean: &[u32], out: &mut Vec<u64>) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::simd::has_avx512dq() {
+            return crate::simd::with_avx512dq(|| fixed_windows_body::<N>(clean, out));
+        }
+    }
+    fixed_windows_body::<N>(clean, out)
+}
+
+/// Windows of width `N <= 8` (`clean` at least that long), eight at a time: the eight hashes of a
+/// group are independent, so with 64-bit vector multiplies they are computed side by side.
+#[inline(always)]
+fn fixed_windows_body<const N: usize>(clean: &[u32], out: &mut Vec<u64>) {
+    const LANES: usize = 8;
+    let count = clean.len() + 1 - N;
+    out.clear();
+    out.resize(count, 0);
+    let mut i = 0;
+    while i + LANES <= count {
+        // The code points the group reads, in a fixed-size array (so the reads need no bounds checks).
+        let mut w = [0u32; 16];
+        w[..LANES - 1 + N].copy_from_slice(&clean[i..i + LANES - 1 + N]);
+        let mut h = [FNV_BASIS; LANES];
+        for j in 0..N {
+            for (l, hl) in h.iter_mut().enumerate() {
+                *hl = fnv_step(*hl, w[l + j] as u64);
+            }
+        }
+        for (o, &hl) in out[i..i + LANES].iter_mut().zip(&h) {
+            *o = fmix64(hl);
+        }
+        i += LANES;
+    }
+    for (k, win) in clean[i..].windows(N).enumerate() {
+        out[i + k] = fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)));
+    }
 }
 
 /// Word n-gram hashes of `cps` into `out` (cleared first).
@@ -82,6 +200,49 @@ pub fn word_ngram_hashes(cps: &[u32], n: usize, fold: bool, out: &mut Vec<u64>) 
     if in_word {
         out.push(fmix64(h));
     }
+    word_windows(n, out);
+}
+
+/// [`word_ngram_hashes`] of a UTF-8 text (the same hashes; ASCII bytes go through a table).
+pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64>) {
+    out.clear();
+    let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
+    let bytes = text.as_bytes();
+    let mut h = FNV_BASIS;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let c = if byte < 0x80 {
+            i += 1;
+            table[byte as usize]
+        } else {
+            let ch = text[i..].chars().next().unwrap_or('\0');
+            i += ch.len_utf8();
+            if is_word(ch as u32) {
+                ch as u32
+            } else {
+                NOT_WORD
+            }
+        };
+        if c != NOT_WORD {
+            h = fnv_step(h, c as u64);
+            in_word = true;
+        } else if in_word {
+            out.push(fmix64(h));
+            h = FNV_BASIS;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(fmix64(h));
+    }
+    word_windows(n, out);
+}
+
+/// Replace the word hashes in `out` by the hashes of their windows of `n` (one window of
+/// all when fewer, none when no words).
+fn word_windows(n: usize, out: &mut Vec<u64>) {
     let nw = out.len();
     if nw == 0 {
         return;
@@ -133,6 +294,58 @@ mod tests {
         assert_eq!(out.len(), 1);
         word_ngram_hashes(&cps("one two three four five six"), 5, false, &mut out);
         assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn utf8_path_gives_the_code_point_path_hashes() {
+        let samples = [
+            "", " ", "a", "ab", "The Quick, brown FOX -- jumps; over 12 lazy dogs.",
+            "Zürich's café — naïve “quotes” 中文字符 and ÉTÉ", "__x__ \u{1F600} y\u{0}z \u{10FFFF}",
+            "  lead and trail  ", "one\ttwo\nthree\r\nfour",
+        ];
+        for s in samples {
+            for n in 1..=9 {
+                for fold in [false, true] {
+                    let (mut scratch, mut via_str) = (Vec::new(), Vec::new());
+                    char_ngram_hashes_str(s, n, fold, &mut scratch, &mut via_str);
+                    let mut clean = Vec::new();
+                    clean_str_into(s, fold, &mut clean);
+                    let mut reference = Vec::new();
+                    clean_into(&cps(s), fold, &mut reference);
+                    assert_eq!(clean, reference, "{s:?} fold={fold}");
+                    assert_eq!(via_str, chars(s, n, fold), "{s:?} n={n} fold={fold}");
+                    let (mut words_str, mut words) = (Vec::new(), Vec::new());
+                    word_ngram_hashes_str(s, n, fold, &mut words_str);
+                    word_ngram_hashes(&cps(s), n, fold, &mut words);
+                    assert_eq!(words_str, words, "{s:?} n={n} fold={fold}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn grouped_windows_hash_as_one_window_at_a_time() {
+        let clean: Vec<u32> = (0..203u32).map(|i| 97 + (i * 7919) % 26).chain([32, 0xE9, 0x4E2D]).collect();
+        for len in [1usize, 5, 8, 12, 13, 16, 17, 40, 206] {
+            let text = &clean[..len];
+            for n in 1..=9usize {
+                let w = n.min(len);
+                let want: Vec<u64> = text.windows(w).map(|win| fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)))).collect();
+                let mut got = Vec::new();
+                window_hashes(text, n, &mut got);
+                assert_eq!(got, want, "len={len} n={n}");
+                if (3..=8).contains(&w) {
+                    let mut scalar = Vec::new();
+                    match w {
+                        3 => fixed_windows_body::<3>(text, &mut scalar),
+                        5 => fixed_windows_body::<5>(text, &mut scalar),
+                        8 => fixed_windows_body::<8>(text, &mut scalar),
+                        _ => scalar = want.clone(),
+                    }
+                    assert_eq!(scalar, want, "baseline path, len={len} n={n}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -54,3 +54,29 @@ pub fn with_avx512<R>(f: impl FnOnce() -> R) -> R {
     // the feature, which the assertion above has just checked.
     unsafe { run(f) }
 }
+
+/// Whether this CPU runs AVX-512 code with 64-bit lane multiplies (foundation and DQ).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub fn has_avx512dq() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq")
+}
+
+/// Run `f` compiled with AVX-512 foundation and DQ (64-bit lane multiply) enabled, as [`with_avx2`]
+/// does for AVX2: hashing eight shingles at once.
+///
+/// Call only after [`has_avx512dq`] returned true.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[allow(unsafe_code)]
+pub fn with_avx512dq<R>(f: impl FnOnce() -> R) -> R {
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn run<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    assert!(has_avx512dq(), "with_avx512dq called on a CPU without AVX-512 DQ");
+    // SAFETY: the only requirement of calling a `target_feature` function is that the CPU has
+    // the features, which the assertion above has just checked.
+    unsafe { run(f) }
+}
+

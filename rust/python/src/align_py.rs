@@ -55,7 +55,7 @@ fn text_arg<'a>(x: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Text<'a>> {
 }
 
 /// Read `dedup.align._core_params()`.
-fn params(d: &Bound<'_, PyDict>) -> PyResult<Params> {
+pub(crate) fn params(d: &Bound<'_, PyDict>) -> PyResult<Params> {
     const KEYS: [&str; 15] = [
         "NOISE_SIMILARITY",
         "NOISY_RATE",
@@ -131,8 +131,8 @@ fn params(d: &Bound<'_, PyDict>) -> PyResult<Params> {
 /// Pairs judged per round, and the text (bytes, counted once per distinct text) that closes a
 /// round: the texts of a round are read in place and tokenized once, and their tokens (some
 /// 12 bytes a character) are held until the round ends, so memory follows the round.
-const ROUND: usize = 8192;
-const ROUND_TEXT: usize = 1 << 22;
+pub(crate) const ROUND: usize = 8192;
+pub(crate) const ROUND_TEXT: usize = 1 << 22;
 
 /// `dedup.align.template_fill(texts_a[m], texts_b[m])` for every `m` (a bool array), on
 /// `threads` threads (0: one per core) without the GIL. A text in several pairs of a round

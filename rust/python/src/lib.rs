@@ -17,9 +17,11 @@ use rayon::ThreadPool;
 use std::sync::{Arc, Mutex};
 
 mod align_py;
+mod jsonl_py;
 mod linkage_py;
 mod mojibake_py;
 mod normalize_py;
+mod textstore_py;
 
 // -- thread pools --------------------------------------------------------------------------
 
@@ -167,6 +169,13 @@ impl dedup_core::minhash::AsCodePoints for PyText<'_> {
         match self {
             PyText::Utf8(s) => s.code_points_into(out),
             PyText::Cps(v) => v.code_points_into(out),
+        }
+    }
+
+    fn as_utf8(&self) -> Option<&str> {
+        match self {
+            PyText::Utf8(s) => Some(s),
+            PyText::Cps(_) => None,
         }
     }
 }
@@ -562,6 +571,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FLAG_INVISIBLE", flags::INVISIBLE)?;
     m.add("WORD_RANGES", dedup_core::words::ranges().to_vec())?;
     m.add_function(wrap_pyfunction!(sign_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(jsonl_py::jsonl_block, m)?)?;
+    m.add_class::<textstore_py::PyTextStore>()?;
+    m.add_function(wrap_pyfunction!(textstore_py::template_fill_rows, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_one, m)?)?;
     m.add_function(wrap_pyfunction!(sign_texts, m)?)?;
     m.add_function(wrap_pyfunction!(number_sketch_texts, m)?)?;

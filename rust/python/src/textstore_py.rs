@@ -1,0 +1,119 @@
+//! Binding of `dedup_core::textstore`: the engine's kept texts, and the alignment verdict on
+//! pairs of them read straight from the store (no Python strings made).
+
+use crate::align_py::{self, ROUND, ROUND_TEXT};
+use crate::{bad, ro};
+use dedup_core::align;
+use dedup_core::textstore::TextStore;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::PyIndexError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use std::collections::HashMap;
+
+/// Texts kept compressed (`dedup.texts.StoredTexts` wraps it).
+#[pyclass(module = "dedup._core", name = "TextStore")]
+pub struct PyTextStore {
+    inner: TextStore,
+}
+
+#[pymethods]
+impl PyTextStore {
+    #[new]
+    fn new() -> Self {
+        PyTextStore { inner: TextStore::new() }
+    }
+
+    /// Append `texts` (compressed when `compress`); returns the positions (in `texts`) of those that have no UTF-8 (a lone
+    /// surrogate): an empty text is stored for each, for the caller to keep the string itself.
+    #[pyo3(signature = (texts, compress=true, threads=0))]
+    fn extend(&mut self, py: Python<'_>, texts: Vec<Bound<'_, PyString>>, compress: bool, threads: usize) -> PyResult<Vec<usize>> {
+        let mut odd = Vec::new();
+        let strs: Vec<&str> = texts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                t.to_str().unwrap_or_else(|_| {
+                    odd.push(k);
+                    ""
+                })
+            })
+            .collect();
+        let store = &mut self.inner;
+        if !crate::parallel(py, threads, || store.extend(&strs, compress))? {
+            return Err(bad("a text of 4 GiB or more cannot be kept".into()));
+        }
+        Ok(odd)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __getitem__(&self, i: isize) -> PyResult<String> {
+        let n = self.inner.len() as isize;
+        let k = if i < 0 { i + n } else { i };
+        if k < 0 || k >= n {
+            return Err(PyIndexError::new_err(format!("text {i} of {n}")));
+        }
+        self.inner.get_str(k as usize).ok_or_else(|| bad(format!("text {i} cannot be read")))
+    }
+
+    /// Bytes the store holds.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.inner.nbytes()
+    }
+}
+
+/// `template_fill` of the stored texts of each pair `(left[m], right[m])`, as a bool array, on
+/// `threads` threads without the GIL; a text in several pairs of a round is tokenized once.
+#[pyfunction]
+#[pyo3(signature = (store, left, right, params, threads=0))]
+pub fn template_fill_rows<'py>(
+    py: Python<'py>,
+    store: PyRef<'py, PyTextStore>,
+    left: PyReadonlyArray1<'py, i64>,
+    right: PyReadonlyArray1<'py, i64>,
+    params: &Bound<'py, PyDict>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let (left, right) = (ro(&left, "left")?, ro(&right, "right")?);
+    if left.len() != right.len() {
+        return Err(bad(format!("left and right: lengths {} and {} differ", left.len(), right.len())));
+    }
+    let n = store.inner.len();
+    if left.iter().chain(right).any(|&r| r < 0 || r as usize >= n) {
+        return Err(bad(format!("left and right must name texts 0..{n} of the store")));
+    }
+    let p = align_py::params(params)?;
+    let inner = &store.inner;
+    let mut out: Vec<bool> = Vec::with_capacity(left.len());
+    let mut start = 0;
+    while start < left.len() {
+        // A round: up to ROUND pairs whose distinct texts (compressed) stay under ROUND_TEXT bytes.
+        let mut index: HashMap<usize, usize> = HashMap::new();
+        let mut rows: Vec<usize> = Vec::new();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut m = start;
+        let mut size = 0usize;
+        while m < left.len() && pairs.len() < ROUND && size < ROUND_TEXT / 2 {
+            let mut ij = [0usize; 2];
+            for (side, row) in [left[m] as usize, right[m] as usize].into_iter().enumerate() {
+                ij[side] = *index.entry(row).or_insert_with(|| {
+                    rows.push(row);
+                    size += 4096;
+                    rows.len() - 1
+                });
+            }
+            pairs.push((ij[0], ij[1]));
+            m += 1;
+        }
+        let fills = crate::parallel(py, threads, || {
+            align::template_fill_batch(&rows, |&r| inner.get_str(r).map(|t| t.chars().map(u32::from).collect()).unwrap_or_default(), &pairs, &p)
+        })?;
+        out.extend(fills);
+        start = m;
+    }
+    Ok(out.into_pyarray(py))
+}

@@ -1,0 +1,83 @@
+"""The engine's kept texts (dedup.texts.StoredTexts, rust/core/src/textstore.rs) and the alignment read from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.align import template_fill_many
+from dedup.texts import StoredTexts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=300), max_size=8), max_size=5))
+def test_texts_come_back_as_given(batches):
+    """In order, across batches, plain and compressed, lone surrogates and empty texts included; indexing as a list's."""
+    s = StoredTexts(plain_chars=200)
+    every: list[str] = []
+    for batch in batches:
+        s.extend(batch)
+        every.extend(batch)
+    assert len(s) == len(every)
+    assert list(s) == every
+    assert s[::-1] == every[::-1]
+    if every:
+        assert s[-1] == every[-1]
+    with pytest.raises(IndexError):
+        s[len(every)]
+
+
+def test_news_text_is_kept_smaller():
+    text = ("The central bank raised its benchmark rate by a quarter point on Tuesday, citing inflation "
+            "that stayed above its target for a third month. ") * 20
+    s = StoredTexts(plain_chars=0)
+    s.extend([text] * 50)
+    assert s.nbytes < 50 * len(text) / 2
+    plain = StoredTexts()  # below the plain share: kept as is
+    plain.extend([text] * 50)
+    assert plain.nbytes >= 50 * len(text) and list(plain) == [text] * 50
+
+
+def _dividend(company: str, amount: str, pay: str) -> str:
+    return (f"{company.upper()} SETS QUARTERLY DIVIDEND\n\n{company} said its board declared a quarterly dividend of "
+            f"{amount} cts a share, payable {pay} to shareholders of record, the company said. The company makes "
+            "industrial valves and pumps for the chemical industry and employs about 2,000 people.")
+
+
+def test_alignment_from_the_store_gives_the_verdicts_of_strings():
+    texts = [
+        _dividend("Acme Corp", "12", "April 1"),
+        _dividend("Baxter Inc", "15", "May 3"),          # another company's notice: a template fill
+        _dividend("Acme Corp", "12", "April 1").replace("valves", "va1ves"),  # OCR noise: the same notice
+        "Totally different text about the weather in the mountains, with rain and snow expected.",
+        "l\ud800one surrogate " + _dividend("Acme Corp", "12", "April 1"),  # no UTF-8: kept as the string
+    ]
+    s = StoredTexts(plain_chars=len(texts[0]) * 2)  # the first texts plain, the rest compressed
+    s.extend(texts[:2])
+    s.extend(texts[2:])
+    pairs = np.array([(0, 1), (0, 2), (1, 2), (2, 0), (0, 3), (4, 0), (4, 1)])
+    fills = s.template_fills(pairs[:, 0], pairs[:, 1])
+    want = template_fill_many([texts[i] for i in pairs[:, 0]], [texts[j] for j in pairs[:, 1]])
+    assert fills.tolist() == want.tolist()
+    assert fills[0] and not fills[1]
+    # Without the odd text, the pairs are read in the core.
+    assert s.template_fills(pairs[:5, 0], pairs[:5, 1], n_jobs=2).tolist() == want[:5].tolist()
+
+
+def test_signatures_kept_in_blocks_read_as_one_array(monkeypatch):
+    """The engine's signature rows (dedup.deduplicator._Rows) join across blocks and batches in order."""
+    import dedup
+    from dedup import deduplicator
+
+    monkeypatch.setattr(deduplicator._Rows, "BLOCK_BYTES", 3 * 1024)  # three 256-value rows per block
+    texts = [f"story {i}: " + " ".join(f"word{(i * 7 + k) % 50}" for k in range(30)) for i in range(23)]
+    d = dedup.Deduplicator(batch_size=4)
+    d.add_many(enumerate(texts[:10]), batch_size=4)
+    d.clusters()  # joins what is there; adding more afterwards starts new blocks
+    d.add_many(enumerate(texts[10:], start=10), batch_size=5)
+    sigs, sizes = d.sign(texts)
+    got_sigs, got_sizes, _ = d._arrays()
+    assert np.array_equal(got_sigs, sigs) and np.array_equal(got_sizes, sizes)
+    assert d.clusters().labels.tolist() == dedup.Deduplicator().fit_predict(texts).tolist()
