@@ -57,6 +57,7 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
     from dedup import Deduplicator, Params, numbers
     from dedup import spark as dspark
     from dedup.cluster import pair_similarity
+    from dedup.spark import executor
 
     texts, source = _corpus(n)
     ids = [f"d{i}" for i in range(n)]
@@ -95,11 +96,11 @@ def run(n: int = 20_000, master: str = "local[2]", shuffle_partitions: int = 8) 
     params = Params().to_dict()
     from pyspark.sql import types as T
 
-    base = df.select(F.col("pos").alias(dspark._POS), F.col("id").alias(dspark._ID), F.col("text").alias(dspark._TEXT))
-    schema = dspark._signed_schema(T.StringType(), params["verify_text"])
+    base = df.select(F.col("pos").alias(executor.POS), F.col("id").alias(executor.ID), F.col("text").alias(executor.TEXT))
+    schema = executor.signed_schema(T.StringType(), params["verify_text"])
     df.unpersist()
     before = _cached_bytes(spark)
-    signed = base.mapInPandas(lambda it: dspark._sign_batches(it, params), schema).persist()
+    signed = base.mapInPandas(lambda it: executor.sign_batches(it, params), schema).persist()
     signed.count()
     signed_bytes = _cached_bytes(spark) - before
     bands = d.lsh.bands

@@ -20,43 +20,38 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import __version__
-from .deduplicator import Deduplicator, Params
+from .deduplicator import Deduplicator
 from .errors import ConfigError, DedupError, InputError
 from .formats import FORMATS
 from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, chunks, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
+from .params import INDEX_PARAMS, Params, settings
 
-_DEFAULTS = Params()
+_MATCHING = "matching (defaults are the best general setting)"
+_MATCHING_STORED = "matching (set when the index is created; for an existing one, omit them or repeat its values)"
 
 
-def _add_param_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("matching (defaults are the best general setting)")
-    g.add_argument("--threshold", type=float, default=_DEFAULTS.threshold, help="Jaccard similarity to match (default %(default)s)")
-    g.add_argument(
-        "--containment-threshold", type=float, default=_DEFAULTS.containment_threshold,
-        help="containment of the shorter document to match; 1 disables (default %(default)s)",
-    )
-    g.add_argument("--shingle", choices=["char", "word"], default=_DEFAULTS.shingle, help="shingle kind (default %(default)s)")
-    g.add_argument("--ngram", type=int, default=_DEFAULTS.ngram, help="shingle length (default %(default)s)")
-    g.add_argument("--num-perm", type=int, default=_DEFAULTS.num_perm, help="MinHash permutations (default %(default)s)")
-    g.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="MinHash seed (default %(default)s)")
-    g.add_argument("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, help="Jaccard the LSH bands are tuned for (default %(default)s)")
-    g.add_argument(
-        "--min-link-fraction", type=float, default=_DEFAULTS.min_link_fraction,
-        help="0: connected components; above 0: groups merge only if this fraction of pairs match (default %(default)s)",
-    )
-    g.add_argument(
-        "--number-agreement", type=float, default=_DEFAULTS.number_agreement,
-        help="texts stating 4+ numbers do not match if fewer than this fraction of the numbers agree; 0 disables (default %(default)s)",
-    )
-    g.add_argument("--no-normalize", dest="normalize", action="store_false", help="shingle the raw text")
-    g.add_argument(
-        "--no-verify-text", dest="verify_text", action="store_false",
-        help="do not align the texts of matching pairs to reject template fills (other figures or names in one wording)",
-    )
+def _add_param_options(p: argparse.ArgumentParser, *, stored: bool = False) -> argparse._ArgumentGroup:
+    """The matching options, one per :class:`~dedup.Params` field, generated from ``dedup.params.settings()``
+    (names, types, defaults, help): ``--threshold``, ..., ``--no-normalize``.
+
+    With ``stored`` (commands that may create an index) only the parameters an index stores are offered and
+    none has a default here: unset means "as the index stores it" (the default for a new index)."""
+    g = p.add_argument_group(_MATCHING_STORED if stored else _MATCHING)
+    offered = [s for s in settings() if not stored or s.name in INDEX_PARAMS]
+    for s in sorted(offered, key=lambda s: s.type is bool):  # the values, then the switches
+        option = s.name.replace("_", "-")
+        default = None if stored else s.default
+        if s.type is bool:  # a switch on by default: its option turns it off
+            g.add_argument(f"--no-{option}", dest=s.name, action="store_const", const=False, default=default, help=s.help)
+        else:
+            g.add_argument(f"--{option}", type=s.type, choices=s.choices, default=default,
+                           help=f"{s.help} (default {s.default})".replace("%", "%%"))
+    return g
 
 
 def _params(args: argparse.Namespace) -> dict:
@@ -376,7 +371,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if _all_skipped(len(ids), skipped):
         _report_skips(skipped)
         return 1
-    sizes = {}
+    sizes: dict[int, int] = {}
     for label in result.labels.tolist():
         sizes[label] = sizes.get(label, 0) + 1
     rows = (
@@ -521,23 +516,7 @@ batch in progress (exit 130 and 143)."""
 
 def _add_index_param_options(p: argparse.ArgumentParser) -> None:
     """Matching options for commands that may create an index: unset means "as stored" (or the default for a new index)."""
-    g = p.add_argument_group("matching (set when the index is created; for an existing one, omit them or repeat its values)")
-    g.add_argument("--threshold", type=float, help=f"Jaccard similarity to match (default {_DEFAULTS.threshold})")
-    g.add_argument("--containment-threshold", type=float, help=f"containment to match; 1 disables (default {_DEFAULTS.containment_threshold})")
-    g.add_argument("--shingle", choices=["char", "word"], help=f"shingle kind (default {_DEFAULTS.shingle})")
-    g.add_argument("--ngram", type=int, help=f"shingle length (default {_DEFAULTS.ngram})")
-    g.add_argument("--num-perm", type=int, help=f"MinHash permutations (default {_DEFAULTS.num_perm})")
-    g.add_argument("--seed", type=int, help=f"MinHash seed (default {_DEFAULTS.seed})")
-    g.add_argument("--lsh-threshold", type=float, help=f"Jaccard the LSH bands are tuned for (default {_DEFAULTS.lsh_threshold})")
-    g.add_argument(
-        "--number-agreement", type=float,
-        help=f"texts stating 4+ numbers do not match if fewer than this fraction agree; 0 disables (default {_DEFAULTS.number_agreement})",
-    )
-    g.add_argument("--no-normalize", dest="normalize", action="store_const", const=False, help="shingle the raw text")
-    g.add_argument(
-        "--no-verify-text", dest="verify_text", action="store_const", const=False,
-        help="do not align the texts of matching pairs to reject template fills",
-    )
+    g = _add_param_options(p, stored=True)
     g.add_argument("--max-bucket", type=int, help="documents kept per LSH band key (default 8)")
 
 
@@ -614,7 +593,7 @@ def _open_index(args: argparse.Namespace, create: bool):
 
     params = {}
     if create:
-        params = {k: getattr(args, k) for k in _index_param_names() if getattr(args, k, None) is not None}
+        params = {k: getattr(args, k) for k in INDEX_PARAMS if getattr(args, k, None) is not None}
         if getattr(args, "max_bucket", None) is not None:
             params["max_bucket"] = args.max_bucket
     if "-" in getattr(args, "inputs", ()):
@@ -660,12 +639,6 @@ def _remove_if_empty(path: str) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(OSError):
                 os.unlink(path + suffix)
-
-
-def _index_param_names() -> tuple[str, ...]:
-    from .index import INDEX_PARAMS
-
-    return INDEX_PARAMS
 
 
 def _raw_records(args: argparse.Namespace, skipped: SkipLog, passthrough: bool = False):
@@ -734,7 +707,7 @@ class _HeldSignals:
     def __enter__(self) -> _HeldSignals:
         self.holding = False
         self.pending: int | None = None
-        self.saved: dict[int, object] = {}
+        self.saved: dict[int, Any] = {}  # what signal.signal returned: a handler, SIG_DFL or SIG_IGN
         if threading.current_thread() is threading.main_thread():
             for sig, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
                 if signal.getsignal(sig) is default:
@@ -1169,7 +1142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # Downstream closed the pipe (e.g. `| head`): not an error of ours. Drop
         # stdout so that the interpreter's final flush does not fail again.
-        sys.stdout = None  # type: ignore[assignment]
+        sys.stdout = None
         return 0
     except OSError as exc:
         where = getattr(exc, "filename", None)

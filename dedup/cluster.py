@@ -61,7 +61,7 @@ class Clustering:
         if (self.matched is None) != (other.matched is None):
             return False
         pairs = [(self.labels, other.labels), (self.is_representative, other.is_representative), (self.similarity, other.similarity)]
-        if self.matched is not None:
+        if self.matched is not None and other.matched is not None:
             pairs.append((self.matched, other.matched))
         return all(np.array_equal(a, b) for a, b in pairs)
 

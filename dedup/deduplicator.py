@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
@@ -15,91 +14,12 @@ from .errors import ConfigError, InputError
 from .lsh import LSH, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
+from .params import Params
 from .shingle import Shingler
 from .texts import StoredTexts
 from .verify import Verifier
 
 __all__ = ["Params", "Deduplicator", "cluster", "deduplicate"]
-
-
-@dataclass(frozen=True)
-class Params:
-    """Every setting that changes which documents match. Validated on creation.
-
-    The defaults are the best general setting measured on our benchmarks
-    (see ``docs/accuracy.md``).
-
-    Parameters
-    ----------
-    threshold : float
-        Estimated Jaccard similarity at or above which two documents match.
-    containment_threshold : float
-        Estimated containment of the smaller document in the larger at or above
-        which two documents match (catches abridged reprints). 1.0 disables it.
-    shingle : ``"char"`` or ``"word"``
-        Shingle kind; ``ngram`` is its length in characters or words.
-    num_perm, seed : int
-        MinHash signature length and permutation seed.
-    lsh_threshold : float
-        Jaccard similarity the LSH bands are tuned for; candidates below it are
-        likely to be missed. Lower than ``threshold`` so that abridged copies
-        become candidates.
-    normalize : bool
-        Run the default :class:`~dedup.normalize.Normalizer` before shingling.
-    min_link_fraction : float
-        0 groups the connected components of matching pairs. Above 0, two groups
-        merge only when at least this fraction of the pairs between them match
-        (average-linkage style), so one bridge cannot chain unrelated groups. Where
-        LSH listed only a sample of the pairs (crowded buckets), a sample of the
-        pairs between two groups is judged (see :func:`dedup.cluster.average_linkage`).
-    number_agreement : float
-        Two texts that each state at least four distinct numbers do not match when
-        fewer than this fraction of the numbers of the one stating fewer appear in
-        the other (and their estimated Jaccard is below 0.6): reports written from
-        one template with other figures (see :mod:`dedup.numbers`). 0 turns it off.
-    verify_text : bool
-        Align the texts of every pair that passes the rule above, word by word, and
-        reject the pairs whose differences are other figures or names filled into one
-        template (see :mod:`dedup.align`). The engine keeps each prepared text for it.
-    """
-
-    threshold: float = 0.4
-    containment_threshold: float = 0.8
-    shingle: Literal["char", "word"] = "char"
-    ngram: int = 5
-    num_perm: int = 256
-    seed: int = 1
-    lsh_threshold: float = 0.35
-    normalize: bool = True
-    min_link_fraction: float = 0.5
-    number_agreement: float = 0.5
-    verify_text: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("threshold", "lsh_threshold"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
-                raise ConfigError(f"{name} must be a number strictly between 0 and 1, got {v!r}")
-        c = self.containment_threshold
-        if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.0 < c <= 1.0:
-            raise ConfigError(f"containment_threshold must be a number in (0, 1], got {c!r}")
-        for name in ("min_link_fraction", "number_agreement"):
-            f = getattr(self, name)
-            if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0.0 <= f <= 1.0:
-                raise ConfigError(f"{name} must be a number in [0, 1], got {f!r}")
-        for name in ("normalize", "verify_text"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        # The components validate their own parameters.
-        Shingler(self.shingle, self.ngram)
-        MinHasher(self.num_perm, self.seed)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
 
 def _set_threads(n_jobs: int | None) -> contextlib.AbstractContextManager:
@@ -183,7 +103,7 @@ class Deduplicator:
         unknown = set(params) - set(known)
         if unknown:
             raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
-        self.__init__(**{**known, **params})  # validates everything before anything changes
+        type(self).__init__(self, **{**known, **params})  # validates everything before anything changes
         return self
 
     def __repr__(self) -> str:

@@ -7,6 +7,16 @@ errors about input data say where the bad input is (file, line, id).
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class Where(TypedDict, total=False):
+    """Where a bad input is, as :class:`InputError` takes it (``InputError(message, **where)``)."""
+
+    source: str
+    line: int
+    row: int
+
 
 class DedupError(Exception):
     """Base class of all errors raised by dedup."""

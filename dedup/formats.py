@@ -19,7 +19,7 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from .errors import ConfigError, FormatError, InputError
 
@@ -79,7 +79,7 @@ def check_compression(name: str | None, head: bytes) -> str | None:
     error: it holds no records)."""
     found = compression_of(head)
     said = split_name(name)[1] if name is not None else None
-    if said and not found and head:
+    if name is not None and said and not found and head:
         looks = describe(head)
         raise FormatError(f"named {PurePath(name).suffix} but is not {said}-compressed{'; it ' + looks if looks else ''}", source=name)
     return found
@@ -160,7 +160,7 @@ def zstd_module():
     if zstandard is not None:
         return zstandard
     try:
-        from compression import zstd  # Python 3.14
+        from compression import zstd  # type: ignore[import-not-found,unused-ignore]  # Python 3.14
     except ImportError:
         raise ConfigError(_ZSTD_EXTRA) from None
     return zstd
@@ -216,7 +216,7 @@ class _ZstdRaw(io.RawIOBase):
 def open_compressed_reader(raw: IO[bytes], compression: str) -> IO[bytes]:
     """The decompressed stream of ``raw`` (a buffered reader with ``peek`` and ``readline``)."""
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))  # a binary stream; typeshed does not derive it from IO
     if compression == "bz2":
         return bz2.BZ2File(raw, "rb")
     if compression == "xz":
@@ -234,7 +234,7 @@ def open_compressed_writer(raw: IO[bytes], compression: str | None) -> IO[bytes]
     if compression is None:
         return raw
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
     if compression == "bz2":
         return bz2.BZ2File(raw, "wb")
     if compression == "xz":

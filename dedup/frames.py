@@ -21,7 +21,7 @@ rows a second time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .deduplicator import Deduplicator
 from .errors import ConfigError
@@ -71,13 +71,13 @@ def _batches(ds: Any, columns: list[str], batch_size: int) -> Iterator[dict[str,
     yield from ds.select_columns(columns).iter(batch_size=batch_size)
 
 
-def _new_positions(index: Index, ids: Sequence[Any], texts: Sequence[str], offset: int, on_duplicate_id: str) -> list[int]:
+def _new_positions(index: Index, ids: Sequence[Any], texts: Sequence[str], offset: int, on_duplicate_id: Literal["raise", "skip"]) -> list[int]:
     results = index.check_and_add_many(list(zip(ids, texts)), on_duplicate_id=on_duplicate_id)
     return [offset + k for k, match in enumerate(results) if match is None]
 
 
 def filter_dataframe(df: Any, index: Index, text_col: str = "text", id_col: str = "id", *, batch_size: int = BATCH_SIZE,
-                     on_duplicate_id: str = "skip") -> Any:
+                     on_duplicate_id: Literal["raise", "skip"] = "skip") -> Any:
     """The rows of a pandas DataFrame that are not near-duplicates of a document in ``index`` (or of an
     earlier row), which are added to it, in batches of ``batch_size`` (one transaction each).
 
@@ -96,7 +96,7 @@ def filter_dataframe(df: Any, index: Index, text_col: str = "text", id_col: str 
 
 
 def filter_dataset(ds: Any, index: Index, text_col: str = "text", id_col: str = "id", *, batch_size: int = BATCH_SIZE,
-                   on_duplicate_id: str = "skip") -> Any:
+                   on_duplicate_id: Literal["raise", "skip"] = "skip") -> Any:
     """:func:`filter_dataframe` for a ``datasets.Dataset``: the rows new to ``index`` (added to it), ``ds.select``-ed."""
     _column(ds.column_names, text_col, "text", "Dataset")
     _column(ds.column_names, id_col, "id", "Dataset")

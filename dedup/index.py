@@ -63,6 +63,7 @@ from .deduplicator import Deduplicator, Params
 from .errors import ConfigError, InputError
 from .io import chunks
 from .lsh import LSH, containment_levels, level_allows, level_columns, level_keys, optimal_bands
+from .params import INDEX_PARAMS
 from .store.base import (
     DuplicateIdError,
     Fetched,
@@ -92,9 +93,6 @@ __all__ = [
     "ParamsMismatchError",
 ]
 
-#: The :class:`Params` an index stores and checks on reopening (``min_link_fraction``
-#: only affects clustering, which an index does not do).
-INDEX_PARAMS: tuple[str, ...] = tuple(n for n in Params.names() if n != "min_link_fraction")
 #: Parameters added after the first index format, with the value that reproduces an index written
 #: without them: a stored configuration lacking one gets this value, not today's default. For
 #: ``verify_text`` that is also the only consistent choice: such a file holds no texts, so turning the

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, TextIO
 
 from . import formats
 from .errors import ConfigError, FormatError, InputError
@@ -986,7 +986,7 @@ def stdin_buffer() -> IO[bytes]:
     return sys.stdin.buffer
 
 
-def require_stdout() -> IO[str]:
+def require_stdout() -> TextIO:
     """Standard output; :class:`InputError` naming ``<stdout>`` when the process was started with it closed (``>&-``)."""
     if sys.stdout is None:
         raise InputError("standard output is closed (the process was started without it), nowhere to write the results",

@@ -15,6 +15,7 @@ import functools
 from collections import defaultdict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _kernels
 from .errors import ConfigError
@@ -29,7 +30,7 @@ __all__ = [
 MAX_BUCKET_PAIRS = 64
 
 
-def collision_probability(s, bands: int, rows: int):
+def collision_probability(s: ArrayLike, bands: int | np.ndarray, rows: int | np.ndarray):
     """Probability that two documents of Jaccard ``s`` share at least one band."""
     s = np.asarray(s, dtype=np.float64)
     return 1.0 - (1.0 - s**rows) ** bands

@@ -136,8 +136,11 @@ class Normalizer:
                 from .errors import ConfigError
 
                 raise ConfigError(f"Normalizer.{f.name} must be True or False, got {getattr(self, f.name)!r}")
-        # The options as the Rust core takes them: bit i is the i-th field.
-        object.__setattr__(self, "_bits", sum(1 << i for i, f in enumerate(fields(self)) if getattr(self, f.name)))
+
+    @functools.cached_property
+    def _bits(self) -> int:
+        """The options as the Rust core takes them: bit i is the i-th field."""
+        return sum(1 << i for i, f in enumerate(fields(self)) if getattr(self, f.name))
 
     def __call__(self, text: str) -> str:
         out = _core.normalize_text(text, self._bits, False) if isinstance(text, str) else None
@@ -163,10 +166,7 @@ class Normalizer:
         out = _core.normalize_batch(texts, self._bits, shingling, threads)
         # What Rust leaves (damaged encodings, code points Python's Unicode lacks, non-str) is done here.
         slow = self._for_shingling_python if shingling else self._call_python
-        for i, t in enumerate(out):
-            if t is None:
-                out[i] = slow(texts[i])
-        return out
+        return [slow(texts[i]) if t is None else t for i, t in enumerate(out)]
 
     def _call_python(self, text: str) -> str:
         if not isinstance(text, str):

@@ -59,7 +59,7 @@ from . import __version__, formats
 from ._report_limits import MAX_CHARS, MAX_CLUSTERS, MAX_MB, MAX_MEMBERS, SAMPLE, SAMPLE_SHARE
 from .cluster import Clustering
 from .deduplicator import Deduplicator, Params, split_record
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, Where
 from .explanation import explain
 
 __all__ = [
@@ -171,6 +171,7 @@ def write_report(
     def texts(slots: set[int]) -> dict[int, str]:
         if held is not None:
             return {s: held[s] for s in slots}
+        assert callable(records)  # the texts are not held only when they can be read again
         want = {ids[s]: s for s in slots}
         return {want[i]: t for i, t in _pairs(records()) if i in want}
 
@@ -208,7 +209,7 @@ def write_report_from_clusters(
     sims: list[float] = []
     match_ids: list[Any] = []
     for n, (row, line) in enumerate(rows, 1):
-        where = {"source": source, "line": line if line is not None else n}
+        where: Where = {"source": source, "line": line if line is not None else n}
         doc_id = _field(row, "id", where)
         if doc_id in slot:
             raise InputError("duplicate id in the results", doc_id=doc_id, **where)
@@ -285,7 +286,7 @@ def write_report_from_dropped(
         ids: list[Any] = []
         member_rows: list[tuple[Any, Any, float, str | None]] = []
         for n, (row, line) in enumerate(rows, 1):
-            where = {"source": source, "line": line if line is not None else n}
+            where: Where = {"source": source, "line": line if line is not None else n}
             doc_id = _field(row, "id", where)
             kept = _field(row, "matched", where)
             member_rows.append((doc_id, kept, _similarity(row.get("similarity", 1.0), where, doc_id), row.get("reason")))
@@ -402,7 +403,7 @@ def _read_as_strings(results: Any) -> bool:
     return formats.split_name(str(results))[0] in ("csv", "tsv")
 
 
-def _field(row: Mapping[str, Any], name: str, where: dict[str, Any]) -> Any:
+def _field(row: Mapping[str, Any], name: str, where: Where) -> Any:
     if name not in row:
         has = ", ".join(map(str, list(row)[:20])) or "no fields"
         raise InputError(f"missing field {name!r}; the row has: {has}", **where)
@@ -412,7 +413,7 @@ def _field(row: Mapping[str, Any], name: str, where: dict[str, Any]) -> Any:
     return value
 
 
-def _similarity(value: Any, where: dict[str, Any], doc_id: Any) -> float:
+def _similarity(value: Any, where: Where, doc_id: Any) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -519,8 +520,8 @@ def _histograms(run: _Run, groups: list[np.ndarray]) -> dict[str, Any]:
     }
 
 
-def _clip_spans(spans: list[list[int]], limits: tuple[int, int]) -> list[list[int]]:
-    """Spans ``[a0, a1, b0, b1, ...]`` cut to the shown part of each text (``limits``); a span wholly
+def _clip_spans(spans: list[list[Any]], limits: tuple[int, int]) -> list[list[Any]]:
+    """Spans ``[a0, a1, b0, b1, ...]`` (four ints, then what the page shows of the span) cut to the shown part of each text (``limits``); a span wholly
     beyond it on both sides is dropped."""
     out = []
     la, lb = limits
@@ -586,7 +587,7 @@ class _Page:
         via = int(run.matched[s])
         if via >= 0 and via != rep and via != s and run.reasons is None:
             ca = self.texts.get(via)
-            v = {"id": _show_id(run.ids[via])}
+            v: dict[str, Any] = {"id": _show_id(run.ids[via])}
             if ca is not None:
                 ev = explain(ca, b, **self.params)
                 v.update(s=round(ev.similarity, 4), why=ev.decided_by, m=ev.match)

@@ -48,7 +48,7 @@ class StoredTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self._store)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         k = i + len(self) if isinstance(i, int) and i < 0 else i

@@ -36,7 +36,7 @@ from .errors import ConfigError
 from .texts import StoredTexts
 
 if TYPE_CHECKING:
-    from .deduplicator import Params
+    from .params import Params
 
 __all__ = ["Verifier", "estimates", "similarity_between"]
 
@@ -99,6 +99,10 @@ class Verifier:
         ok = self.passes_thresholds(jac, cont)
         if self.number_agreement > 0:
             sel = np.flatnonzero(ok & (jac < numbers.MAX_JACCARD))  # the pairs the rule can veto
+            if not sel.size:
+                return ok
+            if nums_a is None or nums_b is None:
+                raise ConfigError("the number rule (number_agreement > 0) needs the number sketches of both sides")
             ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.number_agreement)
         return ok
 
@@ -115,10 +119,16 @@ class Verifier:
         ok = np.ones(n, dtype=bool)
         if not self.verify_text:
             return ok
-        todo = [m for m in range(n) if texts_a[m] is not None and texts_b[m] is not None and texts_a[m] != texts_b[m]]
+        todo: list[int] = []
+        pairs_a: list[str] = []
+        pairs_b: list[str] = []
+        for m, (a, b) in enumerate(zip(texts_a, texts_b)):
+            if a is not None and b is not None and a != b:
+                todo.append(m)
+                pairs_a.append(a)
+                pairs_b.append(b)
         if todo:
-            fills = template_fill_many([texts_a[m] for m in todo], [texts_b[m] for m in todo], n_jobs)
-            ok[todo] = ~fills
+            ok[todo] = ~template_fill_many(pairs_a, pairs_b, n_jobs)
         return ok
 
     def confirm_rows(self, texts: Sequence[str | None], pairs: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:

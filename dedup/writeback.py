@@ -161,7 +161,7 @@ class _Target:
             self.stream.flush()
             if self.stream is not getattr(sys.stdout, "buffer", None):
                 self.stream.close()
-        if self.temp is not None:
+        if self.temp is not None and self.path is not None:  # a temporary exists only beside a named path
             if self.directory and os.path.isdir(self.path):
                 os.rmdir(self.path)  # empty, checked at the start
             os.replace(self.temp, self.path)
@@ -194,6 +194,12 @@ class _Sink:
         self.out = formats.open_compressed_writer(self.raw, compression) if self.raw is not None else None
         self.count = 0
 
+    def _stream(self) -> IO[bytes]:
+        """The stream the records are written to (every target but a directory of text files has one)."""
+        if self.out is None:
+            raise TypeError(f"{type(self).__name__} writes to a file, and its target is a directory")
+        return self.out
+
     def begin(self, f: InputFile) -> None:
         """A new input starts."""
 
@@ -213,7 +219,7 @@ class _JsonlSink(_Sink):
         raw = rec.raw
         if self.field is not None:
             raw = _with_member(raw, self.field, duplicate_of, rec)
-        self.out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+        self._stream().write(raw if raw.endswith(b"\n") else raw + b"\n")
         self.count += 1
 
 
@@ -257,7 +263,7 @@ class _CsvSink(_Sink):
             return
         self.eol = _eol(f.header) or b"\n"
         header = f.header if self.field is None else self._with_cell(f.header, self.field)
-        self.out.write(header if _eol(header) else header + self.eol)
+        self._stream().write(header if _eol(header) else header + self.eol)
         self.header_written = True
 
     def begin(self, f: InputFile) -> None:
@@ -266,7 +272,7 @@ class _CsvSink(_Sink):
     def write(self, rec: Any, duplicate_of: Any) -> None:
         self._header(self.input)  # read by now: the input's first record came after it
         raw = rec.raw if self.field is None else self._with_cell(rec.raw, duplicate_of)
-        self.out.write(raw if _eol(raw) else raw + self.eol)
+        self._stream().write(raw if _eol(raw) else raw + self.eol)
         self.count += 1
 
     def end(self, f: InputFile) -> None:
@@ -276,15 +282,17 @@ class _CsvSink(_Sink):
 class _ParquetSink(_Sink):
     def __init__(self, target: _Target, field_name: str | None, id_field: str) -> None:
         super().__init__(target, None, field_name)
-        self.out = Unclosable(self.raw)  # pyarrow closes what it writes to; the target closes the file
+        self.file = Unclosable(self._stream())  # pyarrow closes what it writes to; the target closes the file
         self.id_field = id_field
-        self.writer = None
+        self.writer: Any = None  # a pyarrow.parquet.ParquetWriter once the schema is known
 
     def write_batch(self, f: InputFile, batch: Any, values: list[Any] | None) -> None:
         import pyarrow as pa
 
         pq = formats.pyarrow_parquet()
-        if self.field is not None:
+        if self.field is not None:  # the dropped records' sink: the kept record of each, in its own column
+            if values is None:
+                raise TypeError("the dropped records' sink writes the kept record of each: pass their ids")
             id_type = f.schema.field(self.id_field).type
             try:
                 column = pa.array(values, type=id_type)
@@ -292,7 +300,7 @@ class _ParquetSink(_Sink):
                 column = pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.string())
             batch = pa.RecordBatch.from_arrays([*batch.columns, column], names=[*batch.schema.names, self.field])
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.out, batch.schema)
+            self.writer = pq.ParquetWriter(self.file, batch.schema)
         elif not batch.schema.equals(self.writer.schema):
             raise ConfigError(f"{f.source}: its Parquet schema differs from the first input's; one output file needs one schema")
         if batch.num_rows:
@@ -309,7 +317,7 @@ class _ParquetSink(_Sink):
                     schema = schema.append(pa.field(self.field, f.schema.field(self.id_field).type))
                 except KeyError:  # pragma: no cover - the id column was checked on the first read
                     schema = schema.append(pa.field(self.field, pa.string()))
-            self.writer = formats.pyarrow_parquet().ParquetWriter(self.out, schema)
+            self.writer = formats.pyarrow_parquet().ParquetWriter(self.file, schema)
 
     def close(self) -> None:
         if self.writer is not None:
@@ -320,6 +328,8 @@ class _ParquetSink(_Sink):
 class _TxtSink(_Sink):
     def __init__(self, target: _Target, field_name: str | None) -> None:
         super().__init__(target, None, field_name)
+        if target.temp is None:
+            raise TypeError("text files are copied into a directory: the target must be one")
         self.dir = Path(target.temp)
         self.links: IO[bytes] | None = None
 
@@ -471,7 +481,7 @@ def _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error,
         raise InputError("an input could not be opened")
 
     targets: list[_Target] = []
-    sinks: list[_Sink] = []
+    sinks: list[_Sink | None] = []  # kept, dropped (None: not written)
     try:
         for path, option, extra in ((output, "-o", None), (dropped, "--dropped", field_name)):
             if path is None and option == "--dropped":

@@ -386,7 +386,7 @@ def test_no_module_unpickles_or_evaluates():
 
 
 # Values interpolated into SQL text: only PRAGMAs (which take no parameters) with constants of ours.
-_PRAGMA_NAMES = {"durable", "_CACHE_KIB", "_MMAP_BYTES", "_WAL_KEEP_BYTES", "APPLICATION_ID", "SCHEMA_VERSION", "version"}
+_PRAGMA_NAMES = {"durable", "CACHE_KIB", "_MMAP_BYTES", "_WAL_KEEP_BYTES", "APPLICATION_ID", "SCHEMA_VERSION", "version"}
 
 
 def _sql_text_ok(arg: ast.expr) -> bool:
@@ -595,13 +595,13 @@ def test_streaming_memory_is_bounded(tmp_path):
     if out:
         Path(out).write_text(json.dumps(result, indent=2))
     f = result["filter"]
-    # 10x the input; own memory grows only while SQLite's page cache fills (capped at _CACHE_KIB, 256 MiB)
+    # 10x the input; own memory grows only while SQLite's page cache fills (capped at CACHE_KIB, 256 MiB)
     # and with the band entries held in memory: 12 bytes each plus 1-2 of directory, with up to a quarter
     # more of room to grow into and the recent runs (at most an eighth) merged at times: < 24 bytes each.
-    # Before the placeholder padding in SQLiteStore._in it grew by ~10 KB per document (1078 MB here).
+    # Before the placeholder padding in Chunked.select (dedup/store/connection.py) it grew by ~10 KB per document (1078 MB here).
     from dedup import Index
-    from dedup.store.sqlite import _CACHE_KIB
+    from dedup.store.connection import CACHE_KIB
 
     with Index.open(tmp_path / "l.dedup") as ix:
         entries = ix.stats()["band_entries"]
-    assert f["200MB"]["RssAnon"] < f["20MB"]["RssAnon"] + _CACHE_KIB * 1024 + entries * 24 + 128e6
+    assert f["200MB"]["RssAnon"] < f["20MB"]["RssAnon"] + CACHE_KIB * 1024 + entries * 24 + 128e6

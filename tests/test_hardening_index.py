@@ -352,9 +352,9 @@ def test_renumbering_drops_other_connections_signature_caches(tmp_path, monkeypa
     """The same at a limit of 64 rows, so that another connection can cache signatures (a dense array by row)."""
     import sqlite3
 
-    from dedup.store import sqlite as sqlite_store
+    from dedup.store import bandmap
 
-    monkeypatch.setattr(sqlite_store, "ROW_LIMIT", 64)
+    monkeypatch.setattr(bandmap, "ROW_LIMIT", 64)
     p = tmp_path / "small.dedup"
     with Index.open(p, n_jobs=1, max_bucket=3):
         pass
@@ -373,9 +373,9 @@ def _renumbering(p, limit, cache_signatures):
         assert ix.remove(0) and ix.remove("c0")
         ix.add_many([(f"n{i}", _story(100 + i)) for i in range(7)])  # rows up to 2**32 - 1: the last ones
         assert ix.store.count() == 17 and ix.verify() == []
-        assert ix.store._conn.execute("SELECT max(row) FROM docs").fetchone()[0] == limit - 1
+        assert ix.store.conn.execute("SELECT max(row) FROM docs").fetchone()[0] == limit - 1
         ix.add_many([(f"m{i}", _story(200 + i)) for i in range(3)])  # past the limit: renumbered 1..17, then 18..20
-        assert ix.store._conn.execute("SELECT max(row), count(*) FROM docs").fetchone() == (20, 20)
+        assert ix.store.conn.execute("SELECT max(row), count(*) FROM docs").fetchone() == (20, 20)
         assert ix.verify() == [], "renumbered documents, entries and texts agree (the hot bucket's gaps remembered)"
         for k in range(1, 5):
             assert ix.check(_story(k)).id == k and other.check(_story(k)).id == k

@@ -15,7 +15,7 @@ import pytest
 import dedup
 from dedup import _kernels
 from dedup.index import INDEX_PARAMS, Index, Match
-from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError, bandmap
+from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError, bandmap, schema
 from dedup.store import sqlite as sqlite_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,8 +191,8 @@ def test_log_is_folded_into_the_base_and_other_connections_follow(path):
         assert [m.id for m in b.check_many(texts[:2])] == [0, 1]  # b reads a's log
         assert c.check(texts[0]).id == 0  # c has read as far as b, then sleeps through two rewrites
         loads = []
-        reload = b.store._load_base
-        b.store._load_base = lambda info: (loads.append(info), reload(info))[1]
+        reload = b.store.bands.load_base
+        b.store.bands.load_base = lambda info: (loads.append(info), reload(info))[1]
         for i, t in enumerate(texts[2:8], start=2):
             a.add(i, t)
             assert b.check(t).id == i  # b follows each rewrite without reloading the base
@@ -204,13 +204,13 @@ def test_log_is_folded_into_the_base_and_other_connections_follow(path):
             a.add(i, t)
         for _ in range(2):  # the next rewrite leaves the dead document out, the one after forgets it
             with a.store.write():
-                a.store._rewrite_base()
+                a.store.bands.rewrite()
         with a.store.read():
-            con = a.store._conn
+            con = a.store.conn
             assert con.execute("SELECT count(*) FROM dead").fetchone()[0] == 0
             # every live entry (11 documents, less the few a hot level bucket's cap of 8 left out), no dead one
             assert sum(n for (n,) in con.execute("SELECT length(docs) / 4 FROM base")) == a.store.count_band_rows() > 11 * (nb - 8)
-            assert con.execute("SELECT count(*) FROM log WHERE seq > ?", (a.store._base_info()["log"],)).fetchone()[0] == 0
+            assert con.execute("SELECT count(*) FROM log WHERE seq > ?", (a.store.bands.base_info()["log"],)).fetchone()[0] == 0
         a_entries = a.stats()["band_entries"]
         b.add("late", BASE)  # b's insert lands in the log, a and c see it
         assert a.check(BASE).id == "late" and c.check(BASE).id == "late"
@@ -321,7 +321,7 @@ def test_orphan_band_entries_are_skipped(path):
             ix.add_many([("a", BASE), ("b", BASE + " Extra words at the end.")])
             assert ix.check(BASE).id == "a"
             with ix.store.write():
-                ix.store._conn.execute("DELETE FROM docs WHERE id = ?", ('"a"',))
+                ix.store.conn.execute("DELETE FROM docs WHERE id = ?", ('"a"',))
             assert ix.check(BASE).id == "b"
             assert any("band table" in p for p in ix.verify())
 
@@ -430,7 +430,7 @@ def test_old_index_is_migrated(path, version):
         assert ix.stats()["stored_texts"] == 0  # the old documents' texts were never kept
         assert [m.id for m in ix.check_many([story(i) for i in range(7)])] == list(range(7))
         assert ix.stats()["logged_band_entries"] == (0 if version == 1 else 3 * (ix.band_columns + 1))
-        assert len(ix.store._docs_map) == 7  # fingerprints computed from the stored signatures
+        assert len(ix.store.bands.summaries) == 7  # fingerprints computed from the stored signatures
         ix.add("new", BASE)
         assert ix.check(BASE).id == "new" and ix.remove(2) and ix.check(story(2)) is None and ix.verify() == []
         assert ix.stats()["stored_texts"] == 1  # new documents get theirs
@@ -612,15 +612,15 @@ def test_newer_schema_is_refused_and_migrations_run(path, monkeypatch):
     con = sqlite3.connect(path)
     con.execute(f"PRAGMA user_version={v - 1}")
     con.close()
-    monkeypatch.setattr(sqlite_store, "SCHEMA_VERSION", v)
-    monkeypatch.setitem(sqlite_store.MIGRATIONS, v - 1, lambda c: c.execute("CREATE TABLE notes(x TEXT)"))
-    monkeypatch.setattr(sqlite_store, "SCHEMA_OBJECTS", sqlite_store.SCHEMA_OBJECTS | {("table", "notes")})  # as its schema would
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", v)
+    monkeypatch.setitem(schema.MIGRATIONS, v - 1, lambda c: c.execute("CREATE TABLE notes(x TEXT)"))
+    monkeypatch.setattr(schema, "SCHEMA_OBJECTS", schema.SCHEMA_OBJECTS | {("table", "notes")})  # as its schema would
     with Index.open(path) as ix:
         assert ix.stats()["schema_version"] == v and ix.check(BASE).id == "a"
     con = sqlite3.connect(path)
     assert con.execute("SELECT count(*) FROM sqlite_master WHERE name='notes'").fetchone()[0] == 1
     con.close()
-    monkeypatch.delitem(sqlite_store.MIGRATIONS, v - 1)
+    monkeypatch.delitem(schema.MIGRATIONS, v - 1)
     con = sqlite3.connect(path)
     con.execute(f"PRAGMA user_version={v - 1}")
     con.close()
@@ -740,7 +740,7 @@ def test_an_error_while_reading_new_entries_leaves_no_doubled_entries(path):
     with Index.open(path, n_jobs=1, max_bucket=2) as a, Index.open(path, n_jobs=1) as b:
         b.check("warm up")
         a.add(0, texts[0])
-        docs_map, append = b.store._docs_map, b.store._docs_map.append
+        docs_map, append = b.store.bands.summaries, b.store.bands.summaries.append
         failed = []
         def flaky(*args):
             if not failed:
@@ -778,11 +778,11 @@ def test_readers_and_writers_forget_deleted_documents_at_a_rewrite(path):
                 for i in range(3):
                     assert a.remove(f"{rnd - 1}-{i}")
             with a.store.write():
-                a.store._rewrite_base()
+                a.store.bands.rewrite()
             for ix in (a, b):
                 s = ix.stats()
                 assert s["band_entries"] == 3 * nb and s["logged_band_entries"] == 0 and s["base_rewrites"] == rnd + 1
-                assert ix.store._map.entries == 3 * nb and ix.store._map.dead.size == 0 and len(ix.store._docs_map) == 3
+                assert ix.store.bands.map.entries == 3 * nb and ix.store.bands.map.dead.size == 0 and len(ix.store.bands.summaries) == 3
             assert [m.id if m else None for m in b.check_many([story(10 * rnd + i) for i in range(3)])] == [f"{rnd}-{i}" for i in range(3)]
         assert a.verify() == b.verify() == []
 
@@ -796,7 +796,7 @@ def test_version_3_index_with_a_damaged_signature_still_opens(path):
     con.commit()
     con.close()
     with Index.open(path, n_jobs=1) as ix:
-        assert ix.check(BASE).id == "a" and len(ix.store._docs_map) == 1
+        assert ix.check(BASE).id == "a" and len(ix.store.bands.summaries) == 1
         with pytest.raises(IndexFileError, match="stored signatures have 1 values"):
             ix.check(story(1))
         assert ix.remove("b") and ix.check(story(1)) is None

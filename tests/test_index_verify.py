@@ -16,7 +16,7 @@ from test_index import BASE, _downgrade, story, table
 
 import dedup
 from dedup.index import Index
-from dedup.store import IndexFileError, ParamsMismatchError
+from dedup.store import IndexFileError, ParamsMismatchError, codec
 from dedup.store import sqlite as sqlite_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,7 +304,7 @@ def test_a_damaged_text_is_a_clear_error(path, blob, message):
 def test_a_text_that_inflates_past_the_limit_is_damage(path, monkeypatch):
     with Index.open(path, n_jobs=1) as ix:
         ix.add("a", ANNOUNCEMENT)
-        monkeypatch.setattr(sqlite_store, "MAX_TEXT_BYTES", 100)
+        monkeypatch.setattr(codec, "MAX_TEXT_BYTES", 100)
         with pytest.raises(IndexFileError, match="is damaged: inflates past 100 bytes"):
             ix.check(ANNOUNCEMENT)
         ix.add("long", BASE * 3)  # over the limit when written: stored without a text
@@ -324,7 +324,7 @@ def test_orphan_texts_are_reported(path):
 
 def test_texts_round_trip_exactly():
     for text in ("", "plain", "caf\u00e9 \u4e2d\u6587 \U0001f600", "lone \ud800 surrogate", "x" * 100_000):
-        assert sqlite_store._unpack_text(sqlite_store.pack_text(text)) == text
+        assert codec.unpack_text(sqlite_store.pack_text(text)) == text
     assert sqlite_store.pack_text(None) is None
 
 

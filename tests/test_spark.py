@@ -212,7 +212,7 @@ def test_large_bucket_star_and_chain_rule(spark, monkeypatch):
         texts.append(f"Notice {k}: the office is closed on Monday for the public holiday. Notice.")
     monkeypatch.setattr(dedup.lsh, "MAX_BUCKET_PAIRS", 3)
     # Union-find pre-pass on partitions of 50 edges: the star rounds do the rest.
-    monkeypatch.setattr(dspark, "CONTRACT_EDGES", 50)
+    monkeypatch.setattr(dspark.components, "CONTRACT_EDGES", 50)
     _compare(spark, ids, texts)
 
 

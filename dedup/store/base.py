@@ -4,8 +4,14 @@ An index keeps, per document, its MinHash signature, shingle count, insertion
 time, optional metadata and (when it verifies texts) its prepared text, plus one row
 ``(band key, document)`` per LSH band.
 The :class:`Store` protocol is everything :class:`dedup.Index` needs from a
-backend; signing, banding and verification stay in the index, so a backend
-only moves rows. :class:`~dedup.store.sqlite.SQLiteStore` is the one shipped.
+backend. Signing, banding, candidate ranking and verification stay in the index; a
+backend stores rows and answers lookups, and it keeps two derived things the index
+reads on every lookup because they are cheapest where the rows are: the 4-bit
+fingerprints of each filed document's signature (:meth:`Store.summaries`, which
+prefilter candidate pairs; :attr:`Store.fingerprint_columns` says how many values they
+cover) and, when asked, an in-memory copy of every signature
+(:attr:`Store.cache_signatures`). :class:`~dedup.store.sqlite.SQLiteStore` is the one
+shipped.
 """
 
 from __future__ import annotations
@@ -72,12 +78,16 @@ class Store(Protocol):
     path: str
     #: Serve :meth:`signatures` from an in-memory copy of every stored signature.
     cache_signatures: bool
+    #: Signature values the fingerprints of :meth:`insert` cover (the index sets it to ``num_perm`` once
+    #: the configuration is read, before the first lookup).
+    fingerprint_columns: int
 
     def read_config(self) -> dict[str, Any] | None:
         """The stored configuration (parameters, bands, rows), or None for a new, empty store."""
 
-    def initialize(self, config: dict[str, Any]) -> None:
-        """Create the schema and record ``config`` (in its own transaction)."""
+    def initialize(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Create the schema and record ``config`` (in its own transaction); returns the stored configuration,
+        another process's when it created the store first."""
 
     def write_config(self, config: dict[str, Any]) -> None:
         """Replace the stored configuration (inside a write transaction)."""
@@ -90,6 +100,10 @@ class Store(Protocol):
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(keys, rows)`` of every stored band entry whose key is in ``keys`` (int64)."""
+
+    def summaries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``at, fingerprints, sizes``: documents ``rows`` are ``fingerprints[at]``, ``sizes[at]``
+        (``at`` -1: not held), as of the last :meth:`lookup`."""
 
     def fetch(self, rows: np.ndarray) -> Fetched:
         """The documents with these row numbers (those still present)."""

@@ -1,4 +1,4 @@
-//! `dedup._core`: the compiled core, called from `dedup/_kernels.py`.
+//! `dedup._core`: the compiled core, called from `dedup/_kernels/` (and `dedup/align.py`, `dedup/normalize.py`, `dedup/minhash.py`).
 //!
 //! Every function checks the shapes, types and bounds of what it is given and raises
 //! `ValueError` naming the argument, so a wrong call from Python is an error, never a crash.
