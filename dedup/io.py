@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, TextIO
 
 from . import formats
-from .errors import ConfigError, FormatError, InputError
+from .errors import ConfigError, FormatError, InputError, Where
 from .formats import CorruptStream
 
 __all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "chunks", "iter_records", "open_input", "read_inputs",
@@ -113,7 +113,7 @@ def _check_id(doc_id: Any, id_field: str) -> str | None:
     return None
 
 
-def _pick(obj: dict, id_field: str, fields: tuple[str, ...], where: dict | None = None, source: str | None = None,
+def _pick(obj: dict, id_field: str, fields: tuple[str, ...], where: Where | None = None, source: str | None = None,
           line: int | None = None) -> tuple[Any, str] | InputError:
     """``(id, text)`` of a record's fields, or the InputError (at ``where``, or ``source`` and ``line``) saying which
     field is missing or wrong."""
@@ -696,7 +696,7 @@ class InputFile:
             if error is None and not cells:
                 continue  # a blank line
             row += 1
-            where = {"source": self.source, "line": feed.start}
+            where: Where = {"source": self.source, "line": feed.start}
             if error is not None:
                 yield InputError(error, **where)
                 continue
@@ -710,7 +710,7 @@ class InputFile:
 
     def _header(self, cells: list[str], error: str | None, raw: bytes, line: int) -> tuple[list[str], list[int]]:
         """The header's columns and the positions of the id and text fields, or a FormatError."""
-        where = {"source": self.source, "line": line}
+        where: Where = {"source": self.source, "line": line}
         looks = formats.describe(raw)
         if looks and not looks.startswith("looks like " + self.format.upper()):
             raise FormatError(formats.expected_instead(self.format, looks), **where)
@@ -764,7 +764,7 @@ class InputFile:
             ids = cols[self.id_field]
             texts = [cols[f] for f in self.fields]
             for k, doc_id in enumerate(ids):
-                where = {"source": self.source, "row": first + k + 1}
+                where: Where = {"source": self.source, "row": first + k + 1}
                 if isinstance(doc_id, bytes):
                     doc_id = _utf8_or(doc_id)
                 why = _check_id(doc_id, self.id_field)
