@@ -122,7 +122,11 @@ def _pick(obj: dict, id_field: str, fields: tuple[str, ...], where: Where | None
         if type(text) is str and (type(doc_id) is str or type(doc_id) is int):
             return doc_id, text
     if where is None:
-        where = {"source": source, "line": line}
+        where = Where()
+        if source is not None:
+            where["source"] = source
+        if line is not None:
+            where["line"] = line
     if id_field not in obj:
         return InputError(_missing("id", id_field, obj), **where)
     doc_id = obj[id_field]
