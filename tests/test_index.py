@@ -14,7 +14,7 @@ import pytest
 
 import dedup
 from dedup import _kernels
-from dedup.index import INDEX_PARAMS, Index, Match
+from dedup.index import INDEX_PARAMS, Index, Match, admission, lookup, signing
 from dedup.store import DuplicateIdError, IndexClosedError, IndexFileError, IndexLockedError, ParamsMismatchError, bandmap, schema
 from dedup.store import sqlite as sqlite_store
 
@@ -223,10 +223,10 @@ def test_log_is_folded_into_the_base_and_other_connections_follow(path):
 def test_rolled_back_insert_leaves_no_phantom_entries(path):
     with Index.open(path, n_jobs=1) as a, Index.open(path, n_jobs=1) as b:
         a.add("first", story(1))
-        batch = a._sign([("x")], [BASE], [None])
+        batch = signing.sign_records(a._ctx, [("x", BASE)], 0)
         with pytest.raises(RuntimeError):
             with a.store.write():
-                a._insert(batch, np.arange(1), np.zeros(0, np.int64))
+                admission.insert(a._ctx, batch, np.arange(1), np.zeros(0, np.int64))
                 raise RuntimeError("fail after the insert")
         assert a.check(BASE) is None  # the rolled-back document is not a candidate
         b.add("y", story(2))  # may reuse the rolled-back log row number
@@ -284,7 +284,7 @@ def test_fingerprint_prefilter_gives_the_same_matches_near_the_thresholds(path, 
         got = ix.check_many(probes)
         with_filter, compared[:] = sum(compared), []
         with monkeypatch.context() as m:
-            m.setattr(Index, "_could_match", lambda self, batch, pairs: pairs)  # every candidate in full
+            m.setattr(lookup, "could_match", lambda ctx, batch, pairs: pairs)  # every candidate in full
             expected = ix.check_many(probes)
     assert got == expected
     assert 0 < sum(m is not None for m in got) < len(probes)
@@ -302,10 +302,10 @@ def test_row_numbers_are_never_reused(index):
 def test_signature_cache_drops_what_a_rollback_undid(path):
     with Index.open(path, n_jobs=1, cache_signatures=True) as a, Index.open(path, n_jobs=1) as b:
         a.add("first", story(1))
-        batch = a._sign(["x"], [BASE], [None])
+        batch = signing.sign_records(a._ctx, [("x", BASE)], 0)
         with pytest.raises(RuntimeError):
             with a.store.write():
-                a._insert(batch, np.arange(1), np.zeros(0, np.int64))
+                admission.insert(a._ctx, batch, np.arange(1), np.zeros(0, np.int64))
                 a.store.signatures(np.array([2]))  # the cache reads the uncommitted row 2
                 raise RuntimeError("fail after the insert")
         b.add("y", story(2))  # gets row 2 again: the rollback undid row_high too
