@@ -226,13 +226,19 @@ def _numbered_jsonl(
         item = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
         if item is None:
             continue
-        if first and isinstance(item, InputError):
-            looks = formats.describe(raw)
-            if looks:
-                yield FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno), raw, lineno
-                return
+        wrong = _other_format(raw, source, lineno) if first and isinstance(item, InputError) else None
+        if wrong is not None:
+            yield wrong, raw, lineno
+            return
         first = False
         yield item, raw, lineno
+
+
+def _other_format(raw: bytes, source: str, lineno: int) -> FormatError | None:
+    """The error that ends a JSON Lines input whose first line cannot be read and looks like another
+    format (a JSON array, a CSV header), else None."""
+    looks = formats.describe(raw)
+    return FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno) if looks else None
 
 
 def _jsonl_blocks(
@@ -296,11 +302,10 @@ def _jsonl_blocks(
                 item = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
                 if item is None:
                     continue
-                if first and isinstance(item, InputError):
-                    looks = formats.describe(raw)
-                    if looks:
-                        yield FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno), raw, lineno
-                        return
+                wrong = _other_format(raw, source, lineno) if first and isinstance(item, InputError) else None
+                if wrong is not None:
+                    yield wrong, raw, lineno
+                    return
             first = False
             yield item, raw, lineno
         if eof:

@@ -64,20 +64,7 @@ pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
     let (mut pos, mut pending_space) = (0usize, false);
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        let c = if byte < 0x80 {
-            i += 1;
-            table[byte as usize]
-        } else {
-            // `i` is a character boundary: every step moves by a whole character.
-            let ch = text[i..].chars().next().unwrap_or('\0');
-            i += ch.len_utf8();
-            if is_word(ch as u32) {
-                ch as u32
-            } else {
-                NOT_WORD
-            }
-        };
+        let c = next_char(text, &mut i, table);
         // Branch-free: a word character writes a pending space, then itself.
         let word = c != NOT_WORD;
         buf[pos] = SPACE;
@@ -87,6 +74,24 @@ pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
         pending_space = !word && (pending_space || pos > 0);
     }
     out.truncate(pos);
+}
+
+/// The character of `text` at byte `i` (a character boundary), ASCII through `table`, as its
+/// code point (ASCII capitals folded by the table) or [`NOT_WORD`]; `i` moves past it.
+#[inline(always)]
+fn next_char(text: &str, i: &mut usize, table: &[u32; 128]) -> u32 {
+    let byte = text.as_bytes()[*i];
+    if byte < 0x80 {
+        *i += 1;
+        return table[byte as usize];
+    }
+    let ch = text[*i..].chars().next().unwrap_or('\0');
+    *i += ch.len_utf8().max(1);
+    if is_word(ch as u32) {
+        ch as u32
+    } else {
+        NOT_WORD
+    }
 }
 
 /// The mark of a non-word character in the ASCII tables (NUL is not a word character).
@@ -212,19 +217,7 @@ pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64
     let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        let c = if byte < 0x80 {
-            i += 1;
-            table[byte as usize]
-        } else {
-            let ch = text[i..].chars().next().unwrap_or('\0');
-            i += ch.len_utf8();
-            if is_word(ch as u32) {
-                ch as u32
-            } else {
-                NOT_WORD
-            }
-        };
+        let c = next_char(text, &mut i, table);
         if c != NOT_WORD {
             h = fnv_step(h, c as u64);
             in_word = true;
