@@ -172,7 +172,9 @@ def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
     fold = bool(params["normalize"])
     for pdf in batches:
         ti, tj = pdf["text_i"].tolist(), pdf["text_j"].tolist()
-        sim, ok, near, jac = pdf["sim"].to_numpy(np.float64), pdf["ok"].to_numpy(bool), pdf["near"].to_numpy(bool), pdf["jac"].to_numpy(np.float64)
+        # sim and ok are updated below: copies (pandas 3 hands out read-only views of its columns)
+        sim, ok = pdf["sim"].to_numpy(np.float64, copy=True), pdf["ok"].to_numpy(bool, copy=True)
+        near, jac = pdf["near"].to_numpy(bool), pdf["jac"].to_numpy(np.float64)
         keep = np.ones(len(pdf), dtype=bool)
         at = np.flatnonzero(near)
         if at.size:
