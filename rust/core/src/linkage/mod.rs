@@ -13,49 +13,17 @@
 //! `chunk` edges at a time in merge order and only for edges whose ends are still apart, plus,
 //! when a decision hangs on them, the unconfirmed edges between the two clusters. The decisions
 //! along the edges are those the confirmed edges alone would give.
+//!
+//! The clusters and what is known between them are `clusters`; the sample, `sample`.
+
+mod clusters;
+mod sample;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// A multiplicative hasher for node numbers (the maps here are keyed by small integers chosen
-/// by no adversary; SipHash cost more than the linkage itself).
-#[derive(Default, Clone, Copy)]
-struct NodeHasher(u64);
-
-impl Hasher for NodeHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7CC1_B727_220A_95);
-        }
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 ^= self.0 >> 32;
-    }
-}
-
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<NodeHasher>>;
-
-/// What is known of the pairs between two clusters, in documents (a node may stand for
-/// several identical documents, so an edge weighs the product of their counts).
-#[derive(Clone, Copy, Default, Debug)]
-struct Between {
-    /// Confirmed matching pairs.
-    links: i64,
-    /// Screened edges not confirmed yet.
-    pending: i64,
-    /// Vetoed pairs.
-    bars: i64,
-}
-
-impl Between {
-    fn is_empty(&self) -> bool {
-        self.links == 0 && self.pending == 0 && self.bars == 0
-    }
-}
+use clusters::{Between, State};
+use sample::dense_sample;
+pub use sample::splitmix;
 
 /// The graph to cluster: `n` nodes, edges `left[e] -- right[e]` of weight `weights[e]`.
 pub struct Graph<'a> {
@@ -107,68 +75,6 @@ impl Ord for OrdF64 {
     }
 }
 
-/// `splitmix64`: the sample positions.
-pub fn splitmix(x: u64) -> u64 {
-    let mut x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-struct State {
-    parent: Vec<usize>,
-    size: Vec<i64>,
-    between: Vec<Map<usize, Between>>,
-    members: Vec<Vec<usize>>,
-}
-
-impl State {
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-
-    fn get(&self, a: usize, b: usize) -> Between {
-        self.between[a].get(&b).copied().unwrap_or_default()
-    }
-
-    /// Add `d` to the record between clusters `a` and `b` (both sides), dropping it when empty.
-    fn add(&mut self, a: usize, b: usize, d: Between) {
-        for (x, y) in [(a, b), (b, a)] {
-            let e = self.between[x].entry(y).or_default();
-            e.links += d.links;
-            e.pending += d.pending;
-            e.bars += d.bars;
-            if e.is_empty() {
-                self.between[x].remove(&y);
-            }
-        }
-    }
-
-    /// Merge cluster `ra` into `rb` (or the reverse, the one with fewer neighbours into the other).
-    fn merge(&mut self, mut ra: usize, mut rb: usize) {
-        if self.between[ra].len() > self.between[rb].len() {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        let moved = std::mem::take(&mut self.between[ra]);
-        for (c, d) in moved {
-            if c == rb {
-                continue;
-            }
-            self.between[c].remove(&ra);
-            self.add(rb, c, d);
-        }
-        self.between[rb].remove(&ra);
-        self.parent[ra] = rb;
-        self.size[rb] += self.size[ra];
-        let m = std::mem::take(&mut self.members[ra]);
-        self.members[rb].extend(m);
-    }
-}
-
 /// Average linkage of `g` (see the module documentation); only edges between two `hot` nodes
 /// call for a sample. `judge(pairs)` gives the verdict of
 /// node pairs that are no edge (1 match, -1 vetoed, 0 no match); `confirm(edges)` the last
@@ -184,12 +90,7 @@ pub fn average_linkage(
     let m = g.left.len();
     let end = |k: usize| (g.left[k] as usize, g.right[k] as usize);
     let mut verdict = vec![if confirm.is_some() { -1i8 } else { 1 }; m];
-    let mut st = State {
-        parent: (0..n).collect(),
-        size: g.counts.to_vec(),
-        between: vec![Map::default(); n],
-        members: (0..n).map(|i| vec![i]).collect(),
-    };
+    let mut st = State::new(n, g.counts);
     let w = |a: usize, b: usize| g.counts[a] * g.counts[b];
     for k in 0..m {
         let (a, b) = end(k);
@@ -307,82 +208,6 @@ pub fn average_linkage(
     }
     let roots = (0..n).map(|i| st.find(i) as i64).collect();
     (roots, verdict)
-}
-
-/// Whether matches minus vetoes reach `min_fraction` of a sample of the pairs between clusters
-/// `ra` and `rb` (all pairs when there are at most `sample_pairs`), the edge `a -- b` being the
-/// one that brought them together.
-#[allow(clippy::too_many_arguments)]
-fn dense_sample(
-    st: &mut State,
-    g: &Graph,
-    s: Settings,
-    ra: usize,
-    rb: usize,
-    a: usize,
-    b: usize,
-    sampled: &mut HashMap<(usize, usize), (i64, i64)>,
-    edge_of: &[(u64, usize)],
-    apart_codes: &[u64],
-    verdict: &mut [i8],
-    judge: &mut dyn FnMut(&[(usize, usize)]) -> Vec<i8>,
-    settle: &mut dyn FnMut(&mut State, &mut [i8], &[usize]),
-) -> bool {
-    let state = (st.size[ra], st.size[rb]);
-    let tag = (ra.min(rb), ra.max(rb));
-    if sampled.get(&tag) == Some(&state) {
-        return false;
-    }
-    sampled.insert(tag, state);
-    let (ma, mb) = (&st.members[ra], &st.members[rb]);
-    let pairs: Vec<(usize, usize)> = if ma.len() * mb.len() <= s.sample_pairs {
-        ma.iter().flat_map(|&x| mb.iter().map(move |&y| (x, y))).collect()
-    } else {
-        let seed = splitmix(((g.keys[a] as u64) << 1) ^ (g.keys[b] as u64) ^ ((ma.len() as u64) << 40) ^ mb.len() as u64);
-        (0..s.sample_pairs as u64)
-            .map(|t| {
-                let h = splitmix(seed.wrapping_add(t));
-                (ma[(h % ma.len() as u64) as usize], mb[((h >> 32) % mb.len() as u64) as usize])
-            })
-            .collect()
-    };
-    let n = g.n;
-    let code = |x: usize, y: usize| (x.min(y) * n + x.max(y)) as u64;
-    let known: Vec<Option<usize>> = pairs
-        .iter()
-        .map(|&(x, y)| {
-            let c = code(x, y);
-            let at = edge_of.partition_point(|e| e.0 < c);
-            edge_of.get(at).filter(|e| e.0 == c).map(|e| e.1)
-        })
-        .collect();
-    let unconfirmed: Vec<usize> = known.iter().flatten().copied().filter(|&k| verdict[k] == -1).collect();
-    settle(st, verdict, &unconfirmed);
-    let mut v = vec![0i8; pairs.len()];
-    let mut ask = Vec::new();
-    let mut ask_at = Vec::new();
-    for (t, (&(x, y), e)) in pairs.iter().zip(&known).enumerate() {
-        match e {
-            Some(k) => v[t] = if verdict[*k] == 1 { 1 } else { -1 },
-            None if apart_codes.binary_search(&code(x, y)).is_ok() => v[t] = -1,
-            None => {
-                ask.push((x, y));
-                ask_at.push(t);
-            }
-        }
-    }
-    if !ask.is_empty() {
-        for (t, got) in ask_at.into_iter().zip(judge(&ask)) {
-            v[t] = got;
-        }
-    }
-    let (mut got, mut total) = (0i64, 0i64);
-    for (&(x, y), &vv) in pairs.iter().zip(&v) {
-        let wt = g.counts[x] * g.counts[y];
-        got += wt * vv as i64;
-        total += wt;
-    }
-    got as f64 >= s.min_fraction * total as f64
 }
 
 #[cfg(test)]
