@@ -7,7 +7,8 @@
 
 use dedup_core::align::{self, chars, figures, indel, levenshtein, Doc, Params};
 use numpy::{IntoPyArray, PyArray1};
-use crate::bad;
+use crate::args::bad;
+use crate::pool::parallel;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use std::collections::HashMap;
@@ -177,7 +178,7 @@ fn template_fill_batch<'py>(
             pairs.push((ij[0], ij[1]));
             m += 1;
         }
-        let fills = crate::parallel(py, threads, || align::template_fill_batch(&texts, Text::code_points, &pairs, &p))?;
+        let fills = parallel(py, threads, || align::template_fill_batch(&texts, Text::code_points, &pairs, &p))?;
         out.extend(fills);
         start = m;
     }

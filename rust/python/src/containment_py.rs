@@ -5,7 +5,9 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::types::PyString;
 use pyo3::prelude::*;
 
-use crate::{bad, parallel, py_texts, ro, ro2};
+use crate::args::{bad, ro, ro2};
+use crate::pool::parallel;
+use crate::texts::py_texts;
 
 /// Screened candidate pair codes `i * n + j` of the length-ratio levels `levels` (rows
 /// `(min_ratio, max_ratio, bands, rows)`), sorted and distinct: the pairs that share a bucket of at
@@ -91,6 +93,7 @@ fn exact_containment<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// Add this module's functions to `dedup._core`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(containment_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(exact_containment, m)?)?;

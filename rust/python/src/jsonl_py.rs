@@ -17,7 +17,7 @@ const OVER: u8 = 3;
 /// `used` the bytes the lines take (the rest starts the next line, unless `eof`).
 #[pyfunction]
 #[pyo3(signature = (data, eof, max_bytes, id_field, text_fields, join))]
-pub fn jsonl_block<'py>(
+fn jsonl_block<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyBytes>,
     eof: bool,
@@ -50,4 +50,10 @@ pub fn jsonl_block<'py>(
         });
     }
     Ok((PyBytes::new(py, &kinds), ends, ids, texts, used))
+}
+
+/// Add this module's functions to `dedup._core`.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(jsonl_block, m)?)?;
+    Ok(())
 }

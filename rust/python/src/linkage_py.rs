@@ -7,7 +7,7 @@ use dedup_core::screen::{NumberRule, Screen};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::{bad, ro, ro2};
+use crate::args::{bad, ro, ro2};
 
 /// Average linkage of nodes `0..n` (see `dedup_core::linkage`): returns the root of each node
 /// and each edge's verdict. Only edges between two `hot` nodes (all when `hot` is empty) call for a sample. Unknown node pairs are judged by the screen of rows `first[node]` of
@@ -17,7 +17,7 @@ use crate::{bad, ro, ro2};
 #[pyo3(signature = (n, left, right, weights, keys, counts, apart, min_fraction, sample_pairs, chunk, first, sigs, sizes, nums,
                     threshold, containment_threshold, number_agreement, min_numbers, max_jaccard, hot, confirm=None))]
 #[allow(clippy::too_many_arguments)]
-pub fn average_linkage<'py>(
+fn average_linkage<'py>(
     py: Python<'py>,
     n: usize,
     left: PyReadonlyArray1<'py, i64>,
@@ -118,4 +118,10 @@ pub fn average_linkage<'py>(
         return Err(e);
     }
     Ok((roots.into_pyarray(py), verdict.into_pyarray(py)))
+}
+
+/// Add this module's functions to `dedup._core`.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(average_linkage, m)?)?;
+    Ok(())
 }

@@ -20,7 +20,7 @@ fn fix_mojibake_line(line: &Bound<'_, PyString>) -> Option<String> {
 #[pyo3(signature = (lines, threads=0))]
 fn fix_mojibake_lines(py: Python<'_>, lines: Vec<Bound<'_, PyString>>, threads: usize) -> PyResult<Vec<Option<String>>> {
     let owned: Vec<Option<String>> = lines.iter().map(|l| l.to_str().ok().map(str::to_owned)).collect();
-    crate::parallel(py, threads, || {
+    crate::pool::parallel(py, threads, || {
         owned.par_iter().map(|l| l.as_deref().and_then(|l| mojibake::fix_text(l).ok())).collect()
     })
 }

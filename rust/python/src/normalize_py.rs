@@ -21,7 +21,7 @@ fn normalize_batch<'py>(py: Python<'py>, texts: &Bound<'py, PyAny>, options: u32
     let objs: Vec<Bound<'py, PyAny>> = texts.try_iter()?.collect::<PyResult<_>>()?;
     let strs: Vec<Option<&str>> = objs.iter().map(text_of).collect();
     let o = Options::from_bits(options);
-    let out = crate::parallel(py, threads, || normalize::batch(&strs, &o, shingling))?;
+    let out = crate::pool::parallel(py, threads, || normalize::batch(&strs, &o, shingling))?;
     let items: Vec<Bound<'py, PyAny>> = out
         .iter()
         .zip(strs.iter().zip(&objs))

@@ -2,7 +2,8 @@
 //! pairs of them read straight from the store (no Python strings made).
 
 use crate::align_py::{self, ROUND, ROUND_TEXT};
-use crate::{bad, ro};
+use crate::args::{bad, ro};
+use crate::pool::parallel;
 use dedup_core::align;
 use dedup_core::textstore::TextStore;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
@@ -40,7 +41,7 @@ impl PyTextStore {
             })
             .collect();
         let store = &mut self.inner;
-        if !crate::parallel(py, threads, || store.extend(&strs, compress))? {
+        if !parallel(py, threads, || store.extend(&strs, compress))? {
             return Err(bad("a text of 4 GiB or more cannot be kept".into()));
         }
         Ok(odd)
@@ -70,7 +71,7 @@ impl PyTextStore {
 /// `threads` threads without the GIL; a text in several pairs of a round is tokenized once.
 #[pyfunction]
 #[pyo3(signature = (store, left, right, params, threads=0))]
-pub fn template_fill_rows<'py>(
+fn template_fill_rows<'py>(
     py: Python<'py>,
     store: PyRef<'py, PyTextStore>,
     left: PyReadonlyArray1<'py, i64>,
@@ -109,11 +110,18 @@ pub fn template_fill_rows<'py>(
             pairs.push((ij[0], ij[1]));
             m += 1;
         }
-        let fills = crate::parallel(py, threads, || {
+        let fills = parallel(py, threads, || {
             align::template_fill_batch(&rows, |&r| inner.get_str(r).map(|t| t.chars().map(u32::from).collect()).unwrap_or_default(), &pairs, &p)
         })?;
         out.extend(fills);
         start = m;
     }
     Ok(out.into_pyarray(py))
+}
+
+/// Add this module's class and function to `dedup._core`.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTextStore>()?;
+    m.add_function(wrap_pyfunction!(template_fill_rows, m)?)?;
+    Ok(())
 }

@@ -1,0 +1,21 @@
+//! Binding of `dedup_core::components`: the connected components of a graph.
+
+use dedup_core::components;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+
+use crate::args::{bad, ro, same_len};
+
+/// Component root of each of `n` nodes given edge endpoints `left[e] -- right[e]`.
+#[pyfunction]
+fn connected_components<'py>(py: Python<'py>, n: usize, left: PyReadonlyArray1<'py, i64>, right: PyReadonlyArray1<'py, i64>) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (l, r) = (ro(&left, "left")?, ro(&right, "right")?);
+    same_len(l.len(), r.len(), "left and right")?;
+    Ok(components::components(n, l, r).map_err(bad)?.into_pyarray(py))
+}
+
+/// Add this module's functions to `dedup._core`.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(connected_components, m)?)?;
+    Ok(())
+}

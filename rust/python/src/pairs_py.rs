@@ -1,0 +1,127 @@
+//! Bindings of `dedup_core::pairs`: LSH band keys, the candidate pairs of shared band buckets
+//! (screened by the signatures or not), crowded buckets, and agreeing signature positions.
+
+use dedup_core::{fingerprint, pairs};
+use numpy::ndarray::{Array2, ArrayView2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+use crate::args::{bad, pair_list, ro, ro2};
+use crate::pool::parallel;
+
+/// Candidate pair codes `i * n + j` of a `(n, bands)` key array, unsorted (see `dedup_core::pairs`).
+#[pyfunction]
+#[pyo3(signature = (keys, max_bucket, threads=0))]
+fn band_pair_codes<'py>(py: Python<'py>, keys: PyReadonlyArray2<'py, i64>, max_bucket: usize, threads: usize) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (flat, n, bands) = ro2(&keys, "keys")?;
+    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
+        return Err(bad(format!("{n} documents are too many for pair codes")));
+    }
+    let codes = parallel(py, threads, || pairs::band_pair_codes(flat, n, bands, max_bucket))?;
+    Ok(codes.into_pyarray(py))
+}
+
+/// The candidate pairs of `band_pair_codes` whose signatures pass the similarity thresholds, as
+/// sorted distinct codes `i * n + j` (see `dedup_core::pairs::screened_pair_codes`).
+#[pyfunction]
+#[pyo3(signature = (keys, max_bucket, sigs, sizes, threshold, containment_threshold, threads=0))]
+#[allow(clippy::too_many_arguments)]
+fn screened_pair_codes<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray2<'py, i64>,
+    max_bucket: usize,
+    sigs: PyReadonlyArray2<'py, u32>,
+    sizes: PyReadonlyArray1<'py, i64>,
+    threshold: f64,
+    containment_threshold: f64,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (flat, n, bands) = ro2(&keys, "keys")?;
+    let (sig, rows, k) = ro2(&sigs, "sigs")?;
+    let sizes = ro(&sizes, "sizes")?;
+    if rows != n || sizes.len() != n || k == 0 {
+        return Err(bad(format!("keys, sigs and sizes must describe the same {n} documents, with k >= 1")));
+    }
+    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
+        return Err(bad(format!("{n} documents are too many for pair codes")));
+    }
+    let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
+    let codes = parallel(py, threads, || {
+        let w = fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
+        pairs::screened_pair_codes(flat, n, bands, max_bucket, sig, k, &fp, w, sizes, t)
+    })?;
+    Ok(codes.into_pyarray(py))
+}
+
+/// Per document: whether it shares a band bucket with more than `max_bucket` documents
+/// (see `dedup_core::pairs::crowded`).
+#[pyfunction]
+#[pyo3(signature = (keys, max_bucket, threads=0))]
+fn crowded<'py>(py: Python<'py>, keys: PyReadonlyArray2<'py, i64>, max_bucket: usize, threads: usize) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let (flat, n, bands) = ro2(&keys, "keys")?;
+    let out = parallel(py, threads, || pairs::crowded(flat, n, bands, max_bucket))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// LSH band keys `uint64 (n, bands)` of signatures (see `dedup_core::pairs::band_keys`).
+#[pyfunction]
+#[pyo3(signature = (sigs, bands, rows, threads=0))]
+fn band_keys<'py>(py: Python<'py>, sigs: PyReadonlyArray2<'py, u32>, bands: usize, rows: usize, threads: usize) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let owned;
+    let (flat, n, k) = match ro2(&sigs, "sigs") {
+        Ok(t) => t,
+        Err(_) => {
+            owned = sigs.as_array().as_standard_layout().to_owned();
+            (owned.as_slice().expect("standard layout"), owned.nrows(), owned.ncols())
+        }
+    };
+    if bands.checked_mul(rows).is_none_or(|used| used > k) {
+        return Err(bad(format!("{bands} bands of {rows} rows need more than the {k} values of a signature")));
+    }
+    let mut out = vec![0u64; n * bands];
+    parallel(py, threads, || pairs::band_keys(flat, k, bands, rows, &mut out))?;
+    let arr = Array2::from_shape_vec((n, bands), out).map_err(|e| bad(e.to_string()))?;
+    Ok(arr.into_pyarray(py))
+}
+
+/// Sorted distinct values of a 1-D int64 array.
+#[pyfunction]
+#[pyo3(signature = (values, threads=0))]
+fn sorted_unique<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, i64>, threads: usize) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let mut v = values.as_array().to_vec();
+    parallel(py, threads, || pairs::sorted_unique(&mut v))?;
+    Ok(v.into_pyarray(py))
+}
+
+/// Per pair `(i, j)`: agreeing positions of row `i` of `sigs_a` and row `j` of `sigs_b` (any layout).
+#[pyfunction]
+#[pyo3(signature = (sigs_a, sigs_b, pairs, threads=0))]
+fn equal_counts_between<'py>(
+    py: Python<'py>,
+    sigs_a: PyReadonlyArray2<'py, u32>,
+    sigs_b: PyReadonlyArray2<'py, u32>,
+    pairs: PyReadonlyArray2<'py, i64>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (va, vb): (ArrayView2<u32>, ArrayView2<u32>) = (sigs_a.as_array(), sigs_b.as_array());
+    if va.ncols() != vb.ncols() {
+        return Err(bad(format!("signatures of {} and {} values cannot be compared", va.ncols(), vb.ncols())));
+    }
+    let list = pair_list(&pairs, va.nrows(), vb.nrows())?;
+    let mut out = vec![0i64; list.len()];
+    parallel(py, threads, || pairs::equal_counts(va, vb, &list, &mut out))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// Add this module's functions to `dedup._core`.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(crowded, m)?)?;
+    m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
+    m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(equal_counts_between, m)?)?;
+    Ok(())
+}
