@@ -25,9 +25,13 @@ __all__ = [
     "level_columns", "level_keys", "union_pairs",
 ]
 
-# Runs of identical band keys longer than this emit a star and a chain instead
-# of all pairs, so one boilerplate bucket of m documents costs O(m), not O(m^2).
-MAX_BUCKET_PAIRS = 64
+MAX_BUCKET = 8
+"""The hubs of an LSH bucket: the candidate rule of every engine (``dedup cluster``, the persistent index,
+Spark; ``rust/core/src/buckets.rs``) pairs each member of a bucket, in document order, with each of the first
+``MAX_BUCKET`` members before it. A bucket of at most ``MAX_BUCKET + 1`` documents yields all its pairs; a
+larger one (boilerplate, a flood of near-copies) ``MAX_BUCKET`` per member, so it costs linear time. The pairs
+of a bucket's first members never depend on later ones, so the index, which files a key's first
+``MAX_BUCKET`` documents only, proposes what ``dedup cluster`` proposes on the same documents."""
 
 
 def collision_probability(s: ArrayLike, bands: int | np.ndarray, rows: int | np.ndarray):
@@ -172,42 +176,49 @@ class LSH:
     def candidate_pairs(self, signatures: np.ndarray) -> np.ndarray:
         """All pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` sharing a band.
 
-        Returns an ``int64 (m, 2)`` array, sorted and without repeats. Buckets of
-        more than ``MAX_BUCKET_PAIRS`` documents contribute a star (first member to
-        each other) and a chain (neighbours) rather than every pair.
+        Returns an ``int64 (m, 2)`` array, sorted and without repeats. A bucket of
+        more than ``MAX_BUCKET + 1`` documents contributes each member's pairs with
+        the first ``MAX_BUCKET`` (see :data:`MAX_BUCKET`) rather than every pair.
         """
         keys = self.keys(signatures)
         return pairs_from_keys(keys)
 
 
-def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
-    """Candidate pairs from a ``(n, bands)`` array of band keys (see :meth:`LSH.candidate_pairs`).
+def _cap(max_bucket: int | None) -> int:
+    """The bucket cap to use: ``max_bucket``, or :data:`MAX_BUCKET` read when called."""
+    return MAX_BUCKET if max_bucket is None else int(max_bucket)
 
-    Compiled: a pair that shares several bands is produced once, not once per band,
-    so near-duplicate-heavy corpora do not pay for their repeats in memory.
+
+def pairs_from_keys(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
+    """Candidate pairs from a ``(n, bands)`` array of band keys (see :meth:`LSH.candidate_pairs`): in each
+    band, each member of a bucket with each of the first ``max_bucket`` (default :data:`MAX_BUCKET`) members before it.
+
+    Compiled: repeats (a pair sharing several bands) are merged as the bands are read, so
+    near-duplicate-heavy corpora do not pay for them in memory.
     """
     keys = np.ascontiguousarray(keys)
     n = keys.shape[0]
     if n < 2 or keys.shape[1] == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    code = _kernels.sorted_unique(_kernels.band_pair_codes(keys, MAX_BUCKET_PAIRS))
+    code = _kernels.band_pair_codes(keys, _cap(max_bucket))
     return np.stack((code // n, code % n), axis=1)
 
 
-def crowded_rows(keys: np.ndarray, max_bucket: int = MAX_BUCKET_PAIRS) -> np.ndarray:
+def crowded_rows(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
     """Per row of a ``(n, bands)`` array of band keys: whether it shares, in some band, a bucket of
-    more than ``max_bucket`` rows -- one :func:`pairs_from_keys` lists only a star and a chain of,
+    more than ``max_bucket + 1`` rows -- one :func:`pairs_from_keys` lists only a sample of the pairs of,
     so that row's candidates are a sample of its matches (see :func:`dedup.cluster.average_linkage`)."""
     keys = np.ascontiguousarray(keys)
     if keys.ndim != 2 or keys.shape[0] == 0 or keys.shape[1] == 0:
         return np.zeros(len(keys), dtype=bool)
-    return _kernels.crowded(keys, max_bucket)
+    return _kernels.crowded(keys, _cap(max_bucket))
 
 
 def screened_pairs(
-    keys: np.ndarray, signatures: np.ndarray, sizes: np.ndarray, threshold: float, containment_threshold: float
+    keys: np.ndarray, signatures: np.ndarray, sizes: np.ndarray, threshold: float, containment_threshold: float,
+    max_bucket: int | None = None,
 ) -> np.ndarray:
-    """The pairs of :func:`pairs_from_keys` whose signatures meet a similarity threshold: estimated
+    """The pairs of :func:`pairs_from_keys` among rows with shingles whose signatures meet a similarity threshold: estimated
     Jaccard ``>= threshold`` or estimated containment ``>= containment_threshold``
     (:meth:`dedup.verify.Verifier.passes_thresholds`, computed with the same float operations).
 
@@ -218,7 +229,7 @@ def screened_pairs(
     n = keys.shape[0]
     if n < 2 or keys.shape[1] == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    code = _kernels.screened_pair_codes(keys, MAX_BUCKET_PAIRS, signatures, sizes, threshold, containment_threshold)
+    code = _kernels.screened_pair_codes(keys, _cap(max_bucket), signatures, sizes, threshold, containment_threshold)
     return np.stack((code // n, code % n), axis=1)
 
 
@@ -258,13 +269,14 @@ def containment_levels(containment_threshold: float, num_perm: int) -> tuple[tup
 
 def containment_pairs(
     signatures: np.ndarray, sizes: np.ndarray, containment_threshold: float, threshold: float = 0.0,
-    screen_containment: float | None = None,
+    screen_containment: float | None = None, max_bucket: int | None = None,
 ) -> np.ndarray:
     """Candidate pairs ``(i, j)``, ``i < j``, of the length-ratio levels of :func:`containment_levels`
     whose signatures meet estimated Jaccard ``threshold`` or estimated containment ``screen_containment``
     (default ``containment_threshold``; both 0: every candidate). Sorted, without repeats.
 
-    A level's bucket of more than ``MAX_BUCKET_PAIRS`` documents proposes nothing (boilerplate).
+    A level's buckets follow the rule of the Jaccard bands (:data:`MAX_BUCKET`); a pair a column
+    proposes is kept when a level with that column holds its length ratio (:func:`level_allows`).
     """
     sigs = np.ascontiguousarray(signatures)
     n = sigs.shape[0]
@@ -272,7 +284,7 @@ def containment_pairs(
     if n < 2 or not levels:
         return np.zeros((0, 2), dtype=np.int64)
     cont = containment_threshold if screen_containment is None else screen_containment
-    code = _kernels.containment_pair_codes(sigs, sizes, np.asarray(levels, dtype=np.float64), MAX_BUCKET_PAIRS,
+    code = _kernels.containment_pair_codes(sigs, sizes, np.asarray(levels, dtype=np.float64), _cap(max_bucket),
                                            threshold, cont)
     return np.stack((code // n, code % n), axis=1)
 

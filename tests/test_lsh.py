@@ -6,7 +6,7 @@ from datasketch.lsh import _optimal_param
 
 from dedup import LSH, MinHasher, Shingler, optimal_bands
 from dedup.errors import ConfigError
-from dedup.lsh import MAX_BUCKET_PAIRS, collision_probability, pairs_from_keys
+from dedup.lsh import MAX_BUCKET, collision_probability, pairs_from_keys
 
 
 @pytest.mark.parametrize("threshold", [0.2, 0.3, 0.45, 0.5, 0.8, 0.9])
@@ -33,17 +33,19 @@ def brute_force_pairs(keys):
 
 
 def test_candidate_pairs_equal_brute_force():
+    # buckets of at most MAX_BUCKET + 1 documents: every pair sharing a band
     rng = np.random.default_rng(0)
-    keys = rng.integers(0, 6, size=(60, 4)).astype(np.uint64)
+    keys = rng.integers(0, 40, size=(60, 4)).astype(np.uint64)
     got = {tuple(p) for p in pairs_from_keys(keys).tolist()}
     assert got == brute_force_pairs(keys)
 
 
-def test_large_bucket_emits_star_and_chain_only():
-    n = MAX_BUCKET_PAIRS + 10
+def test_large_bucket_pairs_each_member_with_the_hubs():
+    n = MAX_BUCKET + 10
     keys = np.zeros((n, 1), dtype=np.uint64)
     pairs = pairs_from_keys(keys)
-    assert len(pairs) == 2 * (n - 1) - 1  # star and chain share the pair (0, 1)
+    hubs = MAX_BUCKET * (MAX_BUCKET - 1) // 2 + (n - MAX_BUCKET) * MAX_BUCKET
+    assert len(pairs) == hubs and set(pairs[:, 0].tolist()) == set(range(MAX_BUCKET))
     # Still one connected component.
     from dedup.cluster import connected_components
 
@@ -76,7 +78,8 @@ def test_signature_length_checked():
 
 
 def reference_pairs(keys: np.ndarray) -> np.ndarray:
-    """The rule in plain numpy: per band, all pairs of buckets up to MAX_BUCKET_PAIRS, else star + chain."""
+    """The rule in plain Python: per band, each member of a bucket (in document order) with each of the
+    first MAX_BUCKET members before it."""
     found = set()
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")
@@ -84,22 +87,18 @@ def reference_pairs(keys: np.ndarray) -> np.ndarray:
         bounds = np.flatnonzero(np.r_[True, col[1:] != col[:-1], True])
         for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
             members = order[s:e].tolist()
-            if len(members) <= MAX_BUCKET_PAIRS:
-                found.update(itertools.combinations(members, 2))
-            else:
-                found.update((members[0], m) for m in members[1:])
-                found.update(zip(members[:-1], members[1:]))
+            found.update((a, c) for k, c in enumerate(members) for a in members[: min(k, MAX_BUCKET)])
     return np.array(sorted((min(p), max(p)) for p in found), dtype=np.int64).reshape(-1, 2)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_candidate_pairs_equal_reference_with_hot_buckets(seed):
-    """A pair seen first in a hot bucket (star/chain only) must still come out of a later small bucket."""
+    """A pair a hot bucket does not list must still come out of a later small bucket."""
     rng = np.random.default_rng(seed)
-    n = 3 * MAX_BUCKET_PAIRS
+    n = 30 * MAX_BUCKET
     keys = rng.integers(0, 40, size=(n, 6)).astype(np.uint64)
-    keys[: 2 * MAX_BUCKET_PAIRS, 0] = 7  # one hot bucket in band 0
-    keys[MAX_BUCKET_PAIRS:, 3] = 9  # another in band 3
+    keys[: 20 * MAX_BUCKET, 0] = 7  # one hot bucket in band 0
+    keys[10 * MAX_BUCKET :, 3] = 9  # another in band 3
     got = pairs_from_keys(keys)
     assert np.array_equal(got, reference_pairs(keys))
     assert np.array_equal(got, np.unique(got, axis=0))  # sorted, no repeats

@@ -202,18 +202,39 @@ def test_synthetic_sample_matches_local(spark):
     assert local.n_clusters < len(ids)
 
 
-def test_large_bucket_star_and_chain_rule(spark, monkeypatch):
-    """With tiny buckets allowed, most buckets take the star + chain path in both engines."""
+def test_large_buckets_follow_the_same_rule(spark, monkeypatch):
+    """With a tiny bucket cap, most buckets are hot in both engines: each member pairs with the first few only."""
     ids, texts = _synthetic_sample()
     ids, texts = ids[:500], texts[:500]
     # Boilerplate: many near-identical short notices land in the same buckets.
     for k in range(30):
         ids.append(f"notice{k}")
         texts.append(f"Notice {k}: the office is closed on Monday for the public holiday. Notice.")
-    monkeypatch.setattr(dedup.lsh, "MAX_BUCKET_PAIRS", 3)
+    monkeypatch.setattr(dedup.lsh, "MAX_BUCKET", 3)
     # Union-find pre-pass on partitions of 50 edges: the star rounds do the rest.
     monkeypatch.setattr(dspark.components, "CONTRACT_EDGES", 50)
     _compare(spark, ids, texts)
+
+
+def test_spark_proposes_what_dedup_cluster_proposes(spark):
+    """The bucket rule in Spark (grouped buckets, the core's kernel) gives the local engine's candidates."""
+    from test_candidate_rule import PARAMS, corpus, local_pairs
+
+    from dedup.spark.executor import POS
+    from dedup.spark.pairs import candidates, level_candidates
+
+    texts = corpus(160, 2)
+    d = Deduplicator(**PARAMS)
+    sigs, sizes, _ = d.sign_prepared([d.prepare(t) for t in texts])
+    levels = dedup.lsh.containment_levels(PARAMS["containment_threshold"], d.params.num_perm)
+    keys = np.concatenate((d.lsh.keys(sigs), dedup.lsh.level_keys(sigs, levels)), axis=1).view(np.int64)
+    rows = [(p, int(sizes[p]), b, int(keys[p, b])) for p in range(len(texts)) for b in range(keys.shape[1])]
+    bands = spark.createDataFrame(rows, f"{POS} long, size long, band long, key long").repartition(3)
+    nj = d.lsh.bands
+    got = candidates(bands.where(bands.band < nj), dedup.lsh.MAX_BUCKET).unionByName(level_candidates(bands, nj, levels, dedup.lsh.MAX_BUCKET))
+    want = local_pairs(texts)
+    assert len(want) > 500
+    assert {(int(r.i), int(r.j)) for r in got.collect()} == want
 
 
 # --------------------------------------------------------------------------- driver-side records and CLI

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 from .. import _core
 from .pool import contiguous, get_num_threads
 
-__all__ = ["agree_upper_bounds", "band_keys", "band_pair_codes", "crowded", "equal_counts_between", "nibble_fingerprints",
+__all__ = ["agree_upper_bounds", "band_keys", "band_pair_codes", "bucket_pairs", "crowded", "equal_counts_between", "nibble_fingerprints",
            "screened_pair_codes", "sorted_unique"]
 
 
@@ -19,13 +19,9 @@ def band_keys(sigs: ArrayLike, bands: int, rows: int) -> np.ndarray:
 
 
 def band_pair_codes(keys: ArrayLike, max_bucket: int) -> np.ndarray:
-    """Candidate pair codes ``i * n + j`` (``i < j``) of a ``(n, bands)`` key array, unsorted.
-
-    In a band, a bucket of at most ``max_bucket`` documents yields all its pairs, a
-    larger one a star (first member to each other) and a chain (neighbours), members
-    taken in document order. A pair from a small bucket is emitted only in the first
-    band where it shares a small bucket; star and chain pairs may repeat.
-    """
+    """Candidate pair codes ``i * n + j`` (``i < j``) of a ``(n, bands)`` key array, sorted and distinct:
+    in each band, each member of a bucket (in document order) with each of the first ``max_bucket``
+    members before it -- the bucket rule of ``rust/core/src/buckets.rs`` (:data:`dedup.lsh.MAX_BUCKET`)."""
     keys = np.asarray(keys)
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
     return _core.band_pair_codes(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
@@ -33,7 +29,7 @@ def band_pair_codes(keys: ArrayLike, max_bucket: int) -> np.ndarray:
 
 def crowded(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     """Per row of a ``(n, bands)`` key array: whether, in some band, it shares its bucket with more
-    than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a star and a chain of)."""
+    than ``max_bucket + 1`` rows (a bucket :func:`band_pair_codes` lists only a sample of the pairs of)."""
     keys = np.asarray(keys)
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
     return _core.crowded(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
@@ -56,6 +52,17 @@ def containment_pair_codes(sigs: ArrayLike, sizes: ArrayLike, levels: ArrayLike,
     signatures meet ``threshold`` or ``containment_threshold``, sorted and distinct (``dedup.lsh.containment_pairs``)."""
     return _core.containment_pair_codes(contiguous(sigs, np.uint32), contiguous(sizes, np.int64), contiguous(levels, np.float64),
                                         int(max_bucket), float(threshold), float(containment_threshold), get_num_threads())
+
+
+def bucket_pairs(members: ArrayLike, starts: ArrayLike, ahead: ArrayLike, cap: int) -> np.ndarray:
+    """The pairs of the bucket rule in buckets given as lists, ``int64 (m, 3)`` rows ``(a, c, bucket)``.
+
+    Bucket ``b`` holds ``members[starts[b]:starts[b + 1]]`` in document order, after ``ahead[b]`` members
+    not listed (stored ones, ranked first); each member ``c`` pairs with each listed member ``a`` before
+    it among the bucket's first ``cap`` -- for an engine that groups the buckets itself (Spark) or adds a
+    batch to stored buckets (the persistent index).
+    """
+    return _core.bucket_pairs(contiguous(members, np.int64), contiguous(starts, np.int64), contiguous(ahead, np.int64), int(cap))
 
 
 def equal_counts_between(sigs_a: ArrayLike, sigs_b: ArrayLike, pairs: ArrayLike) -> np.ndarray:

@@ -23,7 +23,7 @@ def admit(ctx: Context, batch: Signed, on_duplicate_id: str) -> tuple[list[Match
     """Per document of ``batch``, in order, its best match (stored or admitted before it in the batch) or None;
     the positions admitted; and the stored keys found (run inside a write transaction)."""
     results, hit_keys = stored_matches(ctx, batch)
-    inner = batch_pairs(ctx, batch)
+    inner = batch_pairs(ctx, batch, hit_keys)
     taken = ctx.store.rows_of(batch.enc)
     admitted: dict[str, int] = {}  # encoded id -> batch position
     wordless: dict[str, int] = {}  # prepared text of an admitted document without shingles -> its position

@@ -91,12 +91,14 @@ class Index:
         ``max_bucket`` (stored like the parameters; default :data:`MAX_BUCKET`) caps
         the documents kept per LSH band key: a key shared by that many stored
         documents is a hot bucket (boilerplate, common phrases), and later documents
-        are not filed under it, only under their other keys. Like the
-        ``Deduplicator``, which compares only a star and a chain inside buckets of
-        more than 64, this bounds the candidates per check -- without it a long news
-        article in a million-document index has thousands of chance candidates. A
-        near-duplicate is missed only if every band it shares with its original is
-        a hot one. The cap does not apply to the exact key (:func:`exact_keys`) of a
+        are not filed under it, only under their other keys. A new document is compared
+        with the documents filed under its keys: the bucket rule of every engine
+        (:data:`dedup.lsh.MAX_BUCKET`: each member of a bucket with each of the first
+        ``max_bucket`` before it), so at the default the index proposes what ``dedup
+        cluster`` proposes on the same documents. It bounds the candidates per check
+        -- without it a long news article in a million-document index has thousands of
+        chance candidates. A near-duplicate is missed only if every band it shares with
+        its original is a hot one. The cap does not apply to the exact key (:func:`exact_keys`) of a
         document that :meth:`check_and_add` admits: its exact copies always find it, even
         when all of its band buckets are full (:meth:`verify` reports documents filed
         under none of their band keys). :meth:`add`, which stores without checking,

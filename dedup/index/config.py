@@ -9,6 +9,7 @@ from typing import Any
 
 from ..deduplicator import Params
 from ..errors import ConfigError
+from ..lsh import MAX_BUCKET as lsh_max_bucket
 from ..lsh import containment_levels, level_columns, optimal_bands
 from ..params import INDEX_PARAMS
 from ..store.base import IndexFileError, ParamsMismatchError, Store
@@ -23,8 +24,9 @@ from .records import positive_int
 #: as it did (and stores no texts); build a new one to get the alignment.
 ADDED_PARAMS: dict[str, Any] = {"number_agreement": 0.0, "verify_text": False}
 
-#: Default cap on documents per band key (see :meth:`Index.open`, ``max_bucket``).
-MAX_BUCKET = 8
+#: Default cap on documents per band key (see :meth:`Index.open`, ``max_bucket``): the hubs of the bucket rule of
+#: every engine (:data:`dedup.lsh.MAX_BUCKET`).
+MAX_BUCKET = lsh_max_bucket
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,16 @@ def wordless_matches(ctx: Context, batch: Signed, out: list[Match | None]) -> np
 def candidates(
     ctx: Context, batch: Signed, flat: np.ndarray, pos: np.ndarray, col: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
 ) -> np.ndarray:
-    """The candidate pairs ``(query, stored row)``: the queries ``pos[i]`` whose key ``flat[i]`` (of column ``col[i]``)
-    is among the stored entries ``(hit_keys, hit_rows)``, kept by :func:`level_rule` and :func:`could_match`."""
+    """The candidate pairs ``(query, stored row)`` of :func:`proposed` that :func:`could_match` keeps."""
+    return could_match(ctx, batch, proposed(ctx, batch, flat, pos, col, hit_keys, hit_rows))
+
+
+def proposed(
+    ctx: Context, batch: Signed, flat: np.ndarray, pos: np.ndarray, col: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
+) -> np.ndarray:
+    """The pairs ``(query, stored row)`` the bucket rule proposes: the queries ``pos[i]`` whose key ``flat[i]`` (of
+    column ``col[i]``) is among the stored entries ``(hit_keys, hit_rows)`` -- the first ``max_bucket`` documents
+    filed under it, each new document's hubs -- kept by :func:`level_rule`. Sorted, without repeats."""
     order = np.argsort(flat, kind="stable")
     sk, sp, sc = flat[order], pos[order], col[order]
     lo, cnt = _kernels.find_ranges(sk, hit_keys)
@@ -82,7 +90,7 @@ def candidates(
     q, rows, c = sp[starts], np.repeat(hit_rows, cnt), sc[starts]
     keep = level_rule(ctx, c, batch.sizes[q], rows)
     code = _kernels.sorted_unique((q[keep] << 40) | rows[keep])  # rows < 2**40
-    return could_match(ctx, batch, np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1))
+    return np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
 
 
 def level_rule(ctx: Context, columns: np.ndarray, query_sizes: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -17,10 +17,9 @@ code inside the executors, so the two engines cannot drift apart:
    are one node, as in :func:`dedup.cluster.duplicate_groups`; only the earliest
    of each group goes through LSH, as in :meth:`Deduplicator.clusters`.
 3. **Band**: the band keys are exploded to ``(band, key, position)`` rows and
-   grouped into buckets. A bucket of at most :data:`dedup.lsh.MAX_BUCKET_PAIRS`
-   members gives all its pairs; a larger one gives a star from its earliest member
-   and a chain between neighbours in position order -- the rule of
-   :func:`dedup.lsh.pairs_from_keys`, whose buckets are ordered by insertion index.
+   grouped into buckets, and each bucket's members (in position order) pair by the
+   rule of every engine, run by the same kernel (:data:`dedup.lsh.MAX_BUCKET`): each
+   member with each of the first ``MAX_BUCKET`` members before it.
 4. **Verify**, in the two stages of :class:`dedup.verify.Verifier` (the rule the
    local engine applies): **screen** (``mapInPandas``) every candidate pair on
    the two signatures, sizes and number sketches, joined in by position

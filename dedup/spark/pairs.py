@@ -1,4 +1,4 @@
-"""Candidate pairs from the band keys (the rule of :func:`dedup.lsh.pairs_from_keys`) and their verdicts under
+"""Candidate pairs from the band keys (the bucket rule of :data:`dedup.lsh.MAX_BUCKET`, run by the core's own kernel) and their verdicts under
 the two stages of :class:`dedup.verify.Verifier`, in Spark SQL with the executors of :mod:`dedup.spark.executor`."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import lsh
+from .. import _kernels, lsh
 from .executor import JUDGED, POS, SCREENED, confirm_batches, screen_batches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,57 +17,59 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["candidates", "judged_pairs", "level_candidates"]
 
 
+def _rule_pairs(buckets: Iterator[Any], max_bucket: int, with_sizes: bool) -> Iterator[Any]:
+    """The pairs of the bucket rule (:func:`dedup._kernels.bucket_pairs`, the rule of every engine) in
+    batches of grouped buckets ``(band, p[, s])``: ``p`` the members' positions, ascending, ``s`` their
+    sizes in the same order. Yields ``(band, i, j[, si, sj])``."""
+    import pandas as pd
+
+    for pdf in buckets:
+        lists = [np.asarray(p, dtype=np.int64) for p in pdf["p"]]
+        lengths = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
+        members = np.concatenate(lists) if lists else np.zeros(0, np.int64)
+        # the rule over places in the batch's member list: (a, c, bucket)
+        got = _kernels.bucket_pairs(np.arange(members.size), np.r_[0, np.cumsum(lengths)], np.zeros(len(lists), np.int64), max_bucket)
+        out = {"band": pdf["band"].to_numpy(np.int64)[got[:, 2]], "i": members[got[:, 0]], "j": members[got[:, 1]]}
+        if with_sizes:
+            sizes = np.concatenate([np.asarray(x, dtype=np.int64) for x in pdf["s"]]) if lists else np.zeros(0, np.int64)
+            out["si"], out["sj"] = sizes[got[:, 0]], sizes[got[:, 1]]
+        yield pd.DataFrame(out)
+
+
 def candidates(bands: DataFrame, max_bucket: int) -> DataFrame:
-    """Candidate pairs ``(i, j)``, ``i < j``: the rule of :func:`dedup.lsh.pairs_from_keys`."""
+    """Candidate pairs ``(i, j)``, ``i < j``: the rule of :func:`dedup.lsh.pairs_from_keys` (each member of a bucket,
+    in position order, with each of the first ``max_bucket`` members before it)."""
     from pyspark.sql import functions as F
 
     buckets = (
         bands.groupBy("band", "key")
         .agg(F.sort_array(F.collect_list(POS)).alias("p"))
         .where(F.size("p") > 1)
+        .select("band", "p")
     )
-    # Small buckets: all pairs (each member with every later one).
-    small = (
-        buckets.where(F.size("p") <= max_bucket)
-        .select("p", F.posexplode("p").alias("k", "i"))
-        .select("i", F.explode(F.slice("p", F.col("k") + 2, F.lit(max_bucket))).alias("j"))
-    )
-    large = buckets.where(F.size("p") > max_bucket)
-    # Star from the earliest member, and the chain of neighbours.
-    star = large.select(F.col("p")[0].alias("i"), F.explode(F.slice("p", F.lit(2), F.size("p"))).alias("j"))
-    chain = (
-        large.select("p", F.posexplode("p").alias("k", "j"))
-        .where(F.col("k") > 0)
-        .select(F.expr("p[k - 1]").alias("i"), "j")
-    )
-    return small.unionByName(star).unionByName(chain).distinct()
-
-
+    pairs = buckets.mapInPandas(lambda it: _rule_pairs(it, max_bucket, False), "band long, i long, j long")
+    return pairs.select("i", "j").distinct()
 def level_candidates(bands: DataFrame, jaccard_bands: int, levels: tuple, max_bucket: int) -> DataFrame:
     """Candidate pairs ``(i, j)`` of the length-ratio levels' columns (band numbers from ``jaccard_bands`` on): the
-    rule of :func:`dedup.lsh.containment_pairs` -- documents with shingles sharing a bucket of at most
-    ``max_bucket`` of them in a column of a level that holds their size ratio (:func:`dedup.lsh.level_allows`)."""
+    rule of :func:`dedup.lsh.containment_pairs` -- documents with shingles proposed by the bucket rule in a column of
+    a level that holds their size ratio (:func:`dedup.lsh.level_allows`)."""
     from pyspark.sql import functions as F
 
     buckets = (
         bands.where((F.col("band") >= jaccard_bands) & (F.col("size") > 0))
         .groupBy("band", "key")
-        .agg(F.sort_array(F.collect_list(F.struct(F.col(POS).alias("pos"), F.col("size").alias("size")))).alias("p"))
-        .where((F.size("p") > 1) & (F.size("p") <= max_bucket))
-    )
-    pairs = (
-        buckets.select("band", "p", F.posexplode("p").alias("k", "a"))
-        .select("band", "a", F.explode(F.slice("p", F.col("k") + 2, F.lit(max_bucket))).alias("b"))
-        .select((F.col("band") - jaccard_bands).alias("column"), F.col("a.pos").alias("i"), F.col("a.size").alias("si"),
-                F.col("b.pos").alias("j"), F.col("b.size").alias("sj"))
+        .agg(F.sort_array(F.collect_list(F.struct(F.col(POS).alias("pos"), F.col("size").alias("size")))).alias("m"))
+        .where(F.size("m") > 1)
+        .select("band", F.col("m.pos").alias("p"), F.col("m.size").alias("s"))
     )
 
     def allowed(batches: Iterator[Any]) -> Iterator[Any]:
-        for pdf in batches:
-            ok = lsh.level_allows(levels, pdf["column"].to_numpy(np.int64), pdf["si"].to_numpy(np.int64), pdf["sj"].to_numpy(np.int64))
+        for pdf in _rule_pairs(batches, max_bucket, True):
+            column = pdf["band"].to_numpy(np.int64) - jaccard_bands
+            ok = lsh.level_allows(levels, column, pdf["si"].to_numpy(np.int64), pdf["sj"].to_numpy(np.int64))
             yield pdf.loc[ok, ["i", "j"]]
 
-    return pairs.mapInPandas(allowed, "i long, j long").distinct()
+    return buckets.mapInPandas(allowed, "i long, j long").distinct()
 
 
 def judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, list[DataFrame]]:
@@ -82,9 +84,9 @@ def judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, 
     bands = signed.select(POS, "size", F.posexplode("keys").alias("band", "key"))
     nj = lsh.optimal_bands(params["lsh_threshold"], params["num_perm"])[0]
     levels = lsh.containment_levels(params["containment_threshold"], params["num_perm"])
-    pairs = candidates(bands.where(F.col("band") < nj), int(lsh.MAX_BUCKET_PAIRS)).withColumn("level", F.lit(False))
+    pairs = candidates(bands.where(F.col("band") < nj), int(lsh.MAX_BUCKET)).withColumn("level", F.lit(False))
     if levels:  # containment candidates: their pairs may be screened on the exact containment (stage 2)
-        level = level_candidates(bands, nj, levels, int(lsh.MAX_BUCKET_PAIRS)).withColumn("level", F.lit(True))
+        level = level_candidates(bands, nj, levels, int(lsh.MAX_BUCKET)).withColumn("level", F.lit(True))
         pairs = pairs.unionByName(level).groupBy("i", "j").agg(F.max("level").alias("level"))
     cols = ("sig", "size", "nums") if params["number_agreement"] > 0 else ("sig", "size")
     side = signed.select(POS, *cols)

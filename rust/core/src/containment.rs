@@ -9,11 +9,10 @@
 //! the candidates with pairs of equal-size documents, which the Jaccard bands cover.
 //!
 //! The band keys are those of [`crate::pairs::band_keys`] (`rows` consecutive signature values per
-//! band), computed per level. A bucket of more than `max_bucket` documents (a value shared by
-//! boilerplate) proposes nothing in a level: at these loose layouts it is almost never a part
-//! and its source.
-
-use rayon::prelude::*;
+//! band). Levels with the same rows share their first bands, so each distinct *column* (rows, band)
+//! is keyed once, and its buckets follow the rule of every other column ([`crate::buckets`]: each
+//! member with the first `max_bucket` members before it); a pair it proposes is kept when a level
+//! whose bands include that column holds the pair's size ratio.
 
 /// One length-ratio level: its ratio range and band layout.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,11 +37,37 @@ fn key(sig: &[u32], band: usize, rows: usize) -> u64 {
     h
 }
 
+/// The distinct columns `(rows, band)` of `levels`, by rows (largest first) then band: the order of
+/// `dedup.lsh.level_columns`, which the persistent index files its level keys in.
+pub fn level_columns(levels: &[Level]) -> Vec<(usize, usize)> {
+    let mut widest: Vec<(usize, usize)> = Vec::new(); // (rows, bands)
+    for l in levels {
+        match widest.iter_mut().find(|(r, _)| *r == l.rows) {
+            Some(w) => w.1 = w.1.max(l.bands),
+            None => widest.push((l.rows, l.bands)),
+        }
+    }
+    widest.sort_by(|x, y| y.0.cmp(&x.0));
+    widest.into_iter().flat_map(|(r, bands)| (0..bands).map(move |b| (r, b))).collect()
+}
+
+/// Whether a pair of shingle-set sizes `a`, `b` sharing a key in `column` is a candidate: some level
+/// whose bands include the column holds the ratio `smaller / larger` (the rule of
+/// `dedup.lsh.level_allows`). Never for an empty set.
+pub fn level_allows(levels: &[Level], column: (usize, usize), a: i64, b: i64) -> bool {
+    let (small, large) = (a.min(b), a.max(b));
+    if small <= 0 {
+        return false;
+    }
+    let ratio = small as f64 / large as f64;
+    levels.iter().any(|l| l.rows == column.0 && column.1 < l.bands && ratio >= l.min_ratio && ratio < l.max_ratio)
+}
+
 /// Candidate pair codes `i * n + j` (`i < j`) of `n` signatures (`k` values per row) and their
-/// shingle-set sizes: the pairs that share a band bucket of at most `max_bucket` documents in the
-/// layout of a level whose ratio range holds their size ratio, and for which `keep(a, c)` holds
-/// (tested as each is made, so the pairs that fail are never held). Sorted and distinct. Documents
-/// of size 0 are never proposed.
+/// shingle-set sizes, sorted and distinct: the pairs the bucket rule proposes (each member with the
+/// first `max_bucket` members before it) in a column of the levels' layouts, allowed there by
+/// [`level_allows`], and for which `keep(a, c)` holds (tested as each is made, so the pairs that
+/// fail are never held). Documents of size 0 are never proposed.
 pub fn level_pair_codes(
     sigs: &[u32],
     k: usize,
@@ -51,51 +76,16 @@ pub fn level_pair_codes(
     max_bucket: usize,
     keep: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<i64> {
-    let n = sizes.len();
-    let jobs: Vec<(Level, usize)> = levels
-        .iter()
-        .filter(|l| l.rows >= 1 && l.bands * l.rows <= k && l.min_ratio < l.max_ratio)
-        .flat_map(|&l| (0..l.bands).map(move |b| (l, b)))
-        .collect();
-    let code = |a: usize, c: usize| (a.min(c) * n + a.max(c)) as i64;
-    let mut out: Vec<i64> = jobs
-        .par_iter()
-        .flat_map_iter(|&(level, band)| {
-            // (key, size, doc), sorted: each bucket's members by size.
-            let mut col: Vec<(u64, i64, usize)> = (0..n)
-                .filter(|&d| sizes[d] > 0)
-                .map(|d| (key(&sigs[d * k..(d + 1) * k], band, level.rows), sizes[d], d))
-                .collect();
-            col.sort_unstable();
-            let mut got = Vec::new();
-            let mut s = 0;
-            while s < col.len() {
-                let mut e = s + 1;
-                while e < col.len() && col[e].0 == col[s].0 {
-                    e += 1;
-                }
-                if e - s <= max_bucket {
-                    for x in s..e {
-                        let (_, small, a) = col[x];
-                        // members after x are at least as large; their ratio falls as they grow.
-                        for &(_, large, c) in &col[x + 1..e] {
-                            let ratio = small as f64 / large as f64;
-                            if ratio < level.min_ratio {
-                                break;
-                            }
-                            if ratio < level.max_ratio && keep(a, c) {
-                                got.push(code(a, c));
-                            }
-                        }
-                    }
-                }
-                s = e;
-            }
-            got
-        })
-        .collect();
-    crate::pairs::sorted_unique(&mut out);
-    out
+    let usable: Vec<Level> = levels.iter().copied().filter(|l| l.rows >= 1 && l.bands * l.rows <= k && l.min_ratio < l.max_ratio).collect();
+    let columns = level_columns(&usable);
+    crate::buckets::rule_codes(
+        sizes.len(),
+        columns.len(),
+        max_bucket,
+        |d, col| key(&sigs[d * k..(d + 1) * k], columns[col].1, columns[col].0),
+        |d| sizes[d] > 0,
+        |a, c, col| level_allows(&usable, columns[col], sizes[a], sizes[c]) && keep(a, c),
+    )
 }
 
 #[cfg(test)]
@@ -117,10 +107,24 @@ mod tests {
         assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |_, _| true), 4), vec![(0, 2), (1, 2), (2, 3)]);
         let two = [wide[0], Level { min_ratio: 0.5, max_ratio: 1.01, bands: 1, rows: 4 }];
         assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &two, 8, |_, _| true), 4), vec![(0, 1), (0, 2), (1, 2), (2, 3)]);
-        // keep() filters; a bucket above max_bucket proposes nothing; size 0 never.
+        // keep() filters; size 0 never.
         assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |a, c| a + c != 2), 4), vec![(1, 2), (2, 3)]);
-        assert!(level_pair_codes(&sigs, k, &sizes, &wide, 3, |_, _| true).is_empty());
         assert!(level_pair_codes(&sigs, k, &[0, 0, 30, 100], &wide, 8, |_, _| true) == vec![2 * 4 + 3]);
+        // a bucket above max_bucket + 1: each member with the first max_bucket only (here document 0)
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 1, |_, _| true), 4), vec![(0, 2)]);
+    }
+
+    #[test]
+    fn columns_are_shared_by_levels_of_the_same_rows() {
+        let levels = [
+            Level { min_ratio: 0.5, max_ratio: 1.01, bands: 2, rows: 3 },
+            Level { min_ratio: 0.25, max_ratio: 0.5, bands: 3, rows: 2 },
+            Level { min_ratio: 0.1, max_ratio: 0.25, bands: 4, rows: 2 },
+        ];
+        assert_eq!(level_columns(&levels), vec![(3, 0), (3, 1), (2, 0), (2, 1), (2, 2), (2, 3)]);
+        assert!(level_allows(&levels, (2, 1), 30, 100) && level_allows(&levels, (2, 1), 20, 100));
+        assert!(!level_allows(&levels, (2, 3), 30, 100) && level_allows(&levels, (2, 3), 20, 100));
+        assert!(!level_allows(&levels, (3, 0), 30, 100) && !level_allows(&levels, (2, 0), 0, 100));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod align;
 pub mod bandmap;
+pub mod buckets;
 pub mod components;
 pub mod containment;
 pub mod distinct;

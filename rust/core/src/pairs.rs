@@ -23,121 +23,21 @@ pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u
     });
 }
 
-/// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), unsorted.
-///
-/// In a band, a bucket of at most `max_bucket` documents yields all its pairs, a larger one a
-/// star (first member to each other) and a chain (neighbours), members taken in document
-/// order. A pair from a small bucket is emitted only in the first band where it shares a small
-/// bucket, so most repeats never exist; star and chain pairs may repeat (the caller removes
-/// repeats).
+/// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), sorted
+/// and distinct: in each band, each member of a bucket with each of the first `max_bucket`
+/// members before it (the bucket rule, [`crate::buckets`]).
 pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<i64> {
-    candidate_codes(keys, n, bands, max_bucket, |_, _| true)
+    crate::buckets::rule_codes(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |_| true, |_, _, _| true)
 }
 
-/// The codes of [`band_pair_codes`] for which `keep(a, c)` holds, each tested as it is made (the
-/// bands in parallel), so the candidates that fail are never held.
-fn candidate_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize, keep: impl Fn(usize, usize) -> bool + Sync) -> Vec<i64> {
-    if n == 0 || bands == 0 {
-        return Vec::new();
-    }
-    let key = |d: usize, band: usize| keys[d * bands + band];
-    // orders[band] = documents sorted by their key in that band (stable: ties in document order);
-    // runlen[d * bands + band] = documents sharing d's key in that band.
-    let orders: Vec<Vec<usize>> = (0..bands)
-        .into_par_iter()
-        .map(|band| {
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by_key(|&d| key(d, band));
-            order
-        })
-        .collect();
-    let mut runlen = vec![0usize; n * bands];
-    for (band, order) in orders.iter().enumerate() {
-        let mut s = 0;
-        while s < n {
-            let mut e = s + 1;
-            while e < n && key(order[e], band) == key(order[s], band) {
-                e += 1;
-            }
-            for &d in &order[s..e] {
-                runlen[d * bands + band] = e - s;
-            }
-            s = e;
-        }
-    }
-    let code = |a: usize, c: usize| (a.min(c) * n + a.max(c)) as i64;
-    let runlen = &runlen;
-    orders
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(band, order)| {
-            let mut got = Vec::new();
-            let mut s = 0;
-            while s < n {
-                let size = runlen[order[s] * bands + band];
-                let e = s + size;
-                if size > max_bucket {
-                    let first = order[s];
-                    for x in s + 1..e {
-                        let c = order[x];
-                        if keep(first, c) {
-                            got.push(code(first, c));
-                        }
-                        let prev = order[x - 1];
-                        if prev != first && keep(prev, c) {
-                            got.push(code(prev, c));
-                        }
-                    }
-                } else if size > 1 {
-                    for x in s..e {
-                        for y in x + 1..e {
-                            let (a, c) = (order[x], order[y]);
-                            let seen = (0..band).any(|t| key(a, t) == key(c, t) && runlen[a * bands + t] <= max_bucket);
-                            if !seen && keep(a, c) {
-                                got.push(code(a, c));
-                            }
-                        }
-                    }
-                }
-                s = e;
-            }
-            got
-        })
-        .collect()
-}
-
-/// Per document of an `n x bands` key matrix (row-major): whether, in some band, it shares its
-/// bucket with more than `max_bucket` documents -- a bucket [`band_pair_codes`] lists only a star
-/// and a chain of, so the candidates of such a document are a sample of its matches.
+/// Per document of an `n x bands` key matrix (row-major): whether, in some band, it shares a
+/// bucket of more than `max_bucket + 1` documents -- one [`band_pair_codes`] lists only a sample
+/// of the pairs of, so the candidates of such a document are a sample of its matches.
 pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<bool> {
     if n == 0 || bands == 0 {
         return vec![false; n];
     }
-    let per_band: Vec<Vec<usize>> = (0..bands)
-        .into_par_iter()
-        .map(|band| {
-            let mut col: Vec<(i64, usize)> = (0..n).map(|d| (keys[d * bands + band], d)).collect();
-            col.sort_unstable();
-            let mut hot = Vec::new();
-            let mut s = 0;
-            while s < n {
-                let mut e = s + 1;
-                while e < n && col[e].0 == col[s].0 {
-                    e += 1;
-                }
-                if e - s > max_bucket {
-                    hot.extend(col[s..e].iter().map(|&(_, d)| d));
-                }
-                s = e;
-            }
-            hot
-        })
-        .collect();
-    let mut out = vec![false; n];
-    for d in per_band.into_iter().flatten() {
-        out[d] = true;
-    }
-    out
+    crate::buckets::crowded(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |_| true)
 }
 
 /// The similarity thresholds of the screen (`dedup.verify.Verifier.passes_thresholds`).
@@ -168,7 +68,7 @@ impl Thresholds {
     }
 }
 
-/// The candidate pairs of [`band_pair_codes`] that pass `thresholds`, as sorted distinct codes
+/// The candidate pairs of [`band_pair_codes`] among documents with shingles that pass `thresholds`, as sorted distinct codes
 /// `i * n + j`, without holding the candidates that fail: each candidate is screened as it is
 /// made, first by the 4-bit fingerprints (`fp`, `w` words per row: an upper bound on the agreeing
 /// positions, 1/8 of the bytes), then by the signatures (`sigs`, `k` values per row).
@@ -189,9 +89,7 @@ pub fn screened_pair_codes(
     thresholds: Thresholds,
 ) -> Vec<i64> {
     let screen = SignatureScreen { sigs, k, fp, w, sizes, thresholds };
-    let mut out = candidate_codes(keys, n, bands, max_bucket, |a, c| screen.passes(a, c));
-    sorted_unique(&mut out);
-    out
+    crate::buckets::rule_codes(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |d| sizes[d] > 0, |a, c, _| screen.passes(a, c))
 }
 
 /// The screen of a candidate pair of rows: whether their signatures pass [`Thresholds`], first
@@ -254,24 +152,18 @@ mod tests {
     }
 
     #[test]
-    fn small_buckets_give_every_pair_once() {
-        // 4 documents, 2 bands: 0,1,2 share band 0; 0,1 share band 1 too (not emitted twice).
+    fn band_pairs_follow_the_bucket_rule() {
+        // 4 documents, 2 bands: 0,1,2 share band 0; 0,1 share band 1 too (listed once).
         let keys = [5, 9, 5, 9, 5, 7, 6, 8];
-        let codes = band_pair_codes(&keys, 4, 2, 8);
-        assert_eq!(codes.len(), 3);
-        assert_eq!(decode(&codes, 4), vec![(0, 1), (0, 2), (1, 2)]);
-    }
-
-    #[test]
-    fn big_buckets_give_a_star_and_a_chain() {
-        let keys = [1i64; 5];
-        let pairs = decode(&band_pair_codes(&keys, 5, 1, 2), 5);
-        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (2, 3), (3, 4)]);
+        assert_eq!(decode(&band_pair_codes(&keys, 4, 2, 8), 4), vec![(0, 1), (0, 2), (1, 2)]);
+        // one hot bucket of 5, cap 2: each member with the first two before it
+        let pairs = decode(&band_pair_codes(&[1i64; 5], 5, 1, 2), 5);
+        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (1, 3), (1, 4)]);
     }
 
     #[test]
     fn screened_pairs_are_the_candidates_that_pass() {
-        // 6 documents in one band bucket (a star and chain above max_bucket 2) and another band.
+        // 6 documents in one band bucket (hot above max_bucket 2) and another band.
         let n = 6;
         let keys: Vec<i64> = (0..n).flat_map(|d| [7, (d % 2) as i64]).collect();
         let k = 16;
@@ -299,8 +191,8 @@ mod tests {
     fn crowded_documents_share_a_big_bucket() {
         // 2 bands: documents 0-3 share band 0; 4 is alone in both; 1 and 4 share band 1.
         let keys = [1, 10, 1, 11, 1, 12, 1, 13, 2, 11];
-        assert_eq!(crowded(&keys, 5, 2, 3), vec![true, true, true, true, false]);
-        assert_eq!(crowded(&keys, 5, 2, 4), vec![false; 5]);
+        assert_eq!(crowded(&keys, 5, 2, 2), vec![true, true, true, true, false]);
+        assert_eq!(crowded(&keys, 5, 2, 3), vec![false; 5]);
     }
 
     #[test]

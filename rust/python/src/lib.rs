@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 mod align_py;
 mod args;
 mod bandmap_py;
+mod buckets_py;
 mod components_py;
 mod containment_py;
 mod fingerprint_py;
@@ -41,6 +42,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     jsonl_py::register(m)?;
     textstore_py::register(m)?;
     pairs_py::register(m)?;
+    buckets_py::register(m)?;
     fingerprint_py::register(m)?;
     bandmap_py::register(m)?;
     components_py::register(m)?;

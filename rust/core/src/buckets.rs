@@ -1,0 +1,268 @@
+//! The candidate rule of an LSH bucket: one rule for `dedup cluster`, the persistent index and Spark.
+//!
+//! A *bucket* is the set of documents that share a key in one *column* (a band of the Jaccard layout,
+//! or a band of a length-ratio level). Its members are ranked in document order (insertion order),
+//! and the member of rank `k` pairs with the members of rank below `min(k, cap)`: the first `cap`
+//! members are the bucket's *hubs*, and every member pairs with each hub before it.
+//!
+//! - A bucket of at most `cap + 1` members yields all its pairs.
+//! - A larger one (boilerplate, a flood of near-copies) yields at most `cap` pairs per member, so a
+//!   hot bucket costs time and memory linear in its size. Its members are *crowded*
+//!   ([`crowded`]): their candidates are a sample of their matches, and the linkage samples their
+//!   pairs itself.
+//! - The pairs among a bucket's first members never depend on later ones. An engine that sees the
+//!   documents a batch at a time therefore proposes what one that sees them all proposes: the
+//!   persistent index files a key's first `cap` documents only, and pairs each new document with
+//!   those ([`grouped_pairs`] with the stored members counted `ahead`).
+
+use rayon::prelude::*;
+
+/// How many earlier members the member of rank `rank` pairs with: the hubs before it.
+#[inline]
+pub fn hubs_before(rank: usize, cap: usize) -> usize {
+    rank.min(cap)
+}
+
+/// Whether a bucket of `size` members lists only a sample of its pairs under the rule.
+#[inline]
+pub fn is_crowded(size: usize, cap: usize) -> bool {
+    size > cap.saturating_add(1)
+}
+
+/// Columns whose pairs are made in parallel before they are merged into the result: bounds the
+/// repeats held at once (a pair shared in many columns is made once per column).
+const COLUMNS_PER_MERGE: usize = 16;
+
+/// The candidate pair codes `a * n + c` (`a < c`) of `n` documents with `cols` key columns, sorted
+/// and distinct: in every column, each member of a bucket with each hub before it. `key(d, col)` is
+/// document `d`'s key in column `col`; documents where `live(d)` fails are in no bucket. A pair is
+/// kept when `keep(a, c, col)` holds for some column that proposes it (tested as each is made, so
+/// the pairs that fail are never held).
+pub fn rule_codes(
+    n: usize,
+    cols: usize,
+    cap: usize,
+    key: impl Fn(usize, usize) -> u64 + Sync,
+    live: impl Fn(usize) -> bool + Sync,
+    keep: impl Fn(usize, usize, usize) -> bool + Sync,
+) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::new();
+    if n < 2 || cap == 0 {
+        return out;
+    }
+    let mut start = 0;
+    while start < cols {
+        let end = (start + COLUMNS_PER_MERGE).min(cols);
+        let mut got: Vec<i64> = (start..end)
+            .into_par_iter()
+            .flat_map_iter(|col| column_codes(n, col, cap, &key, &live, &keep))
+            .collect();
+        got.par_sort_unstable();
+        got.dedup();
+        out = merge_unique(&out, &got);
+        start = end;
+    }
+    out
+}
+
+/// The codes one column proposes: its buckets (documents sorted by key, ties in document order),
+/// each member with each hub before it.
+fn column_codes(
+    n: usize,
+    col: usize,
+    cap: usize,
+    key: &(impl Fn(usize, usize) -> u64 + Sync),
+    live: &(impl Fn(usize) -> bool + Sync),
+    keep: &(impl Fn(usize, usize, usize) -> bool + Sync),
+) -> Vec<i64> {
+    let mut members: Vec<(u64, usize)> = (0..n).filter(|&d| live(d)).map(|d| (key(d, col), d)).collect();
+    members.sort_unstable();
+    let mut got = Vec::new();
+    let mut s = 0;
+    while s < members.len() {
+        let mut e = s + 1;
+        while e < members.len() && members[e].0 == members[s].0 {
+            e += 1;
+        }
+        for x in s + 1..e {
+            let c = members[x].1;
+            for &(_, a) in &members[s..s + hubs_before(x - s, cap)] {
+                if keep(a, c, col) {
+                    got.push((a * n + c) as i64);
+                }
+            }
+        }
+        s = e;
+    }
+    got
+}
+
+/// The sorted distinct union of two sorted distinct lists.
+fn merge_unique(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else if b[j] < a[i] {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Per document: whether, in some column, it shares a bucket the rule lists only a sample of
+/// ([`is_crowded`]). Arguments as in [`rule_codes`].
+pub fn crowded(n: usize, cols: usize, cap: usize, key: impl Fn(usize, usize) -> u64 + Sync, live: impl Fn(usize) -> bool + Sync) -> Vec<bool> {
+    let hot: Vec<Vec<usize>> = (0..cols)
+        .into_par_iter()
+        .map(|col| {
+            let mut members: Vec<(u64, usize)> = (0..n).filter(|&d| live(d)).map(|d| (key(d, col), d)).collect();
+            members.sort_unstable();
+            let mut hot = Vec::new();
+            let mut s = 0;
+            while s < members.len() {
+                let mut e = s + 1;
+                while e < members.len() && members[e].0 == members[s].0 {
+                    e += 1;
+                }
+                if is_crowded(e - s, cap) {
+                    hot.extend(members[s..e].iter().map(|&(_, d)| d));
+                }
+                s = e;
+            }
+            hot
+        })
+        .collect();
+    let mut out = vec![false; n];
+    for d in hot.into_iter().flatten() {
+        out[d] = true;
+    }
+    out
+}
+
+/// The pairs of buckets given as lists: bucket `b` holds `members[starts[b]..starts[b + 1]]`, in
+/// document order, after `ahead[b]` members not listed (already filed elsewhere, ranked first).
+/// Returns `(a, c, b)` per pair: member `c` with each listed hub `a` before it. This is the rule for
+/// an engine that groups the buckets itself (Spark) or adds a batch to stored buckets (the index).
+/// `None` when `starts` does not describe `members` (not increasing from 0 to its length) or
+/// `ahead` has not one count per bucket.
+pub fn grouped_pairs<T: Copy>(members: &[T], starts: &[usize], ahead: &[usize], cap: usize) -> Option<Vec<(T, T, usize)>> {
+    let buckets = starts.len().checked_sub(1)?;
+    if ahead.len() != buckets || starts[0] != 0 || starts[buckets] != members.len() || starts.windows(2).any(|w| w[0] > w[1]) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for b in 0..buckets {
+        let list = &members[starts[b]..starts[b + 1]];
+        // hubs left for the listed members: ranks ahead[b].. of the first cap
+        let free = cap.saturating_sub(ahead[b]);
+        for (x, &c) in list.iter().enumerate() {
+            for &a in &list[..hubs_before(x, free)] {
+                out.push((a, c, b));
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(codes: &[i64], n: usize) -> Vec<(usize, usize)> {
+        codes.iter().map(|&c| ((c as usize) / n, (c as usize) % n)).collect()
+    }
+
+    /// The rule written plainly: per column, per bucket, member `k` with members `0..min(k, cap)`.
+    fn plain(keys: &[u64], n: usize, cols: usize, cap: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for col in 0..cols {
+            let mut seen: Vec<(u64, Vec<usize>)> = Vec::new();
+            for d in 0..n {
+                let k = keys[d * cols + col];
+                match seen.iter_mut().find(|(x, _)| *x == k) {
+                    Some((_, m)) => m.push(d),
+                    None => seen.push((k, vec![d])),
+                }
+            }
+            for (_, m) in seen {
+                for (x, &c) in m.iter().enumerate() {
+                    for &a in &m[..x.min(cap)] {
+                        out.push((a, c));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn small_buckets_give_every_pair_once() {
+        // 4 documents, 2 columns: 0,1,2 share column 0; 0,1 share column 1 too (listed once).
+        let keys = [5u64, 9, 5, 9, 5, 7, 6, 8];
+        let codes = rule_codes(4, 2, 8, |d, c| keys[d * 2 + c], |_| true, |_, _, _| true);
+        assert_eq!(decode(&codes, 4), vec![(0, 1), (0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn a_hot_bucket_pairs_every_member_with_its_hubs() {
+        let n = 6;
+        let codes = rule_codes(n, 1, 2, |_, _| 1, |_| true, |_, _, _| true);
+        assert_eq!(decode(&codes, n), vec![(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2), (1, 3), (1, 4), (1, 5)]);
+        assert!(is_crowded(4, 2) && !is_crowded(3, 2));
+    }
+
+    #[test]
+    fn the_rule_matches_its_plain_statement() {
+        let (n, cols) = (300, 40);
+        // keys from a few values per column, so buckets of every size occur (more columns than one merge)
+        let keys: Vec<u64> = (0..n * cols).map(|i| ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) % (1 + (i % cols) as u64)).collect();
+        for cap in [1, 3, 8, 400] {
+            let got = decode(&rule_codes(n, cols, cap, |d, c| keys[d * cols + c], |_| true, |_, _, _| true), n);
+            assert_eq!(got, plain(&keys, n, cols, cap), "cap {cap}");
+        }
+    }
+
+    #[test]
+    fn keep_and_live_filter() {
+        let keys = [1u64; 5];
+        let codes = rule_codes(5, 1, 8, |d, _| keys[d], |d| d != 1, |a, c, _| a + c != 4);
+        // document 1 is in no bucket; (0, 4) is not kept
+        assert_eq!(decode(&codes, 5), vec![(0, 2), (0, 3), (2, 3), (2, 4), (3, 4)]);
+    }
+
+    #[test]
+    fn crowded_documents_share_a_big_bucket() {
+        // 2 columns: documents 0-3 share column 0; 4 is alone in both; 1 and 4 share column 1.
+        let keys = [1u64, 10, 1, 11, 1, 12, 1, 13, 2, 11];
+        assert_eq!(crowded(5, 2, 2, |d, c| keys[d * 2 + c], |_| true), vec![true, true, true, true, false]);
+        assert_eq!(crowded(5, 2, 3, |d, c| keys[d * 2 + c], |_| true), vec![false; 5]);
+    }
+
+    #[test]
+    fn grouped_pairs_follow_the_same_rule() {
+        // one bucket of 5 in document order, cap 2: every member with the first two
+        let got = grouped_pairs(&[10, 11, 12, 13, 14], &[0, 5], &[0], 2).unwrap();
+        let pairs: Vec<(i32, i32)> = got.iter().map(|&(a, c, _)| (a, c)).collect();
+        assert_eq!(pairs, vec![(10, 11), (10, 12), (11, 12), (10, 13), (11, 13), (10, 14), (11, 14)]);
+        // a second bucket with one stored hub ahead: only its first listed member is a hub
+        let got = grouped_pairs(&[1, 2, 3, 7, 8, 9], &[0, 3, 6], &[0, 1], 2).unwrap();
+        let second: Vec<(i32, i32)> = got.iter().filter(|p| p.2 == 1).map(|&(a, c, _)| (a, c)).collect();
+        assert_eq!(second, vec![(7, 8), (7, 9)]);
+        // a full bucket (cap documents ahead) lists no pairs among its new members
+        assert!(grouped_pairs(&[1, 2, 3], &[0, 3], &[2], 2).unwrap().is_empty());
+        assert!(grouped_pairs(&[1, 2], &[0, 3], &[0], 2).is_none());
+        assert!(grouped_pairs(&[1, 2], &[0, 2], &[], 2).is_none());
+    }
+}
