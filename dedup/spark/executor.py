@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import lsh
-from ..cluster import EXACT_MARGIN, Clustering, build_clusters, containment_parts, duplicate_groups, pair_similarity
+from ..cluster import EXACT_MARGIN, Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, pair_similarity
 from ..deduplicator import Deduplicator
 from ..errors import InputError
 from ..numbers import SKETCH_SIZE
@@ -195,15 +195,15 @@ def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
 def _parts(
     sigs: np.ndarray, sizes: np.ndarray, edges: np.ndarray, ew: np.ndarray, vetoes: np.ndarray, vw: np.ndarray, stage: np.ndarray,
     texts: list[str] | None, wordless: dict[int, str], params: dict[str, Any],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A component's parts, as :meth:`Deduplicator.clusters` finds them (:func:`dedup.cluster.containment_parts` on
-    the pairs that passed stage 1: the edges and the pairs the alignment vetoed): ``(kept edges, their weights,
-    vetoes kept, parts)``."""
+    the pairs that passed stage 1: the edges and the pairs the alignment vetoed): ``(edges kept, vetoes kept, parts)``,
+    the first two as masks."""
     v = verifier(params)
     align = stage == 2
     pairs = np.concatenate((edges, vetoes[align]))
     if not len(pairs):
-        return edges, ew, vetoes, np.zeros((0, 2), np.int64)
+        return np.ones(len(edges), bool), np.ones(len(vetoes), bool), np.zeros((0, 2), np.int64)
     jac, _ = pair_similarity(sigs, sizes, pairs)
     node, counts = duplicate_groups(sigs, sizes, wordless)
     fold = bool(params["normalize"])
@@ -212,11 +212,21 @@ def _parts(
                                     counts[node] > 1, measure)
     keep_v = np.ones(len(vetoes), bool)
     keep_v[np.flatnonzero(align)] = ~drop[len(edges):]  # a dropped pair is no edge, so never a veto
-    return edges[~drop[: len(edges)]], ew[~drop[: len(edges)]], vetoes[keep_v], parts
+    return ~drop[: len(edges)], keep_v, parts
+
+
+def _screen(sigs: np.ndarray, sizes: np.ndarray, crowded: Any, nums: Any, params: dict[str, Any]) -> PairScreen | None:
+    """How the linkage judges the pairs it samples between crowded members (as :meth:`Deduplicator.clusters` does);
+    None without the crowded flags (the linkage then has no fraction to reach)."""
+    if crowded is None:
+        return None
+    v = verifier(params)
+    numbers = unpack(list(nums), 1 + SKETCH_SIZE) if v.number_agreement > 0 else None
+    return PairScreen(v, sigs, sizes, numbers, np.asarray(crowded, dtype=bool))
 
 
 def _cluster_component(pos: Any, sizes: Any, sig_bytes: Any, ei: Any, ej: Any, ew: Any, vi: Any, vj: Any, vs: Any, vw: Any,
-                       texts: Any, params: dict[str, Any]) -> tuple[np.ndarray, Clustering]:
+                       texts: Any, params: dict[str, Any], crowded: Any = None, nums: Any = None) -> tuple[np.ndarray, Clustering]:
     """:func:`dedup.cluster.build_clusters` on one component: its members' positions (ascending) and clustering."""
     num_perm, min_fraction = int(params["num_perm"]), float(params["min_link_fraction"])
     pos = np.asarray(pos, dtype=np.int64)  # ascending
@@ -240,17 +250,28 @@ def _cluster_component(pos: Any, sizes: Any, sig_bytes: Any, ei: Any, ej: Any, e
     # Documents without shingles have no edges: a component holding them is one group of
     # exact copies of one prepared text (grouped by it when signing), so they are one node.
     wordless = {k: "" for k in np.flatnonzero(sizes == 0).tolist()}
+    vw, vs = np.asarray(vw, dtype=np.float64), np.asarray(vs, dtype=np.int64)
     parts, confirm = None, None
     if lsh.containment_levels(params["containment_threshold"], num_perm):
-        edges, weights, vetoes, parts = _parts(sigs, sizes, edges, weights, vetoes, np.asarray(vw, dtype=np.float64),
-                                               np.asarray(vs, dtype=np.int64), None if texts is None else list(texts), wordless, params)
-        if len(parts):  # as locally: an edge justifies a place once confirmed (all of them are), a part pair if an edge
-            known = {(min(a, b), max(a, b)) for a, b in edges.tolist()}
+        keep_e, keep_v, parts = _parts(sigs, sizes, edges, weights, vetoes, vw, vs, None if texts is None else list(texts), wordless, params)
+        edges, weights, vetoes, vw, vs = edges[keep_e], weights[keep_e], vetoes[keep_v], vw[keep_v], vs[keep_v]
+    screen = _screen(sigs, sizes, crowded, nums, params)
+    if (parts is not None and len(parts)) or (screen is not None and (vs == 2).any()):
+        # As locally: an edge justifies a place once confirmed, a part pair if it is an edge.
+        known = {(min(a, b), max(a, b)) for a, b in edges.tolist()}
 
-            def confirm(p: Any, known: set = known) -> np.ndarray:
-                return np.array([(min(a, b), max(a, b)) in known for a, b in np.asarray(p).tolist()], dtype=bool)
+        def confirm(p: Any, known: set = known) -> np.ndarray:
+            return np.array([(min(a, b), max(a, b)) in known for a, b in np.asarray(p).tolist()], dtype=bool)
+    if screen is not None and (vs == 2).any():
+        # The local engine links along every pair that passed stage 1 and learns the alignment's verdict when it asks
+        # (confirm): the pairs the alignment vetoed are edges it has not confirmed yet, not vetoes known up front. The
+        # linkage samples and keeps edges of crowded documents by that list, so it is given the same one.
+        edges, weights = np.concatenate((edges, vetoes[vs == 2])), np.concatenate((weights, vw[vs == 2]))
+        order = np.lexsort((edges[:, 1], edges[:, 0]))
+        edges, weights, vetoes = edges[order], weights[order], vetoes[vs != 2]
     apart = vetoes if min_fraction > 0 and len(vetoes) else None
-    return pos, build_clusters(sigs, sizes, edges, weights, min_fraction, apart=apart, wordless=wordless, parts=parts, confirm=confirm)
+    return pos, build_clusters(sigs, sizes, edges, weights, min_fraction, apart=apart, wordless=wordless, parts=parts, confirm=confirm,
+                               screen=screen)
 
 
 def cluster_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
@@ -263,13 +284,15 @@ def cluster_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
         cl_out: list[Any] = []
         rep_out: list[np.ndarray] = []
         sim_out: list[np.ndarray] = []
-        texts_col = pdf["texts"] if "texts" in pdf else [None] * len(pdf)
-        for pos, ids, sizes, sig_bytes, ei, ej, ew, vi, vj, vs, vw, texts in zip(
+        absent = [None] * len(pdf)
+        texts_col = pdf["texts"] if "texts" in pdf else absent
+        crowded_col, nums_col = (pdf["crowded"], pdf["nums"]) if "crowded" in pdf else (absent, absent)
+        for pos, ids, sizes, sig_bytes, ei, ej, ew, vi, vj, vs, vw, texts, crowded, nums in zip(
             pdf["pos"], pdf["ids"], pdf["sizes"], pdf["sigs"], pdf["ei"], pdf["ej"], pdf["ew"], pdf["vi"], pdf["vj"], pdf["vs"],
-            pdf["vw"], texts_col,
+            pdf["vw"], texts_col, crowded_col, nums_col,
         ):
             ids = list(ids)
-            pos, c = _cluster_component(pos, sizes, sig_bytes, ei, ej, ew, vi, vj, vs, vw, texts, params)
+            pos, c = _cluster_component(pos, sizes, sig_bytes, ei, ej, ew, vi, vj, vs, vw, texts, params, crowded, nums)
             pos_out.append(pos)
             id_out.extend(ids)
             cl_out.extend(ids[label] for label in c.labels.tolist())

@@ -14,7 +14,7 @@ from ..errors import ConfigError, DedupError, InputError
 from ..params import Params
 from .components import connected_components
 from .executor import ID, POS, TEXT, cluster_batches, sign_batches, signed_schema
-from .pairs import judged_pairs
+from .pairs import crowded_positions, judged_pairs
 from .session import check_params, get_session, require_pyspark
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +67,9 @@ def _per_component(docs: DataFrame, edges: DataFrame, comp: DataFrame, judged: D
     for average linkage or parts, its vetoed pairs."""
     from pyspark.sql import functions as F
 
+    sampled = p.min_link_fraction > 0  # the linkage samples the pairs of crowded documents (their screen: sketches too)
     member = [F.col(POS), F.col(ID), F.col("size"), F.col("sig")] + ([F.col("text")] if p.verify_text else [])
+    member += [F.col("crowded"), F.col("nums")] if sampled else []
     members = (
         docs.where(F.col("component").isNotNull())
         .groupBy("component")
@@ -111,6 +113,7 @@ def _per_component(docs: DataFrame, edges: DataFrame, comp: DataFrame, judged: D
         vs.alias("vs"),
         vw.alias("vw"),
         *([F.col("n.text").alias("texts")] if p.verify_text else []),
+        *([F.col("n.crowded").alias("crowded"), F.col("n.nums").alias("nums")] if sampled else []),
     )
 
 
@@ -148,13 +151,17 @@ def cluster_frame(
     signed = _signed(df, text_col, id_col, position_col, params, id_type)
     persisted = [signed]
 
-    judged, on_the_way = judged_pairs(signed.where(F.col(POS) == F.col("first")), params)
+    first = signed.where(F.col(POS) == F.col("first"))
+    judged, on_the_way = judged_pairs(first, params)
     persisted.extend(on_the_way)
     judged = judged.persist(StorageLevel.MEMORY_AND_DISK)
     persisted.append(judged)
     edges = judged.where(F.col("ok")).select("i", "j", "sim")
 
-    comp = connected_components(edges, "i", "j", checkpoint=checkpoint)
+    # With the linkage sampling crowded documents and the texts aligned, the pairs the alignment vetoed are edges the
+    # local engine links along until it confirms them (see executor._cluster_component): components include them.
+    links = judged.where(F.col("ok") | (F.col("stage") == 2)) if p.min_link_fraction > 0 and p.verify_text else edges
+    comp = connected_components(links.select("i", "j"), "i", "j", checkpoint=checkpoint)
     comp = comp.persist(StorageLevel.MEMORY_AND_DISK)
     persisted.append(comp)
 
@@ -163,6 +170,9 @@ def cluster_frame(
     docs = signed.join(comp.select(F.col("node").alias("first"), "component"), "first", "left").withColumn(
         "component", F.coalesce("component", F.when(F.col("copies") > 1, F.col("first")))
     )
+    if p.min_link_fraction > 0:  # the first of each group of copies, as locally: their candidates are a sample
+        crowded = crowded_positions(first, params).withColumn("crowded", F.lit(True))
+        docs = docs.join(crowded, POS, "left").withColumn("crowded", F.coalesce("crowded", F.lit(False)))
     per_comp = _per_component(docs, edges, comp, judged, p)
     singles = docs.where(F.col("component").isNull()).select(
         POS,

@@ -14,7 +14,7 @@ from .executor import JUDGED, POS, SCREENED, confirm_batches, screen_batches
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame
 
-__all__ = ["candidates", "judged_pairs", "level_candidates"]
+__all__ = ["candidates", "crowded_positions", "judged_pairs", "level_candidates"]
 
 
 def _rule_pairs(buckets: Iterator[Any], max_bucket: int, with_sizes: bool) -> Iterator[Any]:
@@ -70,6 +70,18 @@ def level_candidates(bands: DataFrame, jaccard_bands: int, levels: tuple, max_bu
             yield pdf.loc[ok, ["i", "j"]]
 
     return buckets.mapInPandas(allowed, "i long, j long").distinct()
+
+
+def crowded_positions(signed: DataFrame, params: dict[str, Any]) -> DataFrame:
+    """Positions ``(POS)`` of the signed documents that share a Jaccard band bucket the rule lists only a sample
+    of (more than ``MAX_BUCKET + 1`` members): :func:`dedup.lsh.crowded_rows`, whose candidates the linkage samples."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    nj = lsh.optimal_bands(params["lsh_threshold"], params["num_perm"])[0]
+    bands = signed.select(POS, F.posexplode("keys").alias("band", "key")).where(F.col("band") < nj)
+    size = F.count(F.lit(1)).over(Window.partitionBy("band", "key"))
+    return bands.withColumn("m", size).where(F.col("m") > int(lsh.MAX_BUCKET) + 1).select(POS).distinct()
 
 
 def judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, list[DataFrame]]:
