@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from ._batching import chunks
 from .deduplicator import Deduplicator
 from .errors import ConfigError, DedupError, InputError
 from .formats import FORMATS
-from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, chunks, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
+from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
 from .params import INDEX_PARAMS, Params, settings
 
 _MATCHING = "matching (defaults are the best general setting)"

@@ -28,7 +28,7 @@ from . import formats
 from .errors import ConfigError, FormatError, InputError, Where
 from .formats import CorruptStream
 
-__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "chunks", "iter_records", "open_input", "read_inputs",
+__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "iter_records", "open_input", "read_inputs",
            "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results", "write_results_to"]
 
 
@@ -1013,16 +1013,3 @@ def open_output(path: str | None) -> IO[str]:
         return sys.stdout
     return open(path, "w", encoding="utf-8", newline="")
 
-
-def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Lists of ``size`` consecutive items (the last may be shorter)."""
-    if isinstance(items, (str, bytes)):
-        raise InputError("expected an iterable of records or texts, got a single string")
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
