@@ -358,7 +358,7 @@ def template_fill_many(texts_a: Sequence[str], texts_b: Sequence[str], n_jobs: i
     return _core.template_fill_batch(list(texts_a), list(texts_b), _core_params(), threads)
 
 
-def template_fill_stored(store: object, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
+def template_fill_stored(store: _core.TextStore, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
     """:func:`template_fill_many` of texts kept in a ``dedup._core.TextStore`` (see :class:`dedup.texts.StoredTexts`):
     pair ``m`` is stored texts ``left[m]`` and ``right[m]``, read and tokenized in the core without making strings."""
     threads = 0 if n_jobs is None else max(1, int(n_jobs))
@@ -550,14 +550,14 @@ def _classify(a: str, b: str, detail: bool) -> Alignment:
             if k in (0, last) and (is_noisy or _own_edge(k == 0, da, i1, i2, db, j1, j2)):
                 record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
                 continue
-            xa, xb = wa[i1:i2], wb[j1:j2]
+            run_a, run_b = wa[i1:i2], wb[j1:j2]
             # A replaced run pairs its words in order: word t of one side replaces word t of the other.
-            fa = [w for t, w in enumerate(xa) if da.figure[i1 + t] and w not in figs_b and not _found(w, vals_b)
-                  and not _extends(w, xb[t] if t < len(xb) else None)]
-            fb = [w for t, w in enumerate(xb) if db.figure[j1 + t] and w not in figs_a and not _found(w, vals_a)
-                  and not _extends(w, xa[t] if t < len(xa) else None)]
-            na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], xb)]
-            nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], xa)]
+            fa = [w for t, w in enumerate(run_a) if da.figure[i1 + t] and w not in figs_b and not _found(w, vals_b)
+                  and not _extends(w, run_b[t] if t < len(run_b) else None)]
+            fb = [w for t, w in enumerate(run_b) if db.figure[j1 + t] and w not in figs_a and not _found(w, vals_a)
+                  and not _extends(w, run_a[t] if t < len(run_a) else None)]
+            na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], run_b)]
+            nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], run_a)]
             c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
             c_fig = min(len(fa), len(fb)) if not is_noisy else 0  # numbers for numbers; OCR'd figures prove nothing
             c_word = c_all - c_fig
