@@ -19,7 +19,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple, NoReturn, TextIO
@@ -241,6 +241,15 @@ def _other_format(raw: bytes, source: str, lineno: int) -> FormatError | None:
     return FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno) if looks else None
 
 
+@dataclass
+class _LineCount:
+    """Where a JSON Lines reader is: the number of the last line read, and whether the first record is still
+    to come (``first``: a first line that cannot be read may show the input is in another format)."""
+
+    lineno: int = 0
+    first: bool = False
+
+
 def _jsonl_blocks(
     stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
@@ -254,8 +263,7 @@ def _jsonl_blocks(
     from ._kernels import jsonl_block  # the core is loaded with the first JSON Lines input, not with dedup.io
 
     read = getattr(stream, "read1", None) or stream.read
-    lineno = 0
-    first = sniff
+    at = _LineCount(first=sniff)
     pending = b""  # the start of a line that continues in the next block
     skipped: int | None = None  # bytes of an over-long line read past so far
     at_start = True
@@ -263,7 +271,7 @@ def _jsonl_blocks(
         try:
             chunk = read(_BLOCK)
         except CorruptStream as exc:
-            yield FormatError(str(exc), source=source, line=lineno + 1), b"", lineno + 1
+            yield FormatError(str(exc), source=source, line=at.lineno + 1), b"", at.lineno + 1
             return
         eof = not chunk
         if skipped is not None:
@@ -271,9 +279,9 @@ def _jsonl_blocks(
             if nl < 0 and not eof:
                 skipped += len(chunk)
                 continue
-            lineno += 1
-            yield InputError(_over(skipped + nl + 1 if nl >= 0 else skipped, max_bytes), source=source, line=lineno), b"", lineno
-            first, skipped = False, None
+            at.lineno += 1
+            yield InputError(_over(skipped + nl + 1 if nl >= 0 else skipped, max_bytes), source=source, line=at.lineno), b"", at.lineno
+            at.first, skipped = False, None
             chunk = chunk[nl + 1 :] if nl >= 0 else b""
         data = pending + chunk if pending else chunk
         if at_start:
@@ -284,37 +292,49 @@ def _jsonl_blocks(
             if data.startswith(_UTF8_BOM):
                 data = data[len(_UTF8_BOM) :]
         kinds, ends, ids, texts, used = jsonl_block(data, eof, max_bytes, id_field, fields, TEXT_JOIN)
-        start = r = 0
-        for kind, end in zip(kinds, ends):
-            lineno += 1
-            raw = data[start:end]
-            start = end
-            if kind == 0:  # a plain record
-                item: tuple[Any, str] | InputError = (ids[r], texts[r])
-                r += 1
-            elif kind == 1:  # blank
-                continue
-            elif kind == 3:  # over max_bytes (far over it: not passed on, as _utf8_lines does not keep it)
-                kept = raw if max_bytes is not None and len(raw) <= max_bytes + 1 else b""
-                yield InputError(_over(len(raw), max_bytes), source=source, line=lineno), kept, lineno
-                first = False
-                continue
-            else:
-                parsed = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
-                if parsed is None:
-                    continue
-                item = parsed
-                wrong = _other_format(raw, source, lineno) if first and isinstance(item, InputError) else None
-                if wrong is not None:
-                    yield wrong, raw, lineno
-                    return
-            first = False
-            yield item, raw, lineno
-        if eof:
+        if (yield from _block_lines(data, (kinds, ends, ids, texts), at, source, id_field, fields, max_bytes)) or eof:
             return
         pending = data[used:]
         if max_bytes is not None and len(pending) > max_bytes:  # a line over the limit: read past the rest of it
             skipped, pending = len(pending), b""
+
+
+def _block_lines(
+    data: bytes, block: tuple[Any, Any, Any, Any], at: _LineCount, source: str, id_field: str, fields: tuple[str, ...],
+    max_bytes: int | None,
+) -> Generator[tuple[tuple[Any, str] | InputError, bytes, int], None, bool]:
+    """The items of the lines of one block, ``data``, numbered on from ``at``: ``block`` is what the core
+    made of it (each line's kind and end, the plain records' ids and texts). Returns True when the input
+    ends there: its first line cannot be read and looks like another format (the last item says which)."""
+    kinds, ends, ids, texts = block
+    start = r = 0
+    for kind, end in zip(kinds, ends):
+        at.lineno += 1
+        lineno = at.lineno
+        raw = data[start:end]
+        start = end
+        if kind == 0:  # a plain record
+            item: tuple[Any, str] | InputError = (ids[r], texts[r])
+            r += 1
+        elif kind == 1:  # blank
+            continue
+        elif kind == 3:  # over max_bytes (far over it: not passed on, as _utf8_lines does not keep it)
+            kept = raw if max_bytes is not None and len(raw) <= max_bytes + 1 else b""
+            yield InputError(_over(len(raw), max_bytes), source=source, line=lineno), kept, lineno
+            at.first = False
+            continue
+        else:
+            parsed = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
+            if parsed is None:
+                continue
+            item = parsed
+            wrong = _other_format(raw, source, lineno) if at.first and isinstance(item, InputError) else None
+            if wrong is not None:
+                yield wrong, raw, lineno
+                return True
+        at.first = False
+        yield item, raw, lineno
+    return False
 
 
 def _parse_line(
