@@ -68,7 +68,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -358,7 +358,7 @@ def template_fill_many(texts_a: Sequence[str], texts_b: Sequence[str], n_jobs: i
     return _core.template_fill_batch(list(texts_a), list(texts_b), _core_params(), threads)
 
 
-def template_fill_stored(store: object, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
+def template_fill_stored(store: _core.TextStore, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
     """:func:`template_fill_many` of texts kept in a ``dedup._core.TextStore`` (see :class:`dedup.texts.StoredTexts`):
     pair ``m`` is stored texts ``left[m]`` and ``right[m]``, read and tokenized in the core without making strings."""
     threads = 0 if n_jobs is None else max(1, int(n_jobs))
@@ -481,109 +481,166 @@ def _span(toks: list[tuple[str, int, int]], lo: int, hi: int, text_len: int, at_
 def _classify(a: str, b: str, detail: bool) -> Alignment:
     """The alignment of ``a`` and ``b``; without ``detail`` only its counts (no spans or
     differences), and a noisy pair -- which gets no verdict -- stops after the noise count."""
-    from rapidfuzz.distance import Indel
-
     da, db = _doc(a), _doc(b)
-    wa, wb = da.words, db.words
-    if len(wa) * len(wb) > MAX_ALIGN_CELLS:
-        return Alignment(len(wa), len(wb), 0, 0, 0, 0, 0, 0, 0, (), (), aligned=False)
-    runs = _runs(wa, wb)
-    last = len(runs) - 1
-    shared: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    diffs: list[tuple[int, Difference]] = []
+    if len(da.words) * len(db.words) > MAX_ALIGN_CELLS:
+        return Alignment(len(da.words), len(db.words), 0, 0, 0, 0, 0, 0, 0, (), (), aligned=False)
+    tally = _Tally(da, db, _runs(da.words, db.words), detail)
+    if not tally.scan():  # an OCR'd copy: no verdict, whatever the rest says
+        return Alignment(len(da.words), len(db.words), 0, tally.total, 0, 0, 0, 0, tally.noisy, (), ())
+    tally.judge()
+    return tally.alignment()
 
-    def record(k: int, kind: Kind, i1: int, i2: int, j1: int, j2: int, counted: int = 0) -> None:
-        if detail:
-            sa = _span(da.toks, i1, i2, len(a), k == last)
-            sb = _span(db.toks, j1, j2, len(b), k == last)
-            diffs.append((k, Difference(kind, sa, sb, a[sa[0] : sa[1]], b[sb[0] : sb[1]], counted)))
 
-    shared_words = shared_figures = noisy = replaced = 0
-    pending: list[tuple[int, int, int, int, int, float]] = []  # replaced runs, judged once the noise is known
-    # Without detail a noisy pair can stop as soon as its damage reaches the noisy level.
-    stop_at = math.inf
-    if not detail:
-        total = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in runs if tag in ("equal", "replace"))
-        stop_at = max(NOISY_WORDS, NOISY_RATE * total)
-    for k, (tag, i1, i2, j1, j2) in enumerate(runs):
-        if tag == "equal":
-            if detail:
-                shared.append((_span(da.toks, i1, i2, len(a), k == last), _span(db.toks, j1, j2, len(b), k == last)))
-            shared_words += i2 - i1
-            shared_figures += da.figures_before[i2] - da.figures_before[i1]
-        elif tag == "replace":
-            replaced += max(i2 - i1, j2 - j1)
-            xa, xb = "".join(wa[i1:i2]), "".join(wb[j1:j2])
-            if not (xa.isalnum() and xb.isalnum()) and _ALNUM.sub("", xa) == _ALNUM.sub("", xb):
-                record(k, "noise", i1, i2, j1, j2)  # only punctuation differs ("U.K" / "UK"): the same words
-                continue
-            # By characters, spaces ignored: OCR splits and joins words ("of9.5 mlndlrs").
-            sim = Indel.normalized_similarity(xa, xb)
-            figures = da.figures_before[i2] > da.figures_before[i1] or db.figures_before[j2] > db.figures_before[j1]
-            if sim >= NOISE_SIMILARITY and (not figures or _digits(xa) == _digits(xb)):
-                noisy += max(i2 - i1, j2 - j1)
-                record(k, "noise", i1, i2, j1, j2)
-                if noisy >= stop_at:  # an OCR'd copy: no verdict, whatever the rest says
-                    return Alignment(len(wa), len(wb), 0, total, 0, 0, 0, 0, noisy, (), ())
+class _Unpaired(NamedTuple):
+    """The words of each text that the alignment left unpaired (outside the equal runs), and the figures
+    among them with the numbers they state (sorted). A word of a replaced run is "moved" (rephrased) when
+    the other text uses it there, and new otherwise -- a word the other text uses only in shared runs is
+    used there for something else."""
+
+    words_a: set[str]
+    words_b: set[str]
+    figs_a: set[str]
+    vals_a: list[float]
+    figs_b: set[str]
+    vals_b: list[float]
+
+
+def _unpaired(runs: list[tuple[str, int, int, int, int]], wa: list[str], wb: list[str]) -> _Unpaired:
+    set_a = {w for tag, i1, i2, _, _ in runs if tag != "equal" for w in wa[i1:i2]}
+    set_b = {w for tag, _, _, j1, j2 in runs if tag != "equal" for w in wb[j1:j2]}
+    figs_a, vals_a = _figures(list(set_a))
+    figs_b, vals_b = _figures(list(set_b))
+    return _Unpaired(set_a, set_b, figs_a, vals_a, figs_b, vals_b)
+
+
+class _Tally:
+    """What :func:`_classify` counts on the runs of one pair: :meth:`scan` takes the shared runs, the
+    punctuation and the damage and leaves the other replaced runs pending; :meth:`judge` decides those
+    once the pair's damage is known. With ``detail`` it records the spans and every difference too."""
+
+    def __init__(self, da: _Doc, db: _Doc, runs: list[tuple[str, int, int, int, int]], detail: bool) -> None:
+        self.da, self.db, self.runs, self.detail = da, db, runs, detail
+        self.last = len(runs) - 1
+        self.shared: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.diffs: list[tuple[int, Difference]] = []
+        self.shared_words = self.shared_figures = self.noisy = self.replaced = 0
+        self.changed_figures = self.changed_words = self.changed_names = 0
+        self.pending: list[tuple[int, int, int, int, int, float]] = []  # replaced runs, judged once the noise is known
+        # Without detail a noisy pair can stop as soon as its damage reaches the noisy level.
+        self.total = 0
+        self.stop_at = math.inf
+        if not detail:
+            self.total = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in runs if tag in ("equal", "replace"))
+            self.stop_at = max(NOISY_WORDS, NOISY_RATE * self.total)
+
+    def record(self, k: int, kind: Kind, i1: int, i2: int, j1: int, j2: int, counted: int = 0) -> None:
+        if self.detail:
+            da, db = self.da, self.db
+            sa = _span(da.toks, i1, i2, len(da.text), k == self.last)
+            sb = _span(db.toks, j1, j2, len(db.text), k == self.last)
+            self.diffs.append((k, Difference(kind, sa, sb, da.text[sa[0] : sa[1]], db.text[sb[0] : sb[1]], counted)))
+
+    def scan(self) -> bool:
+        """The first pass over the runs; False when the damage makes the pair an OCR'd copy on the way
+        (only without ``detail``: the pair is then left uncounted)."""
+        da, db = self.da, self.db
+        for k, (tag, i1, i2, j1, j2) in enumerate(self.runs):
+            if tag == "equal":
+                if self.detail:
+                    self.shared.append((_span(da.toks, i1, i2, len(da.text), k == self.last),
+                                        _span(db.toks, j1, j2, len(db.text), k == self.last)))
+                self.shared_words += i2 - i1
+                self.shared_figures += da.figures_before[i2] - da.figures_before[i1]
+            elif tag == "replace":
+                if self.replace(k, i1, i2, j1, j2):
+                    return False
             else:
-                pending.append((k, i1, i2, j1, j2, sim))
-        else:
-            record(k, "cut" if k in (0, last) else "added", i1, i2, j1, j2)
-    aligned_words = shared_words + replaced
-    # Damage is told from words, not figures (a figure that differs is what is being judged);
-    # one damaged word is a typo, not a noisy copy.
-    is_noisy = noisy >= max(NOISY_WORDS, NOISY_RATE * aligned_words)
-    damaged = noisy >= max(1, DAMAGED_RATE * aligned_words)
-    changed_figures = changed_words = changed_names = 0
-    if pending and (detail or not is_noisy):
-        # The words of each text that the alignment left unpaired: a word of a replaced run is
-        # "moved" (rephrased) when the other text uses it there, and new otherwise -- a word
-        # the other text uses only in shared runs is used there for something else.
-        set_a = {w for tag, i1, i2, _, _ in runs if tag != "equal" for w in wa[i1:i2]}
-        set_b = {w for tag, _, _, j1, j2 in runs if tag != "equal" for w in wb[j1:j2]}
-        figs_a, vals_a = _figures(list(set_a))
-        figs_b, vals_b = _figures(list(set_b))
-        for k, i1, i2, j1, j2, sim in pending:
-            if sim >= NOISE_SIMILARITY and damaged and _close_digits("".join(wa[i1:i2]), "".join(wb[j1:j2])):
-                record(k, "noise", i1, i2, j1, j2)
+                self.record(k, "cut" if k in (0, self.last) else "added", i1, i2, j1, j2)
+        return True
+
+    def replace(self, k: int, i1: int, i2: int, j1: int, j2: int) -> bool:
+        """A replaced run on the first pass: noise when only its punctuation differs or it reads almost the
+        same, else pending. True when its damage makes the pair noisy enough to stop."""
+        from rapidfuzz.distance import Indel
+
+        da, db = self.da, self.db
+        self.replaced += max(i2 - i1, j2 - j1)
+        xa, xb = "".join(da.words[i1:i2]), "".join(db.words[j1:j2])
+        if not (xa.isalnum() and xb.isalnum()) and _ALNUM.sub("", xa) == _ALNUM.sub("", xb):
+            self.record(k, "noise", i1, i2, j1, j2)  # only punctuation differs ("U.K" / "UK"): the same words
+            return False
+        # By characters, spaces ignored: OCR splits and joins words ("of9.5 mlndlrs").
+        sim = Indel.normalized_similarity(xa, xb)
+        figures = da.figures_before[i2] > da.figures_before[i1] or db.figures_before[j2] > db.figures_before[j1]
+        if sim >= NOISE_SIMILARITY and (not figures or _digits(xa) == _digits(xb)):
+            self.noisy += max(i2 - i1, j2 - j1)
+            self.record(k, "noise", i1, i2, j1, j2)
+            return self.noisy >= self.stop_at
+        self.pending.append((k, i1, i2, j1, j2, sim))
+        return False
+
+    def judge(self) -> None:
+        """The second pass, on the pending replaced runs: damage in a damaged pair, a copy's own edge, or
+        changed facts."""
+        aligned_words = self.shared_words + self.replaced
+        # Damage is told from words, not figures (a figure that differs is what is being judged);
+        # one damaged word is a typo, not a noisy copy.
+        is_noisy = self.noisy >= max(NOISY_WORDS, NOISY_RATE * aligned_words)
+        damaged = self.noisy >= max(1, DAMAGED_RATE * aligned_words)
+        if not self.pending or not (self.detail or not is_noisy):
+            return
+        da, db = self.da, self.db
+        unpaired = _unpaired(self.runs, da.words, db.words)
+        for k, i1, i2, j1, j2, sim in self.pending:
+            if sim >= NOISE_SIMILARITY and damaged and _close_digits("".join(da.words[i1:i2]), "".join(db.words[j1:j2])):
+                self.record(k, "noise", i1, i2, j1, j2)
                 continue
-            if k in (0, last) and (is_noisy or _own_edge(k == 0, da, i1, i2, db, j1, j2)):
-                record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
+            if k in (0, self.last) and (is_noisy or _own_edge(k == 0, da, i1, i2, db, j1, j2)):
+                self.record(k, "cut", i1, i2, j1, j2)  # a copy's own dateline, byline or sign-off
                 continue
-            xa, xb = wa[i1:i2], wb[j1:j2]
-            # A replaced run pairs its words in order: word t of one side replaces word t of the other.
-            fa = [w for t, w in enumerate(xa) if da.figure[i1 + t] and w not in figs_b and not _found(w, vals_b)
-                  and not _extends(w, xb[t] if t < len(xb) else None)]
-            fb = [w for t, w in enumerate(xb) if db.figure[j1 + t] and w not in figs_a and not _found(w, vals_a)
-                  and not _extends(w, xa[t] if t < len(xa) else None)]
-            na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in set_b and _fact_word(wa[n], xb)]
-            nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in set_a and _fact_word(wb[n], xa)]
-            c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
-            c_fig = min(len(fa), len(fb)) if not is_noisy else 0  # numbers for numbers; OCR'd figures prove nothing
-            c_word = c_all - c_fig
-            c_name = 0
-            if c_word:
-                names_a = sum(_is_name(da, n) for n in na)
-                names_b = sum(_is_name(db, n) for n in nb)
-                c_name = min(c_word, names_a, names_b)
-            changed_figures += c_fig
-            changed_words += c_word
-            changed_names += c_name
-            kind: Kind = (
-                "figure" if c_fig else "name" if c_name else "word" if c_word else "noise" if sim >= NOISE_SIMILARITY else "reworded"
-            )
-            record(k, kind, i1, i2, j1, j2, c_fig + c_word + c_name)
-    diffs.sort(key=lambda d: d[0])
-    return Alignment(
-        a_words=len(wa),
-        b_words=len(wb),
-        shared_words=shared_words,
-        aligned_words=aligned_words,
-        shared_figures=shared_figures,
-        changed_figures=changed_figures,
-        changed_words=changed_words,
-        changed_names=changed_names,
-        noisy_words=noisy,
-        shared=tuple(shared),
-        differences=tuple(d for _, d in diffs),
-    )
+            self.count_facts(k, i1, i2, j1, j2, sim, is_noisy, unpaired)
+
+    def count_facts(self, k: int, i1: int, i2: int, j1: int, j2: int, sim: float, is_noisy: bool, u: _Unpaired) -> None:
+        """The changed figures, words and names of a replaced run, counted, and its kind."""
+        da, db = self.da, self.db
+        wa, wb = da.words, db.words
+        run_a, run_b = wa[i1:i2], wb[j1:j2]
+        # A replaced run pairs its words in order: word t of one side replaces word t of the other.
+        fa = [w for t, w in enumerate(run_a) if da.figure[i1 + t] and w not in u.figs_b and not _found(w, u.vals_b)
+              and not _extends(w, run_b[t] if t < len(run_b) else None)]
+        fb = [w for t, w in enumerate(run_b) if db.figure[j1 + t] and w not in u.figs_a and not _found(w, u.vals_a)
+              and not _extends(w, run_a[t] if t < len(run_a) else None)]
+        na = [n for n in range(i1, i2) if not da.figure[n] and wa[n] not in u.words_b and _fact_word(wa[n], run_b)]
+        nb = [n for n in range(j1, j2) if not db.figure[n] and wb[n] not in u.words_a and _fact_word(wb[n], run_a)]
+        c_all = min(len(fa) + len(na), len(fb) + len(nb))  # facts replaced by other facts
+        c_fig = min(len(fa), len(fb)) if not is_noisy else 0  # numbers for numbers; OCR'd figures prove nothing
+        c_word = c_all - c_fig
+        c_name = 0
+        if c_word:
+            names_a = sum(_is_name(da, n) for n in na)
+            names_b = sum(_is_name(db, n) for n in nb)
+            c_name = min(c_word, names_a, names_b)
+        self.changed_figures += c_fig
+        self.changed_words += c_word
+        self.changed_names += c_name
+        kind: Kind = (
+            "figure" if c_fig else "name" if c_name else "word" if c_word else "noise" if sim >= NOISE_SIMILARITY else "reworded"
+        )
+        self.record(k, kind, i1, i2, j1, j2, c_fig + c_word + c_name)
+
+    def alignment(self) -> Alignment:
+        """The counts (and with ``detail``, the spans and the differences in text order) as an :class:`Alignment`."""
+        self.diffs.sort(key=lambda d: d[0])
+        return Alignment(
+            a_words=len(self.da.words),
+            b_words=len(self.db.words),
+            shared_words=self.shared_words,
+            aligned_words=self.shared_words + self.replaced,
+            shared_figures=self.shared_figures,
+            changed_figures=self.changed_figures,
+            changed_words=self.changed_words,
+            changed_names=self.changed_names,
+            noisy_words=self.noisy,
+            shared=tuple(self.shared),
+            differences=tuple(d for _, d in self.diffs),
+        )

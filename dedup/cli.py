@@ -19,16 +19,18 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from . import __version__
+from ._batching import chunks
 from .deduplicator import Deduplicator
 from .errors import ConfigError, DedupError, InputError
 from .formats import FORMATS
-from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, chunks, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
+from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
 from .params import INDEX_PARAMS, Params, settings
 
 _MATCHING = "matching (defaults are the best general setting)"
@@ -534,6 +536,14 @@ def _index_common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
 
 
 def _add_index_commands(sub: argparse._SubParsersAction) -> None:
+    """The commands that compare two documents or use an index: ``explain``, ``filter``, and ``index`` with its
+    actions."""
+    _add_explain_command(sub)
+    _add_filter_command(sub)
+    _add_index_group(sub)
+
+
+def _add_explain_command(sub: argparse._SubParsersAction) -> None:
     x = sub.add_parser(
         "explain", help="say whether two documents match and why",
         description="Say whether two documents match and why: estimated and exact similarity, the aligned "
@@ -546,6 +556,8 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     _add_param_options(x)
     x.set_defaults(func=cmd_explain)
 
+
+def _add_filter_command(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser("filter", help="drop near-duplicates of an index's documents, add the rest", description=_FILTER_DOC,
                        epilog=_FILTER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _index_common(f)
@@ -554,6 +566,9 @@ def _add_index_commands(sub: argparse._SubParsersAction) -> None:
     _add_index_param_options(f)
     f.set_defaults(func=cmd_filter)
 
+
+def _add_index_group(sub: argparse._SubParsersAction) -> None:
+    """``dedup index`` and its actions: add, query, remove, stats, expire."""
     ix = sub.add_parser("index", help="manage a persistent near-duplicate index",
                         description="Manage a persistent near-duplicate index (one SQLite file).",
                         epilog=_INDEX_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -808,76 +823,114 @@ def cmd_filter(args: argparse.Namespace) -> int:
     out = require_stdout().buffer
     _refuse_index_as_output(args.index, report=args.report)
     report = open(args.report, "w", encoding="utf-8") if args.report else None
-    read = kept = same_id = unlike = 0
+    totals = _FilterCounts()
     try:
         with _HeldSignals() as signals, _open_index(args, create=True) as index:
             for batch in chunks(_raw_records(args, skipped, passthrough=True), args.batch_size):
-                counts = [0, 0, 0]  # kept, same id, same id with another text
-                written = 0  # new documents of this batch whose lines were written
-
-                def emit(results, batch=batch, counts=counts, before=kept) -> None:
-                    nonlocal written
-                    lines, rows = [], []
-                    for (doc_id, _, raw), match in zip(batch, results):
-                        if match is None:
-                            counts[0] += 1
-                            lines.append(raw if raw.endswith(b"\n") else raw + b"\n")
-                            continue
-                        # A record whose id is already held is dropped as seen; say so when its text is not alike.
-                        reason = "near-duplicate"
-                        if match.id == doc_id:
-                            counts[1] += 1
-                            reason = "id already indexed"
-                            if not match.near_duplicate:
-                                counts[2] += 1
-                                reason = "id already indexed, different text"
-                        if report is not None:
-                            row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4), "reason": reason}
-                            rows.append(json.dumps(row, ensure_ascii=False) + "\n")
-                    where = "<stdout>"
-                    try:
-                        _write_all(out, b"".join(lines))
-                        out.flush()
-                        written = len(lines)
-                        if report is not None:
-                            where = args.report
-                            report.write("".join(rows))
-                            report.flush()
-                    except OSError as exc:
-                        if where == "<stdout>":
-                            _drop_stdout()
-                        raise _OutputFailed(
-                            f"{where}: cannot write the output ({exc.strerror or exc}); the batch in progress was rolled back: "
-                            f"its {len(lines)} new documents are not in the index (a rerun emits them) and the input after it "
-                            f"was not read; {before} documents were written and indexed before"
-                        ) from None
-
-                with signals.hold():
-                    try:
-                        index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip", before_commit=emit)
-                    except _OutputFailed:
-                        raise
-                    except DedupError:  # e.g. the disk filled at the commit, after the lines were written
-                        if written:
-                            print(f"dedup: the {written} new documents of the rolled-back batch were written before the "
-                                  "failure but are not in the index: a rerun emits them again", file=sys.stderr)
-                        raise
-                read += len(batch)
-                kept += counts[0]
-                same_id += counts[1]
-                unlike += counts[2]
+                totals.add(_filter_batch(index, batch, signals, out, report, args.report, before=totals.kept))
             total = len(index)
     finally:
         if report is not None:
             report.close()
+    read, kept, same_id = totals.read, totals.kept, totals.same_id
     if not args.quiet:
         why = f" ({read - kept - same_id} near-duplicates, {same_id} ids already indexed)" if same_id else ""
         print(f"dedup: {read} documents, {kept} kept, {read - kept} dropped{why}; index holds {total}", file=sys.stderr)
-    if unlike:
-        print(f"dedup: warning: {unlike} documents dropped because their id is already indexed with a different text "
+    if totals.unlike:
+        print(f"dedup: warning: {totals.unlike} documents dropped because their id is already indexed with a different text "
               "(the indexed text is kept; remove the id first to replace it)", file=sys.stderr)
     _report_skips(skipped)
     return _all_skipped(read, skipped)
+
+
+@dataclass
+class _FilterCounts:
+    """What ``dedup filter`` did with the records it read: kept (new, so written and indexed), dropped for an id
+    already indexed (``same_id``), and of those, dropped although their text is another (``unlike``)."""
+
+    read: int = 0
+    kept: int = 0
+    same_id: int = 0
+    unlike: int = 0
+
+    def add(self, other: _FilterCounts) -> None:
+        self.read += other.read
+        self.kept += other.kept
+        self.same_id += other.same_id
+        self.unlike += other.unlike
+
+
+def _filter_batch(index: Any, batch: list[tuple[Any, str, bytes]], signals: _HeldSignals, out: Any, report: IO[str] | None,
+                  report_path: str | None, before: int) -> _FilterCounts:
+    """One batch of ``dedup filter`` in one transaction: checked and added, its kept lines and report rows written
+    inside the transaction, before the commit (signals held meanwhile). ``before`` is how many documents were
+    written and indexed before it. Returns what the batch held."""
+    counts = _FilterCounts(read=len(batch))
+    written = 0  # new documents of this batch whose lines were written
+
+    def emit(results: list[Any]) -> None:
+        nonlocal written
+        lines, rows = _filtered(batch, results, counts, with_rows=report is not None)
+        _write_filtered(out, lines, report, report_path, rows, before)
+        written = len(lines)
+
+    with signals.hold():
+        try:
+            index.check_and_add_many([(i, t) for i, t, _ in batch], on_duplicate_id="skip", before_commit=emit)
+        except _OutputFailed:
+            raise
+        except DedupError:  # e.g. the disk filled at the commit, after the lines were written
+            if written:
+                print(f"dedup: the {written} new documents of the rolled-back batch were written before the "
+                      "failure but are not in the index: a rerun emits them again", file=sys.stderr)
+            raise
+    return counts
+
+
+def _filtered(batch: list[tuple[Any, str, bytes]], results: list[Any], counts: _FilterCounts,
+              with_rows: bool) -> tuple[list[bytes], list[str]]:
+    """The lines ``dedup filter`` passes through for a checked batch (those of its new documents, each ending in a
+    newline) and, ``with_rows``, the report rows of the dropped ones; ``counts`` counts both."""
+    lines, rows = [], []
+    for (doc_id, _, raw), match in zip(batch, results):
+        if match is None:
+            counts.kept += 1
+            lines.append(raw if raw.endswith(b"\n") else raw + b"\n")
+            continue
+        # A record whose id is already held is dropped as seen; say so when its text is not alike.
+        reason = "near-duplicate"
+        if match.id == doc_id:
+            counts.same_id += 1
+            reason = "id already indexed"
+            if not match.near_duplicate:
+                counts.unlike += 1
+                reason = "id already indexed, different text"
+        if with_rows:
+            row = {"id": doc_id, "matched": match.id, "similarity": round(match.similarity, 4), "reason": reason}
+            rows.append(json.dumps(row, ensure_ascii=False) + "\n")
+    return lines, rows
+
+
+def _write_filtered(out: Any, lines: list[bytes], report: IO[str] | None, report_path: str | None, rows: list[str],
+                    before: int) -> None:
+    """Write a batch's lines to standard output (``out``) and its rows to the report, each flushed. A failed
+    write raises :class:`_OutputFailed`, saying that the batch is rolled back and what was indexed before it."""
+    where: str | None = "<stdout>"
+    try:
+        _write_all(out, b"".join(lines))
+        out.flush()
+        if report is not None:
+            where = report_path
+            report.write("".join(rows))
+            report.flush()
+    except OSError as exc:
+        if where == "<stdout>":
+            _drop_stdout()
+        raise _OutputFailed(
+            f"{where}: cannot write the output ({exc.strerror or exc}); the batch in progress was rolled back: "
+            f"its {len(lines)} new documents are not in the index (a rerun emits them) and the input after it "
+            f"was not read; {before} documents were written and indexed before"
+        ) from None
 
 
 @_cleans_new_index

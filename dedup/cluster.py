@@ -478,19 +478,7 @@ def build_clusters(
     node, counts = duplicate_groups(signatures, sizes, wordless) if groups is None else groups
     m = counts.shape[0]
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
-    e = node[edges]
-    src = np.flatnonzero(e[:, 0] != e[:, 1])  # the document pair behind each node edge
-    e, w = np.sort(e[src], axis=1), w[src]
-    if len(e):
-        # One edge per node pair, with its largest weight.
-        # By node pair, heaviest first: two stable sorts (weight, then pair code).
-        by_weight = np.argsort(-w, kind="stable")
-        order = by_weight[np.argsort((e[:, 0] * m + e[:, 1])[by_weight], kind="stable")]
-        e, w, src = e[order], w[order], src[order]
-        first = np.ones(len(e), dtype=bool)
-        first[1:] = (e[1:] != e[:-1]).any(axis=1)
-        e, w, src = e[first], w[first], src[first]
+    e, w, src = _node_edges(node, m, edges, weights)
     first_doc = np.full(m, n, dtype=np.int64)  # each node's first document
     np.minimum.at(first_doc, node, np.arange(n))
     if min_fraction > 0 and len(e) and screen is not None and screen.crowded is not None:
@@ -503,10 +491,7 @@ def build_clusters(
         bars = node[np.asarray(apart, dtype=np.int64).reshape(-1, 2)] if apart is not None else None
         node_root, verdict = _linkage(m, e, w, min_fraction, keys, counts, bars, screen, first_doc, node_confirm)
     else:
-        verdict = np.ones(len(e), dtype=np.int8)
-        if node_confirm is not None and len(e):
-            verdict = np.asarray(node_confirm(np.arange(len(e))), dtype=np.int8)
-        node_root = connected_components(m, e[verdict == 1])
+        node_root, verdict = _components(m, e, node_confirm)
     if confirm is not None:  # only the confirmed edges justify a place
         edges = edges[src[verdict == 1]]
         weights = None if weights is None else np.asarray(weights)[src[verdict == 1]]
@@ -514,16 +499,49 @@ def build_clusters(
     if parts is not None and len(parts):
         root, edges, weights = _attach_parts(root, np.asarray(parts, dtype=np.int64).reshape(-1, 2), node, counts, edges, weights,
                                              signatures, sizes, confirm)
-    # Representative: most shingles, then earliest index.
+    labels = _representatives(root, sizes)
+    similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
+    return Clustering(labels=labels, is_representative=labels == np.arange(n), similarity=similarity, matched=matched)
+
+
+def _node_edges(node: np.ndarray, m: int, edges: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The document ``edges`` as edges between the ``m`` nodes of :func:`duplicate_groups` (``node`` of each
+    document): one per node pair, with its largest weight, none inside a node. Returns the node pairs (sorted
+    within each pair), their weights and, for each, the index in ``edges`` of the document pair behind it."""
+    w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
+    e = node[edges]
+    src = np.flatnonzero(e[:, 0] != e[:, 1])  # the document pair behind each node edge
+    e, w = np.sort(e[src], axis=1), w[src]
+    if len(e):
+        # By node pair, heaviest first: two stable sorts (weight, then pair code).
+        by_weight = np.argsort(-w, kind="stable")
+        order = by_weight[np.argsort((e[:, 0] * m + e[:, 1])[by_weight], kind="stable")]
+        e, w, src = e[order], w[order], src[order]
+        first = np.ones(len(e), dtype=bool)
+        first[1:] = (e[1:] != e[:-1]).any(axis=1)
+        e, w, src = e[first], w[first], src[first]
+    return e, w, src
+
+
+def _components(m: int, e: np.ndarray, confirm: Confirm | None) -> tuple[np.ndarray, np.ndarray]:
+    """The connected components of the ``m`` nodes along node edges ``e`` (each node's root), and each
+    edge's verdict (1 confirmed, 0 vetoed): with ``confirm``, only the edges it confirms join nodes."""
+    verdict = np.ones(len(e), dtype=np.int8)
+    if confirm is not None and len(e):
+        verdict = np.asarray(confirm(np.arange(len(e))), dtype=np.int8)
+    return connected_components(m, e[verdict == 1]), verdict
+
+
+def _representatives(root: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each document's cluster label: the index of its cluster's representative, the member with the most
+    shingles (the earliest of those). ``root`` names each document's cluster."""
+    n = len(root)
     order = np.lexsort((np.arange(n), -sizes, root))
     first = np.ones(n, dtype=bool)
     first[1:] = root[order][1:] != root[order][:-1]
     rep_of_root = np.empty(n, dtype=np.int64)
     rep_of_root[root[order][first]] = order[first]
-    labels = rep_of_root[root]
-    is_rep = labels == np.arange(n)
-    similarity, matched = _justified(n, root, labels, edges, weights, first_doc[node], sizes, signatures)
-    return Clustering(labels=labels, is_representative=is_rep, similarity=similarity, matched=matched)
+    return rep_of_root[root]
 
 
 def _attach_parts(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -172,11 +172,7 @@ class Deduplicator:
 
     def add_many(self, records: Iterable[tuple[Any, str] | Mapping[str, Any]], batch_size: int | None = None) -> None:
         """Add ``(id, text)`` pairs or mappings with ``"id"`` and ``"text"`` keys."""
-        batch_size = batch_size or self.minhasher.batch_size
-        ids: list[Any] = []
-        texts: list[str] = []
-        seen: set[Any] = set()
-        base = len(self._ids)
+        batches = self._new_batches(records, batch_size or self.minhasher.batch_size)
         # While one batch is normalized and signed (in the core, without the GIL, on a helper
         # thread), the next is read and parsed here: reading a file overlaps the compiled work.
         # Batches are appended in input order, so the result is that of doing one after another.
@@ -204,18 +200,8 @@ class Deduplicator:
 
         try:
             try:
-                for rec in records:
-                    id_, text = split_record(rec, base + len(seen))
-                    if id_ in self._index or id_ in seen:
-                        raise InputError("duplicate id", doc_id=id_)
-                    seen.add(id_)
-                    ids.append(id_)
-                    texts.append(text)
-                    if len(ids) >= batch_size:
-                        advance((ids, texts))
-                        ids, texts = [], []
-                if ids:
-                    advance((ids, texts))
+                for batch in batches:
+                    advance(batch)
             except InputError:
                 # Batches before a bad record are added, as they would be without the overlap.
                 advance(None)
@@ -223,6 +209,27 @@ class Deduplicator:
             advance(None)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _new_batches(self, records: Iterable[Any], batch_size: int) -> Iterator[tuple[list[Any], list[str]]]:
+        """``(ids, texts)`` of ``records`` in batches of ``batch_size``; a record whose id is added already
+        (or earlier in ``records``) raises :class:`InputError`. Read lazily: each id is checked against the
+        documents added by the time it is read."""
+        ids: list[Any] = []
+        texts: list[str] = []
+        seen: set[Any] = set()
+        base = len(self._ids)
+        for rec in records:
+            id_, text = split_record(rec, base + len(seen))
+            if id_ in self._index or id_ in seen:
+                raise InputError("duplicate id", doc_id=id_)
+            seen.add(id_)
+            ids.append(id_)
+            texts.append(text)
+            if len(ids) >= batch_size:
+                yield ids, texts
+                ids, texts = [], []
+        if ids:
+            yield ids, texts
 
     def _append(self, ids: list[Any], prepared: list[str], signed: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         sigs, sizes, nums = signed

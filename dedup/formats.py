@@ -373,7 +373,7 @@ def _arrow_type(values: Iterable[Any]):
     return pa.string()
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], out: IO[bytes] | str, fields: tuple[str, ...], ids: list[Any] | None = None,
+def write_parquet(rows: Iterable[dict[str, Any]], out: IO[bytes] | io.RawIOBase | str, fields: tuple[str, ...], ids: list[Any] | None = None,
                   group_rows: int = 65536) -> int:
     """Write result rows to a Parquet file (or binary stream), ``group_rows`` per row group; returns the row count.
 

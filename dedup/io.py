@@ -19,16 +19,16 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TextIO
+from typing import IO, Any, NamedTuple, NoReturn, TextIO
 
 from . import formats
 from .errors import ConfigError, FormatError, InputError, Where
 from .formats import CorruptStream
 
-__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "chunks", "iter_records", "open_input", "read_inputs",
+__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "iter_records", "open_input", "read_inputs",
            "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results", "write_results_to"]
 
 
@@ -219,8 +219,8 @@ def _numbered_jsonl(
         except CorruptStream as exc:
             yield FormatError(str(exc), source=source, line=lineno), b"", lineno
             return
-        if isinstance(raw, int):  # a line over max_bytes, read past without being kept
-            yield InputError(_over(raw, max_bytes), source=source, line=lineno), b"", lineno
+        if isinstance(raw, _Overlong):  # a line over max_bytes, read past without being kept
+            yield InputError(_over(raw.size, max_bytes), source=source, line=lineno), b"", lineno
             first = False
             continue
         item = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
@@ -241,6 +241,15 @@ def _other_format(raw: bytes, source: str, lineno: int) -> FormatError | None:
     return FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno) if looks else None
 
 
+@dataclass
+class _LineCount:
+    """Where a JSON Lines reader is: the number of the last line read, and whether the first record is still
+    to come (``first``: a first line that cannot be read may show the input is in another format)."""
+
+    lineno: int = 0
+    first: bool = False
+
+
 def _jsonl_blocks(
     stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool
 ) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
@@ -254,8 +263,7 @@ def _jsonl_blocks(
     from ._kernels import jsonl_block  # the core is loaded with the first JSON Lines input, not with dedup.io
 
     read = getattr(stream, "read1", None) or stream.read
-    lineno = 0
-    first = sniff
+    at = _LineCount(first=sniff)
     pending = b""  # the start of a line that continues in the next block
     skipped: int | None = None  # bytes of an over-long line read past so far
     at_start = True
@@ -263,7 +271,7 @@ def _jsonl_blocks(
         try:
             chunk = read(_BLOCK)
         except CorruptStream as exc:
-            yield FormatError(str(exc), source=source, line=lineno + 1), b"", lineno + 1
+            yield FormatError(str(exc), source=source, line=at.lineno + 1), b"", at.lineno + 1
             return
         eof = not chunk
         if skipped is not None:
@@ -271,9 +279,9 @@ def _jsonl_blocks(
             if nl < 0 and not eof:
                 skipped += len(chunk)
                 continue
-            lineno += 1
-            yield InputError(_over(skipped + nl + 1 if nl >= 0 else skipped, max_bytes), source=source, line=lineno), b"", lineno
-            first, skipped = False, None
+            at.lineno += 1
+            yield InputError(_over(skipped + nl + 1 if nl >= 0 else skipped, max_bytes), source=source, line=at.lineno), b"", at.lineno
+            at.first, skipped = False, None
             chunk = chunk[nl + 1 :] if nl >= 0 else b""
         data = pending + chunk if pending else chunk
         if at_start:
@@ -284,35 +292,49 @@ def _jsonl_blocks(
             if data.startswith(_UTF8_BOM):
                 data = data[len(_UTF8_BOM) :]
         kinds, ends, ids, texts, used = jsonl_block(data, eof, max_bytes, id_field, fields, TEXT_JOIN)
-        start = r = 0
-        for kind, end in zip(kinds, ends):
-            lineno += 1
-            raw = data[start:end]
-            start = end
-            if kind == 0:  # a plain record
-                item: tuple[Any, str] | InputError | None = (ids[r], texts[r])
-                r += 1
-            elif kind == 1:  # blank
-                continue
-            elif kind == 3:  # over max_bytes (far over it: not passed on, as _utf8_lines does not keep it)
-                yield InputError(_over(len(raw), max_bytes), source=source, line=lineno), raw if len(raw) <= max_bytes + 1 else b"", lineno
-                first = False
-                continue
-            else:
-                item = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
-                if item is None:
-                    continue
-                wrong = _other_format(raw, source, lineno) if first and isinstance(item, InputError) else None
-                if wrong is not None:
-                    yield wrong, raw, lineno
-                    return
-            first = False
-            yield item, raw, lineno
-        if eof:
+        if (yield from _block_lines(data, (kinds, ends, ids, texts), at, source, id_field, fields, max_bytes)) or eof:
             return
         pending = data[used:]
         if max_bytes is not None and len(pending) > max_bytes:  # a line over the limit: read past the rest of it
             skipped, pending = len(pending), b""
+
+
+def _block_lines(
+    data: bytes, block: tuple[Any, Any, Any, Any], at: _LineCount, source: str, id_field: str, fields: tuple[str, ...],
+    max_bytes: int | None,
+) -> Generator[tuple[tuple[Any, str] | InputError, bytes, int], None, bool]:
+    """The items of the lines of one block, ``data``, numbered on from ``at``: ``block`` is what the core
+    made of it (each line's kind and end, the plain records' ids and texts). Returns True when the input
+    ends there: its first line cannot be read and looks like another format (the last item says which)."""
+    kinds, ends, ids, texts = block
+    start = r = 0
+    for kind, end in zip(kinds, ends):
+        at.lineno += 1
+        lineno = at.lineno
+        raw = data[start:end]
+        start = end
+        if kind == 0:  # a plain record
+            item: tuple[Any, str] | InputError = (ids[r], texts[r])
+            r += 1
+        elif kind == 1:  # blank
+            continue
+        elif kind == 3:  # over max_bytes (far over it: not passed on, as _utf8_lines does not keep it)
+            kept = raw if max_bytes is not None and len(raw) <= max_bytes + 1 else b""
+            yield InputError(_over(len(raw), max_bytes), source=source, line=lineno), kept, lineno
+            at.first = False
+            continue
+        else:
+            parsed = _parse_line(raw, lineno, source, id_field, fields, max_bytes)
+            if parsed is None:
+                continue
+            item = parsed
+            wrong = _other_format(raw, source, lineno) if at.first and isinstance(item, InputError) else None
+            if wrong is not None:
+                yield wrong, raw, lineno
+                return True
+        at.first = False
+        yield item, raw, lineno
+    return False
 
 
 def _parse_line(
@@ -340,13 +362,21 @@ def _parse_line(
     return _pick(obj, id_field, fields, source=source, line=lineno)
 
 
-def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None, count_quotes: bool = False) -> Iterator[bytes | int | tuple[int, int]]:
+class _Overlong(NamedTuple):
+    """A line over ``max_bytes`` that :func:`_utf8_lines` read past without keeping it: its length in bytes
+    and, when asked to count them, the number of ``"`` in it (0 otherwise)."""
+
+    size: int
+    quotes: int = 0
+
+
+def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None, count_quotes: bool = False) -> Iterator[bytes | _Overlong]:
     """Lines of a binary stream as UTF-8: a UTF-8 byte-order mark is dropped, and a
     stream that opens with a UTF-16 byte-order mark is decoded as UTF-16.
 
     With ``max_bytes``, a UTF-8 line longer than that is not held: it is read past in 1 MiB
-    pieces and its length in bytes is yielded instead of its bytes (UTF-16 lines are read whole);
-    with ``count_quotes``, its length and the number of ``"`` in it."""
+    pieces and an :class:`_Overlong` is yielded instead of its bytes (UTF-16 lines are read whole),
+    with the number of ``"`` in it if ``count_quotes``."""
     peek = getattr(stream, "peek", None)
     head = peek(4)[:4] if peek is not None else b""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -388,7 +418,7 @@ def _utf8_lines(stream: IO[bytes], max_bytes: int | None = None, count_quotes: b
                     quotes += piece.count(b'"')
                 if not piece or piece.endswith(b"\n"):
                     break
-            yield (size, quotes) if count_quotes else size
+            yield _Overlong(size, quotes)
             continue
         yield raw[3:] if bom else raw
 
@@ -455,16 +485,16 @@ class _CsvFeed:
     def __iter__(self) -> _CsvFeed:
         return self
 
-    def _take(self, item: bytes | tuple[int, int]) -> None:
+    def _take(self, item: bytes | _Overlong) -> None:
         self.lineno += 1
-        if isinstance(item, tuple):
-            self.size += item[0]
-            self.quotes += item[1]
+        if isinstance(item, _Overlong):
+            self.size += item.size
+            self.quotes += item.quotes
         else:
             self.size += len(item)
             self.quotes += item.count(b'"')
 
-    def _read_past(self, reason: str | None) -> None:
+    def _read_past(self, reason: str | None) -> NoReturn:
         while self.quotes % 2:
             item = next(self._lines, None)
             if item is None:
@@ -476,7 +506,7 @@ class _CsvFeed:
     def __next__(self) -> str:
         item = next(self._lines)  # StopIteration ends the reader
         self._take(item)
-        if isinstance(item, tuple) or (self._max is not None and self.size > self._max):
+        if isinstance(item, _Overlong) or (self._max is not None and self.size > self._max):
             self._read_past(None)
         try:
             line = item.decode("utf-8")
@@ -561,6 +591,9 @@ class InputFile:
     ``header``, a CSV header line's bytes). :meth:`records` yields its :class:`Record` s and the InputError
     of each bad one. Use :func:`open_input`; close it (or use it as a context manager)."""
 
+    #: What :meth:`records` reads: a directory of text files, or the input's stream (decompressed).
+    _opened: Path | IO[bytes]
+
     def __init__(self, name: str, *, id_field: str = "id", text_field: str | Sequence[str] = "text", max_bytes: int | None = None,
                  input_format: str | None = None, stdin: IO[bytes] | None = None, all_columns: bool = False) -> None:
         if input_format is not None and input_format not in formats.FORMATS:
@@ -570,8 +603,7 @@ class InputFile:
         self.columns: list[str] | None = None
         self.header: bytes | None = None
         self._closers: list[Any] = []
-        self._path: Path | None = None
-        self._stream: IO[bytes] | None = None
+        self._path: Path | None = None  # the file or directory named; None for standard input
         if name == "-":
             self.source, filename = "<stdin>", None
             raw = stdin if stdin is not None else stdin_buffer()
@@ -579,7 +611,7 @@ class InputFile:
             self.source = filename = name
             path = Path(name)
             if path.is_dir():
-                self.format, self._path = "txt-dir", path
+                self.format, self._path, self._opened = "txt-dir", path, path
                 return
             if not path.exists():  # a file, or a FIFO, a process substitution <(cmd) (/dev/fd/N), a device
                 raise InputError("no such file or directory", source=name)
@@ -618,7 +650,7 @@ class InputFile:
             raise FormatError(f"not a Parquet file ({'empty' if not head else looks})", source=self.source)
         if self.format in ("csv", "tsv"):
             _csv_limit(self.max_bytes)
-        self._stream = stream
+        self._opened = stream
         self._head = head
 
     def bytes_read(self) -> int | None:
@@ -634,37 +666,46 @@ class InputFile:
 
     def records(self) -> Iterator[Record | InputError]:
         """The input's records (and the InputError of each bad one; a :class:`FormatError` ends them)."""
+        opened = self._opened
         try:
-            if self.format == "txt-dir":
-                yield from self._txt_dir()
+            if isinstance(opened, Path):
+                yield from self._txt_dir(opened)
             elif self.format == "jsonl":
-                for item, raw, lineno in _numbered_jsonl(self._stream, self.source, self.id_field, self.fields, self.max_bytes, sniff=True):
+                for item, raw, lineno in _numbered_jsonl(opened, self.source, self.id_field, self.fields, self.max_bytes, sniff=True):
                     yield item if isinstance(item, InputError) else Record(item[0], item[1], raw, self.source, lineno)
             elif self.format in ("csv", "tsv"):
-                yield from self._csv("," if self.format == "csv" else "\t")
+                yield from self._csv(opened, "," if self.format == "csv" else "\t")
             elif self.format == "parquet":
-                yield from self._parquet()
+                yield from self._parquet(opened)
             else:
-                yield self._txt()
+                yield self._txt(opened)
         except CorruptStream as exc:
             raise FormatError(str(exc), source=self.source) from None
         except OSError as exc:  # a read error (EIO), or a file that went away
             raise InputError(f"cannot read: {exc.strerror or exc}", source=self.source) from None
 
-    def _txt_dir(self) -> Iterator[Record | InputError]:
-        for item in read_text_dir(self._path, self.max_bytes):
-            yield item if isinstance(item, InputError) else Record(item[0], item[1], None, str(self._path / f"{item[0]}.txt"))
+    def _txt_dir(self, directory: Path) -> Iterator[Record | InputError]:
+        for item in read_text_dir(directory, self.max_bytes):
+            yield item if isinstance(item, InputError) else Record(item[0], item[1], None, str(directory / f"{item[0]}.txt"))
 
-    def _txt(self) -> Record | InputError:
+    def _plain_file(self) -> Path | None:
+        """The input's path when its bytes are read as they are stored (a regular file, not compressed), so
+        its size is known up front and it can be read by name; else None (standard input, a FIFO, a device,
+        a compressed file)."""
+        if self._path is None or self.compression is not None or not self._path.is_file():
+            return None
+        return self._path
+
+    def _txt(self, stream: IO[bytes]) -> Record | InputError:
         """A text file: one record, its name without ``.txt`` (and a compression suffix) the id."""
         doc_id = "-" if self._path is None else _stem(self.source)
         limit = self.max_bytes
-        regular = self._path is not None and self.compression is None and self._path.is_file()
-        if regular and limit is not None:
-            size = self._path.stat().st_size
+        plain = self._plain_file()
+        if plain is not None and limit is not None:
+            size = plain.stat().st_size
             if size > limit:
                 return InputError(f"file is {size} bytes, over the limit of {limit} (--max-bytes)", source=self.source)
-        data = self._stream.read() if limit is None else self._stream.read(limit + 1)
+        data = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(data) > limit:  # a FIFO, a device or a compressed file: its size is known once read
             return InputError(f"file is over the limit of {limit} bytes (--max-bytes)", source=self.source)
         try:
@@ -672,8 +713,8 @@ class InputFile:
         except UnicodeDecodeError as exc:
             return InputError(f"invalid UTF-8 at byte {exc.start}", source=self.source)
 
-    def _csv(self, delimiter: str) -> Iterator[Record | InputError]:
-        feed = _CsvFeed(self._stream, self.max_bytes)
+    def _csv(self, stream: IO[bytes], delimiter: str) -> Iterator[Record | InputError]:
+        feed = _CsvFeed(stream, self.max_bytes)
         reader = csv.reader(feed, delimiter=delimiter, strict=True)
         index: list[int] | None = None  # the id's column, then the text fields'
         header: list[str] = []
@@ -735,10 +776,10 @@ class InputFile:
                 raise FormatError(f"column {name!r} appears {cells.count(name)} times in the header", **where)
         return cells, [cells.index(self.id_field), *(cells.index(f) for f in self.fields)]
 
-    def _parquet_input(self) -> formats.ParquetInput:
-        stream = self._stream
-        if self.compression is None and self._path is not None and self._path.is_file():
-            source: Any = str(self._path)  # pyarrow reads the file itself
+    def _parquet_input(self, stream: IO[bytes]) -> formats.ParquetInput:
+        plain = self._plain_file()
+        if plain is not None:
+            source: Any = str(plain)  # pyarrow reads the file itself
         elif getattr(stream, "seekable", lambda: False)() and self.compression is None:
             source = stream
         else:  # standard input, a FIFO, a compressed stream: Parquet's footer is at its end
@@ -759,14 +800,14 @@ class InputFile:
     def arrow_batches(self) -> Iterator[tuple[int, Any]]:
         """A Parquet input's rows as pyarrow record batches of every column, as stored: ``(index of the batch's
         first row, batch)``. What ``dedup dedupe`` copies kept rows from (types and values untouched)."""
-        if self.format != "parquet":
+        if self.format != "parquet" or isinstance(self._opened, Path):
             raise ConfigError(f"{self.source}: not a Parquet input")
-        pf = self._parquet_input()
+        pf = self._parquet_input(self._opened)
         self.schema = pf.file.schema_arrow
         yield from pf.arrow_batches()
 
-    def _parquet(self) -> Iterator[Record | InputError]:
-        pf = self._parquet_input()
+    def _parquet(self, stream: IO[bytes]) -> Iterator[Record | InputError]:
+        pf = self._parquet_input(stream)
         wanted = None if self.all_columns else list(dict.fromkeys((self.id_field, *self.fields)))
         limit = self.max_bytes
         for _, first, cols in pf.batches(wanted):
@@ -919,16 +960,22 @@ def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "json
     return n
 
 
+def _output_file(path: str | None) -> str | None:
+    """The file results go to: ``path``, or None for standard output (None or ``-``)."""
+    return None if path is None or path == "-" else path
+
+
 def output_format(path: str | None, fmt: str | None) -> tuple[str, str | None]:
     """``(format, compression)`` of the results: ``fmt`` or what ``path``'s extension says (``out.parquet``,
     ``out.csv.gz``), else JSON Lines; compression by the extension (``.gz``, ``.bz2``, ``.xz``, ``.zst``)."""
-    named, compression = formats.split_name(path) if path and path != "-" else (None, None)
+    file = _output_file(path)
+    named, compression = formats.split_name(file) if file else (None, None)
     if fmt is None:
         fmt = named if named in OUTPUT_FORMATS else "jsonl"
     if fmt not in OUTPUT_FORMATS:
         raise ConfigError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {fmt!r}")
-    if fmt == "parquet" and compression:
-        raise ConfigError(f"{path}: Parquet is compressed inside; drop the {Path(path).suffix} suffix")
+    if fmt == "parquet" and file and compression:
+        raise ConfigError(f"{path}: Parquet is compressed inside; drop the {Path(file).suffix} suffix")
     return fmt, compression
 
 
@@ -937,8 +984,9 @@ def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str 
     names (:func:`output_format`), compressed by its extension; returns the row count. ``ids`` (all the ids
     the rows hold) fix a Parquet file's id type up front."""
     fmt, compression = output_format(path, fmt)
-    to_stdout = path is None or path == "-"
-    if to_stdout:
+    file = _output_file(path)
+    raw: IO[bytes]
+    if file is None:
         require_stdout()
         if fmt != "parquet" and compression is None:
             out = open_output(None)
@@ -949,10 +997,10 @@ def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str 
         sys.stdout.flush()
         raw = sys.stdout.buffer
     else:
-        raw = open(path, "wb")  # noqa: SIM115 -- closed below
+        raw = open(file, "wb")  # noqa: SIM115 -- closed below
     try:
         if fmt == "parquet":  # pyarrow writes sequentially, so a pipe will do; it closes what it writes to
-            return formats.write_parquet(rows, Unclosable(raw) if to_stdout else raw, FIELDS, ids)
+            return formats.write_parquet(rows, Unclosable(raw) if file is None else raw, FIELDS, ids)
         sink = formats.open_compressed_writer(raw, compression)
         text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
         try:
@@ -964,7 +1012,7 @@ def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str 
             sink.close()
         return n
     finally:
-        if to_stdout:
+        if file is None:
             raw.flush()
         else:
             raw.close()
@@ -1013,16 +1061,3 @@ def open_output(path: str | None) -> IO[str]:
         return sys.stdout
     return open(path, "w", encoding="utf-8", newline="")
 
-
-def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Lists of ``size`` consecutive items (the last may be shorter)."""
-    if isinstance(items, (str, bytes)):
-        raise InputError("expected an iterable of records or texts, got a single string")
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -203,6 +203,19 @@ def write_report_from_clusters(
     engine = Deduplicator(n_jobs=1, **params)
     source = str(results) if isinstance(results, (str, Path)) else "result rows"
     rows = read_rows(results) if isinstance(results, (str, Path)) else ((row, None) for row in results)
+    run, slot = _results_run(rows, source, engine.params)
+    keyed = _read_as_strings(results)
+    lookup = {(str(i) if keyed else i): s for i, s in slot.items()}
+
+    def texts(slots: set[int]) -> dict[int, str]:
+        return _result_texts(records, slots, lookup, keyed, run.ids, source)
+
+    return _write(run, texts, output, title, seed, options)
+
+
+def _results_run(rows: Iterable[tuple[Mapping[str, Any], int | None]], source: str, params: Params) -> tuple[_Run, dict[Any, int]]:
+    """The run that result rows describe (one slot per row, in order), and the slot of each id. Raises
+    :class:`InputError` at a row with a bad field, a repeated id or a cluster that names no row."""
     ids: list[Any] = []
     slot: dict[Any, int] = {}
     reps: list[tuple[Any, Any, int | None]] = []
@@ -226,27 +239,28 @@ def write_report_from_clusters(
         labels[k] = slot[rep]
     matched = np.array([slot.get(m, -1) if m is not None else -1 for m in match_ids], dtype=np.int64)
     run = _Run(ids, labels, np.array(sims, dtype=np.float64), matched, None, f"clusters read from {source}",
-               engine.params, _cluster_counts(labels))
-    keyed = _read_as_strings(results)
-    lookup = {(str(i) if keyed else i): s for i, s in slot.items()}
+               params, _cluster_counts(labels))
+    return run, slot
 
-    def texts(slots: set[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        seen: set[int] = set()
-        for doc_id, text in _pairs(records):
-            s = lookup.get(str(doc_id) if keyed else doc_id)
-            if s is None:
-                continue
-            seen.add(s)
-            if s in slots:
-                out[s] = text
-        missing = [ids[s] for s in range(len(ids)) if s not in seen]
-        if missing:
-            raise InputError(f"{len(missing)} ids of the results are not in the inputs (the first: {missing[0]!r}); "
-                             "pass the inputs of the run that wrote them", source=source)
-        return out
 
-    return _write(run, texts, output, title, seed, options)
+def _result_texts(records: Iterable[Any], slots: set[int], lookup: dict[Any, int], keyed: bool, ids: list[Any],
+                  source: str) -> dict[int, str]:
+    """The texts of ``slots``, read from the run's ``records`` (``lookup``: the slot of each id, by its string
+    when ``keyed``). Every id of the results must be among the records: else they are another run's."""
+    out: dict[int, str] = {}
+    seen: set[int] = set()
+    for doc_id, text in _pairs(records):
+        s = lookup.get(str(doc_id) if keyed else doc_id)
+        if s is None:
+            continue
+        seen.add(s)
+        if s in slots:
+            out[s] = text
+    missing = [ids[s] for s in range(len(ids)) if s not in seen]
+    if missing:
+        raise InputError(f"{len(missing)} ids of the results are not in the inputs (the first: {missing[0]!r}); "
+                         "pass the inputs of the run that wrote them", source=source)
+    return out
 
 
 def write_report_from_dropped(
@@ -283,13 +297,43 @@ def write_report_from_dropped(
     try:
         engine_params = index.params if index is not None else Deduplicator(n_jobs=1, **params).params
         rows = read_rows(dropped) if isinstance(dropped, (str, Path)) else ((row, None) for row in dropped)
+        found = _Dropped.of_rows(_dropped_rows(rows, source), source, engine_params)
+
+        def texts(slots: set[int]) -> dict[int, str]:
+            return found.texts(records, slots, index, source)
+
+        return _write(found.run, texts, output, title, seed, options)
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def _dropped_rows(rows: Iterable[tuple[Mapping[str, Any], int | None]], source: str) -> list[tuple[Any, Any, float, str | None]]:
+    """``(id, matched, similarity, reason)`` of each row of a filter report, checked."""
+    out = []
+    for n, (row, line) in enumerate(rows, 1):
+        where: Where = {"source": source, "line": line if line is not None else n}
+        doc_id = _field(row, "id", where)
+        kept = _field(row, "matched", where)
+        out.append((doc_id, kept, _similarity(row.get("similarity", 1.0), where, doc_id), row.get("reason")))
+    return out
+
+
+@dataclass
+class _Dropped:
+    """A filter report as a run: its first ``n_kept`` slots are the stored documents that dropped ones
+    repeat (each a cluster's representative), then one slot per dropped row. ``member_of[s]`` is the id of
+    slot ``s`` and which of that id's drops it is (-1 for a stored document); ``drops`` counts each id's drops."""
+
+    run: _Run
+    member_of: list[tuple[Any, int]]
+    drops: dict[Any, int]
+    n_kept: int
+
+    @classmethod
+    def of_rows(cls, member_rows: list[tuple[Any, Any, float, str | None]], source: str, params: Params) -> _Dropped:
+        """The run of the rows :func:`_dropped_rows` read."""
         ids: list[Any] = []
-        member_rows: list[tuple[Any, Any, float, str | None]] = []
-        for n, (row, line) in enumerate(rows, 1):
-            where: Where = {"source": source, "line": line if line is not None else n}
-            doc_id = _field(row, "id", where)
-            kept = _field(row, "matched", where)
-            member_rows.append((doc_id, kept, _similarity(row.get("similarity", 1.0), where, doc_id), row.get("reason")))
         kept_slot: dict[Any, int] = {}
         for _, kept, _, _ in member_rows:
             if kept not in kept_slot:
@@ -307,43 +351,40 @@ def write_report_from_dropped(
             labels.append(kept_slot[kept])
             sims.append(sim)
             reasons.append(reason)
-        n_kept = len(kept_slot)
         labels_a = np.array(labels, dtype=np.int64)
-        counts = {"dropped documents": len(member_rows), "stored documents they repeat": n_kept,
+        counts = {"dropped documents": len(member_rows), "stored documents they repeat": len(kept_slot),
                   **{f"dropped: {r}": c for r, c in sorted(Counter(r or "unknown" for *_, r in member_rows).items())}}
         run = _Run(ids, labels_a, np.array(sims), labels_a.copy(), reasons, f"dropped documents read from {source}",
-                   engine_params, counts)
-        drops = dict(occurrence)
+                   params, counts)
+        return cls(run, member_of, dict(occurrence), len(kept_slot))
 
-        def texts(slots: set[int]) -> dict[int, str]:
-            # The k-th of an id's drops is its k-th occurrence among the last `drops` of the input's (the
-            # first ones were admitted when the id is new to the index); the stored text is the index's.
-            seen: dict[Any, list[str]] = defaultdict(list)
-            want = {ids[s] for s in slots}
-            for doc_id, text in _pairs(records):
-                if doc_id in want:
-                    seen[doc_id].append(text)
-            out: dict[int, str] = {}
-            stored = index.texts([ids[s] for s in slots if s < n_kept]) if index is not None else {}
-            for s in slots:
-                doc_id, k = member_of[s]
-                got = seen.get(doc_id, [])
-                if k >= 0:
-                    first = len(got) - drops[doc_id]
-                    if first < 0:
-                        raise InputError(f"dropped {drops[doc_id]} times but the inputs hold it {len(got)} times: "
-                                         "pass the input that was filtered", source=source, doc_id=doc_id)
-                    out[s] = got[first + k]
-                elif doc_id in stored:
-                    out[s] = stored[doc_id]
-                elif len(got) > drops.get(doc_id, 0):  # admitted in this run: its first occurrence
-                    out[s] = got[0]
-            return out
-
-        return _write(run, texts, output, title, seed, options)
-    finally:
-        if opened is not None:
-            opened.close()
+    def texts(self, records: Iterable[Any], slots: set[int], index: Any, source: str) -> dict[int, str]:
+        """The texts of ``slots``: a dropped document's from the filter's input ``records``, a stored one's
+        from ``index`` (as indexed), else from the input when it was admitted in the same run."""
+        # The k-th of an id's drops is its k-th occurrence among the last `drops` of the input's (the
+        # first ones were admitted when the id is new to the index); the stored text is the index's.
+        ids, drops = self.run.ids, self.drops
+        seen: dict[Any, list[str]] = defaultdict(list)
+        want = {ids[s] for s in slots}
+        for doc_id, text in _pairs(records):
+            if doc_id in want:
+                seen[doc_id].append(text)
+        out: dict[int, str] = {}
+        stored = index.texts([ids[s] for s in slots if s < self.n_kept]) if index is not None else {}
+        for s in slots:
+            doc_id, k = self.member_of[s]
+            got = seen.get(doc_id, [])
+            if k >= 0:
+                first = len(got) - drops[doc_id]
+                if first < 0:
+                    raise InputError(f"dropped {drops[doc_id]} times but the inputs hold it {len(got)} times: "
+                                     "pass the input that was filtered", source=source, doc_id=doc_id)
+                out[s] = got[first + k]
+            elif doc_id in stored:
+                out[s] = stored[doc_id]
+            elif len(got) > drops.get(doc_id, 0):  # admitted in this run: its first occurrence
+                out[s] = got[0]
+        return out
 
 
 def read_rows(path: str | Path) -> Iterable[tuple[dict[str, Any], int]]:
@@ -620,23 +661,7 @@ def _write(run: _Run, texts_of: Callable[[set[int]], dict[int, str]], output: Ou
     chosen = _chosen(groups, options["max_clusters"], options["sample"], seed)
     texts = texts_of(_needed(run, chosen, options["max_members"]))
     page = _Page(run, texts, options["max_chars"])
-    # The largest clusters get SAMPLE_SHARE of the budget less when a sample follows them: the page always shows both.
-    budget = options["max_mb"] * 1e6
-    top_budget = budget * (1 - SAMPLE_SHARE) if any(sampled for _, sampled in chosen) else budget
-    used = 0
-    clusters: list[dict[str, Any]] = []
-    for group, sampled in chosen:
-        if clusters and used >= (budget if sampled else top_budget):
-            if sampled:
-                break
-            continue
-        rep = int(group[0])
-        before = len(page.docs)
-        members = [page.member(rep, s) for s in _members(run, group, options["max_members"])]
-        c = {"rep": page.doc(rep, None), "size": len(group), "sampled": sampled, "members": members,
-             "hidden": len(group) - 1 - len(members)}
-        clusters.append(c)
-        used += len(json.dumps(c)) + sum(len(json.dumps(d)) for d in page.docs[before:])
+    clusters = _page_clusters(page, chosen, options["max_members"], options["max_mb"])
     shown_top = sum(1 for c in clusters if not c["sampled"])
     data = {
         "meta": {
@@ -659,16 +684,43 @@ def _write(run: _Run, texts_of: Callable[[set[int]], dict[int, str]], output: Ou
         "clusters": clusters,
     }
     text = render_html(data)
-    if isinstance(output, (str, Path)):
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        path: str | None = str(output)
-    else:
-        output.write(text)
-        path = None
+    path = _save(text, output)
     documents = run.counts.get("documents", run.counts.get("dropped documents", len(run.ids)))
     return ReportSummary(path, len(text.encode("utf-8")), documents, len(groups), len(clusters),
                          sum(len(c["members"]) for c in clusters))
+
+
+def _page_clusters(page: _Page, chosen: list[tuple[np.ndarray, bool]], max_members: int, max_mb: float) -> list[dict[str, Any]]:
+    """The clusters the page shows, each built on ``page`` (its documents stored there), in the order
+    ``chosen``, until their data reaches ``max_mb`` megabytes (at least one is shown)."""
+    # The largest clusters get SAMPLE_SHARE of the budget less when a sample follows them: the page always shows both.
+    budget = max_mb * 1e6
+    top_budget = budget * (1 - SAMPLE_SHARE) if any(sampled for _, sampled in chosen) else budget
+    used = 0
+    clusters: list[dict[str, Any]] = []
+    for group, sampled in chosen:
+        if clusters and used >= (budget if sampled else top_budget):
+            if sampled:
+                break
+            continue
+        rep = int(group[0])
+        before = len(page.docs)
+        members = [page.member(rep, s) for s in _members(page.run, group, max_members)]
+        c = {"rep": page.doc(rep, None), "size": len(group), "sampled": sampled, "members": members,
+             "hidden": len(group) - 1 - len(members)}
+        clusters.append(c)
+        used += len(json.dumps(c)) + sum(len(json.dumps(d)) for d in page.docs[before:])
+    return clusters
+
+
+def _save(text: str, output: Output) -> str | None:
+    """Write the page to ``output``; its path, or None for a stream."""
+    if isinstance(output, (str, Path)):
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        return str(output)
+    output.write(text)
+    return None
 
 
 # -- the HTML ----------------------------------------------------------------------------------------------------

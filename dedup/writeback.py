@@ -417,6 +417,21 @@ def deduplicate_files(
     if not duplicate_of_field:
         raise ConfigError("the duplicate-of field name is empty")
     _check_twice_readable(inputs)
+    _check_outputs(inputs, output, dropped)
+    names = {option: check_output_name(path, option) for option, path in (("-o", output), ("--dropped", dropped))}
+    spool = _spooled_stdin(stdin) if "-" in inputs else None
+    try:
+        return _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error, max_bytes, input_format,
+                    duplicate_of_field, spool if spool is not None else stdin, names, on_input, on_written)
+    finally:
+        if spool is not None:
+            spool.close()
+
+
+def _check_outputs(inputs: Sequence[str], output: str | None, dropped: str | None) -> None:
+    """Refuse, before any work, outputs that cannot be written or would lose records: the kept and the dropped
+    records to one file or both to standard output, an output that is an input, an output in a directory
+    that does not exist or cannot be written to."""
     if dropped is not None and dropped != "-" and output is not None and output != "-" and os.path.abspath(dropped) == os.path.abspath(output):
         raise ConfigError(f"{dropped}: the kept and the dropped records would go to one file")
     if (output is None or output == "-") and dropped == "-":
@@ -432,21 +447,16 @@ def deduplicate_files(
             raise ConfigError(f"{path}: cannot write the output: no directory {str(parent)!r}")
         if not os.access(parent, os.W_OK):
             raise ConfigError(f"{path}: cannot write the output: permission denied")
-    names = {option: check_output_name(path, option) for option, path in (("-o", output), ("--dropped", dropped))}
 
-    spool = None
-    if "-" in inputs:
-        from .io import stdin_buffer
 
-        spool = tempfile.TemporaryFile()
-        shutil.copyfileobj(stdin if stdin is not None else stdin_buffer(), spool, 1 << 20)
-        spool.seek(0)
-    try:
-        return _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error, max_bytes, input_format,
-                    duplicate_of_field, spool if spool is not None else stdin, names, on_input, on_written)
-    finally:
-        if spool is not None:
-            spool.close()
+def _spooled_stdin(stdin: IO[bytes] | None) -> IO[bytes]:
+    """Standard input (or ``stdin``) copied to a temporary file, at its start: it is read twice. The caller closes it."""
+    from .io import stdin_buffer
+
+    spool = tempfile.TemporaryFile()
+    shutil.copyfileobj(stdin if stdin is not None else stdin_buffer(), spool, 1 << 20)
+    spool.seek(0)
+    return spool
 
 
 def _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error, max_bytes, input_format, field_name, stdin,
@@ -480,6 +490,19 @@ def _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error,
     if len(files) != len(inputs):  # pragma: no cover - every input is opened or raised
         raise InputError("an input could not be opened")
 
+    def copy(sinks: list[_Sink | None]) -> None:
+        _copy(inputs, files, owner, keys, result, sinks, id_field, text_field, max_bytes, input_format, stdin, on_written)
+
+    _write_outputs(kind, (output, dropped), names, field_name, id_field, copy)
+    return result
+
+
+def _write_outputs(kind: str, paths: tuple[str | None, str | None], names: dict[str, tuple[str | None, str | None]],
+                   field_name: str, id_field: str, copy: Callable[[list[_Sink | None]], None]) -> None:
+    """Open the kept and the dropped output (``paths``; no dropped one for None) as sinks of ``kind``, have
+    ``copy`` fill them, then close them and rename each into place; on any error remove both instead, so
+    that no output is left half written. ``names`` are the outputs' names as :func:`check_output_name` reads them."""
+    output, dropped = paths
     targets: list[_Target] = []
     sinks: list[_Sink | None] = []  # kept, dropped (None: not written)
     try:
@@ -490,7 +513,7 @@ def _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error,
             target = _Target(path, directory=kind == "txt")
             targets.append(target)
             sinks.append(_sink(kind, target, names[option][1], extra, id_field))
-        _copy(inputs, files, owner, keys, result, sinks, id_field, text_field, max_bytes, input_format, stdin, on_written)
+        copy(sinks)
         for s in sinks:
             if s is not None:
                 s.close()
@@ -506,7 +529,6 @@ def _run(inputs, output, dropped, keep, cluster, id_field, text_field, on_error,
         for target in targets:
             target.abort()
         raise
-    return result
 
 
 def _copy(inputs, files, owner, keys, result, sinks, id_field, text_field, max_bytes, input_format, stdin, on_written) -> None:

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._batching import chunks
 from ..deduplicator import Deduplicator, Params
 from ..errors import ConfigError
-from ..io import chunks
 from ..lsh import LSH
 from ..store.base import Store
 from ..store.sqlite import SQLiteStore

@@ -33,9 +33,9 @@ OUT = ROOT / "rust" / "core" / "src" / "align" / "tables.rs"
 
 #: The sha256 of the parts of dedup/align.py the Rust code mirrors (see `pinned_source`).
 #: Update only after changing the port the same way.
-PINNED_SOURCE_SHA256 = "c94219bc309a6165982cf431b28dd8d783207e7f8af43c57d99f4cb3c52f6387"
+PINNED_SOURCE_SHA256 = "bccf10d430f375426a5cc547f0c14d92fb87872bfd5186cd81c0166cb9826429"
 
-#: What the port implements by hand, as dedup/align.py writes it.
+#: What the port implements by hand, as dedup/align.py writes it (functions, and the classes `_classify` works with).
 MIRRORED = (
     "_value",
     "_half_unit",
@@ -52,6 +52,9 @@ MIRRORED = (
     "_own_edge",
     "_runs",
     "_classify",
+    "_Unpaired",
+    "_unpaired",
+    "_Tally",
 )
 PATTERNS = {
     "_TOKEN": r"\w+(?:[.,/'\u2019-]\w+)*",

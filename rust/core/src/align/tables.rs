@@ -8,7 +8,7 @@
 pub const UNICODE_VERSION: &str = "14.0.0";
 
 /// The sha256 of the parts of `dedup/align.py` the port mirrors (see the generator).
-pub const SOURCE_SHA256: &str = "c94219bc309a6165982cf431b28dd8d783207e7f8af43c57d99f4cb3c52f6387";
+pub const SOURCE_SHA256: &str = "bccf10d430f375426a5cc547f0c14d92fb87872bfd5186cd81c0166cb9826429";
 
 /// `re`'s `\w` (Unicode): `str.isalnum()` or `_`. Half-open ranges, sorted and disjoint.
 pub const WORD: [(u32, u32); 734] = [
