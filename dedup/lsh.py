@@ -22,7 +22,7 @@ from .errors import ConfigError
 
 __all__ = [
     "LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "level_allows",
-    "level_columns", "level_keys", "union_pairs",
+    "level_columns", "level_hits", "level_keys", "union_pairs",
 ]
 
 MAX_BUCKET = 8
@@ -335,3 +335,13 @@ def level_allows(
     for lo, hi, bands, r in levels:
         ok |= (rows == r) & (band < bands) & (ratio >= lo) & (ratio < hi) & (small > 0)
     return ok
+
+
+def level_hits(keys: np.ndarray, query_keys: np.ndarray, levels: tuple[tuple[float, float, int, int], ...], sizes: np.ndarray,
+               query_size: int) -> np.ndarray:
+    """Rows of ``keys`` (``(n, len(level_columns(levels)))`` level keys of documents of shingle-set ``sizes``) that share
+    a key with ``query_keys`` (one document's, of ``query_size`` shingles) in a column whose level holds their length
+    ratio (:func:`level_allows`): the documents a query finds as its parts or as the texts it is part of. Sorted."""
+    rows, columns = np.nonzero(np.asarray(keys) == np.asarray(query_keys)[None, :])
+    ok = level_allows(levels, columns, np.asarray(sizes)[rows], np.full(rows.size, int(query_size)))
+    return np.unique(rows[ok])

@@ -221,3 +221,23 @@ def test_a_cluster_made_of_parts_joins_the_one_cluster_its_sources_lie_in():
     vetoed = build_clusters(sigs, sizes, edges, w, 0.9, parts=np.array([[1, 0], [2, 1]]),
                             confirm=lambda p: ~np.isin(np.asarray(p)[:, 1], [0])).labels
     assert vetoed[1] == vetoed[2] != vetoed[0]
+
+
+def test_query_finds_parts_and_the_texts_they_are_part_of():
+    """``Deduplicator.query`` proposes by the length-ratio levels too (issue 17): an excerpt of a tenth to a half of
+    an added article finds it, and the article finds its added excerpt, as ``clusters()`` joins them."""
+    rng = random.Random(5)
+    vocab = [f"{w}{k}" for k in range(400) for w in ("alpha", "beta")]
+    article = " ".join(rng.choice(vocab) for _ in range(900))
+    other = " ".join(rng.choice(vocab) for _ in range(900))
+    words = article.split()
+    excerpt = " ".join(words[300:450])  # a sixth of the article
+    d = dedup.Deduplicator()
+    d.add_many([("article", article), ("other", other)])
+    sigs, sizes, _ = d.sign_prepared([d.prepare(article), d.prepare(excerpt)])
+    assert [0, 1] not in pairs_from_keys(d.lsh.keys(sigs)).tolist()  # the Jaccard bands do not propose it
+    assert [hit[0] for hit in d.query(excerpt)] == ["article"]
+    d.add("excerpt", excerpt)
+    assert "excerpt" in [hit[0] for hit in d.query(article)]
+    labels = d.clusters().labels.tolist()
+    assert labels[0] == labels[2] != labels[1]
