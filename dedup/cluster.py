@@ -345,7 +345,7 @@ def average_linkage(
     ``screen`` makes the linkage independent of which pairs LSH proposed where LSH
     proposed only a sample: when the edges between two clusters are too few to reach
     the fraction and both ends of the edge between them are ``screen.crowded`` (they
-    shared a bucket LSH lists only a star and a chain of), up to :data:`SAMPLE_PAIRS` pairs
+    shared a bucket LSH lists only a sample of the pairs of: :data:`dedup.lsh.MAX_BUCKET`), up to :data:`SAMPLE_PAIRS` pairs
     between them (all of them when there are that few, else a deterministic sample)
     are judged -- edges and ``apart`` pairs by their known verdict, other pairs by
     the :class:`PairScreen` of the nodes' rows ``rows[node]`` (default: the node
@@ -453,7 +453,7 @@ def build_clusters(
 
     Documents with identical signatures and sizes (exact or near-exact copies)
     are one node from the start, so they always share a cluster whether or not
-    an edge links them (the LSH gives large buckets only a star and a chain).
+    an edge links them (LSH lists only a sample of a large bucket's pairs).
     ``groups`` passes :func:`duplicate_groups` when already computed; ``apart``
     the document pairs verification vetoed (see :func:`average_linkage`), and
     ``wordless`` the prepared texts of documents without shingles (see

@@ -25,7 +25,7 @@ __all__ = [
     "level_columns", "level_hits", "level_keys", "union_pairs",
 ]
 
-MAX_BUCKET = 8
+MAX_BUCKET = 32
 """The hubs of an LSH bucket: the candidate rule of every engine (``dedup cluster``, the persistent index,
 Spark; ``rust/core/src/buckets.rs``) pairs each member of a bucket, in document order, with each of the first
 ``MAX_BUCKET`` members before it. A bucket of at most ``MAX_BUCKET + 1`` documents yields all its pairs; a
@@ -321,20 +321,15 @@ def level_allows(
 ) -> np.ndarray:
     """Whether a shared key in column ``columns[i]`` (an index into :func:`level_columns`) makes the pair of
     shingle-set sizes ``size_a[i]``, ``size_b[i]`` a candidate: some level whose bands include that column
-    holds the pair's length ratio -- the rule :func:`containment_pairs` applies, for an index that files
-    the columns' keys and finds pairs one shared key at a time."""
-    cols = level_columns(levels)
-    columns = np.asarray(columns, dtype=np.int64)
-    a, b = np.asarray(size_a, dtype=np.float64), np.asarray(size_b, dtype=np.float64)
-    small, large = np.minimum(a, b), np.maximum(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(large > 0, small / np.where(large > 0, large, 1), 0.0)
-    rows = np.array([r for r, _ in cols], dtype=np.int64)[columns] if cols else np.zeros(0, np.int64)
-    band = np.array([bb for _, bb in cols], dtype=np.int64)[columns] if cols else np.zeros(0, np.int64)
-    ok = np.zeros(len(columns), dtype=bool)
-    for lo, hi, bands, r in levels:
-        ok |= (rows == r) & (band < bands) & (ratio >= lo) & (ratio < hi) & (small > 0)
-    return ok
+    holds the pair's length ratio ``smaller / larger`` (never for an empty set) -- the rule
+    :func:`containment_pairs` applies (the core's ``containment::level_allows``), for the engines that find
+    pairs one shared key at a time (the index, Spark, :meth:`Deduplicator.query`)."""
+    columns = np.asarray(columns, dtype=np.int64).ravel()
+    if not levels or columns.size == 0:
+        return np.zeros(columns.size, dtype=bool)
+    lv = np.asarray(levels, dtype=np.float64).reshape(-1, 4)
+    width = int(max(bands * rows for _, _, bands, rows in levels))
+    return _kernels.level_allows(lv, width, columns, np.asarray(size_a, dtype=np.int64).ravel(), np.asarray(size_b, dtype=np.int64).ravel())
 
 
 def level_hits(keys: np.ndarray, query_keys: np.ndarray, levels: tuple[tuple[float, float, int, int], ...], sizes: np.ndarray,

@@ -24,7 +24,7 @@ def corpus(n: int, seed: int) -> list[str]:
     """Short texts drawn from a small vocabulary, with parts of others: hot Jaccard buckets (more than
     ``MAX_BUCKET + 1`` members) and pairs of every length ratio for the levels; no two texts equal."""
     rng = random.Random(seed)
-    vocab = [f"w{k}" for k in range(30)]
+    vocab = [f"w{k}" for k in range(20)]
     texts: list[str] = []
     while len(texts) < n:
         if texts and rng.random() < 0.3:  # a part of an earlier text, with words of its own
@@ -75,7 +75,7 @@ def _index_pairs(tmp_path, texts: list[str], batch_size: int, monkeypatch) -> se
 
 
 def test_the_corpus_has_hot_buckets_and_level_pairs():
-    texts = corpus(160, 0)
+    texts = corpus(400, 0)
     d = dedup.Deduplicator(**PARAMS)
     d.add_many(enumerate(texts))
     sigs = d.sign_prepared([d.prepare(t) for t in texts])[0]
@@ -86,7 +86,7 @@ def test_the_corpus_has_hot_buckets_and_level_pairs():
 
 @pytest.mark.parametrize("batch_size", [1, 7, 500])
 def test_the_index_proposes_what_dedup_cluster_proposes(tmp_path, monkeypatch, batch_size):
-    texts = corpus(160, 1)
+    texts = corpus(400, 1)
     want = local_pairs(texts)
     assert len(want) > 500
     assert _index_pairs(tmp_path, texts, batch_size, monkeypatch) == want

@@ -223,7 +223,7 @@ def test_spark_proposes_what_dedup_cluster_proposes(spark):
     from dedup.spark.executor import POS
     from dedup.spark.pairs import candidates, level_candidates
 
-    texts = corpus(160, 2)
+    texts = corpus(400, 2)
     d = Deduplicator(**PARAMS)
     sigs, sizes, _ = d.sign_prepared([d.prepare(t) for t in texts])
     levels = dedup.lsh.containment_levels(PARAMS["containment_threshold"], d.params.num_perm)

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 from .. import _core
 from .pool import contiguous, get_num_threads
 
-__all__ = ["agree_upper_bounds", "band_keys", "band_pair_codes", "bucket_pairs", "crowded", "equal_counts_between", "nibble_fingerprints",
+__all__ = ["agree_upper_bounds", "band_keys", "band_pair_codes", "bucket_pairs", "crowded", "equal_counts_between", "level_allows", "nibble_fingerprints",
            "screened_pair_codes", "sorted_unique"]
 
 
@@ -63,6 +63,13 @@ def bucket_pairs(members: ArrayLike, starts: ArrayLike, ahead: ArrayLike, cap: i
     batch to stored buckets (the persistent index).
     """
     return _core.bucket_pairs(contiguous(members, np.int64), contiguous(starts, np.int64), contiguous(ahead, np.int64), int(cap))
+
+
+def level_allows(levels: ArrayLike, num_perm: int, columns: ArrayLike, size_a: ArrayLike, size_b: ArrayLike) -> np.ndarray:
+    """Per hit: whether a shared key in level column ``columns[i]`` makes sizes ``size_a[i]``, ``size_b[i]`` a candidate
+    (``levels``: rows ``(min_ratio, max_ratio, bands, rows)`` for signatures of ``num_perm`` values)."""
+    return _core.level_allows(contiguous(levels, np.float64), int(num_perm), contiguous(columns, np.int64), contiguous(size_a, np.int64),
+                              contiguous(size_b, np.int64))
 
 
 def equal_counts_between(sigs_a: ArrayLike, sigs_b: ArrayLike, pairs: ArrayLike) -> np.ndarray:

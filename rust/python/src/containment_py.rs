@@ -38,6 +38,21 @@ fn containment_pair_codes<'py>(
     if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
         return Err(bad(format!("{n} documents are too many for pair codes")));
     }
+    let parsed = parse_levels(lv, m, k)?;
+    let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
+    let codes = parallel(py, threads, || {
+        let w = fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
+        let screen = pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t };
+        containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| screen.passes(a, c))
+    })?;
+    Ok(codes.into_pyarray(py))
+}
+
+/// The levels of a `(m, 4)` array of rows `(min_ratio, max_ratio, bands, rows)`, checked against
+/// signatures of `k` values.
+fn parse_levels(lv: &[f64], m: usize, k: usize) -> PyResult<Vec<containment::Level>> {
     let mut parsed = Vec::with_capacity(m);
     for row in lv.chunks(4) {
         let (bands, rows) = (row[2], row[3]);
@@ -49,15 +64,37 @@ fn containment_pair_codes<'py>(
         }
         parsed.push(containment::Level { min_ratio: row[0], max_ratio: row[1], bands: bands as usize, rows: rows as usize });
     }
-    let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
-    let codes = parallel(py, threads, || {
-        let w = fingerprint::words(k);
-        let mut fp = vec![0u64; n * w];
-        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
-        let screen = pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t };
-        containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| screen.passes(a, c))
-    })?;
-    Ok(codes.into_pyarray(py))
+    Ok(parsed)
+}
+
+/// Per hit `i`: whether a shared key in level column `columns[i]` (an index into the levels'
+/// distinct columns, `dedup.lsh.level_columns`) makes the shingle-set sizes `size_a[i]`, `size_b[i]`
+/// a candidate (see `dedup_core::containment::level_allows`).
+#[pyfunction]
+fn level_allows<'py>(
+    py: Python<'py>,
+    levels: PyReadonlyArray2<'py, f64>,
+    num_perm: usize,
+    columns: PyReadonlyArray1<'py, i64>,
+    size_a: PyReadonlyArray1<'py, i64>,
+    size_b: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let (lv, m, cols) = ro2(&levels, "levels")?;
+    if cols != 4 && m > 0 {
+        return Err(bad(format!("levels must have 4 columns (min_ratio, max_ratio, bands, rows), got {cols}")));
+    }
+    let parsed = parse_levels(lv, m, num_perm)?;
+    let layout = containment::level_columns(&parsed);
+    let (columns, a, b) = (ro(&columns, "columns")?, ro(&size_a, "size_a")?, ro(&size_b, "size_b")?);
+    if a.len() != columns.len() || b.len() != columns.len() {
+        return Err(bad(format!("columns, size_a and size_b must have one value per hit ({} columns)", columns.len())));
+    }
+    let mut out = Vec::with_capacity(columns.len());
+    for ((&c, &x), &y) in columns.iter().zip(a).zip(b) {
+        let column = usize::try_from(c).ok().and_then(|c| layout.get(c)).ok_or_else(|| bad(format!("level column {c} is not one of the {} columns", layout.len())))?;
+        out.push(containment::level_allows(&parsed, *column, x, y));
+    }
+    Ok(out.into_pyarray(py))
 }
 
 /// Exact containment `|A & B| / min(|A|, |B|)` of the shingle sets of pairs `(i, j)` of `texts` (see
@@ -97,5 +134,6 @@ fn exact_containment<'py>(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(containment_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(exact_containment, m)?)?;
+    m.add_function(wrap_pyfunction!(level_allows, m)?)?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! Clusters `A` and `B` merge, along edges taken in decreasing weight, when matches minus vetoes
 //! between them reach `min_fraction * |A| * |B|`. The edges alone decide when they suffice; when
 //! they are too few because LSH listed only a sample of them (both ends of the edge shared a
-//! bucket too large to list every pair: a star and a chain), up to
+//! bucket too large to list every pair, `crate::buckets`), up to
 //! `sample_pairs` pairs between the two clusters are judged -- every pair when there are that
 //! few, else a deterministic sample -- and matches minus vetoes must reach the fraction of the
 //! judged pairs. Each pair of clusters is sampled again only after one of them grew.
