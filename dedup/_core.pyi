@@ -87,6 +87,7 @@ def crowded(keys: NDArray[np.int64], max_bucket: int, threads: int = 0) -> NDArr
 def level_allows(
     levels: NDArray[np.float64], num_perm: int, columns: NDArray[np.int64], size_a: NDArray[np.int64], size_b: NDArray[np.int64]
 ) -> NDArray[np.bool_]: ...
+TAIL_HUBS: int
 def bucket_pairs(members: NDArray[np.int64], starts: NDArray[np.int64], ahead: NDArray[np.int64], cap: int) -> NDArray[np.int64]: ...
 def containment_pair_codes(
     sigs: NDArray[np.uint32],

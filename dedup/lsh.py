@@ -26,12 +26,15 @@ __all__ = [
 ]
 
 MAX_BUCKET = 32
-"""The hubs of an LSH bucket: the candidate rule of every engine (``dedup cluster``, the persistent index,
-Spark; ``rust/core/src/buckets.rs``) pairs each member of a bucket, in document order, with each of the first
-``MAX_BUCKET`` members before it. A bucket of at most ``MAX_BUCKET + 1`` documents yields all its pairs; a
-larger one (boilerplate, a flood of near-copies) ``MAX_BUCKET`` per member, so it costs linear time. The pairs
-of a bucket's first members never depend on later ones, so the index, which files a key's first
-``MAX_BUCKET`` documents only, proposes what ``dedup cluster`` proposes on the same documents."""
+"""The cap of the candidate rule of every engine (``dedup cluster``, the persistent index, Spark;
+``rust/core/src/buckets.rs``): the members of an LSH bucket, in document order, pair with every member before
+them up to rank ``MAX_BUCKET``, and from there on with the first :data:`TAIL_HUBS` only. A bucket of at most
+``MAX_BUCKET`` documents yields all its pairs; a larger one (boilerplate, a flood of near-copies) two per later
+member, so it costs linear time. A member's pairs never depend on later members, so the index, which files a
+key's first ``MAX_BUCKET`` documents only, proposes what ``dedup cluster`` proposes on the same documents."""
+
+TAIL_HUBS = 2
+"""The members of a full bucket a later member pairs with (the first ones; the core's ``buckets::TAIL_HUBS``)."""
 
 
 def collision_probability(s: ArrayLike, bands: int | np.ndarray, rows: int | np.ndarray):
@@ -177,8 +180,9 @@ class LSH:
         """All pairs ``(i, j)``, ``i < j``, of rows of ``signatures`` sharing a band.
 
         Returns an ``int64 (m, 2)`` array, sorted and without repeats. A bucket of
-        more than ``MAX_BUCKET + 1`` documents contributes each member's pairs with
-        the first ``MAX_BUCKET`` (see :data:`MAX_BUCKET`) rather than every pair.
+        more than ``MAX_BUCKET`` documents contributes every pair of its first
+        ``MAX_BUCKET`` and each later member's pairs with the first two
+        (:data:`MAX_BUCKET`) rather than every pair.
         """
         keys = self.keys(signatures)
         return pairs_from_keys(keys)
@@ -191,7 +195,7 @@ def _cap(max_bucket: int | None) -> int:
 
 def pairs_from_keys(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
     """Candidate pairs from a ``(n, bands)`` array of band keys (see :meth:`LSH.candidate_pairs`): in each
-    band, each member of a bucket with each of the first ``max_bucket`` (default :data:`MAX_BUCKET`) members before it.
+    band, the pairs of the bucket rule with cap ``max_bucket`` (default :data:`MAX_BUCKET`).
 
     Compiled: repeats (a pair sharing several bands) are merged as the bands are read, so
     near-duplicate-heavy corpora do not pay for them in memory.
@@ -206,7 +210,7 @@ def pairs_from_keys(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarr
 
 def crowded_rows(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
     """Per row of a ``(n, bands)`` array of band keys: whether it shares, in some band, a bucket of
-    more than ``max_bucket + 1`` rows -- one :func:`pairs_from_keys` lists only a sample of the pairs of,
+    more than ``max_bucket`` rows -- one :func:`pairs_from_keys` lists only a sample of the pairs of,
     so that row's candidates are a sample of its matches (see :func:`dedup.cluster.average_linkage`)."""
     keys = np.ascontiguousarray(keys)
     if keys.ndim != 2 or keys.shape[0] == 0 or keys.shape[1] == 0:

@@ -74,6 +74,12 @@ def _index_pairs(tmp_path, texts: list[str], batch_size: int, monkeypatch) -> se
     return {(min(int(a), int(b)), max(int(a), int(b))) for a, b in seen}
 
 
+def test_the_rule_has_one_tail_in_both_languages():
+    from dedup import _core
+
+    assert _core.TAIL_HUBS == lsh.TAIL_HUBS
+
+
 def test_the_corpus_has_hot_buckets_and_level_pairs():
     texts = corpus(400, 0)
     d = dedup.Deduplicator(**PARAMS)

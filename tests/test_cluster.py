@@ -276,10 +276,10 @@ def test_only_crowded_documents_call_for_a_sample():
 def test_crowded_rows_share_a_bucket_too_large_to_list():
     from dedup.lsh import MAX_BUCKET, crowded_rows
 
-    n = MAX_BUCKET + 6
-    keys = np.stack((np.arange(n), np.where(np.arange(n) < MAX_BUCKET + 2, 7, np.arange(n))), axis=1).astype(np.uint64)
-    assert crowded_rows(keys).tolist() == [True] * (MAX_BUCKET + 2) + [False] * 4
-    assert not crowded_rows(keys[: MAX_BUCKET + 1]).any()
+    n = MAX_BUCKET + 5
+    keys = np.stack((np.arange(n), np.where(np.arange(n) < MAX_BUCKET + 1, 7, np.arange(n))), axis=1).astype(np.uint64)
+    assert crowded_rows(keys).tolist() == [True] * (MAX_BUCKET + 1) + [False] * 4
+    assert not crowded_rows(keys[:MAX_BUCKET]).any()
     assert crowded_rows(keys[:0]).shape == (0,) and crowded_rows(np.zeros((3, 0), np.uint64)).tolist() == [False] * 3
 
 

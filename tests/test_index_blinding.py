@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "index_v6_keys_v1.dedup"
 X = target()
 
+#: The bucket cap of the report (the default then): the attack needs cap + 1 documents per band, at any cap.
+CAP = 8
+
 
 # -- the key scheme's values: a silent change would orphan every entry of every index file -----------------
 
@@ -51,7 +54,7 @@ def test_key_scheme_golden_values():
 def test_a_new_index_has_its_own_secret_salt(tmp_path):
     salts = []
     for name in ("a", "b"):
-        with Index.open(tmp_path / f"{name}.dedup", n_jobs=1) as ix:
+        with Index.open(tmp_path / f"{name}.dedup", n_jobs=1, max_bucket=CAP) as ix:
             stats = json.dumps(ix.stats())
         con = sqlite3.connect(tmp_path / f"{name}.dedup")
         config = json.loads(con.execute("SELECT value FROM meta WHERE key='config'").fetchone()[0])
@@ -82,7 +85,7 @@ def test_a_damaged_salt_is_an_index_file_error(tmp_path, damage):
 
 def _v1(path, monkeypatch):
     """An index of key scheme v1 that stays v1 when written to (as before exact keys existed)."""
-    with Index.open(path, n_jobs=1):
+    with Index.open(path, n_jobs=1, max_bucket=CAP):
         pass
     con = sqlite3.connect(path)
     config = json.loads(con.execute("SELECT value FROM meta WHERE key='config'").fetchone()[0])
@@ -98,7 +101,7 @@ def _v1(path, monkeypatch):
 def _attack(ix):
     """Admit the crafted documents, then X; returns X's band keys."""
     nb, rows = ix.bands
-    assert (nb, rows, ix.max_bucket) == (61, 4, 8)
+    assert (nb, rows, ix.max_bucket) == (61, 4, CAP)
     docs = craft(ix._engine, nb, rows, X, ix.max_bucket + 1)
     assert len(docs) == 549 and max(map(len, docs)) < 200
     assert ix.check_and_add_many([(f"c{i}", t) for i, t in enumerate(docs)]) == [None] * 549  # none is a near-duplicate
@@ -140,7 +143,7 @@ def test_the_attack_blinds_an_index_of_key_scheme_v1(tmp_path, monkeypatch):
 
 def test_the_attack_fails_on_a_new_index(tmp_path):
     p = tmp_path / "new.dedup"
-    with Index.open(p, n_jobs=1) as ix:
+    with Index.open(p, n_jobs=1, max_bucket=CAP) as ix:
         keys = _attack(ix)
         assert _filed_under(ix, keys) == 0  # the band buckets are still full ...
         assert _filed_under(ix, exact_keys(ix._salt, *ix._engine.sign([X]))) == 1  # ... but X has its exact key
@@ -162,7 +165,7 @@ def test_the_attack_fails_on_a_new_index(tmp_path):
 
 def test_the_attack_fails_inside_one_batch(tmp_path):
     """Crafted documents, X and its copies in one transaction: the copies find X although no band bucket pairs them."""
-    with Index.open(tmp_path / "batch.dedup", n_jobs=1) as ix:
+    with Index.open(tmp_path / "batch.dedup", n_jobs=1, max_bucket=CAP) as ix:
         docs = craft(ix._engine, *ix.bands, X, ix.max_bucket + 1)
         got = ix.check_and_add_many([(f"c{i}", t) for i, t in enumerate(docs)] + [("x", X)] + [(f"copy-{k}", X) for k in range(5)])
         assert got[:550] == [None] * 550 and [m.id for m in got[550:]] == ["x"] * 5

@@ -6,7 +6,7 @@ from datasketch.lsh import _optimal_param
 
 from dedup import LSH, MinHasher, Shingler, optimal_bands
 from dedup.errors import ConfigError
-from dedup.lsh import MAX_BUCKET, collision_probability, pairs_from_keys
+from dedup.lsh import MAX_BUCKET, TAIL_HUBS, collision_probability, pairs_from_keys
 
 
 @pytest.mark.parametrize("threshold", [0.2, 0.3, 0.45, 0.5, 0.8, 0.9])
@@ -40,12 +40,13 @@ def test_candidate_pairs_equal_brute_force():
     assert got == brute_force_pairs(keys)
 
 
-def test_large_bucket_pairs_each_member_with_the_hubs():
+def test_large_bucket_pairs_later_members_with_the_first_two():
     n = MAX_BUCKET + 10
     keys = np.zeros((n, 1), dtype=np.uint64)
     pairs = pairs_from_keys(keys)
-    hubs = MAX_BUCKET * (MAX_BUCKET - 1) // 2 + (n - MAX_BUCKET) * MAX_BUCKET
-    assert len(pairs) == hubs and set(pairs[:, 0].tolist()) == set(range(MAX_BUCKET))
+    listed = MAX_BUCKET * (MAX_BUCKET - 1) // 2 + (n - MAX_BUCKET) * TAIL_HUBS
+    assert len(pairs) == listed and set(pairs[:, 0].tolist()) == set(range(MAX_BUCKET - 1))
+    assert set(pairs[pairs[:, 1] >= MAX_BUCKET, 0].tolist()) == set(range(TAIL_HUBS))
     # Still one connected component.
     from dedup.cluster import connected_components
 
@@ -78,8 +79,8 @@ def test_signature_length_checked():
 
 
 def reference_pairs(keys: np.ndarray) -> np.ndarray:
-    """The rule in plain Python: per band, each member of a bucket (in document order) with each of the
-    first MAX_BUCKET members before it."""
+    """The rule in plain Python: per band, each member of a bucket (in document order) with every member
+    before it while it ranks below MAX_BUCKET, with the first TAIL_HUBS after."""
     found = set()
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")
@@ -87,7 +88,7 @@ def reference_pairs(keys: np.ndarray) -> np.ndarray:
         bounds = np.flatnonzero(np.r_[True, col[1:] != col[:-1], True])
         for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
             members = order[s:e].tolist()
-            found.update((a, c) for k, c in enumerate(members) for a in members[: min(k, MAX_BUCKET)])
+            found.update((a, c) for k, c in enumerate(members) for a in members[: k if k < MAX_BUCKET else min(k, TAIL_HUBS)])
     return np.array(sorted((min(p), max(p)) for p in found), dtype=np.int64).reshape(-1, 2)
 
 

@@ -20,8 +20,8 @@ def band_keys(sigs: ArrayLike, bands: int, rows: int) -> np.ndarray:
 
 def band_pair_codes(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     """Candidate pair codes ``i * n + j`` (``i < j``) of a ``(n, bands)`` key array, sorted and distinct:
-    in each band, each member of a bucket (in document order) with each of the first ``max_bucket``
-    members before it -- the bucket rule of ``rust/core/src/buckets.rs`` (:data:`dedup.lsh.MAX_BUCKET`)."""
+    in each band, the pairs of the bucket rule of ``rust/core/src/buckets.rs`` with cap ``max_bucket``
+    (:data:`dedup.lsh.MAX_BUCKET`)."""
     keys = np.asarray(keys)
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
     return _core.band_pair_codes(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
@@ -29,7 +29,7 @@ def band_pair_codes(keys: ArrayLike, max_bucket: int) -> np.ndarray:
 
 def crowded(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     """Per row of a ``(n, bands)`` key array: whether, in some band, it shares its bucket with more
-    than ``max_bucket + 1`` rows (a bucket :func:`band_pair_codes` lists only a sample of the pairs of)."""
+    than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a sample of the pairs of)."""
     keys = np.asarray(keys)
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
     return _core.crowded(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
@@ -58,9 +58,9 @@ def bucket_pairs(members: ArrayLike, starts: ArrayLike, ahead: ArrayLike, cap: i
     """The pairs of the bucket rule in buckets given as lists, ``int64 (m, 3)`` rows ``(a, c, bucket)``.
 
     Bucket ``b`` holds ``members[starts[b]:starts[b + 1]]`` in document order, after ``ahead[b]`` members
-    not listed (stored ones, ranked first); each member ``c`` pairs with each listed member ``a`` before
-    it among the bucket's first ``cap`` -- for an engine that groups the buckets itself (Spark) or adds a
-    batch to stored buckets (the persistent index).
+    not listed (stored ones, ranked first); each member ``c`` pairs with the listed members ``a`` before it
+    that the bucket rule with cap ``cap`` gives it -- for an engine that groups the buckets itself (Spark) or
+    adds a batch to stored buckets (the persistent index).
     """
     return _core.bucket_pairs(contiguous(members, np.int64), contiguous(starts, np.int64), contiguous(ahead, np.int64), int(cap))
 

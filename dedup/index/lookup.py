@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _kernels
 from ..cluster import EXACT_MARGIN
-from ..lsh import level_allows
+from ..lsh import TAIL_HUBS, level_allows
 from ..verify import estimates
 from .context import Context
 from .records import Match, decode_meta
@@ -78,19 +78,37 @@ def candidates(
 def proposed(
     ctx: Context, batch: Signed, flat: np.ndarray, pos: np.ndarray, col: np.ndarray, hit_keys: np.ndarray, hit_rows: np.ndarray
 ) -> np.ndarray:
-    """The pairs ``(query, stored row)`` the bucket rule proposes: the queries ``pos[i]`` whose key ``flat[i]`` (of
-    column ``col[i]``) is among the stored entries ``(hit_keys, hit_rows)`` -- the first ``max_bucket`` documents
-    filed under it, each new document's hubs -- kept by :func:`level_rule`. Sorted, without repeats."""
+    """The pairs ``(query, stored row)`` the bucket rule proposes (:data:`dedup.lsh.MAX_BUCKET`): the queries ``pos[i]``
+    whose key ``flat[i]`` (of column ``col[i]``) is among the stored entries ``(hit_keys, hit_rows)`` -- the first
+    ``max_bucket`` documents filed under it, those the rule gives a query of its rank there (the stored documents,
+    then the batch before it, rank first): all of them below rank ``max_bucket``, the first
+    :data:`dedup.lsh.TAIL_HUBS` from there on; under an exact key (column -1) all -- kept by :func:`level_rule`.
+    Sorted, without repeats."""
     order = np.argsort(flat, kind="stable")
     sk, sp, sc = flat[order], pos[order], col[order]
     lo, cnt = _kernels.find_ranges(sk, hit_keys)
     if not cnt.any():
         return np.zeros((0, 2), np.int64)
     starts = _kernels.expand_ranges(lo, cnt)
+    rank, count = (np.repeat(a, cnt) for a in _ranks(hit_keys, hit_rows))
+    ahead = count + (np.arange(sk.size) - np.searchsorted(sk, sk, "left"))[starts]  # the query's rank: batch after store
+    hubs = np.where(ahead < ctx.max_bucket, ahead, np.minimum(ahead, TAIL_HUBS))
     q, rows, c = sp[starts], np.repeat(hit_rows, cnt), sc[starts]
-    keep = level_rule(ctx, c, batch.sizes[q], rows)
+    keep = ((rank < hubs) | (c < 0)) & level_rule(ctx, c, batch.sizes[q], rows)
     code = _kernels.sorted_unique((q[keep] << 40) | rows[keep])  # rows < 2**40
     return np.stack((code >> 40, code & ((1 << 40) - 1)), axis=1)
+
+
+def _ranks(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per stored entry ``(keys[i], rows[i])``: its rank among the rows filed under its key (oldest first) and how many
+    are filed there."""
+    order = np.lexsort((rows, keys))
+    sk = keys[order]
+    first = np.searchsorted(sk, sk, "left")
+    rank, count = np.empty(keys.size, np.int64), np.empty(keys.size, np.int64)
+    rank[order] = np.arange(sk.size) - first
+    count[order] = np.searchsorted(sk, sk, "right") - first
+    return rank, count
 
 
 def level_rule(ctx: Context, columns: np.ndarray, query_sizes: np.ndarray, rows: np.ndarray) -> np.ndarray:

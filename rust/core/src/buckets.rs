@@ -1,32 +1,41 @@
 //! The candidate rule of an LSH bucket: one rule for `dedup cluster`, the persistent index and Spark.
 //!
 //! A *bucket* is the set of documents that share a key in one *column* (a band of the Jaccard layout,
-//! or a band of a length-ratio level). Its members are ranked in document order (insertion order),
-//! and the member of rank `k` pairs with the members of rank below `min(k, cap)`: the first `cap`
-//! members are the bucket's *hubs*, and every member pairs with each hub before it.
+//! or a band of a length-ratio level). Its members are ranked in document order (insertion order).
+//! The member of rank `k` pairs with every member before it while `k < cap`, and with the first
+//! [`TAIL_HUBS`] members only from rank `cap` on.
 //!
-//! - A bucket of at most `cap + 1` members yields all its pairs.
-//! - A larger one (boilerplate, a flood of near-copies) yields at most `cap` pairs per member, so a
-//!   hot bucket costs time and memory linear in its size. Its members are *crowded*
+//! - A bucket of at most `cap` members yields all its pairs.
+//! - A larger one (boilerplate, a flood of near-copies) yields [`TAIL_HUBS`] pairs per later
+//!   member, so a hot bucket costs time and memory linear in its size. Its members are *crowded*
 //!   ([`crowded`]): their candidates are a sample of their matches, and the linkage samples their
 //!   pairs itself.
-//! - The pairs among a bucket's first members never depend on later ones. An engine that sees the
+//! - The pairs of a member never depend on the members after it. An engine that sees the
 //!   documents a batch at a time therefore proposes what one that sees them all proposes: the
-//!   persistent index files a key's first `cap` documents only, and pairs each new document with
-//!   those ([`grouped_pairs`] with the stored members counted `ahead`).
+//!   persistent index files a key's first `cap` documents only, pairs a new document with all of
+//!   them while fewer than `cap` are filed and with the first [`TAIL_HUBS`] once `cap` are
+//!   ([`grouped_pairs`] with the stored members counted `ahead`).
 
 use rayon::prelude::*;
 
-/// How many earlier members the member of rank `rank` pairs with: the hubs before it.
+/// The members of a full bucket (`cap` or more before it) a later member pairs with: the first two.
+pub const TAIL_HUBS: usize = 2;
+
+/// How many of the first members the member of rank `rank` pairs with: every earlier one below rank
+/// `cap`, the first [`TAIL_HUBS`] from there on.
 #[inline]
 pub fn hubs_before(rank: usize, cap: usize) -> usize {
-    rank.min(cap)
+    if rank < cap {
+        rank
+    } else {
+        TAIL_HUBS.min(rank)
+    }
 }
 
 /// Whether a bucket of `size` members lists only a sample of its pairs under the rule.
 #[inline]
 pub fn is_crowded(size: usize, cap: usize) -> bool {
-    size > cap.saturating_add(1)
+    size > cap && size > TAIL_HUBS + 1
 }
 
 /// Columns whose pairs are made in parallel before they are merged into the result: bounds the
@@ -163,10 +172,10 @@ pub fn grouped_pairs<T: Copy>(members: &[T], starts: &[usize], ahead: &[usize], 
     let mut out = Vec::new();
     for b in 0..buckets {
         let list = &members[starts[b]..starts[b + 1]];
-        // hubs left for the listed members: ranks ahead[b].. of the first cap
-        let free = cap.saturating_sub(ahead[b]);
         for (x, &c) in list.iter().enumerate() {
-            for &a in &list[..hubs_before(x, free)] {
+            // the listed members before c among its hubs: global ranks ahead[b] + 0.. below hubs_before
+            let hubs = hubs_before(ahead[b] + x, cap).saturating_sub(ahead[b]).min(x);
+            for &a in &list[..hubs] {
                 out.push((a, c, b));
             }
         }
@@ -182,7 +191,8 @@ mod tests {
         codes.iter().map(|&c| ((c as usize) / n, (c as usize) % n)).collect()
     }
 
-    /// The rule written plainly: per column, per bucket, member `k` with members `0..min(k, cap)`.
+    /// The rule written plainly: per column, per bucket, member `k` with every earlier member while
+    /// `k < cap`, with the first `TAIL_HUBS` after.
     fn plain(keys: &[u64], n: usize, cols: usize, cap: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for col in 0..cols {
@@ -196,7 +206,8 @@ mod tests {
             }
             for (_, m) in seen {
                 for (x, &c) in m.iter().enumerate() {
-                    for &a in &m[..x.min(cap)] {
+                    let hubs = if x < cap { x } else { TAIL_HUBS.min(x) };
+                    for &a in &m[..hubs] {
                         out.push((a, c));
                     }
                 }
@@ -216,11 +227,13 @@ mod tests {
     }
 
     #[test]
-    fn a_hot_bucket_pairs_every_member_with_its_hubs() {
-        let n = 6;
-        let codes = rule_codes(n, 1, 2, |_, _| 1, |_| true, |_, _, _| true);
-        assert_eq!(decode(&codes, n), vec![(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2), (1, 3), (1, 4), (1, 5)]);
-        assert!(is_crowded(4, 2) && !is_crowded(3, 2));
+    fn a_hot_bucket_pairs_later_members_with_the_first_two() {
+        let n = 7;
+        let codes = rule_codes(n, 1, 4, |_, _| 1, |_| true, |_, _, _| true);
+        // the first 4 pair among themselves; members 4, 5, 6 with 0 and 1
+        let want = vec![(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (0, 6), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (2, 3)];
+        assert_eq!(decode(&codes, n), want);
+        assert!(is_crowded(5, 4) && !is_crowded(4, 4) && !is_crowded(3, 1));
     }
 
     #[test]
@@ -246,23 +259,33 @@ mod tests {
     fn crowded_documents_share_a_big_bucket() {
         // 2 columns: documents 0-3 share column 0; 4 is alone in both; 1 and 4 share column 1.
         let keys = [1u64, 10, 1, 11, 1, 12, 1, 13, 2, 11];
-        assert_eq!(crowded(5, 2, 2, |d, c| keys[d * 2 + c], |_| true), vec![true, true, true, true, false]);
-        assert_eq!(crowded(5, 2, 3, |d, c| keys[d * 2 + c], |_| true), vec![false; 5]);
+        assert_eq!(crowded(5, 2, 3, |d, c| keys[d * 2 + c], |_| true), vec![true, true, true, true, false]);
+        assert_eq!(crowded(5, 2, 4, |d, c| keys[d * 2 + c], |_| true), vec![false; 5]);
     }
 
     #[test]
     fn grouped_pairs_follow_the_same_rule() {
-        // one bucket of 5 in document order, cap 2: every member with the first two
-        let got = grouped_pairs(&[10, 11, 12, 13, 14], &[0, 5], &[0], 2).unwrap();
+        // one bucket of 5 in document order, cap 3: the first 3 pair among themselves, then 13, 14 with 10, 11
+        let got = grouped_pairs(&[10, 11, 12, 13, 14], &[0, 5], &[0], 3).unwrap();
         let pairs: Vec<(i32, i32)> = got.iter().map(|&(a, c, _)| (a, c)).collect();
         assert_eq!(pairs, vec![(10, 11), (10, 12), (11, 12), (10, 13), (11, 13), (10, 14), (11, 14)]);
-        // a second bucket with one stored hub ahead: only its first listed member is a hub
-        let got = grouped_pairs(&[1, 2, 3, 7, 8, 9], &[0, 3, 6], &[0, 1], 2).unwrap();
+        // a second bucket after one stored member (rank 0): listed ranks 1, 2, 3; cap 3
+        let got = grouped_pairs(&[1, 2, 3, 7, 8, 9], &[0, 3, 6], &[0, 1], 3).unwrap();
         let second: Vec<(i32, i32)> = got.iter().filter(|p| p.2 == 1).map(|&(a, c, _)| (a, c)).collect();
+        // 8 (rank 2) with 7 (rank 1); 9 (rank 3, the bucket full) with ranks 0 and 1: the stored one and 7
         assert_eq!(second, vec![(7, 8), (7, 9)]);
         // a full bucket (cap documents ahead) lists no pairs among its new members
-        assert!(grouped_pairs(&[1, 2, 3], &[0, 3], &[2], 2).unwrap().is_empty());
+        assert!(grouped_pairs(&[1, 2, 3], &[0, 3], &[3], 3).unwrap().is_empty());
         assert!(grouped_pairs(&[1, 2], &[0, 3], &[0], 2).is_none());
         assert!(grouped_pairs(&[1, 2], &[0, 2], &[], 2).is_none());
+    }
+
+    #[test]
+    fn batches_after_stored_members_follow_the_rule() {
+        // one bucket of 12 seen whole, or as 5 stored (the index keeps the first cap = 5) then 7 listed
+        let whole = grouped_pairs(&(0..12).collect::<Vec<i32>>(), &[0, 12], &[0], 5).unwrap();
+        let later = grouped_pairs(&(5..12).collect::<Vec<i32>>(), &[0, 7], &[5], 5).unwrap();
+        let listed: Vec<(i32, i32)> = whole.iter().filter(|p| p.0 >= 5).map(|&(a, c, _)| (a, c)).collect();
+        assert_eq!(later.iter().map(|&(a, c, _)| (a, c)).collect::<Vec<_>>(), listed);
     }
 }

@@ -10,8 +10,8 @@
 //!
 //! The band keys are those of [`crate::pairs::band_keys`] (`rows` consecutive signature values per
 //! band). Levels with the same rows share their first bands, so each distinct *column* (rows, band)
-//! is keyed once, and its buckets follow the rule of every other column ([`crate::buckets`]: each
-//! member with the first `max_bucket` members before it); a pair it proposes is kept when a level
+//! is keyed once, and its buckets follow the rule of every other column ([`crate::buckets`]); a
+//! pair it proposes is kept when a level
 //! whose bands include that column holds the pair's size ratio.
 
 /// One length-ratio level: its ratio range and band layout.
@@ -64,8 +64,8 @@ pub fn level_allows(levels: &[Level], column: (usize, usize), a: i64, b: i64) ->
 }
 
 /// Candidate pair codes `i * n + j` (`i < j`) of `n` signatures (`k` values per row) and their
-/// shingle-set sizes, sorted and distinct: the pairs the bucket rule proposes (each member with the
-/// first `max_bucket` members before it) in a column of the levels' layouts, allowed there by
+/// shingle-set sizes, sorted and distinct: the pairs the bucket rule proposes ([`crate::buckets`],
+/// cap `max_bucket`) in a column of the levels' layouts, allowed there by
 /// [`level_allows`], and for which `keep(a, c)` holds (tested as each is made, so the pairs that
 /// fail are never held). Documents of size 0 are never proposed.
 pub fn level_pair_codes(
@@ -110,8 +110,8 @@ mod tests {
         // keep() filters; size 0 never.
         assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |a, c| a + c != 2), 4), vec![(1, 2), (2, 3)]);
         assert!(level_pair_codes(&sigs, k, &[0, 0, 30, 100], &wide, 8, |_, _| true) == vec![2 * 4 + 3]);
-        // a bucket above max_bucket + 1: each member with the first max_bucket only (here document 0)
-        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 1, |_, _| true), 4), vec![(0, 2)]);
+        // a bucket above max_bucket (1): each later member with the first two only (documents 0, 1)
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 1, |_, _| true), 4), vec![(0, 2), (1, 2)]);
     }
 
     #[test]

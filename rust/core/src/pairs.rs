@@ -24,14 +24,14 @@ pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u
 }
 
 /// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), sorted
-/// and distinct: in each band, each member of a bucket with each of the first `max_bucket`
-/// members before it (the bucket rule, [`crate::buckets`]).
+/// and distinct: in each band, the pairs of the bucket rule ([`crate::buckets`]: every pair of a
+/// bucket's first `max_bucket` members, each later member with the first two).
 pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<i64> {
     crate::buckets::rule_codes(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |_| true, |_, _, _| true)
 }
 
 /// Per document of an `n x bands` key matrix (row-major): whether, in some band, it shares a
-/// bucket of more than `max_bucket + 1` documents -- one [`band_pair_codes`] lists only a sample
+/// bucket of more than `max_bucket` documents -- one [`band_pair_codes`] lists only a sample
 /// of the pairs of, so the candidates of such a document are a sample of its matches.
 pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<bool> {
     if n == 0 || bands == 0 {
@@ -156,9 +156,9 @@ mod tests {
         // 4 documents, 2 bands: 0,1,2 share band 0; 0,1 share band 1 too (listed once).
         let keys = [5, 9, 5, 9, 5, 7, 6, 8];
         assert_eq!(decode(&band_pair_codes(&keys, 4, 2, 8), 4), vec![(0, 1), (0, 2), (1, 2)]);
-        // one hot bucket of 5, cap 2: each member with the first two before it
-        let pairs = decode(&band_pair_codes(&[1i64; 5], 5, 1, 2), 5);
-        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (1, 3), (1, 4)]);
+        // one hot bucket of 6, cap 3: the first three pair among themselves, the rest with the first two
+        let pairs = decode(&band_pair_codes(&[1i64; 6], 6, 1, 3), 6);
+        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2), (1, 3), (1, 4), (1, 5)]);
     }
 
     #[test]
@@ -191,8 +191,8 @@ mod tests {
     fn crowded_documents_share_a_big_bucket() {
         // 2 bands: documents 0-3 share band 0; 4 is alone in both; 1 and 4 share band 1.
         let keys = [1, 10, 1, 11, 1, 12, 1, 13, 2, 11];
-        assert_eq!(crowded(&keys, 5, 2, 2), vec![true, true, true, true, false]);
-        assert_eq!(crowded(&keys, 5, 2, 3), vec![false; 5]);
+        assert_eq!(crowded(&keys, 5, 2, 3), vec![true, true, true, true, false]);
+        assert_eq!(crowded(&keys, 5, 2, 4), vec![false; 5]);
     }
 
     #[test]

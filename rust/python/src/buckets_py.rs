@@ -10,7 +10,7 @@ use crate::args::{bad, ro};
 
 /// The pairs of buckets given as lists, `int64 (m, 3)` rows `(a, c, bucket)`: bucket `b` holds
 /// `members[starts[b]:starts[b + 1]]` in document order, after `ahead[b]` members not listed; each
-/// member `c` pairs with each listed member `a` before it among the bucket's first `cap` (see
+/// member `c` pairs with the listed members `a` before it that the bucket rule gives it (see
 /// `dedup_core::buckets::grouped_pairs`).
 #[pyfunction]
 fn bucket_pairs<'py>(
@@ -41,5 +41,6 @@ fn bucket_pairs<'py>(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bucket_pairs, m)?)?;
+    m.add("TAIL_HUBS", buckets::TAIL_HUBS)?;
     Ok(())
 }
