@@ -27,10 +27,7 @@ LAYERS = {
 }
 
 #: Imports against the rule, each with the reason it is still there.
-EXCEPTIONS = {
-    # The schema-6 migration files wordless documents under the index's key (a lazy import, run once per old file).
-    ("store", "index"),
-}
+EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _unit(path: Path) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..lsh import LSH, level_keys
 from ..store.base import IndexFileError
+from ..store.keys import wordless_key as wordless_key  # the wordless key is part of the file format (store)
 
 #: The keys an index files its documents under (stored as ``config['key_scheme']``): the band keys of
 #: :func:`band_keys`, and per document with shingles its :func:`exact_keys` value, keyed with the index's
@@ -100,14 +101,4 @@ def salt_of(path: str, config: dict[str, Any]) -> bytes | None:
         raise IndexFileError(f"{path}: stored exact_key_salt is missing or invalid (damaged)")
     return salt
 
-
-def wordless_key(prepared: str) -> int:
-    """The band key a document without shingles is filed under: a 64-bit hash of its prepared text.
-
-    Such documents (empty, emoji-only or punctuation-only once normalized) share one empty
-    signature, so no LSH band tells them apart; this key finds their exact copies (and only
-    those: a candidate under it matches when its stored text is equal).
-    """
-    raw = prepared.encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8, person=b"dedup-wordless").digest(), "little", signed=True)
 

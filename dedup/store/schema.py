@@ -18,6 +18,7 @@ import numpy as np
 from .._kernels import nibble_fingerprints
 from .base import IndexFileError
 from .codec import doc_blob, fp_blob, i8_blob, unpack_text
+from .keys import wordless_key
 
 __all__ = ["APPLICATION_ID", "HEADER", "MIGRATIONS", "SCHEMA_OBJECTS", "SCHEMA_VERSION", "STATEMENTS", "check_objects", "create", "migrate", "read_config"]
 
@@ -117,11 +118,9 @@ def _add_texts(c: sqlite3.Connection) -> None:
 
 def _file_wordless(c: sqlite3.Connection) -> None:
     """Version 5 -> 6: documents without shingles are filed under the hash of their text
-    (:func:`dedup.index.wordless_key`), so that their exact copies are found. Those with a stored text
+    (:func:`dedup.store.keys.wordless_key`), so that their exact copies are found. Those with a stored text
     (indexes that verify texts) get their entry now, in row order and under the bucket cap, in one log
     row; those without one (their text was never kept) cannot be, and stay found by nothing."""
-    from ..index import wordless_key  # the key is the index's; the schema only holds it
-
     row = c.execute("SELECT value FROM meta WHERE key='config'").fetchone()
     try:
         cap = json.loads(row[0]).get("max_bucket")
