@@ -11,7 +11,7 @@ import numpy as np
 from . import _kernels, numbers
 from .cluster import EXACT_MARGIN, Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, exact_containment, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
-from .lsh import LSH, containment_levels, containment_pairs, crowded_rows, level_hits, level_keys, pairs_from_keys, screened_pairs, union_pairs
+from .lsh import LSH, LevelTables, containment_levels, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .params import Params
@@ -89,7 +89,8 @@ class Deduplicator:
         self._sizes = _Rows()
         self._nums = _Rows()
         self._indexed = 0  # documents inserted into self.lsh (for query)
-        self._level_keys = np.zeros((0, 0), np.uint64)  # their length-ratio levels' keys (for query)
+        levels = containment_levels(self.params.containment_threshold, self.params.num_perm)
+        self._levels = LevelTables(levels, self.params.num_perm) if levels else None  # the same, for excerpts
         return self
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -272,14 +273,12 @@ class Deduplicator:
 
     def query(self, text: str, limit: int | None = None) -> list[tuple[Any, float]]:
         """Added documents that match ``text``, as ``(id, similarity)``, most similar first: those sharing a band with it,
-        and its parts or the texts it is part of (sharing a key of a length-ratio level, :func:`dedup.lsh.level_hits`)."""
+        and its parts or the texts it is part of (sharing a key of a length-ratio level, :class:`dedup.lsh.LevelTables`)."""
         sigs, sizes, nums = self._arrays()
-        levels = containment_levels(self.params.containment_threshold, self.params.num_perm)
         if self._indexed < len(self._ids):
             self.lsh.insert(sigs[self._indexed :])
-            if levels:
-                more = level_keys(sigs[self._indexed :], levels)
-                self._level_keys = more if self._indexed == 0 else np.concatenate((self._level_keys, more))
+            if self._levels is not None:
+                self._levels.insert(sigs[self._indexed :], sizes[self._indexed :])
             self._indexed = len(self._ids)
         qtext = self.prepare(text)
         qsig, qsize, qnums = self.sign_prepared([qtext])
@@ -287,8 +286,8 @@ class Deduplicator:
             hits = [(self._ids[i], 1.0) for i, t in sorted(self._wordless.items()) if t == qtext]
             return hits[:limit] if limit is not None else hits
         cand = np.asarray(self.lsh.query(qsig[0]), dtype=np.int64)
-        if levels:
-            cand = np.union1d(cand, level_hits(self._level_keys, level_keys(qsig, levels)[0], levels, sizes, int(qsize[0])))
+        if self._levels is not None:
+            cand = np.union1d(cand, self._levels.query(qsig[0], int(qsize[0])))
         if cand.size == 0:
             return []
         allsig = np.concatenate((sigs[cand], qsig))

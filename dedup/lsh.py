@@ -22,7 +22,7 @@ from .errors import ConfigError
 
 __all__ = [
     "LSH", "optimal_bands", "collision_probability", "crowded_rows", "containment_levels", "containment_pairs", "level_allows",
-    "level_columns", "level_hits", "level_keys", "union_pairs",
+    "LevelTables", "level_columns", "level_keys", "union_pairs",
 ]
 
 MAX_BUCKET = 32
@@ -166,14 +166,16 @@ class LSH:
         self._size += keys.shape[0]
         return idx
 
+    def hits(self, signature: np.ndarray) -> list[tuple[int, list[int]]]:
+        """``(band, index numbers)`` per band in which inserted documents share ``signature``'s key, bands in order."""
+        keys = self.keys(signature)[0].tolist()
+        return [(band, hit) for band, (table, key) in enumerate(zip(self._tables, keys)) if (hit := table.get(key))]
+
     def query(self, signature: np.ndarray) -> list[int]:
         """Index numbers of inserted documents sharing a band with ``signature``, ascending."""
-        keys = self.keys(signature)[0].tolist()
         found: set[int] = set()
-        for table, key in zip(self._tables, keys):
-            hit = table.get(key)
-            if hit:
-                found.update(hit)
+        for _, hit in self.hits(signature):
+            found.update(hit)
         return sorted(found)
 
     def candidate_pairs(self, signatures: np.ndarray) -> np.ndarray:
@@ -304,19 +306,22 @@ def level_columns(levels: tuple[tuple[float, float, int, int], ...]) -> list[tup
     """The distinct band columns ``(rows, band)`` of the length-ratio ``levels`` (of :func:`containment_levels`),
     by rows then band: levels with the same rows share their first bands (the same signature values), so a
     store files each once. Column ``(r, b)`` keys band ``b`` of ``r`` consecutive values, as :meth:`LSH.keys`."""
+    return [(r, b) for r, bands in _widest(levels) for b in range(bands)]
+
+
+def _widest(levels: tuple[tuple[float, float, int, int], ...]) -> list[tuple[int, int]]:
+    """``(rows, bands)`` per distinct row count of ``levels``, the most bands of any level with those rows, by rows
+    (largest first): the layouts of :func:`level_columns`."""
     widest: dict[int, int] = {}
     for _, _, bands, rows in levels:
         widest[int(rows)] = max(widest.get(int(rows), 0), int(bands))
-    return [(r, b) for r in sorted(widest, reverse=True) for b in range(widest[r])]
+    return [(r, widest[r]) for r in sorted(widest, reverse=True)]
 
 
 def level_keys(signatures: np.ndarray, levels: tuple[tuple[float, float, int, int], ...]) -> np.ndarray:
     """Band keys ``uint64 (n, len(level_columns(levels)))`` of the length-ratio levels' columns."""
     sigs = np.atleast_2d(np.asarray(signatures))
-    widest: dict[int, int] = {}
-    for _, _, bands, rows in levels:
-        widest[int(rows)] = max(widest.get(int(rows), 0), int(bands))
-    parts = [_kernels.band_keys(sigs, widest[r], r) for r in sorted(widest, reverse=True)]
+    parts = [_kernels.band_keys(sigs, bands, r) for r, bands in _widest(levels)]
     return np.concatenate(parts, axis=1) if parts else np.zeros((sigs.shape[0], 0), dtype=np.uint64)
 
 
@@ -336,11 +341,37 @@ def level_allows(
     return _kernels.level_allows(lv, width, columns, np.asarray(size_a, dtype=np.int64).ravel(), np.asarray(size_b, dtype=np.int64).ravel())
 
 
-def level_hits(keys: np.ndarray, query_keys: np.ndarray, levels: tuple[tuple[float, float, int, int], ...], sizes: np.ndarray,
-               query_size: int) -> np.ndarray:
-    """Rows of ``keys`` (``(n, len(level_columns(levels)))`` level keys of documents of shingle-set ``sizes``) that share
-    a key with ``query_keys`` (one document's, of ``query_size`` shingles) in a column whose level holds their length
-    ratio (:func:`level_allows`): the documents a query finds as its parts or as the texts it is part of. Sorted."""
-    rows, columns = np.nonzero(np.asarray(keys) == np.asarray(query_keys)[None, :])
-    ok = level_allows(levels, columns, np.asarray(sizes)[rows], np.full(rows.size, int(query_size)))
-    return np.unique(rows[ok])
+class LevelTables:
+    """The length-ratio levels' columns (:func:`level_columns`) as LSH tables, for single queries
+    (:meth:`dedup.Deduplicator.query`): documents inserted, then those sharing a key with a query in a column
+    whose level holds their length ratio (:func:`level_allows`) -- its parts and the texts it is part of."""
+
+    def __init__(self, levels: tuple[tuple[float, float, int, int], ...], num_perm: int) -> None:
+        self.levels = levels
+        # one LSH per row count, its bands the columns of that count (the threshold is unused when bands are given)
+        self._tables = [LSH(0.5, num_perm, bands=bands, rows=r) for r, bands in _widest(levels)]
+        self._sizes: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def insert(self, signatures: np.ndarray, sizes: np.ndarray) -> None:
+        """Add documents (index numbers in insertion order, as :meth:`LSH.insert`)."""
+        for table in self._tables:
+            table.insert(signatures)
+        self._sizes.extend(np.asarray(sizes, dtype=np.int64).tolist())
+
+    def query(self, signature: np.ndarray, size: int) -> np.ndarray:
+        """Index numbers of the inserted documents a query of ``size`` shingles finds in a level's column, ascending."""
+        rows: list[int] = []
+        columns: list[int] = []
+        first = 0  # the column number of each table's band 0
+        for table in self._tables:
+            for band, hit in table.hits(signature):
+                rows.extend(hit)
+                columns.extend([first + band] * len(hit))
+            first += table.bands
+        found = np.asarray(rows, dtype=np.int64)
+        sizes = np.asarray(self._sizes, dtype=np.int64)[found]
+        ok = level_allows(self.levels, np.asarray(columns, dtype=np.int64), sizes, np.full(found.size, int(size)))
+        return np.unique(found[ok])

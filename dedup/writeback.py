@@ -207,7 +207,8 @@ class _Sink:
         """The input's records are all given."""
 
     def write(self, rec: Any, duplicate_of: Any) -> None:
-        raise NotImplementedError
+        """Write one record (the sinks of JSON Lines, CSV and text do; Parquet's writes whole batches, ``write_batch``)."""
+        raise NotImplementedError(f"{type(self).__name__} writes whole batches")
 
     def close(self) -> None:
         if self.out is not None and self.out is not self.raw:

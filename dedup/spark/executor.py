@@ -256,13 +256,14 @@ def _cluster_component(pos: Any, sizes: Any, sig_bytes: Any, ei: Any, ej: Any, e
         keep_e, keep_v, parts = _parts(sigs, sizes, edges, weights, vetoes, vw, vs, None if texts is None else list(texts), wordless, params)
         edges, weights, vetoes, vw, vs = edges[keep_e], weights[keep_e], vetoes[keep_v], vw[keep_v], vs[keep_v]
     screen = _screen(sigs, sizes, crowded, nums, params)
-    if (parts is not None and len(parts)) or (screen is not None and (vs == 2).any()):
+    unconfirmed = screen is not None and bool((vs == 2).any())  # alignment vetoes the linkage learns of on asking
+    if (parts is not None and len(parts)) or unconfirmed:
         # As locally: an edge justifies a place once confirmed, a part pair if it is an edge.
         known = {(min(a, b), max(a, b)) for a, b in edges.tolist()}
 
         def confirm(p: Any, known: set = known) -> np.ndarray:
             return np.array([(min(a, b), max(a, b)) in known for a, b in np.asarray(p).tolist()], dtype=bool)
-    if screen is not None and (vs == 2).any():
+    if unconfirmed:
         # The local engine links along every pair that passed stage 1 and learns the alignment's verdict when it asks
         # (confirm): the pairs the alignment vetoed are edges it has not confirmed yet, not vetoes known up front. The
         # linkage samples and keeps edges of crowded documents by that list, so it is given the same one.

@@ -56,7 +56,7 @@ pub fn rule_codes(
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> Vec<i64> {
     let mut out: Vec<i64> = Vec::new();
-    if n < 2 || cap == 0 {
+    if n < 2 {
         return out;
     }
     let mut start = 0;
@@ -74,8 +74,40 @@ pub fn rule_codes(
     out
 }
 
-/// The codes one column proposes: its buckets (documents sorted by key, ties in document order),
-/// each member with each hub before it.
+/// The rule inside one bucket: `f(a, c)` for each pair of places `a < c` in a list of `len` members
+/// (in document order) ranked after `ahead` members not listed, member `c` with the listed members
+/// before it that [`hubs_before`] gives it.
+#[inline]
+fn for_each_rule_pair(len: usize, ahead: usize, cap: usize, mut f: impl FnMut(usize, usize)) {
+    for c in 1..len {
+        for a in 0..hubs_before(ahead + c, cap).saturating_sub(ahead).min(c) {
+            f(a, c);
+        }
+    }
+}
+
+/// One column's members `(key, document)`, sorted: each bucket a run of equal keys, in document order.
+fn column_members(n: usize, col: usize, key: &impl Fn(usize, usize) -> u64, live: &impl Fn(usize) -> bool) -> Vec<(u64, usize)> {
+    let mut members: Vec<(u64, usize)> = (0..n).filter(|&d| live(d)).map(|d| (key(d, col), d)).collect();
+    members.sort_unstable();
+    members
+}
+
+/// The buckets of [`column_members`]: the ranges of its runs of equal keys.
+fn runs(members: &[(u64, usize)]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut s = 0;
+    std::iter::from_fn(move || {
+        if s >= members.len() {
+            return None;
+        }
+        let e = s + members[s..].iter().take_while(|m| m.0 == members[s].0).count();
+        let run = s..e;
+        s = e;
+        Some(run)
+    })
+}
+
+/// The codes one column proposes: each bucket's pairs under the rule, those `keep` holds for.
 fn column_codes(
     n: usize,
     col: usize,
@@ -84,24 +116,16 @@ fn column_codes(
     live: &(impl Fn(usize) -> bool + Sync),
     keep: &(impl Fn(usize, usize, usize) -> bool + Sync),
 ) -> Vec<i64> {
-    let mut members: Vec<(u64, usize)> = (0..n).filter(|&d| live(d)).map(|d| (key(d, col), d)).collect();
-    members.sort_unstable();
+    let members = column_members(n, col, key, live);
     let mut got = Vec::new();
-    let mut s = 0;
-    while s < members.len() {
-        let mut e = s + 1;
-        while e < members.len() && members[e].0 == members[s].0 {
-            e += 1;
-        }
-        for x in s + 1..e {
-            let c = members[x].1;
-            for &(_, a) in &members[s..s + hubs_before(x - s, cap)] {
-                if keep(a, c, col) {
-                    got.push((a * n + c) as i64);
-                }
+    for run in runs(&members) {
+        let bucket = &members[run];
+        for_each_rule_pair(bucket.len(), 0, cap, |x, y| {
+            let (a, c) = (bucket[x].1, bucket[y].1);
+            if keep(a, c, col) {
+                got.push((a * n + c) as i64);
             }
-        }
-        s = e;
+        });
     }
     got
 }
@@ -134,21 +158,8 @@ pub fn crowded(n: usize, cols: usize, cap: usize, key: impl Fn(usize, usize) -> 
     let hot: Vec<Vec<usize>> = (0..cols)
         .into_par_iter()
         .map(|col| {
-            let mut members: Vec<(u64, usize)> = (0..n).filter(|&d| live(d)).map(|d| (key(d, col), d)).collect();
-            members.sort_unstable();
-            let mut hot = Vec::new();
-            let mut s = 0;
-            while s < members.len() {
-                let mut e = s + 1;
-                while e < members.len() && members[e].0 == members[s].0 {
-                    e += 1;
-                }
-                if is_crowded(e - s, cap) {
-                    hot.extend(members[s..e].iter().map(|&(_, d)| d));
-                }
-                s = e;
-            }
-            hot
+            let members = column_members(n, col, &key, &live);
+            runs(&members).filter(|r| is_crowded(r.len(), cap)).flat_map(|r| members[r].iter().map(|&(_, d)| d)).collect()
         })
         .collect();
     let mut out = vec![false; n];
@@ -172,13 +183,7 @@ pub fn grouped_pairs<T: Copy>(members: &[T], starts: &[usize], ahead: &[usize], 
     let mut out = Vec::new();
     for b in 0..buckets {
         let list = &members[starts[b]..starts[b + 1]];
-        for (x, &c) in list.iter().enumerate() {
-            // the listed members before c among its hubs: global ranks ahead[b] + 0.. below hubs_before
-            let hubs = hubs_before(ahead[b] + x, cap).saturating_sub(ahead[b]).min(x);
-            for &a in &list[..hubs] {
-                out.push((a, c, b));
-            }
-        }
+        for_each_rule_pair(list.len(), ahead[b], cap, |a, c| out.push((list[a], list[c], b)));
     }
     Some(out)
 }

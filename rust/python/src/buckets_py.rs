@@ -6,7 +6,7 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-use crate::args::{bad, ro};
+use crate::args::{bad, offsets, ro};
 
 /// The pairs of buckets given as lists, `int64 (m, 3)` rows `(a, c, bucket)`: bucket `b` holds
 /// `members[starts[b]:starts[b + 1]]` in document order, after `ahead[b]` members not listed; each
@@ -21,11 +21,11 @@ fn bucket_pairs<'py>(
     cap: usize,
 ) -> PyResult<Bound<'py, PyArray2<i64>>> {
     let members = ro(&members, "members")?;
-    let to_usize = |v: &[i64], name: &str| -> PyResult<Vec<usize>> {
-        v.iter().map(|&x| usize::try_from(x).map_err(|_| bad(format!("{name} must be non-negative, got {x}")))).collect()
-    };
-    let starts = to_usize(ro(&starts, "starts")?, "starts")?;
-    let ahead = to_usize(ro(&ahead, "ahead")?, "ahead")?;
+    let starts = offsets(ro(&starts, "starts")?, members.len())?;
+    let ahead: Vec<usize> = ro(&ahead, "ahead")?
+        .iter()
+        .map(|&x| usize::try_from(x).map_err(|_| bad(format!("ahead must be non-negative, got {x}"))))
+        .collect::<PyResult<_>>()?;
     let pairs = py.detach(|| buckets::grouped_pairs(members, &starts, &ahead, cap)).ok_or_else(|| {
         bad(format!(
             "starts ({} values) must rise from 0 to the {} members, with one ahead count per bucket ({} given)",
