@@ -296,10 +296,19 @@ def containment_pairs(
 
 
 def union_pairs(*pair_arrays: np.ndarray) -> np.ndarray:
-    """The sorted distinct rows of several ``(m, 2)`` pair arrays."""
+    """The sorted distinct rows of several ``(m, 2)`` arrays of non-negative index pairs.
+
+    Rows are merged as codes ``i * n + j`` (``n`` one more than the largest index) in the core's
+    parallel sort: ``np.unique(axis=0)`` sorts rows as opaque bytes, which took seconds on the
+    millions of candidates of a near-duplicate flood.
+    """
     arrays = [np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in pair_arrays]
     both = np.concatenate(arrays) if arrays else np.zeros((0, 2), dtype=np.int64)
-    return np.unique(both, axis=0) if len(both) else both
+    if not len(both):
+        return both
+    n = int(both.max()) + 1
+    code = _kernels.sorted_unique(both[:, 0] * n + both[:, 1])
+    return np.stack((code // n, code % n), axis=1)
 
 
 def level_columns(levels: tuple[tuple[float, float, int, int], ...]) -> list[tuple[int, int]]:
