@@ -307,7 +307,7 @@ CROWDED_DEGREE = 8
 """Edges kept per crowded document among those to other crowded documents (the heaviest): the
 linkage samples the pairs between their groups, so more edges would only cost time."""
 
-CONFIRM_CHUNK = 8192
+CONFIRM_CHUNK = 65536
 """Edges whose final verdict (``confirm``) is asked for at once, in the order they are merged along."""
 
 Confirm = Callable[[np.ndarray], np.ndarray]
@@ -512,6 +512,8 @@ def _node_edges(node: np.ndarray, m: int, edges: np.ndarray, weights: np.ndarray
     e = node[edges]
     src = np.flatnonzero(e[:, 0] != e[:, 1])  # the document pair behind each node edge
     e, w = np.sort(e[src], axis=1), w[src]
+    if len(e) and _strictly_increasing(e[:, 0] * m + e[:, 1]):
+        return e, w, src  # already one per node pair, in order (no copies among the ends): nothing to merge
     if len(e):
         # By node pair, heaviest first: two stable sorts (weight, then pair code).
         by_weight = np.argsort(-w, kind="stable")
@@ -521,6 +523,11 @@ def _node_edges(node: np.ndarray, m: int, edges: np.ndarray, weights: np.ndarray
         first[1:] = (e[1:] != e[:-1]).any(axis=1)
         e, w, src = e[first], w[first], src[first]
     return e, w, src
+
+
+def _strictly_increasing(codes: np.ndarray) -> bool:
+    """Whether each value of ``codes`` is above the one before it."""
+    return bool(len(codes) < 2 or (codes[1:] > codes[:-1]).all())
 
 
 def _components(m: int, e: np.ndarray, confirm: Confirm | None) -> tuple[np.ndarray, np.ndarray]:
@@ -584,26 +591,14 @@ def _attach_parts(
 
 def _best_crowded_edges(e: np.ndarray, w: np.ndarray, crowded: np.ndarray, degree: int) -> np.ndarray:
     """Which edges to keep: every edge with an end that is not ``crowded``, and an edge between two
-    crowded nodes when it is among the ``degree`` heaviest of one of its ends (ties: the other end).
-    ``e`` holds distinct node pairs ``a < b`` sorted by ``(a, b)``."""
+    crowded nodes when it is among the ``degree`` heaviest of one of its ends (ties: the lower other end)."""
     both = crowded[e[:, 0]] & crowded[e[:, 1]]
     keep = ~both
     idx = np.flatnonzero(both)
     if idx.size <= degree:
         keep[idx] = True
         return keep
-    # Per end, its other ends ascend through ``ends`` (``e`` is sorted by node pair): two stable sorts
-    # (weight, then end) order each end's edges by decreasing weight, then other end.
-    ends = np.concatenate((e[idx, 1], e[idx, 0]))
-    ww = np.concatenate((w[idx], w[idx]))
-    by_weight = np.argsort(-ww, kind="stable")
-    order = by_weight[np.argsort(ends[by_weight], kind="stable")]
-    sorted_ends = ends[order]
-    start = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
-    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
-    top = np.zeros(len(order), dtype=bool)
-    top[order] = rank < degree
-    keep[idx] = top[idx.size :] | top[: idx.size]
+    keep[idx] = _kernels.heaviest_edges(len(crowded), e[idx], w[idx], degree)
     return keep
 
 

@@ -336,3 +336,34 @@ def test_clusterings_compare_by_their_arrays():
     assert ra.matched is not None and type(ra)(ra.labels, ra.is_representative, ra.similarity) != ra  # matched missing
     with pytest.raises(TypeError):
         hash(ra)
+
+
+def _heaviest_by_sorting(e, w, degree):
+    """The selection of ``dedup.cluster``'s crowded-edge step written with two stable sorts: per end, its
+    edges by decreasing weight then other end, the first ``degree`` kept (the reference)."""
+    ends = np.concatenate((e[:, 1], e[:, 0]))
+    ww = np.concatenate((w, w))
+    by_weight = np.argsort(-ww, kind="stable")
+    order = by_weight[np.argsort(ends[by_weight], kind="stable")]
+    sorted_ends = ends[order]
+    start = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+    top = np.zeros(len(order), dtype=bool)
+    top[order] = rank < degree
+    return top[len(e):] | top[: len(e)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_heaviest_edges_kernel_selects_as_sorting_does(seed):
+    from dedup import _kernels
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    pairs = np.unique(np.sort(rng.integers(0, n, size=(800, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    w = rng.choice([0.5, 0.6, 0.7, 0.9], size=len(pairs))  # many ties
+    for degree in (0, 1, 3, 8):
+        got = _kernels.heaviest_edges(n, pairs, w, degree)
+        assert got.tolist() == _heaviest_by_sorting(pairs, w, degree).tolist()
+    with pytest.raises(ValueError, match="not a node"):
+        _kernels.heaviest_edges(3, np.array([[0, 5]]), np.array([1.0]), 1)

@@ -29,7 +29,7 @@ as the oracle they are checked against.
 from __future__ import annotations
 
 from .directory import directory_bits, drop_rows, expand_ranges, find_keys, find_ranges, key_directory, merge_into
-from .graph import average_linkage, connected_components
+from .graph import average_linkage, connected_components, heaviest_edges
 from .jsonl import jsonl_block
 from .pairs import (
     agree_upper_bounds,
@@ -68,6 +68,7 @@ __all__ = [
     "band_pair_codes",
     "bucket_pairs",
     "connected_components",
+    "heaviest_edges",
     "containment_pair_codes",
     "contiguous",
     "crowded",

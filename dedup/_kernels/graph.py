@@ -10,12 +10,19 @@ from numpy.typing import ArrayLike
 from .. import _core
 from .pool import contiguous
 
-__all__ = ["average_linkage", "connected_components"]
+__all__ = ["average_linkage", "connected_components", "heaviest_edges"]
 
 
 def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Component root of each of ``n`` nodes given edges ``left[e] -- right[e]`` (union-find)."""
     return _core.connected_components(int(n), contiguous(left, np.int64), contiguous(right, np.int64))
+
+
+def heaviest_edges(n: int, edges: ArrayLike, weights: ArrayLike, degree: int) -> np.ndarray:
+    """Per edge of ``(m, 2)`` node pairs ``edges`` among ``n`` nodes: whether it is among the ``degree``
+    heaviest (``weights``) edges of one of its ends, ties to the lower other end; linear in the edges."""
+    e = contiguous(edges, np.int64).reshape(-1, 2)
+    return _core.heaviest_edges(int(n), np.ascontiguousarray(e[:, 0]), np.ascontiguousarray(e[:, 1]), contiguous(weights, np.float64), int(degree))
 
 
 def average_linkage(n: int, edges: ArrayLike, weights: ArrayLike, keys: ArrayLike, counts: ArrayLike, apart: ArrayLike,

@@ -20,6 +20,7 @@ pub mod distinct;
 pub mod fingerprint;
 pub mod flags;
 pub mod hash;
+pub mod heaviest;
 pub mod jsonl;
 pub mod linkage;
 pub mod minhash;

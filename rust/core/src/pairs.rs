@@ -120,8 +120,8 @@ impl SignatureScreen<'_> {
         if !self.thresholds.pass(bound, k, self.sizes[a], self.sizes[c]) {
             return false;
         }
-        let agree = self.sigs[a * k..(a + 1) * k].iter().zip(&self.sigs[c * k..(c + 1) * k]).filter(|(x, y)| x == y).count();
-        self.thresholds.pass(agree as i64, k, self.sizes[a], self.sizes[c])
+        let agree = agreeing(&self.sigs[a * k..(a + 1) * k], &self.sigs[c * k..(c + 1) * k]);
+        self.thresholds.pass(agree, k, self.sizes[a], self.sizes[c])
     }
 }
 
@@ -130,8 +130,17 @@ impl SignatureScreen<'_> {
 pub fn equal_counts(sigs_a: ArrayView2<u32>, sigs_b: ArrayView2<u32>, pairs: &[(usize, usize)], out: &mut [i64]) {
     out.par_iter_mut().zip(pairs.par_iter()).for_each(|(o, &(a, b))| {
         let (ra, rb) = (sigs_a.row(a), sigs_b.row(b));
-        *o = ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64;
+        *o = match (ra.as_slice(), rb.as_slice()) {
+            (Some(x), Some(y)) => agreeing(x, y), // contiguous rows: a loop the compiler vectorizes
+            _ => ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64,
+        };
     });
+}
+
+/// How many positions of two equally long rows agree.
+#[inline]
+fn agreeing(x: &[u32], y: &[u32]) -> i64 {
+    x.iter().zip(y).map(|(a, b)| (a == b) as i64).sum()
 }
 
 /// Sorted distinct values.

@@ -1,6 +1,7 @@
-//! Binding of `dedup_core::components`: the connected components of a graph.
+//! Bindings of `dedup_core::components` and `dedup_core::heaviest`: the connected components of a graph,
+//! and the heaviest edges of each node.
 
-use dedup_core::components;
+use dedup_core::{components, heaviest};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
@@ -14,8 +15,23 @@ fn connected_components<'py>(py: Python<'py>, n: usize, left: PyReadonlyArray1<'
     Ok(components::components(n, l, r).map_err(bad)?.into_pyarray(py))
 }
 
+/// Per edge `left[e] -- right[e]` (weights `weights`): whether it is among the `degree` heaviest of one of its ends.
+#[pyfunction]
+fn heaviest_edges<'py>(
+    py: Python<'py>,
+    n: usize,
+    left: PyReadonlyArray1<'py, i64>,
+    right: PyReadonlyArray1<'py, i64>,
+    weights: PyReadonlyArray1<'py, f64>,
+    degree: usize,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let (l, r, w) = (ro(&left, "left")?, ro(&right, "right")?, ro(&weights, "weights")?);
+    Ok(heaviest::heaviest_edges(n, l, r, w, degree).map_err(bad)?.into_pyarray(py))
+}
+
 /// Add this module's functions to `dedup._core`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(connected_components, m)?)?;
+    m.add_function(wrap_pyfunction!(heaviest_edges, m)?)?;
     Ok(())
 }

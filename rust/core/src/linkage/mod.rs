@@ -158,18 +158,21 @@ pub fn average_linkage(
     let order: Vec<usize> = sort_keys.into_iter().map(|t| t.3).collect();
     let chunk = s.chunk.max(1);
     for part in order.chunks(chunk) {
-        if confirm.is_some() {
-            let todo: Vec<usize> = part.iter().copied().filter(|&k| verdict[k] == -1 && st.find(end(k).0) != st.find(end(k).1)).collect();
-            settle(&mut st, &mut verdict, &todo, &mut confirm);
-        }
-        for &k in part {
-            if verdict[k] != 1 {
-                continue; // vetoed edges join nothing
-            }
+        for (i, &k) in part.iter().enumerate() {
             let (a, b) = end(k);
             let (ra, rb) = (st.find(a), st.find(b));
             if ra == rb {
                 continue;
+            }
+            if verdict[k] == -1 {
+                // Confirm this edge and the later ones of the part that would join two clusters if every
+                // edge before them joined its ends (the first time at the part's start; again only
+                // where a merge so assumed did not happen).
+                let todo = joining(&part[i..], &verdict, &mut st, &end);
+                settle(&mut st, &mut verdict, &todo, &mut confirm);
+            }
+            if verdict[k] != 1 {
+                continue; // vetoed edges join nothing
             }
             let need = s.min_fraction * (st.size[ra] * st.size[rb]) as f64;
             let mut rec = st.get(ra, rb);
@@ -208,6 +211,52 @@ pub fn average_linkage(
     }
     let roots = (0..n).map(|i| st.find(i) as i64).collect();
     (roots, verdict)
+}
+
+/// Groups of at most this many documents have every edge among them confirmed at once: their
+/// merges weigh all of them (one veto can decide), while a larger group (a flood of near-copies)
+/// needs only the edges that join it.
+const SMALL_GROUP: i64 = 16;
+
+/// The unconfirmed edges of `part` (in order) to confirm at once, assuming each edge before them
+/// in `part` not vetoed joins its ends: those joining two clusters of `st` not yet joined so, and
+/// those inside a group so joined of at most [`SMALL_GROUP`] documents. In a large group the
+/// others are confirmed only when a decision hangs on them.
+fn joining(part: &[usize], verdict: &[i8], st: &mut State, end: &impl Fn(usize) -> (usize, usize)) -> Vec<usize> {
+    // A union-find over the clusters `part` touches: parent and, at a root, the documents it holds.
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    let mut docs: HashMap<usize, i64> = HashMap::new();
+    fn root(parent: &HashMap<usize, usize>, mut x: usize) -> usize {
+        while let Some(&p) = parent.get(&x) {
+            x = p;
+        }
+        x
+    }
+    let mut todo = Vec::new();
+    for &k in part {
+        if verdict[k] == 0 {
+            continue; // a vetoed edge joins nothing
+        }
+        let (a, b) = end(k);
+        let (ra, rb) = (st.find(a), st.find(b));
+        if ra == rb {
+            continue;
+        }
+        let (ta, tb) = (root(&parent, ra), root(&parent, rb));
+        let size = |t: usize, r: usize, docs: &HashMap<usize, i64>| docs.get(&t).copied().unwrap_or(st.size[r]);
+        if ta != tb {
+            let (sa, sb) = (size(ta, ra, &docs), size(tb, rb, &docs));
+            let (big, small) = if sa >= sb { (ta, tb) } else { (tb, ta) }; // by size: shallow trees
+            parent.insert(small, big);
+            docs.insert(big, sa + sb);
+        } else if size(ta, ra, &docs) > SMALL_GROUP {
+            continue;
+        }
+        if verdict[k] == -1 {
+            todo.push(k);
+        }
+    }
+    todo
 }
 
 #[cfg(test)]
@@ -254,6 +303,29 @@ mod tests {
     fn a_veto_keeps_a_chain_apart() {
         let r = run(3, &[(0, 2), (1, 2)], &[0.9, 0.8], &[(0, 1)], 0.5, &mut |p| vec![1; p.len()], 16);
         assert!(r[0] != r[1] && r[2] == r[0]);
+    }
+
+    #[test]
+    fn a_large_group_confirms_the_edges_that_join_it() {
+        // 60 near-copies, each with edges to the three before it, every pair a match: one cluster,
+        // decided by samples, without confirming every edge (a small group would confirm all).
+        let n = 60usize;
+        let edges: Vec<(usize, usize)> = (1..n).flat_map(|i: usize| (i.saturating_sub(3)..i).map(move |a| (a, i))).collect();
+        let w = vec![0.7; edges.len()];
+        let left: Vec<i64> = edges.iter().map(|e| e.0 as i64).collect();
+        let right: Vec<i64> = edges.iter().map(|e| e.1 as i64).collect();
+        let keys: Vec<i64> = (0..n as i64).collect();
+        let counts = vec![1i64; n];
+        let g = Graph { n, left: &left, right: &right, weights: &w, keys: &keys, counts: &counts, apart: &[], hot: &[] };
+        let s = Settings { min_fraction: 0.5, sample_pairs: 16, chunk: 1 << 16 };
+        let mut asked = 0usize;
+        let mut confirm = |idx: &[usize]| {
+            asked += idx.len();
+            vec![true; idx.len()]
+        };
+        let (roots, _) = average_linkage(&g, s, &mut |p| vec![1; p.len()], Some(&mut confirm));
+        assert!(roots.iter().all(|&r| r == roots[0]));
+        assert!(asked < edges.len(), "confirmed {asked} of {} edges", edges.len());
     }
 
     #[test]
