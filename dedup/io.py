@@ -30,8 +30,9 @@ from . import formats
 from .errors import ConfigError, FormatError, InputError, Where
 from .formats import CorruptStream
 
-__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "RecordBatch", "ResultRows", "SkipLog", "iter_batches", "iter_records", "open_input", "read_inputs",
-           "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results", "write_results_to"]
+__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "RecordBatch", "ResultRows", "SkipLog", "iter_batches", "iter_records",
+           "open_input", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results",
+           "write_results_to"]
 
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -603,6 +604,17 @@ class RecordBatch(NamedTuple):
 _T = TypeVar("_T")
 
 
+def _read_errors(items: Iterator[_T], source: str) -> Iterator[_T]:
+    """``items`` of the input ``source``, a read error raised as a :class:`FormatError` (a corrupt compressed
+    stream) or an :class:`InputError` naming it."""
+    try:
+        yield from items
+    except CorruptStream as exc:
+        raise FormatError(str(exc), source=source) from None
+    except OSError as exc:  # a read error (EIO), or a file that went away
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+
+
 class _Prefixed(io.RawIOBase):
     """``head`` (bytes already read from ``stream``), then the rest of ``stream``."""
 
@@ -723,7 +735,7 @@ class InputFile:
 
     def records(self) -> Iterator[Record | InputError]:
         """The input's records (and the InputError of each bad one; a :class:`FormatError` ends them)."""
-        return self._read_errors(self._records())
+        return _read_errors(self._records(), self.source)
 
     def record_batches(self) -> Iterator[Record | InputError | RecordBatch]:
         """:meth:`records`, except that the plain records of a block of JSON Lines (one with only plain records and
@@ -732,18 +744,8 @@ class InputFile:
         if self.format != "jsonl" or isinstance(opened, Path):
             return self.records()
         lines = _numbered_jsonl(opened, self.source, self.id_field, self.fields, self.max_bytes, sniff=True, blocks=True)
-        return self._read_errors(item if isinstance(item, (InputError, RecordBatch)) else Record(item[0], item[1], raw, self.source, lineno)
-                                 for item, raw, lineno in lines)
-
-    def _read_errors(self, items: Iterator[_T]) -> Iterator[_T]:
-        """``items``, with a read error of the input raised as a :class:`FormatError` (a corrupt compressed stream)
-        or an :class:`InputError` naming it."""
-        try:
-            yield from items
-        except CorruptStream as exc:
-            raise FormatError(str(exc), source=self.source) from None
-        except OSError as exc:  # a read error (EIO), or a file that went away
-            raise InputError(f"cannot read: {exc.strerror or exc}", source=self.source) from None
+        return _read_errors((item if isinstance(item, (InputError, RecordBatch)) else Record(item[0], item[1], raw, self.source, lineno)
+                             for item, raw, lineno in lines), self.source)
 
     def _records(self) -> Iterator[Record | InputError]:
         opened = self._opened
@@ -1138,26 +1140,22 @@ def _json_id(doc_id: Any) -> str | None:
     return None
 
 
-def _write_jsonl_columns(rows: ResultRows, out: IO[str]) -> bool:
-    """Write ``rows`` as JSON lines from their columns, :data:`_CHUNK` lines at a time: byte for byte what
-    ``json.dumps(row, ensure_ascii=False)`` makes of each row dict (keys in :data:`FIELDS` order, json's separators,
-    a finite float as its repr). False, with nothing written, when an id is not a ``str`` or ``int`` or a
-    similarity is not finite: those rows go through ``json.dumps``."""
-    enc = [_json_id(i) for i in rows.ids]
-    if None in enc:
-        return False
-    sims = [round(float(s), 4) for s in rows.similarity]
-    if not all(map(math.isfinite, sims)):
-        return False
-    sizes = rows.sizes
-    for start in range(0, len(enc), _CHUNK):
-        stop = start + _CHUNK
-        out.write("".join([
-            f'{{"id": {i}, "cluster": {enc[k]}, "is_representative": {"true" if r else "false"}, "similarity": {s!r}, '
-            f'"cluster_size": {sizes[k]}}}\n'
-            for i, k, r, s in zip(enc[start:stop], rows.labels[start:stop], rows.representative[start:stop], sims[start:stop])
-        ]))
-    return True
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""What ``json.dumps(row, ensure_ascii=False)`` encodes with, made once."""
+
+
+def _jsonl_lines(rows: ResultRows, start: int, stop: int) -> str:
+    """Rows ``start`` to ``stop`` as JSON lines, byte for byte what ``json.dumps(row, ensure_ascii=False)`` makes of
+    each row dict: formatted from the columns (keys in :data:`FIELDS` order, json's separators, a finite float
+    as its repr) when every id is a ``str`` or ``int`` and every similarity finite, else encoded row by row."""
+    ids, clusters, reps, sims, sizes = rows.columns(start, stop)
+    enc_ids, enc_clusters = [_json_id(i) for i in ids], [_json_id(c) for c in clusters]
+    if None in enc_ids or None in enc_clusters or not all(map(math.isfinite, sims)):
+        return "".join(_ENCODER.encode(dict(zip(FIELDS, values))) + "\n" for values in zip(ids, clusters, reps, sims, sizes))
+    return "".join([
+        f'{{"id": {i}, "cluster": {c}, "is_representative": {"true" if r else "false"}, "similarity": {s!r}, "cluster_size": {n}}}\n'
+        for i, c, r, s, n in zip(enc_ids, enc_clusters, reps, sims, sizes)
+    ])
 
 
 def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "jsonl") -> int:
@@ -1167,12 +1165,13 @@ def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "json
         raise ConfigError(f"unknown output format {fmt!r}")
     columns = rows if isinstance(rows, ResultRows) else None
     if fmt == "jsonl":
-        if columns is not None and _write_jsonl_columns(columns, out):
+        if columns is not None:
+            for start in range(0, len(columns), _CHUNK):
+                out.write(_jsonl_lines(columns, start, start + _CHUNK))
             return len(columns)
         n = 0
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(row, ensure_ascii=False) calls
         for row in rows:
-            out.write(encode(row) + "\n")
+            out.write(_ENCODER.encode(row) + "\n")
             n += 1
         return n
     delimiter = "," if fmt == "csv" else "\t"
