@@ -224,8 +224,7 @@ class Deduplicator:
 
     def _append(self, ids: list[Any], prepared: list[str], signed: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         sigs, sizes, nums = signed
-        for i, id_ in enumerate(ids, start=len(self._ids)):
-            self._index[id_] = i
+        self._index.update(zip(ids, range(len(self._ids), len(self._ids) + len(ids))))
         self._ids.extend(ids)
         if self.params.verify_text:
             self._texts.extend(prepared)
