@@ -30,7 +30,7 @@ from ._batching import chunks
 from .deduplicator import Deduplicator
 from .errors import ConfigError, DedupError, InputError
 from .formats import FORMATS
-from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, SkipLog, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
+from .io import DEFAULT_MAX_BYTES, OUTPUT_FORMATS, ResultRows, SkipLog, open_output, output_format, read_inputs, require_stdout, stdin_buffer, write_results_to
 from .params import INDEX_PARAMS, Params, settings
 
 _MATCHING = "matching (defaults are the best general setting)"
@@ -333,19 +333,25 @@ def _check_output(path: str | None) -> None:
 
 def _cluster_inputs(args: argparse.Namespace, skipped: SkipLog, progress, records=None):
     """``(ids, clustering)`` of the inputs' records (or of ``records``: ``(id, text)`` pairs) on the chosen engine."""
-    from .io import iter_records
+    from .io import iter_batches
 
-    if records is None:
+    batches = None
+    if records is None:  # read in batches: a block of JSON Lines at a time (the same records, errors and skips)
         files: list = []
-        recs = iter_records(args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
-                            unique_ids=True, input_format=args.input_format, on_input=files.append)
-        records = ((rec.id, rec.text) for rec in progress.reading(recs, args.inputs, files))
+        batches = progress.reading_batches(
+            iter_batches(args.inputs, args.id_field, _text_fields(args), args.on_error, skipped, max_bytes=args.max_bytes,
+                         unique_ids=True, input_format=args.input_format, on_input=files.append), args.inputs, files)
     if args.engine == "spark":
         from .spark import cluster_records
 
+        if batches is not None:
+            records = (pair for ids, texts in batches for pair in zip(ids, texts))
         return cluster_records(records, master=args.master, **_params(args))
     engine = Deduplicator(n_jobs=_jobs(args), **_params(args))
-    engine.add_many(records)
+    if batches is None:
+        engine.add_many(records)
+    else:
+        engine.add_batches(batches)
     step = progress.stages(f"clustering {len(engine):,} documents", engine.CLUSTER_STAGES)
     try:
         result = engine.clusters(on_stage=step)
@@ -373,24 +379,10 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if _all_skipped(len(ids), skipped):
         _report_skips(skipped)
         return 1
-    sizes: dict[int, int] = {}
-    for label in result.labels.tolist():
-        sizes[label] = sizes.get(label, 0) + 1
-    rows = (
-        {
-            "id": ids[i],
-            "cluster": ids[label],
-            "is_representative": bool(rep),
-            "similarity": round(float(sim), 4),
-            "cluster_size": sizes[label],
-        }
-        for i, (label, rep, sim) in enumerate(
-            zip(result.labels.tolist(), result.is_representative.tolist(), result.similarity.tolist())
-        )
-    )
+    rows = ResultRows(ids, result.labels.tolist(), result.is_representative.tolist(), result.similarity.tolist())
     write_results_to(rows, args.output, fmt, ids=ids)
     if not args.quiet:
-        dup_clusters = sum(1 for n in sizes.values() if n > 1)
+        dup_clusters = sum(1 for n in rows.sizes.values() if n > 1)
         print(
             f"dedup: {len(ids)} documents, {result.n_clusters} clusters, "
             f"{dup_clusters} with duplicates ({len(ids) - result.n_clusters} duplicates)",

@@ -174,7 +174,17 @@ class Deduplicator:
 
     def add_many(self, records: Iterable[tuple[Any, str] | Mapping[str, Any]], batch_size: int | None = None) -> None:
         """Add ``(id, text)`` pairs or mappings with ``"id"`` and ``"text"`` keys."""
-        batches = self._new_batches(records, batch_size or self.minhasher.batch_size)
+        self._add_batches(_new_batches(records, batch_size or self.minhasher.batch_size, self._index, len(self._ids)))
+
+    def add_batches(self, batches: Iterable[tuple[Sequence[Any], Sequence[str]]], batch_size: int | None = None) -> None:
+        """Add documents given in batches of ``(ids, texts)``, two sequences of the same length: the same as
+        :meth:`add_many` of their ``(id, text)`` pairs (the same checks and errors, the same documents added
+        before an error), checked a batch at a time, not record by record. What the command line hands its
+        input to (:func:`dedup.io.iter_batches`)."""
+        self._add_batches(_rebatched(batches, batch_size or self.minhasher.batch_size, self._index, len(self._ids)))
+
+    def _add_batches(self, batches: Iterator[tuple[list[Any], list[str]]]) -> None:
+        """Normalize, sign and append ``batches`` of new ids and their texts, in order."""
         # While one batch is normalized and signed (in the core, without the GIL, on a helper
         # thread), the next is read and parsed here: reading a file overlaps the compiled work.
         # Batches are appended in input order, so the result is that of doing one after another.
@@ -212,31 +222,9 @@ class Deduplicator:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _new_batches(self, records: Iterable[Any], batch_size: int) -> Iterator[tuple[list[Any], list[str]]]:
-        """``(ids, texts)`` of ``records`` in batches of ``batch_size``; a record whose id is added already
-        (or earlier in ``records``) raises :class:`InputError`. Read lazily: each id is checked against the
-        documents added by the time it is read."""
-        ids: list[Any] = []
-        texts: list[str] = []
-        seen: set[Any] = set()
-        base = len(self._ids)
-        for rec in records:
-            id_, text = split_record(rec, base + len(seen))
-            if id_ in self._index or id_ in seen:
-                raise InputError("duplicate id", doc_id=id_)
-            seen.add(id_)
-            ids.append(id_)
-            texts.append(text)
-            if len(ids) >= batch_size:
-                yield ids, texts
-                ids, texts = [], []
-        if ids:
-            yield ids, texts
-
     def _append(self, ids: list[Any], prepared: list[str], signed: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         sigs, sizes, nums = signed
-        for i, id_ in enumerate(ids, start=len(self._ids)):
-            self._index[id_] = i
+        self._index.update(zip(ids, range(len(self._ids), len(self._ids) + len(ids))))
         self._ids.extend(ids)
         if self.params.verify_text:
             self._texts.extend(prepared)
@@ -420,6 +408,80 @@ class _Rows:
             del part  # freed as soon as copied
         self._blocks, self._filled = [out], 0
         return out
+
+
+def _new_batches(records: Iterable[Any], batch_size: int, added: dict[Any, int], base: int) -> Iterator[tuple[list[Any], list[str]]]:
+    """``(ids, texts)`` of ``records`` in batches of ``batch_size``; a record whose id is added already (in
+    ``added``, the engine's ids, ``base`` of them) or earlier in ``records`` raises :class:`InputError`. Read
+    lazily: each id is checked against the documents added by the time it is read."""
+    ids: list[Any] = []
+    texts: list[str] = []
+    seen: set[Any] = set()
+    for rec in records:
+        id_, text = split_record(rec, base + len(seen))
+        if id_ in added or id_ in seen:
+            raise InputError("duplicate id", doc_id=id_)
+        seen.add(id_)
+        ids.append(id_)
+        texts.append(text)
+        if len(ids) >= batch_size:
+            yield ids, texts
+            ids, texts = [], []
+    if ids:
+        yield ids, texts
+
+
+def _rebatched(batches: Iterable[tuple[Sequence[Any], Sequence[str]]], batch_size: int, added: dict[Any, int],
+               base: int) -> Iterator[tuple[list[Any], list[str]]]:
+    """:func:`_new_batches` of the ``(id, text)`` pairs of ``batches``: the same batches and errors. A batch of
+    ``str`` texts and hashable ids, none repeated or added already, is taken whole; any other is read pair by
+    pair with :func:`split_record`, which finds the first bad record and raises its error."""
+    ids: list[Any] = []
+    texts: list[str] = []
+    seen: set[Any] = set()
+    for got_ids, got_texts in batches:
+        if len(got_ids) != len(got_texts):
+            raise InputError(f"a batch has {len(got_ids)} ids and {len(got_texts)} texts")
+        if _fresh(got_ids, got_texts, added, seen):
+            ids += got_ids
+            texts += got_texts
+        else:
+            try:
+                for id_, text in zip(got_ids, got_texts):
+                    id_, text = split_record((id_, text), base + len(seen))
+                    if id_ in added or id_ in seen:
+                        raise InputError("duplicate id", doc_id=id_)
+                    seen.add(id_)
+                    ids.append(id_)
+                    texts.append(text)
+            except InputError:
+                yield from _full_batches(ids, texts, batch_size)  # added, as add_many adds them
+                raise
+        yield from _full_batches(ids, texts, batch_size)
+    if ids:
+        yield ids, texts
+
+
+def _fresh(ids: Sequence[Any], texts: Sequence[str], added: dict[Any, int], seen: set[Any]) -> bool:
+    """Whether every text is a ``str`` and every id hashable, new (not in ``added`` or ``seen``) and not repeated;
+    the ids are then added to ``seen``."""
+    if not set(map(type, texts)) <= {str}:
+        return False
+    try:
+        new = set(ids)
+    except TypeError:  # an id that cannot be hashed
+        return False
+    if len(new) < len(ids) or not seen.isdisjoint(new) or not added.keys().isdisjoint(new):
+        return False
+    seen |= new
+    return True
+
+
+def _full_batches(ids: list[Any], texts: list[str], batch_size: int) -> Iterator[tuple[list[Any], list[str]]]:
+    """Take the first ``batch_size`` ids and texts out of ``ids`` and ``texts`` as a batch, while there are that many."""
+    while len(ids) >= batch_size:
+        yield ids[:batch_size], texts[:batch_size]
+        del ids[:batch_size], texts[:batch_size]
 
 
 def split_record(rec: Any, position: int) -> tuple[Any, str]:

@@ -16,20 +16,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, Any, NamedTuple, NoReturn, TextIO
+from typing import IO, Any, Literal, NamedTuple, NoReturn, TextIO, TypeAlias, TypeVar, overload
 
 from . import formats
 from .errors import ConfigError, FormatError, InputError, Where
 from .formats import CorruptStream
 
-__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "SkipLog", "iter_records", "open_input", "read_inputs",
-           "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results", "write_results_to"]
+__all__ = ["DEFAULT_MAX_BYTES", "InputFile", "Record", "RecordBatch", "ResultRows", "SkipLog", "iter_batches", "iter_records",
+           "open_input", "read_inputs", "read_jsonl", "read_jsonl_lines", "read_text_dir", "text_fields", "write_results",
+           "write_results_to"]
 
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -145,6 +148,10 @@ def _pick(obj: dict, id_field: str, fields: tuple[str, ...], where: Where | None
     return doc_id, parts[0] if len(parts) == 1 else TEXT_JOIN.join(parts)
 
 
+_Item: TypeAlias = "tuple[Any, str] | InputError"
+"""What a reader yields per record: ``(id, text)``, or the error of a bad record."""
+
+
 def _over(size: int, max_bytes: int | None) -> str:
     return f"record is {size} bytes, over the limit of {max_bytes} (--max-bytes)"
 
@@ -191,17 +198,30 @@ _BLOCK = 1 << 22
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
+@overload
+def _numbered_jsonl(stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None,
+                    sniff: bool = False, blocks: Literal[False] = False) -> Iterator[tuple[_Item, bytes, int]]: ...
+
+
+@overload
+def _numbered_jsonl(stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None,
+                    sniff: bool, blocks: Literal[True]) -> Iterator[tuple[_Item | RecordBatch, bytes, int]]: ...
+
+
 def _numbered_jsonl(
-    stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool = False
-) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
+    stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool = False,
+    blocks: bool = False,
+) -> Iterator[tuple[_Item | RecordBatch, bytes, int]]:
     """:func:`read_jsonl_lines` items with their 1-based line numbers.
 
     With ``sniff``, a first line that cannot be read and looks like another format (a JSON array, a CSV
     header) ends the input with a :class:`FormatError` saying so, and a compressed stream that turns out
-    truncated or corrupt ends it with one too."""
+    truncated or corrupt ends it with one too. With ``blocks``, the plain records of a block of only plain
+    records and blank lines come as one :class:`RecordBatch` (with an empty line and the block's first line
+    number), not one by one."""
     peek = getattr(stream, "peek", None)
     if peek is None or not peek(4)[:4].startswith((b"\xff\xfe", b"\xfe\xff")):
-        yield from _jsonl_blocks(stream, source, id_field, fields, max_bytes, sniff)
+        yield from _jsonl_blocks(stream, source, id_field, fields, max_bytes, sniff, blocks)
         return
     # UTF-16 (rare): decoded and read line by line.
     lines = _utf8_lines(stream, max_bytes)
@@ -241,6 +261,11 @@ def _other_format(raw: bytes, source: str, lineno: int) -> FormatError | None:
     return FormatError(formats.expected_instead("jsonl", looks), source=source, line=lineno) if looks else None
 
 
+_PLAIN_KINDS = b"\x00\x01"
+"""The kinds of line (see ``dedup._core.jsonl_block``) of a block that is read as one :class:`RecordBatch`: a
+plain record (an object with a string or integer id and string texts) and a blank line."""
+
+
 @dataclass
 class _LineCount:
     """Where a JSON Lines reader is: the number of the last line read, and whether the first record is still
@@ -251,15 +276,15 @@ class _LineCount:
 
 
 def _jsonl_blocks(
-    stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool
-) -> Iterator[tuple[tuple[Any, str] | InputError, bytes, int]]:
+    stream: IO[bytes], source: str, id_field: str, fields: tuple[str, ...], max_bytes: int | None, sniff: bool, blocks: bool
+) -> Iterator[tuple[_Item | RecordBatch, bytes, int]]:
     """:func:`_numbered_jsonl` of a UTF-8 stream, read in blocks of up to :data:`_BLOCK` bytes.
 
     The compiled core splits each block into lines and parses the plain ones (an object with a string or
     integer id and string texts, see ``rust/core/src/jsonl.rs``) without the GIL; every other line goes
     through :func:`_parse_line`, so values and errors are those of reading line by line with ``json``. A line
     over ``max_bytes`` is read past without being kept, as :func:`_utf8_lines` does; a pipe's lines are
-    handled as they arrive (``read1``), not once a block is full."""
+    handled as they arrive (``read1``), not once a block is full. With ``blocks``, see :func:`_numbered_jsonl`."""
     from ._kernels import jsonl_block  # the core is loaded with the first JSON Lines input, not with dedup.io
 
     read = getattr(stream, "read1", None) or stream.read
@@ -292,7 +317,13 @@ def _jsonl_blocks(
             if data.startswith(_UTF8_BOM):
                 data = data[len(_UTF8_BOM) :]
         kinds, ends, ids, texts, used = jsonl_block(data, eof, max_bytes, id_field, fields, TEXT_JOIN)
-        if (yield from _block_lines(data, (kinds, ends, ids, texts), at, source, id_field, fields, max_bytes)) or eof:
+        if blocks and ids and not kinds.translate(None, _PLAIN_KINDS):  # only plain records and blank lines
+            yield RecordBatch(ids, texts, source, data, kinds, ends, at.lineno + 1), b"", at.lineno + 1
+            at.lineno += len(kinds)
+            at.first = False
+        elif (yield from _block_lines(data, (kinds, ends, ids, texts), at, source, id_field, fields, max_bytes)):
+            return
+        if eof:
             return
         pending = data[used:]
         if max_bytes is not None and len(pending) > max_bytes:  # a line over the limit: read past the rest of it
@@ -546,6 +577,44 @@ class Record(NamedTuple):
     fields: dict[str, Any] | None = None
 
 
+class RecordBatch(NamedTuple):
+    """The plain records of one block of a JSON Lines input, as the compiled core read them (see
+    :meth:`InputFile.record_batches`): their ``ids`` (each a ``str`` or an ``int``) and ``texts`` (``str``), and
+    what their :class:`Record` s are made of: the block's bytes (``data``), the kind and end of each of its
+    lines (``kinds``: 0 a record, 1 a blank line) and the number of its first line."""
+
+    ids: list[Any]
+    texts: list[str]
+    source: str
+    data: bytes
+    kinds: bytes
+    ends: list[int]
+    first_line: int
+
+    def records(self) -> Iterator[Record]:
+        """The batch's records one by one, as :meth:`InputFile.records` yields them."""
+        start = r = 0
+        for k, (kind, end) in enumerate(zip(self.kinds, self.ends)):
+            if kind == 0:
+                yield Record(self.ids[r], self.texts[r], self.data[start:end], self.source, self.first_line + k)
+                r += 1
+            start = end
+
+
+_T = TypeVar("_T")
+
+
+def _read_errors(items: Iterator[_T], source: str) -> Iterator[_T]:
+    """``items`` of the input ``source``, a read error raised as a :class:`FormatError` (a corrupt compressed
+    stream) or an :class:`InputError` naming it."""
+    try:
+        yield from items
+    except CorruptStream as exc:
+        raise FormatError(str(exc), source=source) from None
+    except OSError as exc:  # a read error (EIO), or a file that went away
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+
+
 class _Prefixed(io.RawIOBase):
     """``head`` (bytes already read from ``stream``), then the rest of ``stream``."""
 
@@ -666,23 +735,31 @@ class InputFile:
 
     def records(self) -> Iterator[Record | InputError]:
         """The input's records (and the InputError of each bad one; a :class:`FormatError` ends them)."""
+        return _read_errors(self._records(), self.source)
+
+    def record_batches(self) -> Iterator[Record | InputError | RecordBatch]:
+        """:meth:`records`, except that the plain records of a block of JSON Lines (one with only plain records and
+        blank lines, as most are) come as one :class:`RecordBatch`: what is read a block at a time, not a record at a time."""
         opened = self._opened
-        try:
-            if isinstance(opened, Path):
-                yield from self._txt_dir(opened)
-            elif self.format == "jsonl":
-                for item, raw, lineno in _numbered_jsonl(opened, self.source, self.id_field, self.fields, self.max_bytes, sniff=True):
-                    yield item if isinstance(item, InputError) else Record(item[0], item[1], raw, self.source, lineno)
-            elif self.format in ("csv", "tsv"):
-                yield from self._csv(opened, "," if self.format == "csv" else "\t")
-            elif self.format == "parquet":
-                yield from self._parquet(opened)
-            else:
-                yield self._txt(opened)
-        except CorruptStream as exc:
-            raise FormatError(str(exc), source=self.source) from None
-        except OSError as exc:  # a read error (EIO), or a file that went away
-            raise InputError(f"cannot read: {exc.strerror or exc}", source=self.source) from None
+        if self.format != "jsonl" or isinstance(opened, Path):
+            return self.records()
+        lines = _numbered_jsonl(opened, self.source, self.id_field, self.fields, self.max_bytes, sniff=True, blocks=True)
+        return _read_errors((item if isinstance(item, (InputError, RecordBatch)) else Record(item[0], item[1], raw, self.source, lineno)
+                             for item, raw, lineno in lines), self.source)
+
+    def _records(self) -> Iterator[Record | InputError]:
+        opened = self._opened
+        if isinstance(opened, Path):
+            yield from self._txt_dir(opened)
+        elif self.format == "jsonl":
+            for item, raw, lineno in _numbered_jsonl(opened, self.source, self.id_field, self.fields, self.max_bytes, sniff=True):
+                yield item if isinstance(item, InputError) else Record(item[0], item[1], raw, self.source, lineno)
+        elif self.format in ("csv", "tsv"):
+            yield from self._csv(opened, "," if self.format == "csv" else "\t")
+        elif self.format == "parquet":
+            yield from self._parquet(opened)
+        else:
+            yield self._txt(opened)
 
     def _txt_dir(self, directory: Path) -> Iterator[Record | InputError]:
         for item in read_text_dir(directory, self.max_bytes):
@@ -904,19 +981,99 @@ def iter_records(
             if on_input is not None:
                 on_input(f)
             for rec in f.records():
-                if unique_ids and not isinstance(rec, InputError):
-                    if rec.id in seen:
-                        rec = InputError("duplicate id (an earlier record has it)", source=rec.source, line=rec.line,
-                                         row=rec.row, doc_id=rec.id)
-                    else:
-                        seen.add(rec.id)
-                if isinstance(rec, InputError):
-                    if on_error == "fail" or isinstance(rec, FormatError):
-                        raise rec
-                    if skipped is not None:
-                        skipped.add(rec)
+                got = _accepted(rec, unique_ids, seen, on_error, skipped)
+                if got is not None:
+                    yield got
+
+
+def _accepted(rec: Record | InputError, unique_ids: bool, seen: set[Any], on_error: str, skipped: SkipLog | None) -> Record | None:
+    """``rec`` if it is a good record (with ``unique_ids``, of an id not in ``seen``, which it is added to); else
+    its error is raised (``on_error="fail"``, or a :class:`FormatError`) or logged in ``skipped`` and None returned."""
+    if unique_ids and not isinstance(rec, InputError):
+        if rec.id in seen:
+            rec = InputError("duplicate id (an earlier record has it)", source=rec.source, line=rec.line, row=rec.row, doc_id=rec.id)
+        else:
+            seen.add(rec.id)
+    if isinstance(rec, InputError):
+        if on_error == "fail" or isinstance(rec, FormatError):
+            raise rec
+        if skipped is not None:
+            skipped.add(rec)
+        return None
+    return rec
+
+
+def iter_batches(
+    inputs: Iterable[str],
+    id_field: str = "id",
+    text_field: str | Sequence[str] = "text",
+    on_error: str = "fail",
+    skipped: SkipLog | None = None,
+    stdin: IO[bytes] | None = None,
+    max_bytes: int | None = None,
+    unique_ids: bool = False,
+    input_format: str | None = None,
+    on_input: Callable[[InputFile], None] | None = None,
+) -> Iterator[tuple[list[Any], list[str]]]:
+    """:func:`iter_records` in batches: ``(ids, texts)``, the ids and texts of consecutive records, in input order.
+    The same records, errors and skipped records (with the same arguments); a block of plain JSON Lines
+    records (:meth:`InputFile.record_batches`) is one batch, checked at once. With ``on_error="fail"`` the
+    records before a bad one come in a batch before its error is raised. What ``dedup cluster`` reads with
+    (:meth:`dedup.Deduplicator.add_batches`)."""
+    if on_error not in ("fail", "skip"):
+        raise ConfigError(f"on_error must be 'fail' or 'skip', got {on_error!r}")
+    seen: set[Any] = set()
+    for name in inputs:
+        with open_input(name, id_field=id_field, text_field=text_field, max_bytes=max_bytes, input_format=input_format,
+                        stdin=stdin) as f:
+            if on_input is not None:
+                on_input(f)
+            yield from _file_batches(f, unique_ids, seen, on_error, skipped)
+
+
+_GATHER = 1024
+"""Records read one by one (not in a :class:`RecordBatch`) that :func:`iter_batches` gathers into a batch."""
+
+
+def _file_batches(f: InputFile, unique_ids: bool, seen: set[Any], on_error: str, skipped: SkipLog | None) -> Iterator[tuple[list[Any], list[str]]]:
+    """:func:`iter_batches` of one input; the records gathered before an error come in a batch before it is raised."""
+    ids: list[Any] = []
+    texts: list[str] = []
+    try:
+        for item in f.record_batches():
+            if isinstance(item, RecordBatch):
+                if not unique_ids or _all_new(item.ids, seen):
+                    if ids:
+                        yield ids, texts
+                        ids, texts = [], []
+                    yield item.ids, item.texts
                     continue
-                yield rec
+                recs: Iterable[Record | InputError] = item.records()  # a repeated id: which one, record by record
+            else:
+                recs = (item,)
+            for rec in recs:
+                got = _accepted(rec, unique_ids, seen, on_error, skipped)
+                if got is not None:
+                    ids.append(got.id)
+                    texts.append(got.text)
+            if len(ids) >= _GATHER:
+                yield ids, texts
+                ids, texts = [], []
+    except InputError:
+        if ids:
+            yield ids, texts
+        raise
+    if ids:
+        yield ids, texts
+
+
+def _all_new(ids: list[Any], seen: set[Any]) -> bool:
+    """Whether no id of ``ids`` is in ``seen`` or repeated; they are then added to ``seen``."""
+    new = set(ids)
+    if len(new) < len(ids) or not seen.isdisjoint(new):
+        return False
+    seen |= new
+    return True
 
 
 def read_inputs(
@@ -941,22 +1098,95 @@ FIELDS = ("id", "cluster", "is_representative", "similarity", "cluster_size")
 OUTPUT_FORMATS = ("jsonl", "csv", "tsv", "parquet")
 
 
+_CHUNK = 8192
+"""Result rows formatted and written at once by :func:`write_results` (from a :class:`ResultRows`)."""
+
+
+class ResultRows:
+    """The result rows of ``dedup cluster`` as columns: the ``ids`` in input order and, per document, its cluster
+    (``labels``: the position in ``ids`` of the cluster's representative), whether it is the representative and
+    its similarity to it. Iterated, the rows as dicts (:data:`FIELDS`); :func:`write_results` writes JSON Lines,
+    CSV and TSV straight from the columns, the same bytes without building and encoding a dict per row."""
+
+    def __init__(self, ids: list[Any], labels: list[int], representative: list[bool], similarity: list[float]) -> None:
+        self.ids, self.labels, self.representative, self.similarity = ids, labels, representative, similarity
+        self.sizes: dict[int, int] = Counter(labels)  # documents per cluster, by label
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def columns(self, start: int, stop: int) -> tuple[list[Any], list[Any], list[bool], list[float], list[int]]:
+        """The values of rows ``start`` to ``stop`` (not included), a list per field of :data:`FIELDS`."""
+        ids, sizes, labels = self.ids, self.sizes, self.labels[start:stop]
+        return (ids[start:stop], [ids[k] for k in labels], [bool(r) for r in self.representative[start:stop]],
+                [round(float(s), 4) for s in self.similarity[start:stop]], [sizes[k] for k in labels])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(self.ids), _CHUNK):
+            for values in zip(*self.columns(start, start + _CHUNK)):
+                yield dict(zip(FIELDS, values))
+
+
+def _json_id(doc_id: Any) -> str | None:
+    """``json.dumps(doc_id, ensure_ascii=False)`` of a ``str`` or ``int`` id (json's own string encoder, int's
+    repr); None for any other type (a subclass such as ``bool`` too), or an int too long to write."""
+    if type(doc_id) is str:
+        return encode_basestring(doc_id)
+    if type(doc_id) is int:
+        try:
+            return int.__repr__(doc_id)
+        except ValueError:  # over sys.get_int_max_str_digits(): json.dumps raises it, on the row-by-row path
+            return None
+    return None
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""What ``json.dumps(row, ensure_ascii=False)`` encodes with, made once."""
+
+
+def _jsonl_lines(rows: ResultRows, start: int, stop: int) -> str:
+    """Rows ``start`` to ``stop`` as JSON lines, byte for byte what ``json.dumps(row, ensure_ascii=False)`` makes of
+    each row dict: formatted from the columns (keys in :data:`FIELDS` order, json's separators, a finite float
+    as its repr) when every id is a ``str`` or ``int`` and every similarity finite, else encoded row by row."""
+    ids, clusters, reps, sims, sizes = rows.columns(start, stop)
+    enc_ids, enc_clusters = [_json_id(i) for i in ids], [_json_id(c) for c in clusters]
+    if None in enc_ids or None in enc_clusters or not all(map(math.isfinite, sims)):
+        return "".join(_ENCODER.encode(dict(zip(FIELDS, values))) + "\n" for values in zip(ids, clusters, reps, sims, sizes))
+    return "".join([
+        f'{{"id": {i}, "cluster": {c}, "is_representative": {"true" if r else "false"}, "similarity": {s!r}, "cluster_size": {n}}}\n'
+        for i, c, r, s, n in zip(enc_ids, enc_clusters, reps, sims, sizes)
+    ])
+
+
 def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "jsonl") -> int:
-    """Write result rows as JSON lines, or CSV or TSV (header first), to a text stream; returns the row count."""
-    n = 0
-    if fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    elif fmt in ("csv", "tsv"):
-        writer = csv.DictWriter(out, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\n",
-                                delimiter="," if fmt == "csv" else "\t")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            n += 1
-    else:
+    """Write result rows as JSON lines, or CSV or TSV (header first), to a text stream; returns the row count.
+    A :class:`ResultRows` is written from its columns (the same bytes as from its rows, faster)."""
+    if fmt not in ("jsonl", "csv", "tsv"):
         raise ConfigError(f"unknown output format {fmt!r}")
+    columns = rows if isinstance(rows, ResultRows) else None
+    if fmt == "jsonl":
+        if columns is not None:
+            for start in range(0, len(columns), _CHUNK):
+                out.write(_jsonl_lines(columns, start, start + _CHUNK))
+            return len(columns)
+        n = 0
+        for row in rows:
+            out.write(_ENCODER.encode(row) + "\n")
+            n += 1
+        return n
+    delimiter = "," if fmt == "csv" else "\t"
+    if columns is not None:
+        writer = csv.writer(out, lineterminator="\n", delimiter=delimiter)  # the writer csv.DictWriter writes with
+        writer.writerow(FIELDS)  # what csv.DictWriter's writeheader writes
+        for start in range(0, len(columns), _CHUNK):
+            writer.writerows(zip(*columns.columns(start, start + _CHUNK)))
+        return len(columns)
+    dict_writer = csv.DictWriter(out, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\n", delimiter=delimiter)
+    dict_writer.writeheader()
+    n = 0
+    for row in rows:
+        dict_writer.writerow(row)
+        n += 1
     return n
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -80,6 +80,19 @@ class Progress:
         if not self.enabled:
             yield from records
             return
+        yield from self._counted(records, inputs, files, desc, lambda rec: 1)
+
+    def reading_batches(self, batches: Iterable[tuple[list[Any], list[str]]], inputs: list[str], files: list[Any],
+                        desc: str = "reading and signing") -> Iterable[tuple[list[Any], list[str]]]:
+        """:meth:`reading` of ``(ids, texts)`` batches (:func:`dedup.io.iter_batches`): the same bar, counting
+        the records of each batch; ``batches`` itself when disabled."""
+        if not self.enabled:
+            return batches
+        return self._counted(batches, inputs, files, desc, lambda batch: len(batch[0]))
+
+    def _counted(self, items: Iterable[Any], inputs: list[str], files: list[Any], desc: str, size: Callable[[Any], int]) -> Iterator[Any]:
+        """``items`` passed through, ``size(item)`` documents each: the bar moves each time the count passes a
+        multiple of 256."""
         total = _input_bytes(inputs)
         bar = self.bar(desc, total, unit="B", unit_scale=True) if total is not None else self.bar(desc)
         done_before = 0  # bytes of the inputs finished
@@ -87,11 +100,12 @@ class Progress:
         shown = 0
         n = 0
         try:
-            for rec in records:
-                n += 1
-                if n % 256 == 0:
+            for item in items:
+                before = n
+                n += size(item)
+                if n // 256 > before // 256:
                     if total is None:
-                        bar.update(256)
+                        bar.update(256 * (n // 256 - before // 256))
                     else:
                         while seen_files < len(files) - 1:  # an input ended: count its whole size
                             done_before += os.path.getsize(inputs[seen_files]) if os.path.isfile(inputs[seen_files]) else 0
@@ -102,7 +116,7 @@ class Progress:
                             bar.update(now - shown)
                             shown = now
                         bar.set_postfix_str(f"{n:,} docs", refresh=False)
-                yield rec
+                yield item
             if total is None:
                 bar.update(n % 256)
             else:
