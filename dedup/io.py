@@ -1158,6 +1158,33 @@ def _jsonl_lines(rows: ResultRows, start: int, stop: int) -> str:
     ])
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_safe(lines: str) -> str:
+    """JSON text ``lines`` with each lone surrogate (an id read from a JSON ``"\\ud800"`` escape) written as its
+    ``\\uXXXX`` escape, as ``json.dumps`` with ``ensure_ascii`` writes it: UTF-8 cannot hold the character, the
+    escape reads back as the same id. Inside JSON such a character can only be inside a string."""
+    if lines.isascii():
+        return lines
+    try:
+        lines.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", lines)
+    return lines
+
+
+def _unwritable_id(ids: Iterable[Any]) -> Any | None:
+    """The first ``str`` id of ``ids`` that UTF-8 cannot encode (it holds a lone surrogate), else None."""
+    for doc_id in ids:
+        if isinstance(doc_id, str) and not doc_id.isascii():
+            try:
+                doc_id.encode("utf-8")
+            except UnicodeEncodeError:
+                return doc_id
+    return None
+
+
 def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "jsonl") -> int:
     """Write result rows as JSON lines, or CSV or TSV (header first), to a text stream; returns the row count.
     A :class:`ResultRows` is written from its columns (the same bytes as from its rows, faster)."""
@@ -1167,11 +1194,11 @@ def write_results(rows: Iterable[dict[str, Any]], out: IO[str], fmt: str = "json
     if fmt == "jsonl":
         if columns is not None:
             for start in range(0, len(columns), _CHUNK):
-                out.write(_jsonl_lines(columns, start, start + _CHUNK))
+                out.write(_utf8_safe(_jsonl_lines(columns, start, start + _CHUNK)))
             return len(columns)
         n = 0
         for row in rows:
-            out.write(_ENCODER.encode(row) + "\n")
+            out.write(_utf8_safe(_ENCODER.encode(row)) + "\n")
             n += 1
         return n
     delimiter = "," if fmt == "csv" else "\t"
@@ -1214,6 +1241,11 @@ def write_results_to(rows: Iterable[dict[str, Any]], path: str | None, fmt: str 
     names (:func:`output_format`), compressed by its extension; returns the row count. ``ids`` (all the ids
     the rows hold) fix a Parquet file's id type up front."""
     fmt, compression = output_format(path, fmt)
+    if fmt != "jsonl" and isinstance(rows, ResultRows):
+        bad = _unwritable_id(rows.ids)
+        if bad is not None:  # said before a byte is written
+            raise InputError(f"id {bad!r} holds a lone surrogate, which {fmt} output cannot hold (UTF-8); "
+                             f"write JSON Lines (-o results.jsonl), which escapes it")
     file = _output_file(path)
     raw: IO[bytes]
     if file is None:

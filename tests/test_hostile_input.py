@@ -126,3 +126,21 @@ def test_one_million_tiny_documents():
     labels = c.labels
     assert all(labels[i] == labels[i % 1000] for i in range(0, 1_000_000, 997))
     assert c.n_clusters <= 1000
+
+
+def test_an_id_with_a_lone_surrogate_is_written_escaped_or_refused(tmp_path):
+    """JSON may name a document ``"\\ud800x"``; UTF-8 output cannot hold that character. JSON Lines writes
+    its escape (the same id reads back), CSV refuses before writing, naming the id (no traceback)."""
+    from cli_helpers import run_inproc
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(f'{{"id": "\\ud800x", "text": "{STORY}"}}\n{{"id": "b", "text": "{STORY.upper()}"}}\n', encoding="utf-8")
+    res = run_inproc("cluster", str(src), "-o", str(tmp_path / "out.jsonl"), "-q")
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["\ud800x", "b"]
+    assert rows[0]["cluster"] == rows[1]["cluster"]
+    res = run_inproc("cluster", str(src), "-o", str(tmp_path / "out.csv"), "-q")
+    assert res.returncode != 0
+    assert b"lone surrogate" in res.stderr and b"Traceback" not in res.stderr
+    assert not (tmp_path / "out.csv").exists()

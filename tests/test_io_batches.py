@@ -54,9 +54,11 @@ def _written(rows, fmt: str) -> str:
 
 
 def _expected(rows: list[dict], fmt: str) -> str:
-    """What write_results wrote before: json.dumps per row, or csv.DictWriter."""
+    """What write_results wrote before: json.dumps per row (a lone surrogate, which UTF-8 cannot hold, as the
+    escape json.dumps writes for it), or csv.DictWriter."""
     if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        return "".join(json.dumps(ch)[1:-1] if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in lines)
     out = io.StringIO(newline="")
     w = csv.DictWriter(out, fieldnames=list(dio.FIELDS), extrasaction="ignore", lineterminator="\n", delimiter="," if fmt == "csv" else "\t")
     w.writeheader()
