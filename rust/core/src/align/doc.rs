@@ -83,6 +83,39 @@ pub fn key(word: &[u32]) -> u64 {
     (h ^ (h >> 29)) | 1 << 63
 }
 
+/// The number words' keys ([`key`]), sorted, behind a 1024-bit filter of them: most words are no
+/// number word, and one bit rules them out before a search of the keys.
+struct NumberKeys {
+    keys: Vec<u64>,
+    filter: [u64; 16],
+}
+
+impl NumberKeys {
+    fn new(p: &Params) -> NumberKeys {
+        let mut keys: Vec<u64> = p.number_words.iter().map(|(w, _)| key(w)).collect();
+        keys.sort_unstable();
+        let mut filter = [0u64; 16];
+        for &h in &keys {
+            let b = Self::slot(h);
+            filter[b >> 6] |= 1 << (b & 63);
+        }
+        NumberKeys { keys, filter }
+    }
+
+    /// The filter bit of key `h`: its top ten bits after a multiplicative mix.
+    #[inline(always)]
+    fn slot(h: u64) -> usize {
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
+    }
+
+    /// Whether `h` is the key of a number word.
+    #[inline]
+    fn contains(&self, h: u64) -> bool {
+        let b = Self::slot(h);
+        self.filter[b >> 6] >> (b & 63) & 1 == 1 && self.keys.binary_search(&h).is_ok()
+    }
+}
+
 impl Doc {
     /// Tokenize `text` (code points).
     pub fn new(text: Vec<u32>, p: &Params) -> Doc {
@@ -107,9 +140,7 @@ impl Doc {
         let size = (2 * n).next_power_of_two().max(4);
         let mut table = Distinct { first: Vec::new(), keys: Vec::new(), slots: vec![0; size], shift: 64 - size.trailing_zeros() };
         let mut values = Vec::new();
-        // The number words' keys (sorted), to look words up by key: one compare of few.
-        let mut number_keys: Vec<u64> = p.number_words.iter().map(|(w, _)| key(w)).collect();
-        number_keys.sort_unstable();
+        let number_keys = NumberKeys::new(p);
         for (k, &(s, e)) in spans.iter().enumerate() {
             let start = words.len();
             let mut ascii = true;
@@ -129,7 +160,7 @@ impl Doc {
                 (w.iter().any(|&c| chars::is(c, DECIMAL)), chars::all(w, ALPHA))
             };
             let h = key(w);
-            let number = number_keys.binary_search(&h).is_ok() && (h >> 63 == 0 || p.number_word(w).is_some());
+            let number = number_keys.contains(h) && (h >> 63 == 0 || p.number_word(w).is_some());
             let fig = number || (digit && !alpha);
             figure.push(fig);
             figures_before.push(figures_before[k] + fig as u32);
