@@ -345,6 +345,14 @@ def align(a: str, b: str) -> Alignment:
     return _classify(a, b, detail=True) if a <= b else _swapped(_classify(b, a, detail=True))
 
 
+def alignable(a: str, b: str) -> bool:
+    """Whether :func:`align` judges ``a`` and ``b``: at most :data:`MAX_ALIGN_CELLS` word pairs (a longer pair
+    gets no verdict). Texts of few characters need no count: a word holds at least one."""
+    if len(a) * len(b) <= MAX_ALIGN_CELLS:
+        return True
+    return len(_TOKEN.findall(a)) * len(_TOKEN.findall(b)) <= MAX_ALIGN_CELLS
+
+
 def template_fill(a: str, b: str) -> bool:
     """``align(a, b).template_fill``, computed without recording the differences (what engines call)."""
     return bool(template_fill_many([a], [b], 1)[0])

@@ -141,7 +141,9 @@ def explain(text_a: str, text_b: str, **params: Any) -> Explanation:
     measured = v.verify_text and jac < v.threshold and cont >= v.containment_threshold - EXACT_MARGIN
     rule = float(rule_a[0])
     thresholds = bool(v.passes_thresholds(jac_a, rule_a)[0])
-    screened = bool(v.screen(jac_a, rule_a, nums, nums, pairs)[0])
+    by_figures = bool(v.screen(jac_a, rule_a, nums, nums, pairs)[0])
+    # As every engine: with the texts, the alignment judges a pair whose figures disagree, when it aligns them.
+    screened = bool(v.screen(jac_a, rule_a, nums, nums, pairs, v.judged_by_alignment(lambda idx: ([pa], [pb])))[0])
     shown = f"exact containment {rule:.3f}" if measured else f"containment {cont:.3f}"
     alignment = v.alignment(pa, pb) if v.verify_text else None
     if not thresholds:
@@ -158,6 +160,7 @@ def explain(text_a: str, text_b: str, **params: Any) -> Explanation:
     else:
         which = f"Jaccard {jac:.3f} >= {v.threshold}" if jac >= v.threshold else f"{shown} >= {v.containment_threshold}"
         checked = "; the alignment shows no changed facts" if alignment is not None and alignment.aligned else ""
-        decided = f"{which}{checked}"
+        damaged = "; the figures the number rule saw as other numbers are not changed facts" if not by_figures else ""
+        decided = f"{which}{checked}{damaged}"
         match = True
-    return Explanation(match, decided, jac, cont, ej, ec, thresholds and not screened, alignment, pa, pb)
+    return Explanation(match, decided, jac, cont, ej, ec, thresholds and not by_figures, alignment, pa, pb)

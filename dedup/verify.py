@@ -9,7 +9,8 @@ The local engine (:class:`~dedup.Deduplicator`), the persistent index
      estimated containment of the smaller set ``C = |A & B| / min(|A|, |B|)`` from
      ``|A & B| = J / (1 + J) * (|A| + |B|)`` (:func:`estimates`);
    * a threshold met: ``J >= threshold`` or ``C >= containment_threshold``;
-   * the figures not disagreeing (:mod:`dedup.numbers`, when ``number_agreement > 0``).
+   * the figures not disagreeing (:mod:`dedup.numbers`, when ``number_agreement > 0``), unless stage 2
+     will judge the pair: then its alignment decides (damaged digits are not other figures).
 
 2. **Confirm** (texts, on the pairs that passed only): the two prepared texts are
    aligned word by word (:func:`dedup.align.align`) and a pair whose differences
@@ -24,14 +25,14 @@ which met its threshold when the pair matched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _kernels, numbers
-from .align import Alignment, align, template_fill_many
+from .align import Alignment, align, alignable, template_fill_many
 from .errors import ConfigError
 from .texts import StoredTexts
 
@@ -93,9 +94,17 @@ class Verifier:
         """``J >= threshold or C >= containment_threshold`` (also right for upper bounds of both)."""
         return (np.asarray(jac) >= self.threshold) | (np.asarray(cont) >= self.containment_threshold)
 
-    def screen(self, jac: np.ndarray, cont: np.ndarray, nums_a: np.ndarray | None, nums_b: np.ndarray | None, pairs: np.ndarray) -> np.ndarray:
+    def screen(
+        self, jac: np.ndarray, cont: np.ndarray, nums_a: np.ndarray | None, nums_b: np.ndarray | None, pairs: np.ndarray,
+        judged: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Stage 1 on pairs ``(i in a, j in b)`` of known similarity: a threshold met and the
-        figures not disagreeing (``nums_*`` may be None when the number rule is off)."""
+        figures not disagreeing (``nums_*`` may be None when the number rule is off).
+
+        With ``verify_text``, ``judged(idx)`` (when given) says which pairs ``pairs[idx]`` whose figures disagree
+        the alignment clears (:meth:`figures_agree`): those pass, and stage 2 confirms them. The alignment tells
+        digits damaged by OCR (``l986``, ``1,24O``: figures the number sketches read as other numbers) from other
+        figures filled into one template; the number rule vetoes the pairs it does not clear."""
         ok = self.passes_thresholds(jac, cont)
         if self.number_agreement > 0:
             sel = np.flatnonzero(ok & (jac < numbers.MAX_JACCARD))  # the pairs the rule can veto
@@ -104,7 +113,32 @@ class Verifier:
             if nums_a is None or nums_b is None:
                 raise ConfigError("the number rule (number_agreement > 0) needs the number sketches of both sides")
             ok[sel] = ~numbers.disagree(nums_a, nums_b, pairs[sel], jac[sel], self.number_agreement)
+            disputed = sel[~ok[sel]]
+            if disputed.size and judged is not None and self.verify_text:
+                ok[disputed] = np.asarray(judged(disputed), dtype=bool)
         return ok
+
+    @staticmethod
+    def figures_agree(text_a: str | None, text_b: str | None) -> bool:
+        """Whether the alignment of two prepared texts clears their figures: it aligns them (both known, not too
+        long: :func:`dedup.align.alignable`), finds no template fill, and pairs at least one figure of one text
+        with the same figure of the other (digits read through OCR's confusions) while changing none. A pair too
+        noisy for the alignment to compare its figures (an OCR'd copy whose differences it does not judge) is
+        not cleared: only the number rule speaks for its figures then."""
+        if text_a is None or text_b is None or not alignable(text_a, text_b):
+            return False
+        al = align(text_a, text_b)
+        return al.aligned and not al.template_fill and al.shared_figures > 0 and al.changed_figures == 0
+
+    def judged_by_alignment(self, texts: Callable[[np.ndarray], tuple[Sequence[str | None], Sequence[str | None]]]) -> Callable[[np.ndarray], np.ndarray]:
+        """A ``judged`` for :meth:`screen`: ``texts(idx)`` gives the prepared texts of pairs ``idx`` (None where
+        one is unknown); the pairs whose figures the alignment clears (:meth:`figures_agree`) are judged."""
+
+        def judged(idx: np.ndarray) -> np.ndarray:
+            left, right = texts(idx)
+            return np.array([self.figures_agree(a, b) for a, b in zip(left, right)], dtype=bool)
+
+        return judged
 
     def alignment(self, text_a: str, text_b: str) -> Alignment:
         """The word alignment stage 2 judges (prepared texts)."""
@@ -155,7 +189,15 @@ class Verifier:
         """Both stages: :meth:`screen`, then :meth:`confirm` on the pairs that passed, with
         ``texts_a[i]``/``texts_b[j]`` the prepared text of each side's row (None: no texts)."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        ok = self.screen(jac, cont, nums_a, nums_b, pairs)
+        judged = None
+        if self.verify_text and texts_a is not None and texts_b is not None:
+            ta, tb = texts_a, texts_b
+
+            def of(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+                return [ta[i] for i in pairs[idx, 0].tolist()], [tb[j] for j in pairs[idx, 1].tolist()]
+
+            judged = self.judged_by_alignment(of)
+        ok = self.screen(jac, cont, nums_a, nums_b, pairs, judged)
         if self.verify_text and texts_a is not None and texts_b is not None:
             sel = np.flatnonzero(ok)
             if sel.size:

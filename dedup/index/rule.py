@@ -29,13 +29,17 @@ def screen(
 
     With ``verify_text``, ``texts(idx)`` gives the prepared texts of pairs ``pairs[idx]``: as in
     ``dedup cluster`` (:func:`dedup.cluster.exact_containment`), a pair that could match on containment
-    alone is judged on its exact containment (a document stored without its text keeps the estimate)."""
+    alone is judged on its exact containment (a document stored without its text keeps the estimate), and a
+    pair whose figures disagree passes when the alignment will judge it (:meth:`Verifier.screen`)."""
     jac, cont = similarity_between(sigs_a, sizes_a, sigs_b, sizes_b, pairs)
+    v = ctx.engine.verifier
+    judged = None
     if texts is not None and ctx.params.verify_text:
         texts_of = texts
-        cont = exact_containment(jac, cont, np.arange(len(jac))[:, None].repeat(2, axis=1), ctx.engine.verifier,
+        cont = exact_containment(jac, cont, np.arange(len(jac))[:, None].repeat(2, axis=1), v,
                                  lambda near: exact(ctx, texts_of(near[:, 0]), cont[near[:, 0]]))
-    return ctx.engine.verifier.screen(jac, cont, nums_a, nums_b, pairs), np.maximum(jac, cont), jac, cont
+        judged = v.judged_by_alignment(texts_of)  # as in dedup cluster: the alignment judges disputed figures
+    return v.screen(jac, cont, nums_a, nums_b, pairs, judged), np.maximum(jac, cont), jac, cont
 
 
 def exact(ctx: Context, texts: tuple[list[str | None], list[str | None]], estimates: np.ndarray) -> np.ndarray:

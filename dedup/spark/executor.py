@@ -113,9 +113,10 @@ JUDGED = "i long, j long, sim double, ok boolean, stage int"
 """Schema of a judged pair: positions ``i < j``, similarity ``max(J, C)``, whether it matches, and the stage that
 decided (0: a match; 1: vetoed by the number rule; 2: vetoed by the alignment of the texts)."""
 
-SCREENED = "i long, j long, sim double, ok boolean, stage int, near boolean, jac double"
+SCREENED = "i long, j long, sim double, ok boolean, stage int, near boolean, jac double, disputed boolean"
 """Stage 1's output: a judged pair, whether its containment is to be measured exactly in stage 2 (``near``, see
-:func:`dedup.cluster.exact_containment`), and its estimated Jaccard."""
+:func:`dedup.cluster.exact_containment`), its estimated Jaccard, and whether only its figures vetoed it with the texts
+to be verified (``disputed``: the alignment judges it in stage 2 when it can, as :meth:`Verifier.screen` has it)."""
 
 
 def screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
@@ -148,7 +149,9 @@ def screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[A
             nums_i = nums_j = None
         sub = np.arange(len(keep), dtype=np.int64)
         # near pairs: the number rule's verdict alone (the threshold is decided on the exact containment)
-        ok = v.screen(jac[keep], np.where(near[keep], 1.0, cont[keep]), nums_i, nums_j, np.stack((sub, sub), axis=1))
+        rule_cont = np.where(near[keep], 1.0, cont[keep])
+        ok = v.screen(jac[keep], rule_cont, nums_i, nums_j, np.stack((sub, sub), axis=1))
+        disputed = v.verify_text & ~ok & v.passes_thresholds(jac[keep], rule_cont)  # only the figures vetoed it
         yield pd.DataFrame(
             {
                 "i": pdf["i"].to_numpy(np.int64)[keep],
@@ -158,6 +161,7 @@ def screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[A
                 "stage": np.where(ok, 0, 1).astype(np.int32),
                 "near": near[keep],
                 "jac": jac[keep],
+                "disputed": disputed,
             }
         )
 
@@ -175,6 +179,10 @@ def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
         # sim and ok are updated below: copies (pandas 3 hands out read-only views of its columns)
         sim, ok = pdf["sim"].to_numpy(np.float64, copy=True), pdf["ok"].to_numpy(bool, copy=True)
         near, jac = pdf["near"].to_numpy(bool), pdf["jac"].to_numpy(np.float64)
+        # A pair only its figures vetoed passes when the alignment clears its figures (Verifier.screen).
+        disputed = pdf["disputed"].to_numpy(bool)
+        judged = disputed & np.array([bool(d) and v.figures_agree(a, b) for d, a, b in zip(disputed, ti, tj)], dtype=bool)
+        ok |= judged
         keep = np.ones(len(pdf), dtype=bool)
         at = np.flatnonzero(near)
         if at.size:

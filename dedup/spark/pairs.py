@@ -111,7 +111,7 @@ def judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, 
         lambda it: screen_batches(it, params), SCREENED
     )
     if not params["verify_text"]:
-        return screened.drop("near", "jac"), []
+        return screened.drop("near", "jac", "disputed"), []
     # Stage 2: the prepared texts are joined to the pairs that passed stage 1 only.
     screened = screened.persist(StorageLevel.MEMORY_AND_DISK)
     texts = signed.select(POS, "text")
@@ -119,11 +119,12 @@ def judged_pairs(signed: DataFrame, params: dict[str, Any]) -> tuple[DataFrame, 
     def text_of(c: str) -> DataFrame:
         return texts.select(F.col(POS).alias(c), F.col("text").alias(f"text_{c}"))
 
-    passed = screened.where(F.col("ok") | F.col("near")).select("i", "j", "sim", "ok", "near", "jac")
+    to_judge = F.col("ok") | F.col("near") | F.col("disputed")
+    passed = screened.where(to_judge).select("i", "j", "sim", "ok", "near", "jac", "disputed")
     confirmed = (
         passed.join(text_of("i"), "i")
         .join(text_of("j"), "j")
-        .select("i", "j", "sim", "ok", "near", "jac", "text_i", "text_j")
+        .select("i", "j", "sim", "ok", "near", "jac", "disputed", "text_i", "text_j")
         .mapInPandas(lambda it: confirm_batches(it, params), JUDGED)
     )
-    return confirmed.unionByName(screened.where(~F.col("ok") & ~F.col("near")).drop("near", "jac")), [screened]
+    return confirmed.unionByName(screened.where(~to_judge).drop("near", "jac", "disputed")), [screened]
