@@ -443,3 +443,16 @@ def test_excerpts_and_their_sources_as_locally(spark):
     local = _compare(spark, ids, texts)
     assert local.labels[0] == local.labels[20] == local.labels[21] == local.labels[22]
     assert len({local.labels[23], local.labels[24], local.labels[25]}) == 3
+
+
+def test_damaged_figures_judged_by_the_alignment_as_locally(spark):
+    """An excerpt whose figures OCR damaged (the number rule alone vetoes it) joins its article; the same
+    sentences with other figures, and an OCR'd template with other figures, stay apart: as locally."""
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+    from test_damaged_figures import ARTICLE, DAMAGED, OTHER_FIGURES, UNRELATED
+
+    ocr = EUROBOND.replace("issuing", "issumg").replace("manager", "mauager").replace("Luxembourg", "Luxemb0urg")
+    texts = [ARTICLE, DAMAGED, OTHER_FIGURES, UNRELATED, EUROBOND, OTHER_EUROBOND, ocr]
+    local = _compare(spark, [f"d{k}" for k in range(len(texts))], texts)
+    assert local.labels[0] == local.labels[1] != local.labels[2]
+    assert local.labels[4] == local.labels[6] != local.labels[5]
