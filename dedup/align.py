@@ -366,6 +366,14 @@ def template_fill_many(texts_a: Sequence[str], texts_b: Sequence[str], n_jobs: i
     return _core.template_fill_batch(list(texts_a), list(texts_b), _core_params(), threads)
 
 
+def figures_agree_many(texts_a: Sequence[str], texts_b: Sequence[str], n_jobs: int | None = 1) -> np.ndarray:
+    """Per pair: whether the full alignment of ``texts_a[m]`` and ``texts_b[m]`` (:func:`align`) is no template fill,
+    pairs at least one figure with the same figure and changes none (False for a pair too long to align):
+    compiled (``dedup._core.figures_agree_batch``), on ``n_jobs`` threads (``None``: one per core)."""
+    threads = 0 if n_jobs is None else max(1, int(n_jobs))
+    return _core.figures_agree_batch(list(texts_a), list(texts_b), _core_params(), threads)
+
+
 def template_fill_stored(store: _core.TextStore, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
     """:func:`template_fill_many` of texts kept in a ``dedup._core.TextStore`` (see :class:`dedup.texts.StoredTexts`):
     pair ``m`` is stored texts ``left[m]`` and ``right[m]``, read and tokenized in the core without making strings."""

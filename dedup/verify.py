@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _kernels, numbers
-from .align import Alignment, align, alignable, template_fill_many
+from .align import Alignment, align, alignable, figures_agree_many, template_fill_many
 from .errors import ConfigError
 from .texts import StoredTexts
 
@@ -124,7 +124,8 @@ class Verifier:
         long: :func:`dedup.align.alignable`), finds no template fill, and pairs at least one figure of one text
         with the same figure of the other (digits read through OCR's confusions) while changing none. A pair too
         noisy for the alignment to compare its figures (an OCR'd copy whose differences it does not judge) is
-        not cleared: only the number rule speaks for its figures then."""
+        not cleared: only the number rule speaks for its figures then. (The reference of
+        :func:`dedup.align.figures_agree_many`, which the engines call.)"""
         if text_a is None or text_b is None or not alignable(text_a, text_b):
             return False
         al = align(text_a, text_b)
@@ -136,7 +137,11 @@ class Verifier:
 
         def judged(idx: np.ndarray) -> np.ndarray:
             left, right = texts(idx)
-            return np.array([self.figures_agree(a, b) for a, b in zip(left, right)], dtype=bool)
+            out = np.zeros(len(left), dtype=bool)
+            both = [(m, a, b) for m, (a, b) in enumerate(zip(left, right)) if a is not None and b is not None]
+            if both:
+                out[[m for m, _, _ in both]] = figures_agree_many([a for _, a, _ in both], [b for _, _, b in both], None)
+            return out
 
         return judged
 

@@ -87,3 +87,30 @@ def test_alignable_counts_words_only_for_long_texts():
     assert not alignable(words, words)  # 7000 x 7000 word pairs > MAX_ALIGN_CELLS
     assert alignable(words, "one two")
     assert np.all([alignable(ARTICLE, DAMAGED)])
+
+
+def test_the_compiled_figures_check_is_the_reference():
+    """dedup.align.figures_agree_many (the core, what engines call) gives Verifier.figures_agree (the Python
+    alignment, the reference) on clean, damaged, noisy, templated and unrelated pairs."""
+    import random
+
+    from test_cluster import EUROBOND, OTHER_EUROBOND
+
+    from dedup.align import figures_agree_many
+    from dedup.verify import Verifier
+
+    rng = random.Random(3)
+
+    def noisy(text: str, rate: float) -> str:
+        swap = {"e": "c", "l": "1", "o": "0", "i": "l", "1": "l", "0": "O", "5": "S", "m": "rn"}
+        return "".join(swap.get(ch, ch) if rng.random() < rate else ch for ch in text)
+
+    d = dedup.Deduplicator()
+    base = [ARTICLE, EXCERPT, DAMAGED, OTHER_FIGURES, UNRELATED, EUROBOND, OTHER_EUROBOND]
+    texts = base + [noisy(t, r) for t in base for r in (0.01, 0.05, 0.15)]
+    prepared = [d.prepare(t) for t in texts]
+    pairs = [(a, b) for a in range(len(prepared)) for b in range(len(prepared)) if a != b]
+    got = figures_agree_many([prepared[a] for a, _ in pairs], [prepared[b] for _, b in pairs], 1)
+    want = [Verifier.figures_agree(prepared[a], prepared[b]) for a, b in pairs]
+    assert got.tolist() == want
+    assert any(want) and not all(want)

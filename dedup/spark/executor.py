@@ -3,7 +3,7 @@ clustering, so that the Spark engine and the local one cannot drift apart (see :
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -166,6 +166,15 @@ def screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[A
         )
 
 
+def _pair_texts(ti: list[str | None], tj: list[str | None]) -> Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]:
+    """The texts of rows ``idx`` of a batch of pairs (both sides)."""
+
+    def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+        return [ti[k] for k in idx.tolist()], [tj[k] for k in idx.tolist()]
+
+    return texts
+
+
 def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
     """Stage 2 on the pairs that passed stage 1 (or are near: their exact containment decides first), with their
     two prepared texts."""
@@ -181,7 +190,10 @@ def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
         near, jac = pdf["near"].to_numpy(bool), pdf["jac"].to_numpy(np.float64)
         # A pair only its figures vetoed passes when the alignment clears its figures (Verifier.screen).
         disputed = pdf["disputed"].to_numpy(bool)
-        judged = disputed & np.array([bool(d) and v.figures_agree(a, b) for d, a, b in zip(disputed, ti, tj)], dtype=bool)
+        judged = np.zeros(len(pdf), dtype=bool)
+        at = np.flatnonzero(disputed)
+        if at.size:
+            judged[at] = v.judged_by_alignment(_pair_texts(ti, tj))(at)
         ok |= judged
         keep = np.ones(len(pdf), dtype=bool)
         at = np.flatnonzero(near)

@@ -147,6 +147,33 @@ fn template_fill_batch<'py>(
     params: &Bound<'py, PyDict>,
     threads: usize,
 ) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    judged(py, &texts_a, &texts_b, params, threads, false)
+}
+
+/// `dedup.verify.Verifier.figures_agree(texts_a[m], texts_b[m])` for every `m` (a bool array), as
+/// [`template_fill_batch`] runs: the full alignment pairs a figure and changes none, without a template fill.
+#[pyfunction]
+#[pyo3(signature = (texts_a, texts_b, params, threads=0))]
+fn figures_agree_batch<'py>(
+    py: Python<'py>,
+    texts_a: Vec<Bound<'py, PyAny>>,
+    texts_b: Vec<Bound<'py, PyAny>>,
+    params: &Bound<'py, PyDict>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    judged(py, &texts_a, &texts_b, params, threads, true)
+}
+
+/// The pairs `(texts_a[m], texts_b[m])` judged in rounds: their template fills, or with `figures` whether
+/// the alignment clears their figures.
+fn judged<'py>(
+    py: Python<'py>,
+    texts_a: &[Bound<'py, PyAny>],
+    texts_b: &[Bound<'py, PyAny>],
+    params: &Bound<'py, PyDict>,
+    threads: usize,
+    figures: bool,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
     if texts_a.len() != texts_b.len() {
         return Err(bad(format!("texts_a and texts_b: lengths {} and {} differ", texts_a.len(), texts_b.len())));
     }
@@ -161,7 +188,7 @@ fn template_fill_batch<'py>(
         let mut m = start;
         while m < texts_a.len() && pairs.len() < ROUND && size < ROUND_TEXT {
             let mut ij = [0usize; 2];
-            for (side, (list, name)) in [(&texts_a, "texts_a"), (&texts_b, "texts_b")].into_iter().enumerate() {
+            for (side, (list, name)) in [(texts_a, "texts_a"), (texts_b, "texts_b")].into_iter().enumerate() {
                 let x = &list[m];
                 let key = x.as_ptr() as usize;
                 ij[side] = match index.get(&key) {
@@ -178,7 +205,11 @@ fn template_fill_batch<'py>(
             pairs.push((ij[0], ij[1]));
             m += 1;
         }
-        let fills = parallel(py, threads, || align::template_fill_batch(&texts, Text::code_points, &pairs, &p))?;
+        let fills = if figures {
+            parallel(py, threads, || align::figures_agree_batch(&texts, Text::code_points, &pairs, &p))?
+        } else {
+            parallel(py, threads, || align::template_fill_batch(&texts, Text::code_points, &pairs, &p))?
+        };
         out.extend(fills);
         start = m;
     }
@@ -265,6 +296,7 @@ fn align_char_tables() -> CharTables {
 /// Add this module's functions to `dedup._core`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(template_fill_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(figures_agree_batch, m)?)?;
     m.add_function(wrap_pyfunction!(align_opcodes, m)?)?;
     m.add_function(wrap_pyfunction!(align_indel_similarity, m)?)?;
     m.add_function(wrap_pyfunction!(align_doc, m)?)?;

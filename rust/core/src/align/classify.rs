@@ -52,11 +52,31 @@ fn common_ids(a: &Doc, b: &Doc) -> (Vec<u32>, usize) {
 
 /// `template_fill(a, b)`: the texts in either order.
 pub fn template_fill(a: &Doc, b: &Doc, p: &Params) -> bool {
+    canonical(a, b, p, false).is_some_and(|c| c.fill)
+}
+
+/// `Verifier.figures_agree` of two tokenized texts: the full alignment (`align(a, b)`, every run counted,
+/// as with `detail`) finds no template fill, at least one shared figure and no changed one. False for a
+/// pair too long to align.
+pub fn figures_agree(a: &Doc, b: &Doc, p: &Params) -> bool {
+    canonical(a, b, p, true).is_some_and(|c| !c.fill && c.shared_figures > 0 && c.changed_figures == 0)
+}
+
+/// [`classify`] of `a` and `b` in canonical order (the smaller text first, as `align` orders them).
+fn canonical(a: &Doc, b: &Doc, p: &Params, full: bool) -> Option<Counts> {
     if a.text <= b.text {
-        classify(a, b, p)
+        classify(a, b, p, full)
     } else {
-        classify(b, a, p)
+        classify(b, a, p, full)
     }
+}
+
+/// What a classification found: the verdict and the figures it paired and changed.
+#[derive(Clone, Copy, Debug)]
+struct Counts {
+    fill: bool,
+    shared_figures: usize,
+    changed_figures: usize,
 }
 
 fn joined(d: &Doc, lo: usize, hi: usize) -> Vec<u32> {
@@ -163,11 +183,12 @@ struct Pending {
     sim: f64,
 }
 
-/// `_classify(a, b, detail=False).template_fill`, `a` and `b` in canonical order.
-fn classify(da: &Doc, db: &Doc, p: &Params) -> bool {
+/// `_classify(a, b, detail=full)`'s counts, `a` and `b` in canonical order: None for no verdict (too many
+/// word pairs to align; without `full`, a noisy pair as soon as its noise shows, as `_Tally.scan` stops).
+fn classify(da: &Doc, db: &Doc, p: &Params, full: bool) -> Option<Counts> {
     let (na, nb) = (da.len(), db.len());
     if (na as i128) * (nb as i128) > p.max_align_cells as i128 {
-        return false; // not aligned: no verdict
+        return None; // not aligned: no verdict
     }
     let ids_a: &[u32] = &da.local;
     let (ids_b, alphabet) = common_ids(da, db);
@@ -177,7 +198,7 @@ fn classify(da: &Doc, db: &Doc, p: &Params) -> bool {
     let fig_b = |j1: usize, j2: usize| db.figures_before[j2] - db.figures_before[j1];
 
     let total: usize = runs.iter().filter(|r| matches!(r.tag, Tag::Equal | Tag::Replace)).map(|r| (r.i2 - r.i1).max(r.j2 - r.j1)).sum();
-    let stop_at = (p.noisy_words as f64).max(p.noisy_rate * total as f64);
+    let stop_at = if full { f64::INFINITY } else { (p.noisy_words as f64).max(p.noisy_rate * total as f64) };
     let (mut shared_words, mut shared_figures, mut noisy, mut replaced) = (0usize, 0usize, 0usize, 0usize);
     let mut pending: Vec<Pending> = Vec::new();
     let (mut da_digits, mut db_digits) = (Vec::new(), Vec::new());
@@ -204,7 +225,7 @@ fn classify(da: &Doc, db: &Doc, p: &Params) -> bool {
                 if sim >= p.noise_similarity && (!figures || same_digits()) {
                     noisy += (i2 - i1).max(j2 - j1);
                     if noisy as f64 >= stop_at {
-                        return false; // an OCR'd copy: no verdict
+                        return None; // an OCR'd copy: no verdict
                     }
                 } else {
                     pending.push(Pending { k, i1, i2, j1, j2, sim });
@@ -292,7 +313,8 @@ fn classify(da: &Doc, db: &Doc, p: &Params) -> bool {
             changed_names += c_name;
         }
     }
-    verdict(noisy, aligned_words, shared_figures, changed_figures, changed_words, changed_names, p)
+    let fill = verdict(noisy, aligned_words, shared_figures, changed_figures, changed_words, changed_names, p);
+    Some(Counts { fill, shared_figures, changed_figures })
 }
 
 /// `_own_edge`: a short replaced run at a text's end that is the copy's own (at the start: a dateline).

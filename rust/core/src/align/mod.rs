@@ -27,7 +27,7 @@ pub mod tables;
 
 use rayon::prelude::*;
 
-pub use classify::template_fill;
+pub use classify::{figures_agree, template_fill};
 pub use doc::Doc;
 
 /// The thresholds and word lists of `dedup.align`, passed from Python (one source of truth).
@@ -114,8 +114,24 @@ impl Params {
 /// each text is read as code points (`code_points`) and tokenized once, then the pairs are
 /// judged in parallel.
 pub fn template_fill_batch<T: Sync>(texts: &[T], code_points: impl Fn(&T) -> Vec<u32> + Sync, pairs: &[(usize, usize)], p: &Params) -> Vec<bool> {
+    judge_batch(texts, code_points, pairs, p, template_fill)
+}
+
+/// `figures_agree(texts[i], texts[j])` for each pair `(i, j)`, as [`template_fill_batch`] runs.
+pub fn figures_agree_batch<T: Sync>(texts: &[T], code_points: impl Fn(&T) -> Vec<u32> + Sync, pairs: &[(usize, usize)], p: &Params) -> Vec<bool> {
+    judge_batch(texts, code_points, pairs, p, figures_agree)
+}
+
+/// `judge(texts[i], texts[j])` for each pair, each text tokenized once, the pairs judged in parallel.
+fn judge_batch<T: Sync>(
+    texts: &[T],
+    code_points: impl Fn(&T) -> Vec<u32> + Sync,
+    pairs: &[(usize, usize)],
+    p: &Params,
+    judge: fn(&Doc, &Doc, &Params) -> bool,
+) -> Vec<bool> {
     let docs: Vec<Doc> = texts.par_iter().map(|t| Doc::new(code_points(t), p)).collect();
-    pairs.par_iter().with_min_len(4).map(|&(i, j)| template_fill(&docs[i], &docs[j], p)).collect()
+    pairs.par_iter().with_min_len(4).map(|&(i, j)| judge(&docs[i], &docs[j], p)).collect()
 }
 
 #[cfg(test)]
