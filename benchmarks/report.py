@@ -103,8 +103,11 @@ def _header(res: dict[str, Any]) -> list[str]:
     ]
     runs = meta.get("part_runs") or {}
     if len({(r.get("command"), r.get("started")) for r in runs.values()}) > 1:
-        lines.append("- **Parts measured in separate runs** (same machine; merged with `--merge`): " + "; ".join(
-            f"{part} from `{r.get('command')}` started {r.get('started')}" for part, r in runs.items()))
+        cpus = [r.get("cpu") for r in runs.values()]
+        where = "same machine" if len(set(cpus)) == 1 else "the machine named where it was recorded; ratios compare tools of one run"
+        lines.append(f"- **Parts measured in separate runs** ({where}; merged with `--merge`): " + "; ".join(
+            f"{part} from `{r.get('command')}` started {r.get('started')}" + (f" on {r['cpu']}" if r.get("cpu") else "")
+            for part, r in runs.items()))
     lines.append("")
     return lines
 
