@@ -17,7 +17,7 @@ from .normalize import Normalizer
 from .params import Params
 from .shingle import Shingler
 from .texts import StoredTexts
-from .verify import Verifier
+from .verify import Verifier, pair_texts
 
 __all__ = ["Params", "Deduplicator", "cluster", "deduplicate"]
 
@@ -330,7 +330,7 @@ class Deduplicator:
         measure = None if texts is None else (lambda near: self.shingler.containment(texts, near, fold))
         if measure is not None:
             cont = exact_containment(jac, cont, pairs, v, measure)
-        judged = None if texts is None else v.judged_by_alignment(lambda idx: _texts_of(texts, pairs[idx]))
+        judged = None if texts is None else v.judged_by_alignment(pair_texts(texts, texts, pairs))
         ok = self.verifier.screen(jac, cont, nums, nums, pairs, judged)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
         # Parts (excerpts, abridgements): those of no one source or with copies of their own are no edges (nor vetoes).
@@ -483,11 +483,6 @@ def _full_batches(ids: list[Any], texts: list[str], batch_size: int) -> Iterator
     while len(ids) >= batch_size:
         yield ids[:batch_size], texts[:batch_size]
         del ids[:batch_size], texts[:batch_size]
-
-
-def _texts_of(texts: Sequence[str | None], pairs: np.ndarray) -> tuple[list[str | None], list[str | None]]:
-    """The texts of both sides of ``pairs`` (``(m, 2)`` rows of ``texts``)."""
-    return [texts[i] for i in pairs[:, 0].tolist()], [texts[j] for j in pairs[:, 1].tolist()]
 
 
 def split_record(rec: Any, position: int) -> tuple[Any, str]:

@@ -39,7 +39,7 @@ from .texts import StoredTexts
 if TYPE_CHECKING:
     from .params import Params
 
-__all__ = ["Verifier", "estimates", "similarity_between"]
+__all__ = ["PairTexts", "Verifier", "estimates", "pair_texts", "similarity_between"]
 
 
 def estimates(agree: np.ndarray | None, k: int, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +70,19 @@ def similarity_between(
     # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
     agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
     return estimates(agree, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
+
+
+PairTexts = Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]
+"""``texts(idx)``: the prepared texts of both sides of pairs ``idx`` (None where one is unknown)."""
+
+
+def pair_texts(texts_a: Sequence[str | None], texts_b: Sequence[str | None], pairs: np.ndarray) -> PairTexts:
+    """The :data:`PairTexts` of ``(m, 2)`` row pairs ``pairs``: ``texts_a`` of their first rows, ``texts_b`` of their second."""
+
+    def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+        return [texts_a[i] for i in pairs[idx, 0].tolist()], [texts_b[j] for j in pairs[idx, 1].tolist()]
+
+    return texts
 
 
 @dataclass(frozen=True)
@@ -131,7 +144,7 @@ class Verifier:
         al = align(text_a, text_b)
         return al.aligned and not al.template_fill and al.shared_figures > 0 and al.changed_figures == 0
 
-    def judged_by_alignment(self, texts: Callable[[np.ndarray], tuple[Sequence[str | None], Sequence[str | None]]]) -> Callable[[np.ndarray], np.ndarray]:
+    def judged_by_alignment(self, texts: PairTexts) -> Callable[[np.ndarray], np.ndarray]:
         """A ``judged`` for :meth:`screen`: ``texts(idx)`` gives the prepared texts of pairs ``idx`` (None where
         one is unknown); the pairs whose figures the alignment clears (:meth:`figures_agree`) are judged."""
 
@@ -194,19 +207,11 @@ class Verifier:
         """Both stages: :meth:`screen`, then :meth:`confirm` on the pairs that passed, with
         ``texts_a[i]``/``texts_b[j]`` the prepared text of each side's row (None: no texts)."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        judged = None
-        if self.verify_text and texts_a is not None and texts_b is not None:
-            ta, tb = texts_a, texts_b
-
-            def of(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
-                return [ta[i] for i in pairs[idx, 0].tolist()], [tb[j] for j in pairs[idx, 1].tolist()]
-
-            judged = self.judged_by_alignment(of)
-        ok = self.screen(jac, cont, nums_a, nums_b, pairs, judged)
-        if self.verify_text and texts_a is not None and texts_b is not None:
-            sel = np.flatnonzero(ok)
-            if sel.size:
-                left = [texts_a[i] for i in pairs[sel, 0].tolist()]
-                right = [texts_b[j] for j in pairs[sel, 1].tolist()]
-                ok[sel] = self.confirm(left, right, n_jobs)
+        if not self.verify_text or texts_a is None or texts_b is None:
+            return self.screen(jac, cont, nums_a, nums_b, pairs)
+        texts = pair_texts(texts_a, texts_b, pairs)
+        ok = self.screen(jac, cont, nums_a, nums_b, pairs, self.judged_by_alignment(texts))
+        sel = np.flatnonzero(ok)
+        if sel.size:
+            ok[sel] = self.confirm(*texts(sel), n_jobs)
         return ok

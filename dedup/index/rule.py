@@ -8,9 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..cluster import exact_containment
-from ..verify import similarity_between
+from ..verify import PairTexts, similarity_between
 from .context import Context
-from .signing import TextsOf
 
 
 def screen(
@@ -22,7 +21,7 @@ def screen(
     sizes_b: np.ndarray,
     nums_b: np.ndarray | None,
     pairs: np.ndarray,
-    texts: TextsOf | None = None,
+    texts: PairTexts | None = None,
 ) -> tuple[np.ndarray, ...]:
     """``ok, similarity, jaccard, containment`` of pairs ``(i in a, j in b)`` by the first stage of the
     Deduplicator's rule (:meth:`Verifier.screen`); the pairs that pass go to :func:`confirm`.

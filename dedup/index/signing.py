@@ -4,17 +4,16 @@ CPU-heavy part)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
+from ..verify import PairTexts, pair_texts
 from .context import Context
 from .keys import band_keys, exact_keys, wordless_key
 from .records import encode_id, encode_meta, split_record
-
-TextsOf = Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]
 
 
 class Signed:
@@ -54,13 +53,9 @@ class Signed:
             self.nums[sel], self.keys[sel], [self.texts[i] for i in at], None if self.packed is None else [self.packed[i] for i in at],
         )
 
-    def texts_of(self, pairs: np.ndarray) -> TextsOf:
+    def texts_of(self, pairs: np.ndarray) -> PairTexts:
         """The prepared texts of pairs ``pairs[idx]`` of documents of this batch (for :func:`dedup.index.rule.screen`)."""
-
-        def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
-            return [self.texts[i] for i in pairs[idx, 0].tolist()], [self.texts[j] for j in pairs[idx, 1].tolist()]
-
-        return texts
+        return pair_texts(self.texts, self.texts, pairs)
 
 
 def sign_records(ctx: Context, chunk: list[Any], offset: int) -> Signed:

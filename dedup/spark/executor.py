@@ -3,7 +3,7 @@ clustering, so that the Spark engine and the local one cannot drift apart (see :
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from ..deduplicator import Deduplicator
 from ..errors import InputError
 from ..numbers import SKETCH_SIZE
 from ..params import Params
-from ..verify import Verifier, similarity_between
+from ..verify import Verifier, pair_texts, similarity_between
 
 __all__ = ["ID", "JUDGED", "POS", "TEXT", "cluster_batches", "confirm_batches", "engine", "screen_batches", "sign_batches",
            "signed_schema", "unpack", "verifier"]
@@ -166,15 +166,6 @@ def screen_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[A
         )
 
 
-def _pair_texts(ti: list[str | None], tj: list[str | None]) -> Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]:
-    """The texts of rows ``idx`` of a batch of pairs (both sides)."""
-
-    def texts(idx: np.ndarray) -> tuple[list[str | None], list[str | None]]:
-        return [ti[k] for k in idx.tolist()], [tj[k] for k in idx.tolist()]
-
-    return texts
-
-
 def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[Any]:
     """Stage 2 on the pairs that passed stage 1 (or are near: their exact containment decides first), with their
     two prepared texts."""
@@ -193,7 +184,8 @@ def confirm_batches(batches: Iterator[Any], params: dict[str, Any]) -> Iterator[
         judged = np.zeros(len(pdf), dtype=bool)
         at = np.flatnonzero(disputed)
         if at.size:
-            judged[at] = v.judged_by_alignment(_pair_texts(ti, tj))(at)
+            rows = np.arange(len(pdf), dtype=np.int64)
+            judged[at] = v.judged_by_alignment(pair_texts(ti, tj, np.stack((rows, rows), axis=1)))(at)
         ok |= judged
         keep = np.ones(len(pdf), dtype=bool)
         at = np.flatnonzero(near)
