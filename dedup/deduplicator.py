@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _kernels, numbers
+from ._batching import claim_new
 from .cluster import EXACT_MARGIN, Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, exact_containment, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
 from .lsh import LSH, LevelTables, containment_levels, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
@@ -419,10 +420,7 @@ def _new_batches(records: Iterable[Any], batch_size: int, added: dict[Any, int],
     texts: list[str] = []
     seen: set[Any] = set()
     for rec in records:
-        id_, text = split_record(rec, base + len(seen))
-        if id_ in added or id_ in seen:
-            raise InputError("duplicate id", doc_id=id_)
-        seen.add(id_)
+        id_, text = _new_record(rec, added, seen, base)
         ids.append(id_)
         texts.append(text)
         if len(ids) >= batch_size:
@@ -430,6 +428,16 @@ def _new_batches(records: Iterable[Any], batch_size: int, added: dict[Any, int],
             ids, texts = [], []
     if ids:
         yield ids, texts
+
+
+def _new_record(rec: Any, added: dict[Any, int], seen: set[Any], base: int) -> tuple[Any, str]:
+    """``(id, text)`` of one record read after the ``seen`` ones (:func:`split_record`), its id then seen too; an id
+    already ``added`` (the engine's ``base`` documents) or seen raises :class:`InputError`."""
+    id_, text = split_record(rec, base + len(seen))
+    if id_ in added or id_ in seen:
+        raise InputError("duplicate id", doc_id=id_)
+    seen.add(id_)
+    return id_, text
 
 
 def _rebatched(batches: Iterable[tuple[Sequence[Any], Sequence[str]]], batch_size: int, added: dict[Any, int],
@@ -448,11 +456,8 @@ def _rebatched(batches: Iterable[tuple[Sequence[Any], Sequence[str]]], batch_siz
             texts += got_texts
         else:
             try:
-                for id_, text in zip(got_ids, got_texts):
-                    id_, text = split_record((id_, text), base + len(seen))
-                    if id_ in added or id_ in seen:
-                        raise InputError("duplicate id", doc_id=id_)
-                    seen.add(id_)
+                for pair in zip(got_ids, got_texts):
+                    id_, text = _new_record(pair, added, seen, base)
                     ids.append(id_)
                     texts.append(text)
             except InputError:
@@ -466,16 +471,7 @@ def _rebatched(batches: Iterable[tuple[Sequence[Any], Sequence[str]]], batch_siz
 def _fresh(ids: Sequence[Any], texts: Sequence[str], added: dict[Any, int], seen: set[Any]) -> bool:
     """Whether every text is a ``str`` and every id hashable, new (not in ``added`` or ``seen``) and not repeated;
     the ids are then added to ``seen``."""
-    if not set(map(type, texts)) <= {str}:
-        return False
-    try:
-        new = set(ids)
-    except TypeError:  # an id that cannot be hashed
-        return False
-    if len(new) < len(ids) or not seen.isdisjoint(new) or not added.keys().isdisjoint(new):
-        return False
-    seen |= new
-    return True
+    return set(map(type, texts)) <= {str} and claim_new(ids, seen, added.keys())
 
 
 def _full_batches(ids: list[Any], texts: list[str], batch_size: int) -> Iterator[tuple[list[Any], list[str]]]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, NoReturn, TextIO, TypeAlias, TypeVar, overload
 
 from . import formats
+from ._batching import claim_new
 from .errors import ConfigError, FormatError, InputError, Where
 from .formats import CorruptStream
 
@@ -1042,7 +1043,7 @@ def _file_batches(f: InputFile, unique_ids: bool, seen: set[Any], on_error: str,
     try:
         for item in f.record_batches():
             if isinstance(item, RecordBatch):
-                if not unique_ids or _all_new(item.ids, seen):
+                if not unique_ids or claim_new(item.ids, seen):
                     if ids:
                         yield ids, texts
                         ids, texts = [], []
@@ -1065,15 +1066,6 @@ def _file_batches(f: InputFile, unique_ids: bool, seen: set[Any], on_error: str,
         raise
     if ids:
         yield ids, texts
-
-
-def _all_new(ids: list[Any], seen: set[Any]) -> bool:
-    """Whether no id of ``ids`` is in ``seen`` or repeated; they are then added to ``seen``."""
-    new = set(ids)
-    if len(new) < len(ids) or not seen.isdisjoint(new):
-        return False
-    seen |= new
-    return True
 
 
 def read_inputs(
