@@ -34,6 +34,30 @@ pub fn components(n: usize, left: &[i64], right: &[i64]) -> Result<Vec<i64>, Str
     Ok((0..n).map(|i| find(&mut parent, i) as i64).collect())
 }
 
+/// The edges incident to each of `n` nodes, as compressed rows: the edges at node `x` are
+/// `incident[start[x]..start[x + 1]]`, in edge order; `end(k)` gives edge `k`'s two ends (of `m` edges).
+pub fn incidence(n: usize, m: usize, end: impl Fn(usize) -> (usize, usize)) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0usize; n + 1];
+    for k in 0..m {
+        let (a, b) = end(k);
+        start[a + 1] += 1;
+        start[b + 1] += 1;
+    }
+    for x in 0..n {
+        start[x + 1] += start[x];
+    }
+    let mut fill = start.clone();
+    let mut incident = vec![0usize; 2 * m];
+    for k in 0..m {
+        let (a, b) = end(k);
+        incident[fill[a]] = k;
+        fill[a] += 1;
+        incident[fill[b]] = k;
+        fill[b] += 1;
+    }
+    (start, incident)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,23 +15,12 @@ pub fn heaviest_edges(n: usize, left: &[i64], right: &[i64], weights: &[f64], de
         usize::try_from(v).ok().filter(|&u| u < n).ok_or_else(|| format!("edge endpoint {v} is not a node of 0..{n}"))
     };
     let ends: Vec<(usize, usize)> = left.iter().zip(right).map(|(&l, &r)| Ok((node(l)?, node(r)?))).collect::<Result<_, String>>()?;
-    // Incident (other end, edge) entries of each node, bucketed by node.
-    let mut start = vec![0usize; n + 1];
-    for &(a, b) in &ends {
-        start[a + 1] += 1;
-        start[b + 1] += 1;
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut incident = vec![(0usize, 0usize); 2 * ends.len()];
-    for (e, &(a, b)) in ends.iter().enumerate() {
-        incident[fill[a]] = (b, e);
-        fill[a] += 1;
-        incident[fill[b]] = (a, e);
-        fill[b] += 1;
-    }
+    // Each node's (other end, edge) entries, bucketed by node.
+    let (start, by_node) = crate::components::incidence(n, ends.len(), |e| ends[e]);
+    let mut incident: Vec<(usize, usize)> = (0..n)
+        .flat_map(|x| by_node[start[x]..start[x + 1]].iter().map(move |&e| (x, e)))
+        .map(|(x, e)| (if ends[e].0 == x { ends[e].1 } else { ends[e].0 }, e))
+        .collect();
     let heavier = |x: &(usize, usize), y: &(usize, usize)| -> Ordering { weights[y.1].total_cmp(&weights[x.1]).then(x.0.cmp(&y.0)) };
     let mut keep = vec![false; ends.len()];
     for i in 0..n {

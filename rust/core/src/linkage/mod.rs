@@ -109,26 +109,7 @@ pub fn average_linkage(
     let mut apart_codes: Vec<u64> = g.apart.iter().map(|&(a, b)| code(a, b)).collect();
     apart_codes.sort_unstable();
     // Incident edges of each node (to find the unconfirmed edges between two clusters).
-    let mut start = vec![0usize; n + 1];
-    for k in 0..m {
-        let (a, b) = end(k);
-        start[a + 1] += 1;
-        start[b + 1] += 1;
-    }
-    for x in 0..n {
-        start[x + 1] += start[x];
-    }
-    let mut incident = vec![0usize; 2 * m];
-    {
-        let mut fill = start.clone();
-        for k in 0..m {
-            let (a, b) = end(k);
-            incident[fill[a]] = k;
-            fill[a] += 1;
-            incident[fill[b]] = k;
-            fill[b] += 1;
-        }
-    }
+    let (start, incident) = crate::components::incidence(n, m, end);
     let settle = |st: &mut State, verdict: &mut [i8], idx: &[usize], confirm: &mut Option<&mut dyn FnMut(&[usize]) -> Vec<bool>>| {
         if idx.is_empty() {
             return;
