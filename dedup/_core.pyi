@@ -162,7 +162,8 @@ def jsonl_block(
 # -- stored texts (dedup.texts) -------------------------------------------------------------
 
 class TextStore:
-    """Texts kept in the core (compressed with Zstandard when asked), appended to and read by position."""
+    """Texts kept in the core (compressed with Zstandard when asked; in a spill file once ``spill_to`` is called),
+    appended to and read by position."""
 
     def __init__(self) -> None: ...
     def extend(self, texts: list[str], compress: bool = True, threads: int = 0) -> list[int]:
@@ -170,8 +171,14 @@ class TextStore:
         empty for the caller to keep the string itself."""
     def __len__(self) -> int: ...
     def __getitem__(self, i: int) -> str: ...
+    def spill_to(self, path: str) -> None:
+        """Write the texts appended from now on to a new file at ``path`` (OSError when it cannot be made)."""
     @property
     def nbytes(self) -> int: ...
+    @property
+    def spills(self) -> bool: ...
+    @property
+    def spilled_bytes(self) -> int: ...
 
 def template_fill_rows(
     store: TextStore, left: NDArray[np.int64], right: NDArray[np.int64], params: dict[str, Any], threads: int = 0

@@ -83,7 +83,7 @@ class Deduplicator:
         """Forget every added document (the parameters stay); returns the engine."""
         self.lsh = LSH(self.params.lsh_threshold, self.params.num_perm)
         self._ids: list[Any] = []
-        self._texts = StoredTexts()  # prepared texts, kept (compressed) for verify_text
+        self._texts = StoredTexts()  # prepared texts, kept (past a share, in a temporary file) for verify_text
         self._wordless: dict[int, str] = {}  # prepared texts of the documents without shingles, by position
         self._index: dict[Any, int] = {}
         self._sigs = _Rows()

@@ -1,15 +1,22 @@
-"""The prepared texts an engine keeps to verify pairs, compressed in the compiled core.
+"""The prepared texts an engine keeps to verify pairs: in memory, then in a temporary file.
 
 Every added document's prepared text is kept, because any pair that passes the thresholds may
-need its texts aligned (:mod:`dedup.align`); only a few are read again. They are the largest
-part of a large run's memory: :class:`StoredTexts` keeps them in the compiled core, past the
-first :data:`PLAIN_CHARS` characters compressed (Zstandard level 1: news text takes about 0.54
-of its size), each decompressed when read. Pairs are aligned straight from the store
-(:meth:`StoredTexts.template_fills`), without making strings.
+need its texts aligned (:mod:`dedup.align`); only a few are read again. Held in memory they would
+be the largest part of a large run's memory (news text: about 3.5 kB a document, three times its
+signature). :class:`StoredTexts` keeps them in the compiled core: the first
+:data:`MEMORY_CHARS` characters in memory, the rest written as they are to a temporary file
+(unnamed once open, so nothing is left behind; in ``TMPDIR``, see :func:`tempfile.gettempdir`),
+from which the few aligned are read back (the operating system's page cache serves them while
+memory is free). Where no temporary file can be made, the rest is kept in memory compressed
+(Zstandard level 1: news text takes about 0.54 of its size). Pairs are aligned straight from the
+store (:meth:`StoredTexts.template_fills`), without making strings.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -17,33 +24,63 @@ import numpy as np
 from . import _core, _kernels
 from .align import template_fill_many, template_fill_stored
 
-__all__ = ["PLAIN_CHARS", "StoredTexts"]
+__all__ = ["MEMORY_CHARS", "StoredTexts"]
 
 
-PLAIN_CHARS = 1 << 28
-"""Characters of text kept as they are before :class:`StoredTexts` compresses what follows (256 Mi: about
-65,000 news articles). Compressing costs time (about a tenth of a default run); below this much text, memory is
-not what limits a run."""
+MEMORY_CHARS = 1 << 24
+"""Characters of text kept in memory before :class:`StoredTexts` writes what follows to its temporary file (16 Mi:
+about 4,000 news articles); smaller runs make no file."""
 
 
 class StoredTexts(Sequence[str]):
-    """An append-only sequence of texts; ``texts[i]`` gives text ``i`` back as given. The first
-    ``plain_chars`` characters are kept as they are, the texts after them compressed."""
+    """An append-only sequence of texts; ``texts[i]`` gives text ``i`` back as given.
 
-    def __init__(self, plain_chars: int = PLAIN_CHARS) -> None:
+    The first ``memory_chars`` characters are kept in memory as they are; the texts after them go to a temporary
+    file in ``spill_dir`` (default: :func:`tempfile.gettempdir`), or, when ``spill`` is false or no file can be made
+    there, stay in memory compressed."""
+
+    def __init__(self, memory_chars: int = MEMORY_CHARS, spill: bool = True, spill_dir: str | None = None) -> None:
         self._store = _core.TextStore()
         self._odd: dict[int, str] = {}  # texts without UTF-8 (a lone surrogate), kept as they are
-        self._plain_chars = plain_chars
+        self._memory_chars = memory_chars
+        self._spill = spill
+        self._spill_dir = spill_dir
         self._chars = 0
 
     def extend(self, texts: Sequence[str]) -> None:
-        """Append ``texts`` (compressed on the core's threads once past the plain share)."""
+        """Append ``texts`` (past the memory share: to the file, or compressed on the core's threads)."""
         base = len(self._store)
         texts = list(texts)
-        compress = self._chars >= self._plain_chars
+        past = self._chars >= self._memory_chars
+        if past and self._spill and not self._store.spills:
+            self._spill = self._start_spilling()
+        compress = past and not self._store.spills
         self._chars += sum(map(len, texts))
-        for k in self._store.extend(texts, compress, _kernels.get_num_threads()):
+        try:
+            odd = self._store.extend(texts, compress, _kernels.get_num_threads())
+        except OSError as exc:
+            raise OSError(f"cannot write the kept texts to the temporary file in {self._where()}: {exc}") from None
+        for k in odd:
             self._odd[base + k] = texts[k]
+
+    def _where(self) -> str:
+        return self._spill_dir or tempfile.gettempdir()
+
+    def _start_spilling(self) -> bool:
+        """Open the temporary file (its name removed at once where the system allows); false when none can be made."""
+        try:
+            fd, path = tempfile.mkstemp(prefix="dedup-texts-", suffix=".tmp", dir=self._spill_dir)
+            os.close(fd)
+            self._store.spill_to(path)
+        except OSError as exc:
+            warnings.warn(f"dedup: cannot make a temporary file in {self._where()} ({exc}); the kept texts stay in memory, "
+                          "compressed (set TMPDIR to a writable directory)", RuntimeWarning, stacklevel=4)
+            return False
+        try:
+            os.unlink(path)
+        except OSError:  # Windows keeps an open file's name: the core opened it to be deleted when closed
+            pass
+        return True
 
     def __len__(self) -> int:
         return len(self._store)
@@ -61,8 +98,13 @@ class StoredTexts(Sequence[str]):
 
     @property
     def nbytes(self) -> int:
-        """Bytes held for the texts (compressed)."""
+        """Bytes held in memory for the texts."""
         return int(self._store.nbytes) + sum(len(t) for t in self._odd.values())
+
+    @property
+    def spilled_bytes(self) -> int:
+        """Bytes written to the temporary file."""
+        return int(self._store.spilled_bytes)
 
     def template_fills(self, left: np.ndarray, right: np.ndarray, n_jobs: int | None = 1) -> np.ndarray:
         """:func:`dedup.align.template_fill_many` of texts ``left[m]`` and ``right[m]``, read from the store."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,10 +15,11 @@ from dedup.texts import StoredTexts
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.text(max_size=300), max_size=8), max_size=5))
-def test_texts_come_back_as_given(batches):
-    """In order, across batches, plain and compressed, lone surrogates and empty texts included; indexing as a list's."""
-    s = StoredTexts(plain_chars=200)
+@given(st.lists(st.lists(st.text(max_size=300), max_size=8), max_size=5), st.booleans())
+def test_texts_come_back_as_given(batches, spill):
+    """In order, across batches, in memory and past it (spilled to the file, or compressed), lone surrogates and empty
+    texts included; indexing as a list's."""
+    s = StoredTexts(memory_chars=200, spill=spill)
     every: list[str] = []
     for batch in batches:
         s.extend(batch)
@@ -29,15 +33,51 @@ def test_texts_come_back_as_given(batches):
         s[len(every)]
 
 
-def test_news_text_is_kept_smaller():
-    text = ("The central bank raised its benchmark rate by a quarter point on Tuesday, citing inflation "
-            "that stayed above its target for a third month. ") * 20
-    s = StoredTexts(plain_chars=0)
-    s.extend([text] * 50)
-    assert s.nbytes < 50 * len(text) / 2
-    plain = StoredTexts()  # below the plain share: kept as is
-    plain.extend([text] * 50)
-    assert plain.nbytes >= 50 * len(text) and list(plain) == [text] * 50
+NEWS = ("The central bank raised its benchmark rate by a quarter point on Tuesday, citing inflation "
+        "that stayed above its target for a third month. ") * 20
+
+
+def test_news_text_is_kept_smaller_without_a_file():
+    s = StoredTexts(memory_chars=0, spill=False)
+    s.extend([NEWS] * 50)
+    assert s.nbytes < 50 * len(NEWS) / 2 and s.spilled_bytes == 0
+    plain = StoredTexts()  # below the memory share: kept as is
+    plain.extend([NEWS] * 50)
+    assert plain.nbytes >= 50 * len(NEWS) and list(plain) == [NEWS] * 50
+
+
+def test_texts_past_the_memory_share_go_to_a_file_that_leaves_no_trace(tmp_path):
+    s = StoredTexts(memory_chars=len(NEWS) * 3, spill_dir=str(tmp_path))
+    s.extend([NEWS] * 2)
+    s.extend([NEWS + " two"] * 2)  # still in memory: the share was not reached before this batch
+    held = s.nbytes
+    for k in range(10):
+        s.extend([f"{k} {NEWS}"] * 5)
+    assert s.nbytes < held + 1000  # the offsets of 50 texts, not their text
+    assert s.spilled_bytes > 50 * len(NEWS)
+    assert list(tmp_path.iterdir()) == []  # the file has no name: nothing is left behind, even after a crash
+    assert s[0] == NEWS and s[3] == NEWS + " two" and s[53] == f"9 {NEWS}"
+    assert s.template_fills(np.array([0, 4]), np.array([53, 5])).tolist() == [False, False]
+
+
+def test_no_writable_directory_keeps_the_texts_compressed_in_memory(tmp_path):
+    missing = tmp_path / "gone"
+    s = StoredTexts(memory_chars=0, spill_dir=str(missing))
+    with pytest.warns(RuntimeWarning, match="cannot make a temporary file in .*gone.*compressed"):
+        s.extend([NEWS] * 20)
+    s.extend([NEWS] * 20)  # warned once
+    assert list(s) == [NEWS] * 40 and s.spilled_bytes == 0 and s.nbytes < 40 * len(NEWS) / 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_failed_write_is_an_os_error_and_adds_nothing(monkeypatch):
+    """A full disk while spilling: a clear OSError naming the directory, and the texts before it still read."""
+    s = StoredTexts(memory_chars=0)
+    monkeypatch.setattr(tempfile, "mkstemp", lambda **kw: (os.open("/dev/null", os.O_RDONLY), "/dev/full"))
+    monkeypatch.setattr(os, "unlink", lambda path: None)
+    with pytest.raises(OSError, match="cannot write the kept texts to the temporary file in .*No space left"):
+        s.extend([NEWS])
+    assert len(s) == 0
 
 
 def _dividend(company: str, amount: str, pay: str) -> str:
@@ -54,7 +94,7 @@ def test_alignment_from_the_store_gives_the_verdicts_of_strings():
         "Totally different text about the weather in the mountains, with rain and snow expected.",
         "l\ud800one surrogate " + _dividend("Acme Corp", "12", "April 1"),  # no UTF-8: kept as the string
     ]
-    s = StoredTexts(plain_chars=len(texts[0]) * 2)  # the first texts plain, the rest compressed
+    s = StoredTexts(memory_chars=len(texts[0]) * 2)  # the first texts in memory, the rest in the file
     s.extend(texts[:2])
     s.extend(texts[2:])
     pairs = np.array([(0, 1), (0, 2), (1, 2), (2, 0), (0, 3), (4, 0), (4, 1)])

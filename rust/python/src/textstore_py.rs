@@ -5,12 +5,13 @@ use crate::align_py::{self, ROUND, ROUND_TEXT};
 use crate::args::{bad, ro};
 use crate::pool::parallel;
 use dedup_core::align;
-use dedup_core::textstore::TextStore;
+use dedup_core::textstore::{StoreError, TextStore};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyIndexError;
+use pyo3::exceptions::{PyIndexError, PyOSError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// Texts kept compressed (`dedup.texts.StoredTexts` wraps it).
 #[pyclass(module = "dedup._core", name = "TextStore")]
@@ -41,10 +42,29 @@ impl PyTextStore {
             })
             .collect();
         let store = &mut self.inner;
-        if !parallel(py, threads, || store.extend(&strs, compress))? {
-            return Err(bad("a text of 4 GiB or more cannot be kept".into()));
+        match parallel(py, threads, || store.extend(&strs, compress))? {
+            Ok(()) => Ok(odd),
+            Err(e @ StoreError::TooLong) => Err(bad(e.to_string())),
+            Err(e @ StoreError::Write(_)) => Err(PyOSError::new_err(e.to_string())),
         }
-        Ok(odd)
+    }
+
+    /// Write the texts appended from now on to a new file at `path` (see `TextStore::spill_to`); OSError when it cannot
+    /// be made, or the store spills already.
+    fn spill_to(&mut self, path: PathBuf) -> PyResult<()> {
+        self.inner.spill_to(&path).map_err(|e| PyOSError::new_err(format!("cannot spill the kept texts to {}: {e}", path.display())))
+    }
+
+    /// Whether appended texts go to the spill file.
+    #[getter]
+    fn spills(&self) -> bool {
+        self.inner.spills()
+    }
+
+    /// Bytes written to the spill file.
+    #[getter]
+    fn spilled_bytes(&self) -> usize {
+        self.inner.spilled_bytes()
     }
 
     fn __len__(&self) -> usize {
@@ -60,7 +80,7 @@ impl PyTextStore {
         self.inner.get_str(k as usize).ok_or_else(|| bad(format!("text {i} cannot be read")))
     }
 
-    /// Bytes the store holds.
+    /// Bytes the store holds in memory.
     #[getter]
     fn nbytes(&self) -> usize {
         self.inner.nbytes()
