@@ -311,19 +311,20 @@ class Deduplicator:
         np.minimum.at(first, node, np.arange(len(sigs)))
         stage(self.CLUSTER_STAGES[1])
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
-        # One row per group (a copy of the signatures) only when some rows are copies of others.
-        distinct = sigs if np.array_equal(first, np.arange(len(sigs))) else sigs[first]
-        keys = self.lsh.keys(distinct)
+        # One row per group: the first of each (``first`` increases, so buckets rank them as they would rank
+        # the groups alone); a later copy is in no bucket (size 0 keeps a row out, and those rows are not read).
+        keys = self.lsh.keys(sigs)
         v = self.verifier
-        jaccard = screened_pairs(keys, distinct, sizes[first], v.threshold, v.containment_threshold)
+        lead = np.zeros(len(sigs), dtype=bool)
+        lead[first] = True
+        live_sizes = sizes if lead.all() else np.where(lead, sizes, 0)
+        jaccard = screened_pairs(keys, sigs, live_sizes, v.threshold, v.containment_threshold)
         # Parts of longer documents (excerpts, abridgements): bands per length-ratio level.
         texts = self._texts if self.params.verify_text else None  # with the texts, containment is measured exactly
         near = v.containment_threshold - EXACT_MARGIN if texts is not None else None
-        contained = containment_pairs(distinct, sizes[first], v.containment_threshold, v.threshold, near)
-        del distinct
-        pairs = first[union_pairs(jaccard, contained)]
-        crowded = np.zeros(len(sigs), dtype=bool)
-        crowded[first] = crowded_rows(keys)  # their candidates are a sample: linkage samples their pairs
+        contained = containment_pairs(sigs, live_sizes, v.containment_threshold, v.threshold, near)
+        pairs = union_pairs(jaccard, contained)
+        crowded = crowded_rows(keys, live=lead)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)

@@ -138,3 +138,35 @@ def test_gauss_legendre_nodes_are_numpys():
     x, w = _gauss_legendre(64)
     rx, rw = np.polynomial.legendre.leggauss(64)
     assert np.allclose(x, rx, rtol=0, atol=1e-14) and np.allclose(w, rw, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_rows_left_out_give_the_candidates_of_the_rest(seed):
+    """What clusters() relies on to skip later copies without copying the signatures: rows given size 0 are in no
+    bucket (screened and containment candidates) and rows ``live`` leaves out are in no bucket (crowded), so the
+    result is that of the other rows alone, at their places."""
+    from dedup.lsh import containment_pairs, crowded_rows, screened_pairs
+
+    rng = np.random.default_rng(seed)
+    n, k = 400, 64
+    base = rng.integers(0, 50, size=(8, k), dtype=np.uint32)  # 8 templates: hot buckets
+    sigs = base[rng.integers(0, 8, size=n)]
+    noise = rng.random((n, k)) < 0.3
+    sigs = np.where(noise, rng.integers(0, 1 << 20, size=(n, k), dtype=np.uint32), sigs)
+    sizes = rng.integers(20, 200, size=n).astype(np.int64)
+    keep = np.sort(rng.choice(n, size=300, replace=False))  # increasing, as clusters()'s first rows are
+    live = np.zeros(n, dtype=bool)
+    live[keep] = True
+    lsh = LSH(0.35, k)
+    keys = lsh.keys(sigs)
+    masked = np.where(live, sizes, 0)
+    sub_keys, sub_sigs, sub_sizes = lsh.keys(sigs[keep]), sigs[keep], sizes[keep]
+    got = screened_pairs(keys, sigs, masked, 0.3, 0.6, max_bucket=6)
+    want = keep[screened_pairs(sub_keys, sub_sigs, sub_sizes, 0.3, 0.6, max_bucket=6)]
+    assert len(want) and np.array_equal(got, want)
+    got = containment_pairs(sigs, masked, 0.6, 0.3, max_bucket=6)
+    want = keep[containment_pairs(sub_sigs, sub_sizes, 0.6, 0.3, max_bucket=6)]
+    assert len(want) and np.array_equal(got, want)
+    crowded = crowded_rows(keys, max_bucket=6, live=live)
+    assert crowded[keep].any() and not crowded[~live].any()
+    assert np.array_equal(crowded[keep], crowded_rows(sub_keys, max_bucket=6))

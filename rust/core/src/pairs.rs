@@ -32,12 +32,13 @@ pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) 
 
 /// Per document of an `n x bands` key matrix (row-major): whether, in some band, it shares a
 /// bucket of more than `max_bucket` documents -- one [`band_pair_codes`] lists only a sample
-/// of the pairs of, so the candidates of such a document are a sample of its matches.
-pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<bool> {
+/// of the pairs of, so the candidates of such a document are a sample of its matches. Only the
+/// documents `live` marks (all, when `None`) are in buckets; the others are never crowded.
+pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize, live: Option<&[bool]>) -> Vec<bool> {
     if n == 0 || bands == 0 {
         return vec![false; n];
     }
-    crate::buckets::crowded(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |_| true)
+    crate::buckets::crowded(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |d| live.is_none_or(|l| l[d]))
 }
 
 /// The similarity thresholds of the screen (`dedup.verify.Verifier.passes_thresholds`).
@@ -200,8 +201,12 @@ mod tests {
     fn crowded_documents_share_a_big_bucket() {
         // 2 bands: documents 0-3 share band 0; 4 is alone in both; 1 and 4 share band 1.
         let keys = [1, 10, 1, 11, 1, 12, 1, 13, 2, 11];
-        assert_eq!(crowded(&keys, 5, 2, 3), vec![true, true, true, true, false]);
-        assert_eq!(crowded(&keys, 5, 2, 4), vec![false; 5]);
+        assert_eq!(crowded(&keys, 5, 2, 3, None), vec![true, true, true, true, false]);
+        assert_eq!(crowded(&keys, 5, 2, 4, None), vec![false; 5]);
+        // Without document 2 the bucket of band 0 holds 3: not above 3; a dead document is never crowded.
+        let live = [true, true, false, true, true];
+        assert_eq!(crowded(&keys, 5, 2, 3, Some(&live)), vec![false; 5]);
+        assert_eq!(crowded(&keys, 5, 2, 3, Some(&[true; 5])), crowded(&keys, 5, 2, 3, None));
     }
 
     #[test]
