@@ -12,7 +12,7 @@ from . import _kernels, numbers
 from ._batching import claim_new
 from .cluster import EXACT_MARGIN, Clustering, PairScreen, build_clusters, containment_parts, duplicate_groups, exact_containment, pair_similarity, text_confirm
 from .errors import ConfigError, InputError
-from .lsh import LSH, LevelTables, containment_levels, containment_pairs, crowded_rows, pairs_from_keys, screened_pairs, union_pairs
+from .lsh import LSH, LevelTables, containment_levels, containment_pairs, pairs_from_keys, union_pairs
 from .minhash import MinHasher
 from .normalize import Normalizer
 from .params import Params
@@ -312,19 +312,18 @@ class Deduplicator:
         stage(self.CLUSTER_STAGES[1])
         # Candidates below both thresholds can neither join nor keep groups apart: drop them as they are made.
         # One row per group: the first of each (``first`` increases, so buckets rank them as they would rank
-        # the groups alone); a later copy is in no bucket (size 0 keeps a row out, and those rows are not read).
-        keys = self.lsh.keys(sigs)
+        # the groups alone); a later copy is in no bucket (``lead``; for the length-ratio levels, size 0).
         v = self.verifier
         lead = np.zeros(len(sigs), dtype=bool)
         lead[first] = True
+        # Crowded rows: their candidates are a sample, so the linkage samples their pairs.
+        jaccard, crowded = self.lsh.screened_candidates(sigs, sizes, v.threshold, v.containment_threshold, lead)
         live_sizes = sizes if lead.all() else np.where(lead, sizes, 0)
-        jaccard = screened_pairs(keys, sigs, live_sizes, v.threshold, v.containment_threshold)
         # Parts of longer documents (excerpts, abridgements): bands per length-ratio level.
         texts = self._texts if self.params.verify_text else None  # with the texts, containment is measured exactly
         near = v.containment_threshold - EXACT_MARGIN if texts is not None else None
         contained = containment_pairs(sigs, live_sizes, v.containment_threshold, v.threshold, near)
         pairs = union_pairs(jaccard, contained)
-        crowded = crowded_rows(keys, live=lead)  # their candidates are a sample: linkage samples their pairs
         stage(self.CLUSTER_STAGES[2])
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)

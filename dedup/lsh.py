@@ -156,6 +156,24 @@ class LSH:
         # Per band: h = 0x9E3779B97F4A7C15, then for each of its rows' values v: h = (h ^ v) * FNV prime; h ^= h >> 29.
         return _kernels.band_keys(sigs, self.bands, self.rows)
 
+    def screened_candidates(
+        self, signatures: np.ndarray, sizes: np.ndarray, threshold: float, containment_threshold: float,
+        lead: np.ndarray | None = None, max_bucket: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(pairs, crowded)``: :func:`screened_pairs` and :func:`crowded_rows` of these signatures' band keys, in one
+        pass that makes each band's keys as it buckets them (no ``(n, bands)`` key matrix is held).
+
+        With ``lead`` (one bool per row), only the rows it marks are in buckets: both results are those of the lead
+        rows alone, at their places (:meth:`dedup.Deduplicator.clusters` leaves later exact copies out this way)."""
+        sigs = np.atleast_2d(np.asarray(signatures))
+        n = sigs.shape[0]
+        if sigs.shape[1] != self.num_perm:
+            raise ConfigError(f"signatures have {sigs.shape[1]} values, this LSH expects {self.num_perm}")
+        mask = np.ones(n, dtype=bool) if lead is None else np.asarray(lead, dtype=bool)
+        code, crowded = _kernels.band_candidates(sigs, self.bands, self.rows, _cap(max_bucket), sizes, mask, threshold,
+                                                 containment_threshold)
+        return np.stack((code // max(n, 1), code % max(n, 1)), axis=1), crowded
+
     def insert(self, signatures: np.ndarray) -> np.ndarray:
         """Add documents; returns their index numbers (0, 1, ... in insertion order)."""
         keys = self.keys(signatures)

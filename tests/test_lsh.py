@@ -170,3 +170,10 @@ def test_rows_left_out_give_the_candidates_of_the_rest(seed):
     crowded = crowded_rows(keys, max_bucket=6, live=live)
     assert crowded[keep].any() and not crowded[~live].any()
     assert np.array_equal(crowded[keep], crowded_rows(sub_keys, max_bucket=6))
+    # The one-pass method of clusters(): both at once, without the key matrix.
+    pairs, hot = lsh.screened_candidates(sigs, sizes, 0.3, 0.6, lead=live, max_bucket=6)
+    assert np.array_equal(pairs, screened_pairs(keys, sigs, masked, 0.3, 0.6, max_bucket=6))
+    assert np.array_equal(hot, crowded)
+    pairs, hot = lsh.screened_candidates(sigs, sizes, 0.3, 0.6, max_bucket=6)
+    assert np.array_equal(pairs, screened_pairs(keys, sigs, sizes, 0.3, 0.6, max_bucket=6))
+    assert np.array_equal(hot, crowded_rows(keys, max_bucket=6))

@@ -33,6 +33,7 @@ from .graph import average_linkage, connected_components, heaviest_edges
 from .jsonl import jsonl_block
 from .pairs import (
     agree_upper_bounds,
+    band_candidates,
     band_keys,
     band_pair_codes,
     bucket_pairs,
@@ -71,6 +72,7 @@ __all__ = [
     "heaviest_edges",
     "containment_pair_codes",
     "contiguous",
+    "band_candidates",
     "crowded",
     "level_allows",
     "directory_bits",

@@ -48,6 +48,16 @@ def screened_pair_codes(keys: ArrayLike, max_bucket: int, sigs: ArrayLike, sizes
                                      float(threshold), float(containment_threshold), get_num_threads())
 
 
+def band_candidates(sigs: ArrayLike, bands: int, rows: int, max_bucket: int, sizes: ArrayLike, lead: ArrayLike,
+                    threshold: float, containment_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, crowded)``: :func:`screened_pair_codes` and :func:`crowded` of the band keys of ``sigs`` (``bands``
+    bands of ``rows`` values) in one pass, the keys made as each band is bucketed; only the rows ``lead`` marks are
+    in buckets."""
+    return _core.band_candidates(contiguous(sigs, np.uint32), int(bands), int(rows), int(max_bucket), contiguous(sizes, np.int64),
+                                 contiguous(np.asarray(lead), np.bool_), float(threshold), float(containment_threshold),
+                                 get_num_threads())
+
+
 def containment_pair_codes(sigs: ArrayLike, sizes: ArrayLike, levels: ArrayLike, max_bucket: int, threshold: float,
                            containment_threshold: float) -> np.ndarray:
     """Pair codes of the length-ratio ``levels`` (rows ``(min_ratio, max_ratio, bands, rows)``) whose

@@ -55,23 +55,45 @@ pub fn rule_codes(
     live: impl Fn(usize) -> bool + Sync,
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> Vec<i64> {
+    rule_codes_and_crowded(n, cols, cap, key, &live, &live, keep).0
+}
+
+/// [`rule_codes`] and [`crowded`] of the same columns in one pass: the buckets are those of the
+/// documents where `member(d)` holds (what [`crowded`] counts), and the pairs those of the rule among
+/// a bucket's members where `live(d)` also holds, in document order (what [`rule_codes`] gives with
+/// `live`). Returns `(codes, crowded)`.
+pub fn rule_codes_and_crowded(
+    n: usize,
+    cols: usize,
+    cap: usize,
+    key: impl Fn(usize, usize) -> u64 + Sync,
+    member: impl Fn(usize) -> bool + Sync,
+    live: impl Fn(usize) -> bool + Sync,
+    keep: impl Fn(usize, usize, usize) -> bool + Sync,
+) -> (Vec<i64>, Vec<bool>) {
     let mut out: Vec<i64> = Vec::new();
-    if n < 2 {
-        return out;
+    let mut hot = vec![false; n];
+    if n == 0 {
+        return (out, hot);
     }
     let mut start = 0;
     while start < cols {
         let end = (start + COLUMNS_PER_MERGE).min(cols);
-        let mut got: Vec<i64> = (start..end)
-            .into_par_iter()
-            .flat_map_iter(|col| column_codes(n, col, cap, &key, &live, &keep))
-            .collect();
+        let passes: Vec<(Vec<i64>, Vec<usize>)> =
+            (start..end).into_par_iter().map(|col| column_pass(n, col, cap, &key, &member, &live, &keep)).collect();
+        let mut got: Vec<i64> = Vec::with_capacity(passes.iter().map(|p| p.0.len()).sum());
+        for (codes, crowded) in passes {
+            got.extend_from_slice(&codes);
+            for d in crowded {
+                hot[d] = true;
+            }
+        }
         got.par_sort_unstable();
         got.dedup();
         out = merge_unique(&out, &got);
         start = end;
     }
-    out
+    (out, hot)
 }
 
 /// The rule inside one bucket: `f(a, c)` for each pair of places `a < c` in a list of `len` members
@@ -107,27 +129,39 @@ fn runs(members: &[(u64, usize)]) -> impl Iterator<Item = std::ops::Range<usize>
     })
 }
 
-/// The codes one column proposes: each bucket's pairs under the rule, those `keep` holds for.
-fn column_codes(
+/// One column of [`rule_codes_and_crowded`]: the codes it proposes (each bucket's pairs under the
+/// rule among its live members, those `keep` holds for) and the members of its crowded buckets.
+fn column_pass(
     n: usize,
     col: usize,
     cap: usize,
     key: &(impl Fn(usize, usize) -> u64 + Sync),
+    member: &(impl Fn(usize) -> bool + Sync),
     live: &(impl Fn(usize) -> bool + Sync),
     keep: &(impl Fn(usize, usize, usize) -> bool + Sync),
-) -> Vec<i64> {
-    let members = column_members(n, col, key, live);
+) -> (Vec<i64>, Vec<usize>) {
+    let members = column_members(n, col, key, member);
     let mut got = Vec::new();
+    let mut hot = Vec::new();
+    let mut alive: Vec<usize> = Vec::new();
     for run in runs(&members) {
         let bucket = &members[run];
-        for_each_rule_pair(bucket.len(), 0, cap, |x, y| {
-            let (a, c) = (bucket[x].1, bucket[y].1);
+        if is_crowded(bucket.len(), cap) {
+            hot.extend(bucket.iter().map(|m| m.1));
+        }
+        if bucket.len() < 2 {
+            continue;
+        }
+        alive.clear();
+        alive.extend(bucket.iter().map(|m| m.1).filter(|&d| live(d)));
+        for_each_rule_pair(alive.len(), 0, cap, |x, y| {
+            let (a, c) = (alive[x], alive[y]);
             if keep(a, c, col) {
                 got.push((a * n + c) as i64);
             }
         });
     }
-    got
+    (got, hot)
 }
 
 /// The sorted distinct union of two sorted distinct lists.
@@ -155,18 +189,7 @@ fn merge_unique(a: &[i64], b: &[i64]) -> Vec<i64> {
 /// Per document: whether, in some column, it shares a bucket the rule lists only a sample of
 /// ([`is_crowded`]). Arguments as in [`rule_codes`].
 pub fn crowded(n: usize, cols: usize, cap: usize, key: impl Fn(usize, usize) -> u64 + Sync, live: impl Fn(usize) -> bool + Sync) -> Vec<bool> {
-    let hot: Vec<Vec<usize>> = (0..cols)
-        .into_par_iter()
-        .map(|col| {
-            let members = column_members(n, col, &key, &live);
-            runs(&members).filter(|r| is_crowded(r.len(), cap)).flat_map(|r| members[r].iter().map(|&(_, d)| d)).collect()
-        })
-        .collect();
-    let mut out = vec![false; n];
-    for d in hot.into_iter().flatten() {
-        out[d] = true;
-    }
-    out
+    rule_codes_and_crowded(n, cols, cap, key, live, |_| false, |_, _, _| false).1
 }
 
 /// The pairs of buckets given as lists: bucket `b` holds `members[starts[b]..starts[b + 1]]`, in

@@ -27,16 +27,6 @@ pub struct Level {
     pub rows: usize,
 }
 
-fn key(sig: &[u32], band: usize, rows: usize) -> u64 {
-    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = BASIS;
-    for &v in &sig[band * rows..(band + 1) * rows] {
-        h = (h ^ v as u64).wrapping_mul(crate::hash::FNV_PRIME);
-        h ^= h >> 29;
-    }
-    h
-}
-
 /// The distinct columns `(rows, band)` of `levels`, by rows (largest first) then band: the order of
 /// `dedup.lsh.level_columns`, which the persistent index files its level keys in.
 pub fn level_columns(levels: &[Level]) -> Vec<(usize, usize)> {
@@ -82,7 +72,7 @@ pub fn level_pair_codes(
         sizes.len(),
         columns.len(),
         max_bucket,
-        |d, col| key(&sigs[d * k..(d + 1) * k], columns[col].1, columns[col].0),
+        |d, col| crate::pairs::band_key(&sigs[d * k..(d + 1) * k], columns[col].1, columns[col].0),
         |d| sizes[d] > 0,
         |a, c, col| level_allows(&usable, columns[col], sizes[a], sizes[c]) && keep(a, c),
     )

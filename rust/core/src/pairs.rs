@@ -7,20 +7,26 @@ use rayon::prelude::*;
 /// `h = 0x9E3779B97F4A7C15`, then per value `h = (h ^ v) * P; h ^= h >> 29` (FNV prime `P`).
 /// `sigs` holds rows of `k` values; `out` gets `bands` keys per row, in parallel.
 pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u64]) {
-    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
     if bands == 0 {
         return;
     }
     out.par_chunks_mut(bands).zip(sigs.par_chunks(k.max(1))).for_each(|(keys, sig)| {
         for (b, key) in keys.iter_mut().enumerate() {
-            let mut h = BASIS;
-            for &v in &sig[b * rows..(b + 1) * rows] {
-                h = (h ^ v as u64).wrapping_mul(crate::hash::FNV_PRIME);
-                h ^= h >> 29;
-            }
-            *key = h;
+            *key = band_key(sig, b, rows);
         }
     });
+}
+
+/// The key of band `band` (values `band * rows .. (band + 1) * rows`) of one signature: see [`band_keys`].
+#[inline]
+pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
+    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = BASIS;
+    for &v in &sig[band * rows..(band + 1) * rows] {
+        h = (h ^ v as u64).wrapping_mul(crate::hash::FNV_PRIME);
+        h ^= h >> 29;
+    }
+    h
 }
 
 /// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), sorted
@@ -91,6 +97,24 @@ pub fn screened_pair_codes(
 ) -> Vec<i64> {
     let screen = SignatureScreen { sigs, k, fp, w, sizes, thresholds };
     crate::buckets::rule_codes(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |d| sizes[d] > 0, |a, c, _| screen.passes(a, c))
+}
+
+/// The screened band candidates of signatures and who is crowded, in one pass, without a key
+/// matrix: band keys ([`band_key`], `bands` bands of `rows` values) made per column as it is
+/// bucketed. The buckets hold the rows `lead` marks; `crowded` is [`crowded`] of those rows, and
+/// the codes are [`screened_pair_codes`] of the lead rows with shingles (`sizes > 0`) -- each the
+/// result of the lead rows alone, at their places. Returns `(codes, crowded)`.
+pub fn band_candidates(screen: &SignatureScreen<'_>, bands: usize, rows: usize, max_bucket: usize, lead: &[bool]) -> (Vec<i64>, Vec<bool>) {
+    let (sigs, k, sizes) = (screen.sigs, screen.k, screen.sizes);
+    crate::buckets::rule_codes_and_crowded(
+        sizes.len(),
+        bands,
+        max_bucket,
+        |d, b| band_key(&sigs[d * k..(d + 1) * k], b, rows),
+        |d| lead[d],
+        |d| sizes[d] > 0,
+        |a, c, _| screen.passes(a, c),
+    )
 }
 
 /// The screen of a candidate pair of rows: whether their signatures pass [`Thresholds`], first
@@ -195,6 +219,34 @@ mod tests {
         sorted_unique(&mut want);
         assert!(!want.is_empty());
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn band_candidates_are_the_screened_pairs_and_crowded_rows_of_the_lead_rows() {
+        // 40 signatures of 4 templates (hot buckets at max_bucket 3), some rows left out, some empty.
+        let (n, k, bands, rows) = (40, 16, 4, 2);
+        let sigs: Vec<u32> = (0..n)
+            .flat_map(|d| (0..k).map(move |j| if (d * 7 + j) % 5 == 0 { (1000 * d + j) as u32 } else { (d % 4 * 10 + j % 3) as u32 }))
+            .collect();
+        let sizes: Vec<i64> = (0..n).map(|d| if d % 11 == 10 { 0 } else { 30 + d as i64 }).collect();
+        let lead: Vec<bool> = (0..n).map(|d| d % 6 != 5).collect();
+        let w = crate::fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        crate::fingerprint::nibble_fingerprints(&sigs, k, k, &mut fp);
+        let t = Thresholds { jaccard: 0.4, containment: 0.9 };
+        let screen = SignatureScreen { sigs: &sigs, k, fp: &fp, w, sizes: &sizes, thresholds: t };
+        let (codes, hot) = band_candidates(&screen, bands, rows, 3, &lead);
+        // The reference: the key matrix, crowded with the lead mask, screened pairs with the others' sizes 0.
+        let mut keys = vec![0u64; n * bands];
+        band_keys(&sigs, k, bands, rows, &mut keys);
+        let keys: Vec<i64> = keys.into_iter().map(|x| x as i64).collect();
+        let masked: Vec<i64> = (0..n).map(|d| if lead[d] { sizes[d] } else { 0 }).collect();
+        let want = screened_pair_codes(&keys, n, bands, 3, &sigs, k, &fp, w, &masked, t);
+        assert!(!want.is_empty());
+        assert_eq!(codes, want);
+        let want_hot = crowded(&keys, n, bands, 3, Some(&lead));
+        assert!(want_hot.iter().any(|&h| h));
+        assert_eq!(hot, want_hot);
     }
 
     #[test]

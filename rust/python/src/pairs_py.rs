@@ -55,6 +55,47 @@ fn screened_pair_codes<'py>(
     Ok(codes.into_pyarray(py))
 }
 
+/// The screened band candidates of signatures (codes, as `screened_pair_codes` gives them for the band keys of
+/// `bands` bands of `rows` values) and the crowded rows, in one pass without a key matrix; only the rows `lead`
+/// marks are bucketed (see `dedup_core::pairs::band_candidates`).
+#[pyfunction]
+#[pyo3(signature = (sigs, bands, rows, max_bucket, sizes, lead, threshold, containment_threshold, threads=0))]
+#[allow(clippy::too_many_arguments)]
+fn band_candidates<'py>(
+    py: Python<'py>,
+    sigs: PyReadonlyArray2<'py, u32>,
+    bands: usize,
+    rows: usize,
+    max_bucket: usize,
+    sizes: PyReadonlyArray1<'py, i64>,
+    lead: PyReadonlyArray1<'py, bool>,
+    threshold: f64,
+    containment_threshold: f64,
+    threads: usize,
+) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<bool>>)> {
+    let (sig, n, k) = ro2(&sigs, "sigs")?;
+    let sizes = ro(&sizes, "sizes")?;
+    let lead = ro(&lead, "lead")?;
+    if sizes.len() != n || lead.len() != n || k == 0 {
+        return Err(bad(format!("sigs, sizes and lead must describe the same {n} documents, with k >= 1")));
+    }
+    if bands.checked_mul(rows).is_none_or(|used| used > k) || rows == 0 {
+        return Err(bad(format!("{bands} bands of {rows} rows do not fit the {k} values of a signature")));
+    }
+    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
+        return Err(bad(format!("{n} documents are too many for pair codes")));
+    }
+    let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
+    let (codes, hot) = parallel(py, threads, || {
+        let w = fingerprint::words(k);
+        let mut fp = vec![0u64; n * w];
+        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
+        let screen = pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t };
+        pairs::band_candidates(&screen, bands, rows, max_bucket, lead)
+    })?;
+    Ok((codes.into_pyarray(py), hot.into_pyarray(py)))
+}
+
 /// Per document: whether it shares a band bucket with more than `max_bucket` documents
 /// (see `dedup_core::pairs::crowded`).
 #[pyfunction]
@@ -135,6 +176,7 @@ fn equal_counts_between<'py>(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(crowded, m)?)?;
+    m.add_function(wrap_pyfunction!(band_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
