@@ -136,6 +136,7 @@ class Normalizer:
                 from .errors import ConfigError
 
                 raise ConfigError(f"Normalizer.{f.name} must be True or False, got {getattr(self, f.name)!r}")
+        _core.prepare_patterns()  # compiled on a core thread while the caller does other work (once per process)
 
     @functools.cached_property
     def _bits(self) -> int:

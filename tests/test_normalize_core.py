@@ -397,3 +397,26 @@ def test_fix_encoding_with_the_core_port_is_ftfys(parts, codec, damage, sep):
         pieces.append(part)
     text = sep.join(pieces) + " AT&amp;T"
     assert fix_encoding(text) == ref.fix_encoding(text)
+
+
+def test_patterns_built_in_the_background_survive_a_fork():
+    """Normalizer() starts compiling the core's patterns on a thread; a process forked at once (before they are
+    built) builds its own when it needs them, with the same result, and does not wait on the parent's thread."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "from dedup import Normalizer\n"
+        "n = Normalizer()\n"
+        "text = 'By Jane Doe\\nLONDON (Reuters) - Shares rose.\\n05:36 - Source: CNN\\nThe end.'\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if n(text) == Normalizer()(text) and n(text) != text else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n"
+    )
+    if not hasattr(__import__("os"), "fork"):
+        pytest.skip("needs fork")
+    done = subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

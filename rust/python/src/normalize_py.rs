@@ -35,6 +35,13 @@ fn normalize_batch<'py>(py: Python<'py>, texts: &Bound<'py, PyAny>, options: u32
     PyList::new(py, items)
 }
 
+/// Start compiling the normalizer's patterns on a background thread (once per process; see
+/// `dedup_core::normalize::patterns::build_in_background`).
+#[pyfunction]
+fn prepare_patterns() {
+    dedup_core::normalize::patterns::build_in_background();
+}
+
 /// One text: `Normalizer.__call__`, or with `shingling` `Normalizer.for_shingling`; `None` if
 /// it is left to Python.
 #[pyfunction]
@@ -56,6 +63,7 @@ fn normalize_steps(text: &Bound<'_, PyAny>, options: u32, light: bool) -> Option
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The Python patterns the Rust ones are translated from, for the tests to compare.
     m.add("NORMALIZE_PATTERNS", (patterns::BOILERPLATE_LINE, patterns::DATELINE, patterns::VIDEO_SOURCE))?;
+    m.add_function(wrap_pyfunction!(prepare_patterns, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_batch, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_text, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_steps, m)?)?;

@@ -43,14 +43,35 @@ pub struct Patterns {
     pub video_source: Regex,
 }
 
-/// The compiled patterns (built on first use).
+static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+
+/// The compiled patterns (built on first use, unless [`build_in_background`] built them first).
 pub fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| Patterns {
+    PATTERNS.get_or_init(build)
+}
+
+fn build() -> Patterns {
+    Patterns {
         boilerplate_line: compile(BOILERPLATE_LINE, true, false),
         dateline: compile(DATELINE, false, false),
         video_source: compile(VIDEO_SOURCE, false, true),
-    })
+    }
+}
+
+/// Start building the patterns on a thread of their own, once per process: compiling them takes
+/// about 50 ms, which a command otherwise spends before its first text. The thread builds them
+/// unlocked and only then stores them, so a first text that comes sooner builds them itself (no
+/// wait), and a process forked meanwhile is not left waiting on a lock its copy can never release.
+pub fn build_in_background() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if PATTERNS.get().is_some() || STARTED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    // A thread that cannot start only means the first text builds them.
+    let _ = std::thread::Builder::new().name("dedup-patterns".into()).spawn(|| {
+        let _ = PATTERNS.set(build());
+    });
 }
 
 fn compile(pattern: &str, verbose: bool, ignore_case: bool) -> Regex {
