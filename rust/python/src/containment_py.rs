@@ -1,11 +1,12 @@
 //! Bindings of `dedup_core::containment`: candidate pairs per length-ratio level.
 
-use dedup_core::{containment, fingerprint, overlap, pairs};
+use dedup_core::{containment, overlap, pairs};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::types::PyString;
 use pyo3::prelude::*;
 
 use crate::args::{bad, ro, ro2};
+use crate::pairs_py::{check_pair_codes, with_screen};
 use crate::pool::parallel;
 use crate::texts::py_texts;
 
@@ -35,17 +36,11 @@ fn containment_pair_codes<'py>(
     if cols != 4 {
         return Err(bad(format!("levels must have 4 columns (min_ratio, max_ratio, bands, rows), got {cols}")));
     }
-    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
-        return Err(bad(format!("{n} documents are too many for pair codes")));
-    }
+    check_pair_codes(n)?;
     let parsed = parse_levels(lv, m, k)?;
     let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
     let codes = parallel(py, threads, || {
-        let w = fingerprint::words(k);
-        let mut fp = vec![0u64; n * w];
-        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
-        let screen = pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t };
-        containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| screen.passes(a, c))
+        with_screen(sig, k, sizes, t, |s| containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| s.passes(a, c)))
     })?;
     Ok(codes.into_pyarray(py))
 }

@@ -9,14 +9,29 @@ use pyo3::prelude::*;
 use crate::args::{bad, pair_list, ro, ro2};
 use crate::pool::parallel;
 
+/// An error unless `n` documents fit pair codes `i * n + j` in an `i64`.
+pub(crate) fn check_pair_codes(n: usize) -> PyResult<()> {
+    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
+        return Err(bad(format!("{n} documents are too many for pair codes")));
+    }
+    Ok(())
+}
+
+/// `f` of the screen of signatures `sig` (`k` values per row, one row per size) against `t`, on
+/// their 4-bit fingerprints, made here.
+pub(crate) fn with_screen<R>(sig: &[u32], k: usize, sizes: &[i64], t: pairs::Thresholds, f: impl FnOnce(&pairs::SignatureScreen<'_>) -> R) -> R {
+    let w = fingerprint::words(k);
+    let mut fp = vec![0u64; sizes.len() * w];
+    fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
+    f(&pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t })
+}
+
 /// Candidate pair codes `i * n + j` of a `(n, bands)` key array, unsorted (see `dedup_core::pairs`).
 #[pyfunction]
 #[pyo3(signature = (keys, max_bucket, threads=0))]
 fn band_pair_codes<'py>(py: Python<'py>, keys: PyReadonlyArray2<'py, i64>, max_bucket: usize, threads: usize) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let (flat, n, bands) = ro2(&keys, "keys")?;
-    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
-        return Err(bad(format!("{n} documents are too many for pair codes")));
-    }
+    check_pair_codes(n)?;
     let codes = parallel(py, threads, || pairs::band_pair_codes(flat, n, bands, max_bucket))?;
     Ok(codes.into_pyarray(py))
 }
@@ -42,15 +57,10 @@ fn screened_pair_codes<'py>(
     if rows != n || sizes.len() != n || k == 0 {
         return Err(bad(format!("keys, sigs and sizes must describe the same {n} documents, with k >= 1")));
     }
-    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
-        return Err(bad(format!("{n} documents are too many for pair codes")));
-    }
+    check_pair_codes(n)?;
     let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
     let codes = parallel(py, threads, || {
-        let w = fingerprint::words(k);
-        let mut fp = vec![0u64; n * w];
-        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
-        pairs::screened_pair_codes(flat, n, bands, max_bucket, sig, k, &fp, w, sizes, t)
+        with_screen(sig, k, sizes, t, |s| pairs::screened_pair_codes(flat, n, bands, max_bucket, s.sigs, s.k, s.fp, s.w, s.sizes, s.thresholds))
     })?;
     Ok(codes.into_pyarray(py))
 }
@@ -82,17 +92,9 @@ fn band_candidates<'py>(
     if bands.checked_mul(rows).is_none_or(|used| used > k) || rows == 0 {
         return Err(bad(format!("{bands} bands of {rows} rows do not fit the {k} values of a signature")));
     }
-    if n > 0 && (n as u128) * (n as u128) > i64::MAX as u128 {
-        return Err(bad(format!("{n} documents are too many for pair codes")));
-    }
+    check_pair_codes(n)?;
     let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
-    let (codes, hot) = parallel(py, threads, || {
-        let w = fingerprint::words(k);
-        let mut fp = vec![0u64; n * w];
-        fingerprint::nibble_fingerprints(sig, k, k, &mut fp);
-        let screen = pairs::SignatureScreen { sigs: sig, k, fp: &fp, w, sizes, thresholds: t };
-        pairs::band_candidates(&screen, bands, rows, max_bucket, lead)
-    })?;
+    let (codes, hot) = parallel(py, threads, || with_screen(sig, k, sizes, t, |s| pairs::band_candidates(s, bands, rows, max_bucket, lead)))?;
     Ok((codes.into_pyarray(py), hot.into_pyarray(py)))
 }
 
