@@ -83,11 +83,9 @@ def optimal_bands(
     lo_w = w * threshold / 2
     hi_s = threshold + (x + 1) * (1 - threshold) / 2
     hi_w = w * (1 - threshold) / 2
-    # Every (bands, rows) with bands * rows <= num_perm, bands outer: the first minimum wins.
-    b = np.concatenate([np.full(num_perm // bb, bb) for bb in range(1, num_perm + 1)])
-    r = np.concatenate([np.arange(1, num_perm // bb + 1) for bb in range(1, num_perm + 1)])
-    fp = collision_probability(lo_s[None, :], b[:, None], r[:, None]) @ lo_w
-    fn = (1.0 - collision_probability(hi_s[None, :], b[:, None], r[:, None])) @ hi_w
+    # Every (bands, rows) with bands * rows <= num_perm, bands outer: the first minimum wins. The areas are the
+    # integrals of collision_probability below t and of its complement above, taken in the core.
+    b, r, fp, fn = _kernels.band_layout_areas(num_perm, (lo_s, lo_w), (hi_s, hi_w))
     cost = np.where(r >= min_rows, fp * false_positive_weight + fn * false_negative_weight, np.inf)
     best = int(np.argmin(cost))
     return int(b[best]), int(r[best])

@@ -177,3 +177,36 @@ def test_rows_left_out_give_the_candidates_of_the_rest(seed):
     pairs, hot = lsh.screened_candidates(sigs, sizes, 0.3, 0.6, max_bucket=6)
     assert np.array_equal(pairs, screened_pairs(keys, sigs, sizes, 0.3, 0.6, max_bucket=6))
     assert np.array_equal(hot, crowded_rows(keys, max_bucket=6))
+
+
+def _optimal_bands_numpy(threshold, num_perm, fpw=0.5, fnw=0.5, min_rows=1):
+    """optimal_bands as numpy wrote it before the areas moved into the core: the reference of the compiled areas."""
+    from dedup.lsh import _gauss_legendre, collision_probability
+
+    x, w = _gauss_legendre(64)
+    lo_s, lo_w = (x + 1) * threshold / 2, w * threshold / 2
+    hi_s, hi_w = threshold + (x + 1) * (1 - threshold) / 2, w * (1 - threshold) / 2
+    b = np.concatenate([np.full(num_perm // bb, bb) for bb in range(1, num_perm + 1)])
+    r = np.concatenate([np.arange(1, num_perm // bb + 1) for bb in range(1, num_perm + 1)])
+    fp = collision_probability(lo_s[None, :], b[:, None], r[:, None]) @ lo_w
+    fn = (1.0 - collision_probability(hi_s[None, :], b[:, None], r[:, None])) @ hi_w
+    cost = np.where(r >= min_rows, fp * fpw + fn * fnw, np.inf)
+    best = int(np.argmin(cost))
+    return (int(b[best]), int(r[best])), (b, r, fp, fn)
+
+
+@pytest.mark.parametrize("num_perm", [8, 32, 100, 256, 512])
+def test_layout_areas_from_the_core_are_numpys(num_perm):
+    from dedup import _kernels
+    from dedup.lsh import _gauss_legendre, optimal_bands
+
+    for t in np.round(np.arange(0.05, 0.96, 0.05), 2).tolist():
+        for weights, min_rows in (((0.5, 0.5), 1), ((0.1, 0.9), 2), ((0.3, 0.7), 1)):
+            if min_rows > num_perm:
+                continue
+            want, (b, r, fp, fn) = _optimal_bands_numpy(t, num_perm, *weights, min_rows)
+            assert optimal_bands.__wrapped__(t, num_perm, *weights, min_rows) == want, (t, weights, min_rows)
+        x, w = _gauss_legendre(64)
+        got = _kernels.band_layout_areas(num_perm, ((x + 1) * t / 2, w * t / 2), (t + (x + 1) * (1 - t) / 2, w * (1 - t) / 2))
+        assert np.array_equal(got[0], b) and np.array_equal(got[1], r)
+        assert np.allclose(got[2], fp, rtol=1e-12, atol=1e-15) and np.allclose(got[3], fn, rtol=1e-12, atol=1e-15)

@@ -48,6 +48,14 @@ def screened_pair_codes(keys: ArrayLike, max_bucket: int, sigs: ArrayLike, sizes
                                      float(threshold), float(containment_threshold), get_num_threads())
 
 
+def band_layout_areas(num_perm: int, lo: tuple[np.ndarray, np.ndarray], hi: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``(bands, rows, false_positive, false_negative)`` of every band layout with ``bands * rows <= num_perm``, bands
+    outer: the error areas by the quadratures ``lo = (nodes, weights)`` on ``[0, t]`` and ``hi`` on ``[t, 1]``."""
+    f64 = np.float64
+    return _core.band_layout_areas(int(num_perm), contiguous(lo[0], f64), contiguous(lo[1], f64), contiguous(hi[0], f64),
+                                   contiguous(hi[1], f64))
+
+
 def band_candidates(sigs: ArrayLike, bands: int, rows: int, max_bucket: int, sizes: ArrayLike, lead: ArrayLike,
                     threshold: float, containment_threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, crowded)``: :func:`screened_pair_codes` and :func:`crowded` of the band keys of ``sigs`` (``bands``

@@ -22,6 +22,7 @@ pub mod flags;
 pub mod hash;
 pub mod heaviest;
 pub mod jsonl;
+pub mod layout;
 pub mod linkage;
 pub mod minhash;
 pub mod mojibake;

@@ -124,6 +124,33 @@ fn crowded<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// The false positive and false negative areas of every band layout `(bands, rows)` with
+/// `bands * rows <= num_perm`, bands outer, by the quadratures `(lo_s, lo_w)` on `[0, t]` and
+/// `(hi_s, hi_w)` on `[t, 1]` (see `dedup_core::layout`): `(bands, rows, false_positive, false_negative)`.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn band_layout_areas<'py>(
+    py: Python<'py>,
+    num_perm: usize,
+    lo_s: PyReadonlyArray1<'py, f64>,
+    lo_w: PyReadonlyArray1<'py, f64>,
+    hi_s: PyReadonlyArray1<'py, f64>,
+    hi_w: PyReadonlyArray1<'py, f64>,
+) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    let (lo_s, lo_w, hi_s, hi_w) = (ro(&lo_s, "lo_s")?, ro(&lo_w, "lo_w")?, ro(&hi_s, "hi_s")?, ro(&hi_w, "hi_w")?);
+    if lo_s.len() != lo_w.len() || hi_s.len() != hi_w.len() {
+        return Err(bad("each quadrature needs one weight per node".into()));
+    }
+    if num_perm == 0 || num_perm > 1 << 16 {
+        return Err(bad(format!("num_perm must be in 1..=65536, got {num_perm}")));
+    }
+    let areas = dedup_core::layout::layout_areas(num_perm, (lo_s, lo_w), (hi_s, hi_w));
+    let col = |f: fn(&dedup_core::layout::Areas) -> f64| areas.iter().map(f).collect::<Vec<f64>>().into_pyarray(py);
+    let bands: Vec<i64> = areas.iter().map(|a| a.bands as i64).collect();
+    let rows: Vec<i64> = areas.iter().map(|a| a.rows as i64).collect();
+    Ok((bands.into_pyarray(py), rows.into_pyarray(py), col(|a| a.false_positive), col(|a| a.false_negative)))
+}
+
 /// LSH band keys `uint64 (n, bands)` of signatures (see `dedup_core::pairs::band_keys`).
 #[pyfunction]
 #[pyo3(signature = (sigs, bands, rows, threads=0))]
@@ -179,6 +206,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(crowded, m)?)?;
     m.add_function(wrap_pyfunction!(band_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(band_layout_areas, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
