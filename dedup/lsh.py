@@ -170,7 +170,7 @@ class LSH:
         mask = np.ones(n, dtype=bool) if lead is None else np.asarray(lead, dtype=bool)
         code, crowded = _kernels.band_candidates(sigs, self.bands, self.rows, _cap(max_bucket), sizes, mask, threshold,
                                                  containment_threshold)
-        return np.stack((code // max(n, 1), code % max(n, 1)), axis=1), crowded
+        return _kernels.decode_pairs(code, n), crowded
 
     def insert(self, signatures: np.ndarray) -> np.ndarray:
         """Add documents; returns their index numbers (0, 1, ... in insertion order)."""
@@ -223,7 +223,7 @@ def pairs_from_keys(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarr
     if n < 2 or keys.shape[1] == 0:
         return np.zeros((0, 2), dtype=np.int64)
     code = _kernels.band_pair_codes(keys, _cap(max_bucket))
-    return np.stack((code // n, code % n), axis=1)
+    return _kernels.decode_pairs(code, n)
 
 
 def crowded_rows(keys: np.ndarray, max_bucket: int | None = None, live: np.ndarray | None = None) -> np.ndarray:
@@ -254,7 +254,7 @@ def screened_pairs(
     if n < 2 or keys.shape[1] == 0:
         return np.zeros((0, 2), dtype=np.int64)
     code = _kernels.screened_pair_codes(keys, _cap(max_bucket), signatures, sizes, threshold, containment_threshold)
-    return np.stack((code // n, code % n), axis=1)
+    return _kernels.decode_pairs(code, n)
 
 
 # Containment-aware candidates (LSH Ensemble style, see rust/core/src/containment.rs).
@@ -310,23 +310,18 @@ def containment_pairs(
     cont = containment_threshold if screen_containment is None else screen_containment
     code = _kernels.containment_pair_codes(sigs, sizes, np.asarray(levels, dtype=np.float64), _cap(max_bucket),
                                            threshold, cont)
-    return np.stack((code // n, code % n), axis=1)
+    return _kernels.decode_pairs(code, n)
 
 
 def union_pairs(*pair_arrays: np.ndarray) -> np.ndarray:
     """The sorted distinct rows of several ``(m, 2)`` arrays of non-negative index pairs.
 
-    Rows are merged as codes ``i * n + j`` (``n`` one more than the largest index) in the core's
-    parallel sort: ``np.unique(axis=0)`` sorts rows as opaque bytes, which took seconds on the
-    millions of candidates of a near-duplicate flood.
+    Rows are merged as codes ``i * n + j`` (``n`` one more than the largest index) in the core: in
+    linear time when each array is sorted and distinct (candidate lists are), else by its parallel
+    sort. ``np.unique(axis=0)`` sorts rows as opaque bytes, which took seconds on the millions of
+    candidates of a near-duplicate flood.
     """
-    arrays = [np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in pair_arrays]
-    both = np.concatenate(arrays) if arrays else np.zeros((0, 2), dtype=np.int64)
-    if not len(both):
-        return both
-    n = int(both.max()) + 1
-    code = _kernels.sorted_unique(both[:, 0] * n + both[:, 1])
-    return np.stack((code // n, code % n), axis=1)
+    return _kernels.union_pair_rows([np.asarray(p, dtype=np.int64) for p in pair_arrays])
 
 
 def level_columns(levels: tuple[tuple[float, float, int, int], ...]) -> list[tuple[int, int]]:

@@ -40,11 +40,13 @@ from .pairs import (
     bucket_pairs,
     containment_pair_codes,
     crowded,
+    decode_pairs,
     equal_counts_between,
     level_allows,
     nibble_fingerprints,
     screened_pair_codes,
     sorted_unique,
+    union_pair_rows,
 )
 from .pool import contiguous, get_num_threads, set_num_threads, threads
 from .scan import FLAG_DAMAGE, FLAG_INVISIBLE, FLAG_NONASCII, text_flags
@@ -68,6 +70,7 @@ __all__ = [
     "average_linkage",
     "band_keys",
     "band_pair_codes",
+    "decode_pairs",
     "bucket_pairs",
     "connected_components",
     "heaviest_edges",
@@ -100,6 +103,7 @@ __all__ = [
     "sign_hashes_batch",
     "sign_texts",
     "sorted_unique",
+    "union_pair_rows",
     "text_flags",
     "threads",
 ]

@@ -56,6 +56,18 @@ def band_layout_areas(num_perm: int, lo: tuple[np.ndarray, np.ndarray], hi: tupl
                                    contiguous(hi[1], f64))
 
 
+def union_pair_rows(arrays: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct rows of ``(m, 2)`` arrays of non-negative index pairs, merged as codes in the core
+    (in linear time when each array is sorted and distinct, as candidate lists are)."""
+    return _core.union_pair_rows([contiguous(np.asarray(a).reshape(-1, 2), np.int64) for a in arrays], get_num_threads())
+
+
+def decode_pairs(codes: ArrayLike, n: int) -> np.ndarray:
+    """Pair codes ``i * n + j`` as ``int64 (m, 2)`` rows ``(i, j)``: ``np.stack((codes // n, codes % n), axis=1)``
+    in parallel in the core (numpy's integer division costs tens of nanoseconds a value)."""
+    return _core.decode_pairs(contiguous(codes, np.int64), max(int(n), 1), get_num_threads())
+
+
 def band_candidates(sigs: ArrayLike, bands: int, rows: int, max_bucket: int, sizes: ArrayLike, lead: ArrayLike,
                     threshold: float, containment_threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, crowded)``: :func:`screened_pair_codes` and :func:`crowded` of the band keys of ``sigs`` (``bands``

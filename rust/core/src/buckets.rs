@@ -165,7 +165,7 @@ fn column_pass(
 }
 
 /// The sorted distinct union of two sorted distinct lists.
-fn merge_unique(a: &[i64], b: &[i64]) -> Vec<i64> {
+pub fn merge_unique(a: &[i64], b: &[i64]) -> Vec<i64> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {

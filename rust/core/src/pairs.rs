@@ -168,10 +168,56 @@ fn agreeing(x: &[u32], y: &[u32]) -> i64 {
     x.iter().zip(y).map(|(a, b)| (a == b) as i64).sum()
 }
 
-/// Sorted distinct values.
+/// Sorted distinct values. Values that are already two strictly increasing runs (the union of two
+/// candidate lists, each sorted and distinct) are merged in linear time instead of sorted.
 pub fn sorted_unique(values: &mut Vec<i64>) {
+    let Some(cut) = values.windows(2).position(|w| w[0] >= w[1]) else {
+        return; // strictly increasing already
+    };
+    let cut = cut + 1;
+    if values[cut..].windows(2).all(|w| w[0] < w[1]) {
+        *values = crate::buckets::merge_unique(&values[..cut], &values[cut..]);
+        return;
+    }
     values.par_sort_unstable();
     values.dedup();
+}
+
+/// The sorted distinct union of lists of pairs `(i, j)` of non-negative indices (each list `2 * m`
+/// values, row-major), as row-major pairs: merged as codes `i * n + j` (`n` one more than the
+/// largest index) in linear time when every list is sorted and distinct (candidate lists are),
+/// else sorted in parallel. `None` when an index is negative or the codes would overflow.
+pub fn union_pairs(lists: &[&[i64]]) -> Option<Vec<i64>> {
+    let top = lists.iter().flat_map(|l| l.iter()).copied().max();
+    let Some(top) = top else {
+        return Some(Vec::new());
+    };
+    if lists.iter().flat_map(|l| l.iter()).any(|&v| v < 0) {
+        return None;
+    }
+    let n = top.checked_add(1)?;
+    n.checked_mul(n)?;
+    let codes: Vec<Vec<i64>> = lists.par_iter().map(|l| l.chunks_exact(2).map(|p| p[0] * n + p[1]).collect()).collect();
+    let merged = if codes.iter().all(|c| c.windows(2).all(|w| w[0] < w[1])) {
+        codes.iter().fold(Vec::new(), |acc, c| crate::buckets::merge_unique(&acc, c))
+    } else {
+        let mut all: Vec<i64> = codes.concat();
+        all.par_sort_unstable();
+        all.dedup();
+        all
+    };
+    let mut out = vec![0i64; merged.len() * 2];
+    decode_pairs(&merged, n, &mut out);
+    Some(out)
+}
+
+/// The pairs `(code / n, code % n)` of pair codes `i * n + j`, as rows of `out` (two values per
+/// code), in parallel. `n` must be positive.
+pub fn decode_pairs(codes: &[i64], n: i64, out: &mut [i64]) {
+    out.par_chunks_mut(2).zip(codes.par_iter()).for_each(|(pair, &c)| {
+        pair[0] = c.div_euclid(n);
+        pair[1] = c.rem_euclid(n);
+    });
 }
 
 #[cfg(test)]
@@ -247,6 +293,31 @@ mod tests {
         let want_hot = crowded(&keys, n, bands, 3, Some(&lead));
         assert!(want_hot.iter().any(|&h| h));
         assert_eq!(hot, want_hot);
+    }
+
+    #[test]
+    fn sorted_unique_merges_two_runs_and_sorts_the_rest() {
+        for v in [vec![], vec![5], vec![1, 2, 3], vec![1, 4, 9, 2, 4, 10], vec![3, 3, 1], vec![5, 1, 4, 1, 2, 9, 0], vec![2, 7, 1, 8, 0]] {
+            let mut want = v.clone();
+            want.sort_unstable();
+            want.dedup();
+            let mut got = v.clone();
+            sorted_unique(&mut got);
+            assert_eq!(got, want, "{v:?}");
+        }
+        let mut out = vec![0i64; 6];
+        decode_pairs(&[3, 2 * 7 + 6, 6 * 7], 7, &mut out);
+        assert_eq!(out, vec![0, 3, 2, 6, 6, 0]);
+    }
+
+    #[test]
+    fn union_pairs_are_the_sorted_distinct_rows() {
+        let sorted_lists: [&[i64]; 2] = [&[0, 1, 0, 5, 3, 4], &[0, 5, 2, 9, 3, 4, 9, 9]];
+        assert_eq!(union_pairs(&sorted_lists), Some(vec![0, 1, 0, 5, 2, 9, 3, 4, 9, 9]));
+        let unsorted: [&[i64]; 2] = [&[3, 4, 0, 1, 3, 4], &[]];
+        assert_eq!(union_pairs(&unsorted), Some(vec![0, 1, 3, 4]));
+        assert_eq!(union_pairs(&[]), Some(vec![]));
+        assert_eq!(union_pairs(&[&[0, -1]]), None);
     }
 
     #[test]

@@ -181,6 +181,39 @@ fn sorted_unique<'py>(py: Python<'py>, values: PyReadonlyArray1<'py, i64>, threa
     Ok(v.into_pyarray(py))
 }
 
+/// The sorted distinct rows of several `(m, 2)` int64 arrays of non-negative index pairs (see
+/// `dedup_core::pairs::union_pairs`), as one `(k, 2)` array.
+#[pyfunction]
+#[pyo3(signature = (arrays, threads=0))]
+fn union_pair_rows<'py>(py: Python<'py>, arrays: Vec<PyReadonlyArray2<'py, i64>>, threads: usize) -> PyResult<Bound<'py, PyArray2<i64>>> {
+    let mut lists: Vec<&[i64]> = Vec::with_capacity(arrays.len());
+    for a in &arrays {
+        let (flat, _, cols) = ro2(a, "pairs")?;
+        if cols != 2 && !flat.is_empty() {
+            return Err(bad(format!("pairs must have 2 columns, got {cols}")));
+        }
+        lists.push(flat);
+    }
+    let rows = parallel(py, threads, || pairs::union_pairs(&lists))?
+        .ok_or_else(|| bad("pairs must be non-negative indices small enough for codes i * n + j".into()))?;
+    let k = rows.len() / 2;
+    Ok(Array2::from_shape_vec((k, 2), rows).map_err(|e| bad(e.to_string()))?.into_pyarray(py))
+}
+
+/// Pair codes `i * n + j` as an `(m, 2)` array of `(i, j)` rows, in parallel (numpy's integer
+/// division takes tens of nanoseconds a value).
+#[pyfunction]
+#[pyo3(signature = (codes, n, threads=0))]
+fn decode_pairs<'py>(py: Python<'py>, codes: PyReadonlyArray1<'py, i64>, n: i64, threads: usize) -> PyResult<Bound<'py, PyArray2<i64>>> {
+    if n < 1 {
+        return Err(bad(format!("n must be positive, got {n}")));
+    }
+    let codes = ro(&codes, "codes")?;
+    let mut out = vec![0i64; codes.len() * 2];
+    parallel(py, threads, || pairs::decode_pairs(codes, n, &mut out))?;
+    Ok(Array2::from_shape_vec((codes.len(), 2), out).map_err(|e| bad(e.to_string()))?.into_pyarray(py))
+}
+
 /// Per pair `(i, j)`: agreeing positions of row `i` of `sigs_a` and row `j` of `sigs_b` (any layout).
 #[pyfunction]
 #[pyo3(signature = (sigs_a, sigs_b, pairs, threads=0))]
@@ -207,6 +240,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(crowded, m)?)?;
     m.add_function(wrap_pyfunction!(band_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(band_layout_areas, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(union_pair_rows, m)?)?;
     m.add_function(wrap_pyfunction!(sorted_unique, m)?)?;
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
