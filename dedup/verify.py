@@ -67,9 +67,11 @@ def similarity_between(
     k = sigs_a.shape[1]
     if len(pairs) and k and sigs_b.shape[1] != k:
         raise ConfigError(f"signatures of {k} and {sigs_b.shape[1]} values cannot be compared (different num_perm)")
-    # No copy of strided views (the index's signature cache is one): the kernel reads any layout.
-    agree = _kernels.equal_counts_between(sigs_a, sigs_b, pairs) if len(pairs) and k else None
-    return estimates(agree, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
+    if not (len(pairs) and k):
+        return estimates(None, k, np.asarray(sizes_a)[pairs[:, 0]], np.asarray(sizes_b)[pairs[:, 1]])
+    # One pass in the core, the float operations of estimates() (no copy of strided views: the index's signature
+    # cache is one; no temporary arrays: on millions of pairs they cost more than the estimates).
+    return _kernels.estimates_between(sigs_a, sigs_b, sizes_a, sizes_b, pairs)
 
 
 PairTexts = Callable[[np.ndarray], tuple[list[str | None], list[str | None]]]

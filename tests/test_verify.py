@@ -105,3 +105,25 @@ def test_explain_command(tmp_path):
     assert r.returncode == 1 and b"invalid UTF-8" in r.stderr and b"Traceback" not in r.stderr
     r = run_inproc("explain", str(a), str(tmp_path / "missing.txt"))
     assert r.returncode == 1 and b"missing.txt" in r.stderr
+
+
+def test_estimates_from_the_core_are_numpys_to_the_bit():
+    """similarity_between's one-pass kernel gives estimates() of the agreeing positions exactly, strided views and
+    empty sets included."""
+    from dedup import _kernels
+    from dedup.verify import estimates, similarity_between
+
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 4, size=(300, 64), dtype=np.uint32)
+    other = rng.integers(0, 4, size=(500, 128), dtype=np.uint32)[:, ::2]  # a strided view
+    sizes = rng.integers(0, 400, size=300)
+    sizes[:20] = 0
+    other_sizes = rng.integers(1, 900, size=500)
+    pairs = np.stack((rng.integers(0, 300, 5000), rng.integers(0, 500, 5000)), axis=1)
+    agree = _kernels.equal_counts_between(sigs, other, pairs)
+    want = estimates(agree, 64, sizes[pairs[:, 0]], other_sizes[pairs[:, 1]])
+    got = similarity_between(sigs, sizes, other, other_sizes, pairs)
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert (got[0][sizes[pairs[:, 0]] == 0] == 0).all() and got[1].max() <= 1.0
+    empty = similarity_between(sigs, sizes, other, other_sizes, np.zeros((0, 2), dtype=np.int64))
+    assert empty[0].shape == (0,) and empty[1].shape == (0,)

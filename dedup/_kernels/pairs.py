@@ -8,8 +8,9 @@ from numpy.typing import ArrayLike
 from .. import _core
 from .pool import contiguous, get_num_threads
 
-__all__ = ["agree_upper_bounds", "band_keys", "band_pair_codes", "bucket_pairs", "crowded", "equal_counts_between", "level_allows", "nibble_fingerprints",
-           "screened_pair_codes", "sorted_unique"]
+__all__ = ["agree_upper_bounds", "band_candidates", "band_keys", "band_layout_areas", "band_pair_codes", "bucket_pairs", "crowded",
+           "decode_pairs", "equal_counts_between", "estimates_between", "level_allows", "nibble_fingerprints", "screened_pair_codes",
+           "sorted_unique", "union_pair_rows"]
 
 
 def band_keys(sigs: ArrayLike, bands: int, rows: int) -> np.ndarray:
@@ -111,6 +112,15 @@ def equal_counts_between(sigs_a: ArrayLike, sigs_b: ArrayLike, pairs: ArrayLike)
     """
     return _core.equal_counts_between(np.asarray(sigs_a, dtype=np.uint32), np.asarray(sigs_b, dtype=np.uint32),
                                       contiguous(pairs, np.int64).reshape(-1, 2), get_num_threads())
+
+
+def estimates_between(sigs_a: ArrayLike, sigs_b: ArrayLike, sizes_a: ArrayLike, sizes_b: ArrayLike,
+                      pairs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair ``(i, j)``: estimated Jaccard and containment (:func:`dedup.verify.estimates`, bit for bit) of row
+    ``i`` of ``sigs_a`` and row ``j`` of ``sigs_b`` (strided views allowed), in one pass without temporary arrays."""
+    return _core.estimates_between(np.asarray(sigs_a, dtype=np.uint32), np.asarray(sigs_b, dtype=np.uint32),
+                                   contiguous(sizes_a, np.int64), contiguous(sizes_b, np.int64),
+                                   contiguous(pairs, np.int64).reshape(-1, 2), get_num_threads())
 
 
 def nibble_fingerprints(sigs: ArrayLike, k: int) -> np.ndarray:

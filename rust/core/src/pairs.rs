@@ -162,6 +162,37 @@ pub fn equal_counts(sigs_a: ArrayView2<u32>, sigs_b: ArrayView2<u32>, pairs: &[(
     });
 }
 
+/// Per pair `(i, j)`: the estimated Jaccard and containment of row `i` of `sigs_a` (shingle-set size
+/// `sizes_a[i]`) and row `j` of `sigs_b` (`sizes_b[j]`), in parallel: `dedup.verify.estimates` of their
+/// agreeing positions, with its float operations in its order (`J = agree / k`,
+/// `C = min(J / (1 + J) * (sa + sb) / min(sa, sb), 1)`, both 0 when a set is empty), so the values are
+/// numpy's to the bit, without its temporary arrays.
+#[allow(clippy::too_many_arguments)]
+pub fn estimates_between(
+    sigs_a: ArrayView2<u32>,
+    sigs_b: ArrayView2<u32>,
+    sizes_a: &[i64],
+    sizes_b: &[i64],
+    pairs: &[(usize, usize)],
+    jac: &mut [f64],
+    cont: &mut [f64],
+) {
+    let k = sigs_a.ncols() as f64;
+    jac.par_iter_mut().zip(cont.par_iter_mut()).zip(pairs.par_iter()).for_each(|((j_out, c_out), &(a, b))| {
+        let (ra, rb) = (sigs_a.row(a), sigs_b.row(b));
+        let agree = match (ra.as_slice(), rb.as_slice()) {
+            (Some(x), Some(y)) => agreeing(x, y),
+            _ => ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64,
+        };
+        let j = agree as f64 / k;
+        let (sa, sb) = (sizes_a[a] as f64, sizes_b[b] as f64);
+        let small = sa.min(sb);
+        let inter = j / (1.0 + j) * (sa + sb);
+        *c_out = if small > 0.0 { (inter / small).min(1.0) } else { 0.0 };
+        *j_out = if small > 0.0 { j } else { 0.0 };
+    });
+}
+
 /// How many positions of two equally long rows agree.
 #[inline]
 fn agreeing(x: &[u32], y: &[u32]) -> i64 {

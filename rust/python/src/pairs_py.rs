@@ -234,6 +234,34 @@ fn equal_counts_between<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// Per pair `(i, j)`: estimated Jaccard and containment of row `i` of `sigs_a` and row `j` of `sigs_b` (any layout)
+/// with their shingle-set sizes (see `dedup_core::pairs::estimates_between`).
+#[pyfunction]
+#[pyo3(signature = (sigs_a, sigs_b, sizes_a, sizes_b, pairs, threads=0))]
+#[allow(clippy::type_complexity)]
+fn estimates_between<'py>(
+    py: Python<'py>,
+    sigs_a: PyReadonlyArray2<'py, u32>,
+    sigs_b: PyReadonlyArray2<'py, u32>,
+    sizes_a: PyReadonlyArray1<'py, i64>,
+    sizes_b: PyReadonlyArray1<'py, i64>,
+    pairs: PyReadonlyArray2<'py, i64>,
+    threads: usize,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    let (va, vb): (ArrayView2<u32>, ArrayView2<u32>) = (sigs_a.as_array(), sigs_b.as_array());
+    if va.ncols() != vb.ncols() || va.ncols() == 0 {
+        return Err(bad(format!("signatures of {} and {} values cannot be compared", va.ncols(), vb.ncols())));
+    }
+    let (sa, sb) = (ro(&sizes_a, "sizes_a")?, ro(&sizes_b, "sizes_b")?);
+    if sa.len() != va.nrows() || sb.len() != vb.nrows() {
+        return Err(bad("sizes_a and sizes_b must have one size per signature row".into()));
+    }
+    let list = pair_list(&pairs, va.nrows(), vb.nrows())?;
+    let (mut jac, mut cont) = (vec![0f64; list.len()], vec![0f64; list.len()]);
+    parallel(py, threads, || pairs::estimates_between(va, vb, sa, sb, &list, &mut jac, &mut cont))?;
+    Ok((jac.into_pyarray(py), cont.into_pyarray(py)))
+}
+
 /// Add this module's functions to `dedup._core`.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_pair_codes, m)?)?;
@@ -246,5 +274,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(screened_pair_codes, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(equal_counts_between, m)?)?;
+    m.add_function(wrap_pyfunction!(estimates_between, m)?)?;
     Ok(())
 }
