@@ -511,7 +511,8 @@ def _node_edges(node: np.ndarray, m: int, edges: np.ndarray, weights: np.ndarray
     w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
     e = node[edges]
     src = np.flatnonzero(e[:, 0] != e[:, 1])  # the document pair behind each node edge
-    e, w = np.sort(e[src], axis=1), w[src]
+    e, w = e[src], w[src]
+    e = np.stack((np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])), axis=1)  # np.sort(axis=1) sorts row by row: seconds on millions
     if len(e) and _strictly_increasing(e[:, 0] * m + e[:, 1]):
         return e, w, src  # already one per node pair, in order (no copies among the ends): nothing to merge
     if len(e):
