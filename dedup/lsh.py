@@ -226,16 +226,14 @@ def pairs_from_keys(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarr
     return _kernels.decode_pairs(code, n)
 
 
-def crowded_rows(keys: np.ndarray, max_bucket: int | None = None, live: np.ndarray | None = None) -> np.ndarray:
+def crowded_rows(keys: np.ndarray, max_bucket: int | None = None) -> np.ndarray:
     """Per row of a ``(n, bands)`` array of band keys: whether it shares, in some band, a bucket of
     more than ``max_bucket`` rows -- one :func:`pairs_from_keys` lists only a sample of the pairs of,
-    so that row's candidates are a sample of its matches (see :func:`dedup.cluster.average_linkage`).
-    With ``live`` (one bool per row), the other rows are in no bucket: the result is that of the live
-    rows' keys alone, at their places, and False elsewhere."""
+    so that row's candidates are a sample of its matches (see :func:`dedup.cluster.average_linkage`)."""
     keys = np.ascontiguousarray(keys)
     if keys.ndim != 2 or keys.shape[0] == 0 or keys.shape[1] == 0:
         return np.zeros(len(keys), dtype=bool)
-    return _kernels.crowded(keys, _cap(max_bucket), live)
+    return _kernels.crowded(keys, _cap(max_bucket))
 
 
 def screened_pairs(

@@ -28,14 +28,12 @@ def band_pair_codes(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     return _core.band_pair_codes(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
 
 
-def crowded(keys: ArrayLike, max_bucket: int, live: ArrayLike | None = None) -> np.ndarray:
+def crowded(keys: ArrayLike, max_bucket: int) -> np.ndarray:
     """Per row of a ``(n, bands)`` key array: whether, in some band, it shares its bucket with more
-    than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a sample of the pairs of).
-    With ``live`` (one bool per row), only the rows it marks are in buckets; the others are never crowded."""
+    than ``max_bucket`` rows (a bucket :func:`band_pair_codes` lists only a sample of the pairs of)."""
     keys = np.asarray(keys)
     keys = keys.view(np.int64) if keys.dtype == np.uint64 else keys
-    mask = None if live is None else contiguous(np.asarray(live), np.bool_)
-    return _core.crowded(contiguous(keys, np.int64), int(max_bucket), get_num_threads(), mask)
+    return _core.crowded(contiguous(keys, np.int64), int(max_bucket), get_num_threads())
 
 
 def screened_pair_codes(keys: ArrayLike, max_bucket: int, sigs: ArrayLike, sizes: ArrayLike, threshold: float,

@@ -38,13 +38,12 @@ pub fn band_pair_codes(keys: &[i64], n: usize, bands: usize, max_bucket: usize) 
 
 /// Per document of an `n x bands` key matrix (row-major): whether, in some band, it shares a
 /// bucket of more than `max_bucket` documents -- one [`band_pair_codes`] lists only a sample
-/// of the pairs of, so the candidates of such a document are a sample of its matches. Only the
-/// documents `live` marks (all, when `None`) are in buckets; the others are never crowded.
-pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize, live: Option<&[bool]>) -> Vec<bool> {
+/// of the pairs of, so the candidates of such a document are a sample of its matches.
+pub fn crowded(keys: &[i64], n: usize, bands: usize, max_bucket: usize) -> Vec<bool> {
     if n == 0 || bands == 0 {
         return vec![false; n];
     }
-    crate::buckets::crowded(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |d| live.is_none_or(|l| l[d]))
+    crate::buckets::crowded(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |_| true)
 }
 
 /// The similarity thresholds of the screen (`dedup.verify.Verifier.passes_thresholds`).
@@ -153,13 +152,17 @@ impl SignatureScreen<'_> {
 /// Per pair `(i, j)`: how many positions of row `i` of `sigs_a` and row `j` of `sigs_b` agree, in
 /// parallel. The matrices may be strided views (the index's signature cache is one).
 pub fn equal_counts(sigs_a: ArrayView2<u32>, sigs_b: ArrayView2<u32>, pairs: &[(usize, usize)], out: &mut [i64]) {
-    out.par_iter_mut().zip(pairs.par_iter()).for_each(|(o, &(a, b))| {
-        let (ra, rb) = (sigs_a.row(a), sigs_b.row(b));
-        *o = match (ra.as_slice(), rb.as_slice()) {
-            (Some(x), Some(y)) => agreeing(x, y), // contiguous rows: a loop the compiler vectorizes
-            _ => ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64,
-        };
-    });
+    out.par_iter_mut().zip(pairs.par_iter()).for_each(|(o, &(a, b))| *o = rows_agree(sigs_a, a, sigs_b, b));
+}
+
+/// How many positions of row `a` of `sigs_a` and row `b` of `sigs_b` agree (any layout).
+#[inline]
+fn rows_agree(sigs_a: ArrayView2<u32>, a: usize, sigs_b: ArrayView2<u32>, b: usize) -> i64 {
+    let (ra, rb) = (sigs_a.row(a), sigs_b.row(b));
+    match (ra.as_slice(), rb.as_slice()) {
+        (Some(x), Some(y)) => agreeing(x, y), // contiguous rows: a loop the compiler vectorizes
+        _ => ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64,
+    }
 }
 
 /// Per pair `(i, j)`: the estimated Jaccard and containment of row `i` of `sigs_a` (shingle-set size
@@ -179,12 +182,7 @@ pub fn estimates_between(
 ) {
     let k = sigs_a.ncols() as f64;
     jac.par_iter_mut().zip(cont.par_iter_mut()).zip(pairs.par_iter()).for_each(|((j_out, c_out), &(a, b))| {
-        let (ra, rb) = (sigs_a.row(a), sigs_b.row(b));
-        let agree = match (ra.as_slice(), rb.as_slice()) {
-            (Some(x), Some(y)) => agreeing(x, y),
-            _ => ra.iter().zip(rb.iter()).filter(|(x, y)| x == y).count() as i64,
-        };
-        let j = agree as f64 / k;
+        let j = rows_agree(sigs_a, a, sigs_b, b) as f64 / k;
         let (sa, sb) = (sizes_a[a] as f64, sizes_b[b] as f64);
         let small = sa.min(sb);
         let inter = j / (1.0 + j) * (sa + sb);
@@ -199,17 +197,8 @@ fn agreeing(x: &[u32], y: &[u32]) -> i64 {
     x.iter().zip(y).map(|(a, b)| (a == b) as i64).sum()
 }
 
-/// Sorted distinct values. Values that are already two strictly increasing runs (the union of two
-/// candidate lists, each sorted and distinct) are merged in linear time instead of sorted.
+/// Sorted distinct values.
 pub fn sorted_unique(values: &mut Vec<i64>) {
-    let Some(cut) = values.windows(2).position(|w| w[0] >= w[1]) else {
-        return; // strictly increasing already
-    };
-    let cut = cut + 1;
-    if values[cut..].windows(2).all(|w| w[0] < w[1]) {
-        *values = crate::buckets::merge_unique(&values[..cut], &values[cut..]);
-        return;
-    }
     values.par_sort_unstable();
     values.dedup();
 }
@@ -233,8 +222,7 @@ pub fn union_pairs(lists: &[&[i64]]) -> Option<Vec<i64>> {
         codes.iter().fold(Vec::new(), |acc, c| crate::buckets::merge_unique(&acc, c))
     } else {
         let mut all: Vec<i64> = codes.concat();
-        all.par_sort_unstable();
-        all.dedup();
+        sorted_unique(&mut all);
         all
     };
     let mut out = vec![0i64; merged.len() * 2];
@@ -321,21 +309,19 @@ mod tests {
         let want = screened_pair_codes(&keys, n, bands, 3, &sigs, k, &fp, w, &masked, t);
         assert!(!want.is_empty());
         assert_eq!(codes, want);
-        let want_hot = crowded(&keys, n, bands, 3, Some(&lead));
+        // Crowded: that of the lead rows' keys alone, at their places.
+        let rows_in: Vec<usize> = (0..n).filter(|&d| lead[d]).collect();
+        let sub: Vec<i64> = rows_in.iter().flat_map(|&d| keys[d * bands..(d + 1) * bands].to_vec()).collect();
+        let mut want_hot = vec![false; n];
+        for (x, h) in crowded(&sub, rows_in.len(), bands, 3).into_iter().enumerate() {
+            want_hot[rows_in[x]] = h;
+        }
         assert!(want_hot.iter().any(|&h| h));
         assert_eq!(hot, want_hot);
     }
 
     #[test]
-    fn sorted_unique_merges_two_runs_and_sorts_the_rest() {
-        for v in [vec![], vec![5], vec![1, 2, 3], vec![1, 4, 9, 2, 4, 10], vec![3, 3, 1], vec![5, 1, 4, 1, 2, 9, 0], vec![2, 7, 1, 8, 0]] {
-            let mut want = v.clone();
-            want.sort_unstable();
-            want.dedup();
-            let mut got = v.clone();
-            sorted_unique(&mut got);
-            assert_eq!(got, want, "{v:?}");
-        }
+    fn pair_codes_decode_to_their_rows() {
         let mut out = vec![0i64; 6];
         decode_pairs(&[3, 2 * 7 + 6, 6 * 7], 7, &mut out);
         assert_eq!(out, vec![0, 3, 2, 6, 6, 0]);
@@ -355,12 +341,8 @@ mod tests {
     fn crowded_documents_share_a_big_bucket() {
         // 2 bands: documents 0-3 share band 0; 4 is alone in both; 1 and 4 share band 1.
         let keys = [1, 10, 1, 11, 1, 12, 1, 13, 2, 11];
-        assert_eq!(crowded(&keys, 5, 2, 3, None), vec![true, true, true, true, false]);
-        assert_eq!(crowded(&keys, 5, 2, 4, None), vec![false; 5]);
-        // Without document 2 the bucket of band 0 holds 3: not above 3; a dead document is never crowded.
-        let live = [true, true, false, true, true];
-        assert_eq!(crowded(&keys, 5, 2, 3, Some(&live)), vec![false; 5]);
-        assert_eq!(crowded(&keys, 5, 2, 3, Some(&[true; 5])), crowded(&keys, 5, 2, 3, None));
+        assert_eq!(crowded(&keys, 5, 2, 3), vec![true, true, true, true, false]);
+        assert_eq!(crowded(&keys, 5, 2, 4), vec![false; 5]);
     }
 
     #[test]

@@ -101,26 +101,10 @@ fn band_candidates<'py>(
 /// Per document: whether it shares a band bucket with more than `max_bucket` documents
 /// (see `dedup_core::pairs::crowded`).
 #[pyfunction]
-#[pyo3(signature = (keys, max_bucket, threads=0, live=None))]
-fn crowded<'py>(
-    py: Python<'py>,
-    keys: PyReadonlyArray2<'py, i64>,
-    max_bucket: usize,
-    threads: usize,
-    live: Option<PyReadonlyArray1<'py, bool>>,
-) -> PyResult<Bound<'py, PyArray1<bool>>> {
+#[pyo3(signature = (keys, max_bucket, threads=0))]
+fn crowded<'py>(py: Python<'py>, keys: PyReadonlyArray2<'py, i64>, max_bucket: usize, threads: usize) -> PyResult<Bound<'py, PyArray1<bool>>> {
     let (flat, n, bands) = ro2(&keys, "keys")?;
-    let live = match &live {
-        Some(l) => {
-            let l = ro(l, "live")?;
-            if l.len() != n {
-                return Err(bad(format!("live must have one value per row of keys ({n}), got {}", l.len())));
-            }
-            Some(l)
-        }
-        None => None,
-    };
-    let out = parallel(py, threads, || pairs::crowded(flat, n, bands, max_bucket, live))?;
+    let out = parallel(py, threads, || pairs::crowded(flat, n, bands, max_bucket))?;
     Ok(out.into_pyarray(py))
 }
 
