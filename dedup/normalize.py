@@ -106,6 +106,8 @@ _DATELINE = LazyPattern(
     r"\((?i:reuters|ap|afp|cnn|upi)\)\s*-+\s*"
     r"|^(?i:cnn|reuters|afp)\s*-+\s+"
 )
+_MOJIBAKE_PORT_BIT = 1 << 8
+"""The core's option bit past the fields' (``Options::mojibake_port``): repair mojibake with the core's port of ftfy."""
 _SENTENCE_END = frozenset(".!?:;\"')]")
 # Every character ``punctuation`` turns into "-", so that a hyphenated line end is
 # found whether or not that step ran first (the shingling path skips it).
@@ -143,8 +145,16 @@ class Normalizer:
         """The options as the Rust core takes them: bit i is the i-th field."""
         return sum(1 << i for i, f in enumerate(fields(self)) if getattr(self, f.name))
 
+    @functools.cached_property
+    def _core_bits(self) -> int:
+        """:attr:`_bits`, and bit 8 when the core may repair mojibake itself: its port of ftfy is the
+        installed ftfy's (:func:`_port_matches_ftfy`). Then a damaged text is repaired as :func:`fix_encoding`
+        repairs it, in the core on its threads, and left to Python only where the port is unsure."""
+        port = self.fix_encoding and _port_matches_ftfy()
+        return self._bits | (_MOJIBAKE_PORT_BIT if port else 0)
+
     def __call__(self, text: str) -> str:
-        out = _core.normalize_text(text, self._bits, False) if isinstance(text, str) else None
+        out = _core.normalize_text(text, self._core_bits, False) if isinstance(text, str) else None
         return self._call_python(text) if out is None else out
 
     def batch(self, texts: Sequence[str], n_jobs: int | None = None) -> list[str]:
@@ -164,7 +174,7 @@ class Normalizer:
         if not isinstance(texts, list):
             texts = list(texts)
         threads = _kernels.get_num_threads() if n_jobs is None else n_jobs
-        out = _core.normalize_batch(texts, self._bits, shingling, threads)
+        out = _core.normalize_batch(texts, self._core_bits, shingling, threads)
         # What Rust leaves (damaged encodings, code points Python's Unicode lacks, non-str) is done here.
         slow = self._for_shingling_python if shingling else self._call_python
         return [slow(texts[i]) if t is None else t for i, t in enumerate(out)]
@@ -203,7 +213,7 @@ class Normalizer:
         and so is the case of ASCII letters (the shingling kernel folds it).
         Used by :class:`~dedup.Deduplicator`; :meth:`__call__` is the reference.
         """
-        out = _core.normalize_text(text, self._bits, True) if isinstance(text, str) else None
+        out = _core.normalize_text(text, self._core_bits, True) if isinstance(text, str) else None
         return self._for_shingling_python(text) if out is None else out
 
     def _for_shingling_python(self, text: str) -> str:
@@ -320,13 +330,13 @@ def _port_matches_ftfy() -> bool:
     if "ftfy" in sys.modules:
         return getattr(sys.modules["ftfy"], "__version__", None) == _core.MOJIBAKE_FTFY_VERSION
     import importlib.util
-    from pathlib import Path
+    import os.path  # not pathlib, which costs start-up time
 
     spec = importlib.util.find_spec("ftfy")
     if spec is None or spec.origin is None:
         return False
-    site = Path(spec.origin).parent.parent
-    if (site / f"ftfy-{_core.MOJIBAKE_FTFY_VERSION}.dist-info").is_dir():
+    site = os.path.dirname(os.path.dirname(spec.origin))
+    if os.path.isdir(os.path.join(site, f"ftfy-{_core.MOJIBAKE_FTFY_VERSION}.dist-info")):
         return True
     import ftfy  # installed some other way: ask it
 

@@ -186,3 +186,24 @@ def test_number_agreement_option(tmp_path):
         r = run_inproc("filter", "--index", str(tmp_path / f"bonds{len(opts)}.dedup"), *opts, str(src))
         assert r.returncode == 0, r.stderr
         assert len(r.stdout.splitlines()) == kept
+
+
+def test_the_command_asks_openblas_for_one_thread():
+    """dedup calls no BLAS routine: the command's process (not the library's users) starts numpy with one OpenBLAS
+    thread, unless the user set a number."""
+    import tomllib
+    from conftest import ROOT
+
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        assert tomllib.load(fh)["project"]["scripts"]["dedup"] == "dedup._entry:main"
+    code = ("import os, sys\nsys.argv = ['dedup', '--version']\nfrom dedup._entry import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nimport numpy\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("3", "3")):
+        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[-1] == expected
+    r = subprocess.run([sys.executable, "-c", "import os, dedup\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))"],
+                       capture_output=True, text=True, env=env)
+    assert r.stdout.strip() == "None"  # importing the library changes nothing

@@ -23,7 +23,7 @@ LAYERS = {
     "index": 6,
     "formats": 7, "io": 7, "writeback": 7, "progress": 7,
     "spark": 8, "frames": 8, "report": 8,
-    "cli": 9, "__main__": 9, "__init__": 9,
+    "cli": 9, "_entry": 9, "__main__": 9, "__init__": 9,
 }
 
 #: Imports against the rule, each with the reason it is still there.

@@ -73,9 +73,11 @@ FRAGMENTS = [
 
 # Fragments that send a text (or part of its work) back to Python.
 FALLBACK_FRAGMENTS = [
-    # damage (ftfy and html.unescape stay in Python)
+    # damage (html.unescape of ASCII text stays in Python; mojibake is repaired in Rust with the ftfy port,
+    # or in Python where the port is unsure), and the lone lead bytes fix_encoding makes quotes or dashes
     "&amp;", "&lt;", "&#233;", "&#x2014;", "&eacute;", "&amp;amp;", "Hern\u00c3\u00a1ndez", "\u00c3\u00a9", "\u00e2\u20ac\u2122",
     "\u00e2\u20ac\u201d", "US\u00e2something", "don\u00e2t", "\u00e2", "\ufffd", "\x80", "\x9f", "&Atilde;&copy;",
+    "\u00e2s", "we\u00e2ll", "\u00e2re", "\u00e2ve_", "\u00e2d\u00e9", "\u00e2m1", "\u00e9\u00e2t", "1\u00e2s", "\u00e2\u20ac", "\x1b[0m",
     # code points Python's Unicode 14 does not assign (newer ones included) and lone surrogates
     "\u0378", "\U0001fae8", "\U0001f600", "\ud800", "\udc80",
 ]
@@ -206,6 +208,28 @@ def test_fallbacks_are_taken_and_give_the_reference():
     # Encoding repaired in Python, the other steps in Rust.
     assert _core.normalize_steps("Tom & Jerry", new._bits, False) == "tom & jerry"
     assert _core.normalize_text("Le caf\u00e9 \u2014 tr\u00e8s bon", new._bits, False) == "le caf\u00e9 - tr\u00e8s bon"
+
+
+def test_mojibake_is_repaired_in_the_core_with_the_port():
+    """Where the core's ftfy port is the installed ftfy's, damaged non-ASCII text is repaired in Rust (not left to
+    Python), exactly as the reference repairs it; ASCII entities (html.unescape) and lines the port is unsure of stay
+    with Python."""
+    from dedup.normalize import _port_matches_ftfy
+
+    if not _port_matches_ftfy():
+        pytest.skip("the installed ftfy is not the one the core's port mirrors")
+    new, old = _pair({})
+    assert new._core_bits == new._bits | 1 << 8 and Normalizer(fix_encoding=False)._core_bits == Normalizer(fix_encoding=False)._bits
+    repaired = ["Hern\u00c3\u00a1ndez said", "It\u00e2s here \u00e2 and Hern\u00c3\u00a1ndez", "caf\u00c3\u00a9 &amp; more",
+                "line one\nZ\u00c3\u00bcrich\u00e2\u20ac\u2122s\n\nthree"]
+    left = ["Tom &amp; Jerry", "It\u00e2s\u00e9 Hern\u00c3\u00a1ndez", "Hern\u00c3\u00a1ndez \x1b[31m"]
+    for text in repaired + left:
+        for shingling in (False, True):
+            got = _core.normalize_text(text, new._core_bits, shingling)
+            assert (got is None) == (text in left), (text, shingling)
+            if got is not None:
+                assert got == (old.for_shingling(text) if shingling else old(text))
+        assert new(text) == old(text) and new.for_shingling(text) == old.for_shingling(text)
 
 
 def test_clean_text_never_reaches_ftfy(monkeypatch):

@@ -4,13 +4,15 @@
 //! `Normalizer.__call__` gives and [`for_shingling`] the string `Normalizer.for_shingling` gives,
 //! or says why it cannot ([`Fallback`]) so that Python computes it instead:
 //!
-//! * [`Fallback::Encoding`]: the text shows damage ([`crate::flags::DAMAGE`]) and `fix_encoding`
-//!   is on. Encoding repair (ftfy, `html.unescape`) stays in Python, which then hands the repaired
-//!   text back to [`steps`] for the rest.
+//! * [`Fallback::Encoding`]: the text shows damage ([`crate::flags::DAMAGE`]), `fix_encoding`
+//!   is on, and [`encoding`] cannot repair it as Python does: the text is ASCII (Python's
+//!   `html.unescape`), the ftfy port is not the installed ftfy's ([`Options::mojibake_port`] off),
+//!   or the port is unsure of a line. Python repairs the encoding and hands the text back to
+//!   [`steps`] for the rest.
 //! * [`Fallback::Unassigned`]: NFKC would meet a code point that Python's `unicodedata` does not
 //!   assign (see [`unicode`]).
 //!
-//! The steps, in order (each one module): `fix_encoding` (Python), [`unicode`], [`punctuation`],
+//! The steps, in order (each one module): `fix_encoding` ([`encoding`]), [`unicode`], [`punctuation`],
 //! line breaks `\r\n` and `\r` made `\n`, [`boilerplate`], `dehyphenate` and `unwrap` ([`lines`]),
 //! [`whitespace`], casefold ([`case`]; then NFKC again, as folding can denormalize). Character
 //! classes and case mappings are Python's own, from tables generated from the running Python
@@ -20,6 +22,7 @@
 pub mod boilerplate;
 pub mod case;
 pub mod chars;
+pub mod encoding;
 pub mod lines;
 pub mod patterns;
 pub mod punctuation;
@@ -44,6 +47,9 @@ pub struct Options {
     pub unwrap: bool,
     pub whitespace: bool,
     pub casefold: bool,
+    /// Whether the core's ftfy port ([`crate::mojibake`]) stands for the installed ftfy (the same
+    /// ftfy and Unicode versions), so that [`encoding`] may repair text; bit 8.
+    pub mojibake_port: bool,
 }
 
 impl Default for Options {
@@ -54,7 +60,7 @@ impl Default for Options {
 
 impl Options {
     /// Bit `i` is the `i`-th field in declaration order (`fix_encoding` is bit 0, `casefold` bit 7),
-    /// as `Normalizer` packs them.
+    /// as `Normalizer` packs them; bit 8 is [`Options::mojibake_port`].
     pub fn from_bits(bits: u32) -> Options {
         let on = |i: u32| bits >> i & 1 == 1;
         Options {
@@ -66,6 +72,7 @@ impl Options {
             unwrap: on(5),
             whitespace: on(6),
             casefold: on(7),
+            mojibake_port: on(8),
         }
     }
 }
@@ -227,10 +234,15 @@ pub fn steps<'a>(text: &'a str, o: &Options, light: bool) -> Result<Cow<'a, str>
     Ok(cur)
 }
 
-/// `Normalizer._once`: [`steps`], unless the text needs its encoding repaired first.
+/// `Normalizer._once`: [`steps`], after [`encoding::fix_encoding`] where the text needs its
+/// encoding repaired (Python's, [`Fallback::Encoding`], where that cannot be done here).
 fn once<'a>(text: &'a str, o: &Options, light: bool) -> Result<Cow<'a, str>, Fallback> {
     if o.fix_encoding && damaged(text) {
-        return Err(Fallback::Encoding);
+        if !o.mojibake_port || text.is_ascii() {
+            return Err(Fallback::Encoding);
+        }
+        let fixed = encoding::fix_encoding(text).map_err(|_| Fallback::Encoding)?;
+        return Ok(Cow::Owned(steps(&fixed, o, light)?.into_owned()));
     }
     steps(text, o, light)
 }
@@ -322,6 +334,10 @@ mod tests {
         assert_eq!(normalize("Tom &amp; Jerry", &off).unwrap(), "tom &amp; jerry");
         let keep_lines = Options { unwrap: false, whitespace: false, ..Options::default() };
         assert_eq!(normalize("A\nb", &keep_lines).unwrap(), "a\nb");
+        // Mojibake is repaired here with the ftfy port, and left to Python without it.
+        assert_eq!(n("Hern\u{c3}\u{a1}ndez Itâs"), "hernández it's");
+        let no_port = Options { mojibake_port: false, ..Options::default() };
+        assert_eq!(normalize("Hern\u{c3}\u{a1}ndez", &no_port), Err(Fallback::Encoding));
     }
 
     #[test]
@@ -354,9 +370,10 @@ mod tests {
 
     #[test]
     fn options_bits() {
-        assert_eq!(Options::from_bits(0xFF), Options::default());
+        assert_eq!(Options::from_bits(0x1FF), Options::default());
+        assert_eq!(Options::from_bits(0xFF), Options { mojibake_port: false, ..Options::default() });
         let o = Options::from_bits(0b1000_0001);
-        assert!(o.fix_encoding && o.casefold && !o.unicode && !o.whitespace);
+        assert!(o.fix_encoding && o.casefold && !o.unicode && !o.whitespace && !o.mojibake_port);
     }
 
     #[test]
