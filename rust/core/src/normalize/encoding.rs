@@ -16,7 +16,7 @@
 //! character (where `\b` would need the `regex` module's `\w` table).
 
 use super::chars::in_ranges;
-use super::{split_lines, tables, text_flags};
+use super::{scan, split_lines, tables, text_flags};
 use crate::flags;
 use crate::mojibake;
 use std::borrow::Cow;
@@ -51,11 +51,12 @@ pub fn fix_encoding(text: &str) -> Result<String, Unported> {
 }
 
 /// `_MOJIBAKE.search(text)`: a character U+00C2..U+00F4 (a UTF-8 lead byte read as cp1252 or
-/// Latin-1) right before a continuation character.
+/// Latin-1) right before a continuation character. Both are non-ASCII, so only the non-ASCII
+/// characters are looked at ([`scan::non_ascii`], as the damage precheck does).
 fn shows_mojibake(text: &str) -> bool {
     let mut prev_lead = false;
-    text.chars().any(|c| {
-        let hit = prev_lead && flags::is_continuation(c as u32);
+    scan::non_ascii(text).any(|(_, c, after_ascii)| {
+        let hit = prev_lead && !after_ascii && flags::is_continuation(c as u32);
         prev_lead = ('\u{c2}'..='\u{f4}').contains(&c);
         hit
     })
@@ -135,6 +136,12 @@ mod tests {
         assert_eq!(fix_encoding("Itâsé HernÃ¡ndez"), Err(Unported));
         // A damaged line the ftfy port does not take (a terminal escape).
         assert_eq!(fix_encoding("HernÃ¡ndez \u{1b}[31m"), Err(Unported));
+    }
+
+    #[test]
+    fn mojibake_pairs_are_adjacent() {
+        assert!(shows_mojibake("Hern\u{c3}\u{a1}ndez") && shows_mojibake("x \u{e2}\u{20ac}\u{2122}"));
+        assert!(!shows_mojibake("\u{c3}a\u{a1}") && !shows_mojibake("p\u{e2}te") && !shows_mojibake("\u{a1}\u{c3}"));
     }
 
     #[test]
