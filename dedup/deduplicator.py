@@ -23,6 +23,12 @@ from .verify import Verifier, pair_texts
 __all__ = ["Params", "Deduplicator", "cluster", "deduplicate"]
 
 
+BATCH_SIZE = 512
+"""Documents an engine normalizes and signs at a time. A batch's texts, prepared texts and shingle
+hashes are held at once; 512 keeps that small (50k news documents: peak 199 MB against 320 MB with
+4,096) and still gives each core's thread dozens of documents per batch, at the same speed."""
+
+
 def _set_threads(n_jobs: int | None) -> contextlib.AbstractContextManager:
     return _kernels.threads(n_jobs)
 
@@ -39,7 +45,8 @@ class Deduplicator:
 
     Parameters are those of :class:`Params` (keyword only), plus ``n_jobs`` (threads
     of the compiled core for normalizing, signing and verifying, default all cores;
-    results do not depend on it) and ``batch_size``.
+    results do not depend on it) and ``batch_size`` (documents normalized and signed at a time,
+    default :data:`BATCH_SIZE`; results do not depend on it either).
     """
 
     def __init__(
@@ -57,7 +64,7 @@ class Deduplicator:
         number_agreement: float = Params.number_agreement,
         verify_text: bool = Params.verify_text,
         n_jobs: int | None = None,
-        batch_size: int = 4096,
+        batch_size: int = BATCH_SIZE,
         **unknown: Any,
     ) -> None:
         if unknown:  # a typo gets the list of names, not only Python's "unexpected keyword argument"

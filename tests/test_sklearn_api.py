@@ -31,7 +31,7 @@ def test_init_signature_lists_every_parameter():
 def test_get_and_set_params():
     d = Deduplicator(threshold=0.5, n_jobs=1)
     p = d.get_params()
-    assert p == {**Params(threshold=0.5).to_dict(), "n_jobs": 1, "batch_size": 4096}
+    assert p == {**Params(threshold=0.5).to_dict(), "n_jobs": 1, "batch_size": 512}
     assert Deduplicator(**p).get_params() == p  # scikit-learn's clone
     d.add_many(enumerate(TEXTS))
     assert d.set_params(threshold=0.6, shingle="word", ngram=3) is d

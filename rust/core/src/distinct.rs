@@ -2,9 +2,9 @@
 //!
 //! A document's shingle hashes repeat (a phrase used twice, a repeated line); MinHash needs
 //! each value once and the shingle count is the number of distinct values. Sorting a copy
-//! costs `O(n log n)`; an open-addressing table (linear probing, at most half full, indexed by
-//! Fibonacci hashing of the value so structured hashes spread too) costs `O(n)` and stays in
-//! cache for news-sized documents.
+//! costs `O(n log n)`; an open-addressing table (linear probing, at most a quarter full so a
+//! probe rarely reads past its first slot, indexed by Fibonacci hashing of the value so
+//! structured hashes spread too) costs `O(n)` and stays in cache for news-sized documents.
 
 /// Reusable scratch memory for [`distinct_into`].
 #[derive(Default)]
@@ -22,7 +22,7 @@ pub fn distinct_into(hashes: &[u64], scratch: &mut Scratch, out: &mut Vec<u64>) 
     if hashes.is_empty() {
         return;
     }
-    let bits = (2 * hashes.len()).next_power_of_two().trailing_zeros().max(4);
+    let bits = (4 * hashes.len()).next_power_of_two().trailing_zeros().max(4);
     let mask = (1usize << bits) - 1;
     let table = &mut scratch.table;
     table.clear();

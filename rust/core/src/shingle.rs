@@ -209,28 +209,46 @@ pub fn word_ngram_hashes(cps: &[u32], n: usize, fold: bool, out: &mut Vec<u64>) 
 }
 
 /// [`word_ngram_hashes`] of a UTF-8 text (the same hashes; ASCII bytes go through a table).
+///
+/// Branch-free per character: every character computes the running word hash, or the basis
+/// after a non-word character, by a mask; the hash of a word that ends is written and the count
+/// moves on only then. Word boundaries come every few characters, too irregular for a branch.
+/// The finalizer runs afterwards over all the word hashes at once.
 pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64>) {
-    out.clear();
     let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
     let bytes = text.as_bytes();
-    let mut h = FNV_BASIS;
-    let mut in_word = false;
+    // A word ends at a non-word character or at the end: at most one word per byte, plus one.
+    out.clear();
+    out.resize(bytes.len() + 1, 0);
+    let buf = out.as_mut_slice();
+    let (mut h, mut in_word, mut count) = (FNV_BASIS, false, 0usize);
     let mut i = 0;
     while i < bytes.len() {
         let c = next_char(text, &mut i, table);
-        if c != NOT_WORD {
-            h = fnv_step(h, c as u64);
-            in_word = true;
-        } else if in_word {
-            out.push(fmix64(h));
-            h = FNV_BASIS;
-            in_word = false;
+        let word = c != NOT_WORD;
+        buf[count] = h;
+        count += (in_word && !word) as usize;
+        let keep = (word as u64).wrapping_neg();
+        h = (fnv_step(h, c as u64) & keep) | (FNV_BASIS & !keep);
+        in_word = word;
+    }
+    buf[count] = h;
+    count += in_word as usize;
+    out.truncate(count);
+    finish_all(out);
+    word_windows(n, out);
+}
+
+/// `fmix64` of every value of `hashes`, in place (eight lanes at a time where the CPU has
+/// 64-bit vector multiplies).
+fn finish_all(hashes: &mut [u64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::simd::has_avx512dq() {
+            return crate::simd::with_avx512dq(|| hashes.iter_mut().for_each(|h| *h = fmix64(*h)));
         }
     }
-    if in_word {
-        out.push(fmix64(h));
-    }
-    word_windows(n, out);
+    hashes.iter_mut().for_each(|h| *h = fmix64(*h));
 }
 
 /// Replace the word hashes in `out` by the hashes of their windows of `n` (one window of
