@@ -4,13 +4,17 @@
 //! * Character n-gram: the words joined by single spaces form a code point sequence;
 //!   each window of `n` code points hashes as `fnv(c_i..c_{i+n-1})`.
 //! * Word n-gram: each word hashes as `fnv(its code points)`; each window of `n` word
-//!   hashes hashes as `fnv(w_i..w_{i+n-1})` from [`WORD_NGRAM_BASIS`].
+//!   hashes hashes as `fnv(w_i..w_{i+n-1})` from [`crate::hash::WORD_NGRAM_BASIS`] ([`word`]).
 //! * A text shorter than one window yields one shingle of all it has; a text without
 //!   words yields none. Hashes come with repeats, in text order.
 //!
 //! With `fold`, ASCII capitals are lower-cased on the way.
 
-use crate::hash::{fmix64, fnv_step, FNV_BASIS, WORD_NGRAM_BASIS};
+mod word;
+
+pub use word::{word_ngram_hashes, word_ngram_hashes_str};
+
+use crate::hash::{fmix64, fnv_step, FNV_BASIS};
 use crate::words::{fold_ascii, is_word};
 
 const SPACE: u32 = 32;
@@ -79,7 +83,7 @@ pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
 /// The character of `text` at byte `i` (a character boundary), ASCII through `table`, as its
 /// code point (ASCII capitals folded by the table) or [`NOT_WORD`]; `i` moves past it.
 #[inline(always)]
-fn next_char(text: &str, i: &mut usize, table: &[u32; 128]) -> u32 {
+pub(crate) fn next_char(text: &str, i: &mut usize, table: &[u32; 128]) -> u32 {
     let byte = text.as_bytes()[*i];
     if byte < 0x80 {
         *i += 1;
@@ -95,11 +99,11 @@ fn next_char(text: &str, i: &mut usize, table: &[u32; 128]) -> u32 {
 }
 
 /// The mark of a non-word character in the ASCII tables (NUL is not a word character).
-const NOT_WORD: u32 = 0;
+pub(crate) const NOT_WORD: u32 = 0;
 
 /// ASCII code point -> itself if a word character, else [`NOT_WORD`]; the folded table also lower-cases.
-const ASCII_PLAIN: [u32; 128] = ascii_table(false);
-const ASCII_FOLDED: [u32; 128] = ascii_table(true);
+pub(crate) const ASCII_PLAIN: [u32; 128] = ascii_table(false);
+pub(crate) const ASCII_FOLDED: [u32; 128] = ascii_table(true);
 
 const fn ascii_table(fold: bool) -> [u32; 128] {
     let mut t = [NOT_WORD; 128];
@@ -184,87 +188,6 @@ fn fixed_windows_body<const N: usize>(clean: &[u32], out: &mut Vec<u64>) {
     for (k, win) in clean[i..].windows(N).enumerate() {
         out[i + k] = fmix64(win.iter().fold(FNV_BASIS, |h, &c| fnv_step(h, c as u64)));
     }
-}
-
-/// Word n-gram hashes of `cps` into `out` (cleared first).
-pub fn word_ngram_hashes(cps: &[u32], n: usize, fold: bool, out: &mut Vec<u64>) {
-    out.clear();
-    let mut h = FNV_BASIS;
-    let mut in_word = false;
-    for &raw in cps {
-        let c = fold_ascii(raw, fold);
-        if is_word(c) {
-            h = fnv_step(h, c as u64);
-            in_word = true;
-        } else if in_word {
-            out.push(fmix64(h));
-            h = FNV_BASIS;
-            in_word = false;
-        }
-    }
-    if in_word {
-        out.push(fmix64(h));
-    }
-    word_windows(n, out);
-}
-
-/// [`word_ngram_hashes`] of a UTF-8 text (the same hashes; ASCII bytes go through a table).
-///
-/// Branch-free per character: every character computes the running word hash, or the basis
-/// after a non-word character, by a mask; the hash of a word that ends is written and the count
-/// moves on only then. Word boundaries come every few characters, too irregular for a branch.
-/// The finalizer runs afterwards over all the word hashes at once.
-pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64>) {
-    let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
-    let bytes = text.as_bytes();
-    // A word ends at a non-word character or at the end: at most one word per byte, plus one.
-    out.clear();
-    out.resize(bytes.len() + 1, 0);
-    let buf = out.as_mut_slice();
-    let (mut h, mut in_word, mut count) = (FNV_BASIS, false, 0usize);
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = next_char(text, &mut i, table);
-        let word = c != NOT_WORD;
-        buf[count] = h;
-        count += (in_word && !word) as usize;
-        let keep = (word as u64).wrapping_neg();
-        h = (fnv_step(h, c as u64) & keep) | (FNV_BASIS & !keep);
-        in_word = word;
-    }
-    buf[count] = h;
-    count += in_word as usize;
-    out.truncate(count);
-    finish_all(out);
-    word_windows(n, out);
-}
-
-/// `fmix64` of every value of `hashes`, in place (eight lanes at a time where the CPU has
-/// 64-bit vector multiplies).
-fn finish_all(hashes: &mut [u64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::simd::has_avx512dq() {
-            return crate::simd::with_avx512dq(|| hashes.iter_mut().for_each(|h| *h = fmix64(*h)));
-        }
-    }
-    hashes.iter_mut().for_each(|h| *h = fmix64(*h));
-}
-
-/// Replace the word hashes in `out` by the hashes of their windows of `n` (one window of
-/// all when fewer, none when no words).
-fn word_windows(n: usize, out: &mut Vec<u64>) {
-    let nw = out.len();
-    if nw == 0 {
-        return;
-    }
-    let w = n.min(nw);
-    let count = nw - w + 1;
-    // Window i reads out[i..i + w] and then overwrites out[i], which no later window reads.
-    for i in 0..count {
-        out[i] = fmix64(out[i..i + w].iter().fold(WORD_NGRAM_BASIS, |g, &x| fnv_step(g, x)));
-    }
-    out.truncate(count);
 }
 
 /// Shingle hashes of one text (with repeats) into `out`.
