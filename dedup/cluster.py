@@ -509,6 +509,11 @@ def _node_edges(node: np.ndarray, m: int, edges: np.ndarray, weights: np.ndarray
     document): one per node pair, with its largest weight, none inside a node. Returns the node pairs (sorted
     within each pair), their weights and, for each, the index in ``edges`` of the document pair behind it."""
     w = np.ones(len(edges)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if m == len(node) and len(edges) and _strictly_increasing(node) and _strictly_increasing(edges[:, 0] * m + edges[:, 1]) \
+            and bool((edges[:, 0] < edges[:, 1]).all()):
+        # No copies (each node one document, in order) and the pairs one each, in order, smaller end first (as the
+        # candidates come): the node edges are the document pairs; no temporaries of a value per pair.
+        return edges, w, np.arange(len(edges))
     e = node[edges]
     src = np.flatnonzero(e[:, 0] != e[:, 1])  # the document pair behind each node edge
     e, w = e[src], w[src]

@@ -331,6 +331,7 @@ class Deduplicator:
         near = v.containment_threshold - EXACT_MARGIN if texts is not None else None
         contained = containment_pairs(sigs, live_sizes, v.containment_threshold, v.threshold, near)
         pairs = union_pairs(jaccard, contained)
+        del jaccard, contained  # each array below is one value per pair: hold as few at once as may be
         stage(self.CLUSTER_STAGES[2])
         # Signatures and figures now (cheap); the texts of a pair only when it can decide a merge (lazily).
         jac, cont = pair_similarity(sigs, sizes, pairs)
@@ -341,13 +342,18 @@ class Deduplicator:
         judged = None if texts is None else v.judged_by_alignment(pair_texts(texts, texts, pairs))
         ok = self.verifier.screen(jac, cont, nums, nums, pairs, judged)
         vetoed = self.verifier.passes_thresholds(jac, cont) & ~ok
+        sim = np.maximum(jac, cont)
+        del cont, judged
         # Parts (excerpts, abridgements): those of no one source or with copies of their own are no edges (nor vetoes).
-        drop, parts = containment_parts(pairs, ok, jac, np.maximum(jac, cont), sigs, sizes, v, counts[node] > 1, measure)
+        drop, parts = containment_parts(pairs, ok, jac, sim, sigs, sizes, v, counts[node] > 1, measure)
         ok &= ~drop
+        del jac, drop
         stage(self.CLUSTER_STAGES[3])
+        edges, edge_sims, apart = pairs[ok], sim[ok], pairs[vetoed]
+        del pairs, sim, ok, vetoed
         return build_clusters(
-            sigs, sizes, pairs[ok], np.maximum(jac, cont)[ok], self.params.min_link_fraction, groups=(node, counts),
-            apart=pairs[vetoed], screen=PairScreen(self.verifier, sigs, sizes, nums, crowded), confirm=text_confirm(self.verifier, texts, self.n_jobs),
+            sigs, sizes, edges, edge_sims, self.params.min_link_fraction, groups=(node, counts),
+            apart=apart, screen=PairScreen(self.verifier, sigs, sizes, nums, crowded), confirm=text_confirm(self.verifier, texts, self.n_jobs),
             parts=parts,
         )
 
