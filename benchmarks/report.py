@@ -463,7 +463,8 @@ def _wholejob(wj: dict[str, Any]) -> list[str]:
         f"tool once at a size, in an order rotated by one per repeat; {cfg['repeats']} run(s) per cell, median shown"
         + (f" (a run longer than {cfg['once_over']:g} s is measured once; its cell says so)" if cfg.get("once_over") else "")
         + ". *Peak MB* is the process's own peak resident set (`VmHWM`, written by an exit hook); *all processes* is "
-        "the largest sum of PSS over the process and the workers it forks (dedup forks normalization workers), "
+        "the largest sum of PSS over the process and any workers it forks (none of these tools does now: dedup's core "
+        "runs on threads), "
         "sampled every 0.1 s (PSS counts a page shared by n processes as 1/n, so for a lone process it is a little "
         "below its resident set). *CPU s* = user + system seconds of the process and its workers. *Kept* = documents "
         "kept (dedup: cluster representatives). *÷ dedup* = the tool's seconds over dedup's at the same size "

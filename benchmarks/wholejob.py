@@ -20,9 +20,9 @@ Tools (:data:`TOOLS`):
 The peer scripts stream (one document's shingles in memory at a time), as a user writes
 them. Each process runs under a tiny launcher (:data:`LAUNCHER`: ``runpy`` plus an exit hook
 that writes the process's ``VmHWM``), so the peak memory is the process's own, not the
-parent's (``ru_maxrss`` after fork + exec starts at the parent's size). dedup forks
-normalization workers, so the summed PSS of the process tree is sampled as well
-(``tree_peak_mb``, every 0.1 s).
+parent's (``ru_maxrss`` after fork + exec starts at the parent's size). A tool may fork
+workers (dedup did before its compiled core ran on threads), so the summed PSS of the process
+tree is sampled as well (``tree_peak_mb``, every 0.1 s).
 
 The corpus is :func:`benchmarks.speed.build_corpus` of kind :attr:`JobConfig.corpus`, documents of
 about :data:`benchmarks.speed.TARGET_WORDS` words: ``news`` (the default, the shape of a news
