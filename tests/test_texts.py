@@ -112,6 +112,7 @@ def test_signatures_kept_in_blocks_read_as_one_array(monkeypatch):
     from dedup import deduplicator
 
     monkeypatch.setattr(deduplicator._Rows, "BLOCK_BYTES", 3 * 1024)  # three 256-value rows per block
+    monkeypatch.setattr(deduplicator._Rows, "RESERVE_BYTES", 5 * 1024)  # five in the first
     texts = [f"story {i}: " + " ".join(f"word{(i * 7 + k) % 50}" for k in range(30)) for i in range(23)]
     d = dedup.Deduplicator(batch_size=4)
     d.add_many(enumerate(texts[:10]), batch_size=4)
@@ -121,3 +122,30 @@ def test_signatures_kept_in_blocks_read_as_one_array(monkeypatch):
     got_sigs, got_sizes, _ = d._arrays()
     assert np.array_equal(got_sigs, sigs) and np.array_equal(got_sizes, sizes)
     assert d.clusters().labels.tolist() == dedup.Deduplicator().fit_predict(texts).tolist()
+
+
+def test_rows_that_fit_the_first_block_are_read_without_a_copy(monkeypatch):
+    """Rows within the reserved first block come back as a view of it; where the system refuses the reservation,
+    blocks of the usual size hold the same rows."""
+    from dedup import deduplicator
+
+    batches = [np.arange(k * 12, (k + 1) * 12, dtype=np.uint32).reshape(3, 4) for k in range(4)]
+    rows = deduplicator._Rows()
+    for b in batches:
+        rows.append(b)
+    first = rows.array()
+    assert np.array_equal(first, np.concatenate(batches)) and not first.flags.owndata  # a view of the block
+    assert rows.array().base is first.base  # read again: the same block, nothing joined
+
+    def refuse(shape, dtype=float):
+        if shape[0] * np.dtype(dtype).itemsize * int(np.prod(shape[1:])) >= deduplicator._Rows.RESERVE_BYTES:
+            raise MemoryError("no address space")
+        return real_empty(shape, dtype=dtype)
+
+    real_empty = np.empty
+    monkeypatch.setattr(deduplicator.np, "empty", refuse)
+    monkeypatch.setattr(deduplicator._Rows, "BLOCK_BYTES", 2 * 16)  # two 4-value rows per block
+    small = deduplicator._Rows()
+    for b in batches:
+        small.append(b)
+    assert np.array_equal(small.array(), np.concatenate(batches))
