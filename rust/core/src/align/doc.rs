@@ -35,27 +35,65 @@ pub struct Doc {
     pub values: Vec<(Option<f64>, f64)>,
 }
 
-const SEPARATORS: [u32; 6] = ['.' as u32, ',' as u32, '/' as u32, '\'' as u32, 0x2019, '-' as u32];
+/// What an ASCII character is to [`token_spans`]: a word character, a separator, or neither.
+const TOKEN_WORD: u8 = 1;
+const TOKEN_SEP: u8 = 2;
+const ASCII_TOKEN: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut c = 0usize;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c] = TOKEN_WORD;
+        } else if matches!(b, b'.' | b',' | b'/' | b'\'' | b'-') {
+            t[c] = TOKEN_SEP;
+        }
+        c += 1;
+    }
+    t
+};
 
-/// Spans of `_TOKEN.finditer(text)`.
+/// `\w` of `re` (Unicode): ASCII through a table, the rest through the character classes.
+#[inline(always)]
+fn is_word(c: u32) -> bool {
+    if c < 128 {
+        ASCII_TOKEN[c as usize] == TOKEN_WORD
+    } else {
+        chars::is(c, WORD)
+    }
+}
+
+/// One of `_TOKEN`'s separators `[.,/'’-]`.
+#[inline(always)]
+fn is_separator(c: u32) -> bool {
+    if c < 128 {
+        ASCII_TOKEN[c as usize] == TOKEN_SEP
+    } else {
+        c == 0x2019
+    }
+}
+
+/// Spans of `_TOKEN.finditer(text)`: a run of word characters, then as long as a separator is
+/// followed by a word character, the two and the run that follows.
 pub fn token_spans(text: &[u32]) -> Vec<(u32, u32)> {
-    let word = |c: u32| if c < 128 { (c as u8).is_ascii_alphanumeric() || c == 95 } else { chars::is(c, WORD) };
     let n = text.len();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(n / 4 + 1);
     let mut i = 0;
     while i < n {
-        if !word(text[i]) {
+        if !is_word(text[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < n && word(text[i]) {
-            i += 1;
-        }
-        while i + 1 < n && SEPARATORS.contains(&text[i]) && word(text[i + 1]) {
-            i += 1;
-            while i < n && word(text[i]) {
+        i += 1;
+        loop {
+            while i < n && is_word(text[i]) {
                 i += 1;
+            }
+            if i + 1 < n && is_separator(text[i]) && is_word(text[i + 1]) {
+                i += 2;
+            } else {
+                break;
             }
         }
         out.push((start as u32, i as u32));
@@ -292,6 +330,52 @@ mod tests {
         assert_eq!(tokens("U.S. 1,660,000 dlrs, 6-1/2 pct; it's -x- a.b.-c"), ["U.S", "1,660,000", "dlrs", "6-1/2", "pct", "it's", "x", "a.b", "c"]);
         assert_eq!(tokens("l’été ... __ x"), ["l’été", "__", "x"]);
         assert!(tokens("").is_empty() && tokens(" -- ").is_empty());
+    }
+
+    /// `_TOKEN.finditer` as first written: the reference for [`token_spans`].
+    fn spans_by_statement(text: &[u32]) -> Vec<(u32, u32)> {
+        const SEPARATORS: [u32; 6] = ['.' as u32, ',' as u32, '/' as u32, '\'' as u32, 0x2019, '-' as u32];
+        let word = |c: u32| if c < 128 { (c as u8).is_ascii_alphanumeric() || c == 95 } else { chars::is(c, WORD) };
+        let (n, mut out, mut i) = (text.len(), Vec::new(), 0);
+        while i < n {
+            if !word(text[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < n && word(text[i]) {
+                i += 1;
+            }
+            while i + 1 < n && SEPARATORS.contains(&text[i]) && word(text[i + 1]) {
+                i += 1;
+                while i < n && word(text[i]) {
+                    i += 1;
+                }
+            }
+            out.push((start as u32, i as u32));
+        }
+        out
+    }
+
+    #[test]
+    fn token_spans_match_the_statement_on_every_mix_of_classes() {
+        // Every string of up to 6 characters over word, separator and other characters
+        // (ASCII and not), plus long mixed texts.
+        let alphabet: Vec<u32> = "a9_.,/'-’ é;\u{2013}".chars().map(u32::from).collect();
+        let mut text = Vec::new();
+        for len in 0..=6u32 {
+            for code in 0..(alphabet.len() as u32).pow(len) {
+                text.clear();
+                let mut c = code;
+                for _ in 0..len {
+                    text.push(alphabet[(c % alphabet.len() as u32) as usize]);
+                    c /= alphabet.len() as u32;
+                }
+                assert_eq!(token_spans(&text), spans_by_statement(&text), "{text:?}");
+            }
+        }
+        let long = cps("U.S.-based co's 1,660,000 dlrs -- 6-1/2 pct; l’été… a..b -x- __ end.");
+        assert_eq!(token_spans(&long), spans_by_statement(&long));
     }
 
     #[test]
