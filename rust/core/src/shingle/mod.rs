@@ -55,29 +55,51 @@ pub fn clean_into(cps: &[u32], fold: bool, out: &mut Vec<u32>) {
     }
 }
 
-/// [`clean_into`] straight from UTF-8: ASCII bytes go through a table, other characters are
-/// decoded one at a time, so no code point copy of the text is made first.
+/// [`clean_into`] straight from UTF-8: ASCII bytes go through a table, eight at a time where
+/// the next eight are all ASCII, other characters are decoded one at a time, so no code point
+/// copy of the text is made first.
+///
+/// Each character is kept as itself when it is a word character and as one space when it is the
+/// first non-word character after one; a trailing space is dropped at the end. That depends on
+/// the character before only, so no state beyond that flag runs through the loop.
 pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
     let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
     let bytes = text.as_bytes();
-    // Every output value follows a byte that made no output (a space) or is that byte's
-    // character, so the output is never longer than the input: write into a slice of that size.
+    // Every output value is one input character, so the output is never longer than the input:
+    // write into a slice of that size (and room for a last block of eight).
     out.clear();
-    out.resize(bytes.len() + 1, 0);
+    out.resize(bytes.len() + 8, 0);
     let buf = out.as_mut_slice();
-    let (mut pos, mut pending_space) = (0usize, false);
+    let (mut pos, mut prev_word) = (0usize, false);
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(block) = bytes.get(i..i + 8) {
+            let eight = u64::from_le_bytes([block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7]]);
+            if eight & 0x8080_8080_8080_8080 == 0 {
+                for k in 0..8 {
+                    let c = table[((eight >> (8 * k)) & 0x7F) as usize];
+                    (pos, prev_word) = put(buf, pos, prev_word, c);
+                }
+                i += 8;
+                continue;
+            }
+        }
         let c = next_char(text, &mut i, table);
-        // Branch-free: a word character writes a pending space, then itself.
-        let word = c != NOT_WORD;
-        buf[pos] = SPACE;
-        pos += (word && pending_space) as usize;
-        buf[pos] = c;
-        pos += word as usize;
-        pending_space = !word && (pending_space || pos > 0);
+        (pos, prev_word) = put(buf, pos, prev_word, c);
+    }
+    if !prev_word && pos > 0 {
+        pos -= 1; // the space after the last word
     }
     out.truncate(pos);
+}
+
+/// Write character `c` (or [`NOT_WORD`]) of [`clean_str_into`] at `pos`: itself, or a space kept
+/// only after a word character. Returns the next position and whether `c` is a word character.
+#[inline(always)]
+fn put(buf: &mut [u32], pos: usize, prev_word: bool, c: u32) -> (usize, bool) {
+    let word = c != NOT_WORD;
+    buf[pos] = if word { c } else { SPACE };
+    (pos + (word || prev_word) as usize, word)
 }
 
 /// The character of `text` at byte `i` (a character boundary), ASCII through `table`, as its
@@ -252,6 +274,33 @@ mod tests {
                     word_ngram_hashes_str(s, n, fold, &mut words_str);
                     word_ngram_hashes(&cps(s), n, fold, &mut words);
                     assert_eq!(words_str, words, "{s:?} n={n} fold={fold}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn clean_str_matches_clean_on_every_mix_of_classes() {
+        // Every string of up to 5 characters over ASCII word and non-word characters and non-ASCII
+        // ones of both kinds, alone and behind prefixes that move it across an 8-byte block.
+        let alphabet: Vec<char> = "aZ_ .é—".chars().collect();
+        let mut s = String::new();
+        for len in 0..=5u32 {
+            for code in 0..(alphabet.len() as u32).pow(len) {
+                s.clear();
+                let mut c = code;
+                for _ in 0..len {
+                    s.push(alphabet[(c % alphabet.len() as u32) as usize]);
+                    c /= alphabet.len() as u32;
+                }
+                for prefix in ["", "abc", "abcdefg", " x-y.z "] {
+                    let t = format!("{prefix}{s}");
+                    for fold in [false, true] {
+                        let (mut got, mut want) = (Vec::new(), Vec::new());
+                        clean_str_into(&t, fold, &mut got);
+                        clean_into(&cps(&t), fold, &mut want);
+                        assert_eq!(got, want, "{t:?} fold={fold}");
+                    }
                 }
             }
         }
