@@ -56,8 +56,9 @@ pub fn level_allows(levels: &[Level], column: (usize, usize), a: i64, b: i64) ->
 /// Candidate pair codes `i * n + j` (`i < j`) of `n` signatures (`k` values per row) and their
 /// shingle-set sizes, sorted and distinct: the pairs the bucket rule proposes ([`crate::buckets`],
 /// cap `max_bucket`) in a column of the levels' layouts, allowed there by
-/// [`level_allows`], and for which `keep(a, c)` holds (tested as each is made, so the pairs that
-/// fail are never held). Documents of size 0 are never proposed.
+/// [`level_allows`], and for which `keep(a, c)` (tested as each is made, so the pairs that fail
+/// are never held) and `confirm(a, c)` hold (asked once per distinct pair of a merge group of
+/// columns, see [`crate::buckets::rule_codes_confirmed`]). Documents of size 0 are never proposed.
 pub fn level_pair_codes(
     sigs: &[u32],
     k: usize,
@@ -65,17 +66,22 @@ pub fn level_pair_codes(
     levels: &[Level],
     max_bucket: usize,
     keep: impl Fn(usize, usize) -> bool + Sync,
+    confirm: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<i64> {
     let usable: Vec<Level> = levels.iter().copied().filter(|l| l.rows >= 1 && l.bands * l.rows <= k && l.min_ratio < l.max_ratio).collect();
     let columns = level_columns(&usable);
-    crate::buckets::rule_codes(
+    let live = |d: usize| sizes[d] > 0;
+    crate::buckets::rule_codes_confirmed(
         sizes.len(),
         columns.len(),
         max_bucket,
         |d, col| crate::pairs::band_key(&sigs[d * k..(d + 1) * k], columns[col].1, columns[col].0),
-        |d| sizes[d] > 0,
+        live,
+        live,
         |a, c, col| level_allows(&usable, columns[col], sizes[a], sizes[c]) && keep(a, c),
+        confirm,
     )
+    .0
 }
 
 #[cfg(test)]
@@ -94,14 +100,14 @@ mod tests {
         let sizes = [100, 90, 30, 10];
         let wide = [Level { min_ratio: 0.25, max_ratio: 0.5, bands: 2, rows: 2 }];
         // 30/100 and 30/90 are in [0.25, 0.5); 10/30 too; 90/100 and 10/90 are not.
-        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |_, _| true), 4), vec![(0, 2), (1, 2), (2, 3)]);
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |_, _| true, |_, _| true), 4), vec![(0, 2), (1, 2), (2, 3)]);
         let two = [wide[0], Level { min_ratio: 0.5, max_ratio: 1.01, bands: 1, rows: 4 }];
-        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &two, 8, |_, _| true), 4), vec![(0, 1), (0, 2), (1, 2), (2, 3)]);
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &two, 8, |_, _| true, |_, _| true), 4), vec![(0, 1), (0, 2), (1, 2), (2, 3)]);
         // keep() filters; size 0 never.
-        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |a, c| a + c != 2), 4), vec![(1, 2), (2, 3)]);
-        assert!(level_pair_codes(&sigs, k, &[0, 0, 30, 100], &wide, 8, |_, _| true) == vec![2 * 4 + 3]);
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 8, |a, c| a + c != 2, |_, _| true), 4), vec![(1, 2), (2, 3)]);
+        assert!(level_pair_codes(&sigs, k, &[0, 0, 30, 100], &wide, 8, |_, _| true, |_, _| true) == vec![2 * 4 + 3]);
         // a bucket above max_bucket (1): each later member with the first two only (documents 0, 1)
-        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 1, |_, _| true), 4), vec![(0, 2), (1, 2)]);
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 1, |_, _| true, |_, _| true), 4), vec![(0, 2), (1, 2)]);
     }
 
     #[test]
@@ -124,8 +130,8 @@ mod tests {
         let sigs = [1u32, 2, 3, 4, 1, 2, 9, 9, 5, 6, 7, 8];
         let sizes = [40, 100, 100];
         let level = [Level { min_ratio: 0.3, max_ratio: 1.01, bands: 2, rows: 2 }];
-        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &level, 8, |_, _| true), 3), vec![(0, 1)]);
+        assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &level, 8, |_, _| true, |_, _| true), 3), vec![(0, 1)]);
         let one_band_of_four = [Level { min_ratio: 0.3, max_ratio: 1.01, bands: 1, rows: 4 }];
-        assert!(level_pair_codes(&sigs, k, &sizes, &one_band_of_four, 8, |_, _| true).is_empty());
+        assert!(level_pair_codes(&sigs, k, &sizes, &one_band_of_four, 8, |_, _| true, |_, _| true).is_empty());
     }
 }

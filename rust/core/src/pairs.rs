@@ -95,7 +95,18 @@ pub fn screened_pair_codes(
     thresholds: Thresholds,
 ) -> Vec<i64> {
     let screen = SignatureScreen { sigs, k, fp, w, sizes, thresholds };
-    crate::buckets::rule_codes(n, bands, max_bucket, |d, b| keys[d * bands + b] as u64, |d| sizes[d] > 0, |a, c, _| screen.passes(a, c))
+    let live = |d: usize| sizes[d] > 0;
+    crate::buckets::rule_codes_confirmed(
+        n,
+        bands,
+        max_bucket,
+        |d, b| keys[d * bands + b] as u64,
+        live,
+        live,
+        |a, c, _| screen.may_pass(a, c),
+        |a, c| screen.signatures_pass(a, c),
+    )
+    .0
 }
 
 /// The screened band candidates of signatures and who is crowded, in one pass, without a key
@@ -105,14 +116,15 @@ pub fn screened_pair_codes(
 /// result of the lead rows alone, at their places. Returns `(codes, crowded)`.
 pub fn band_candidates(screen: &SignatureScreen<'_>, bands: usize, rows: usize, max_bucket: usize, lead: &[bool]) -> (Vec<i64>, Vec<bool>) {
     let (sigs, k, sizes) = (screen.sigs, screen.k, screen.sizes);
-    crate::buckets::rule_codes_and_crowded(
+    crate::buckets::rule_codes_confirmed(
         sizes.len(),
         bands,
         max_bucket,
         |d, b| band_key(&sigs[d * k..(d + 1) * k], b, rows),
         |d| lead[d],
         |d| sizes[d] > 0,
-        |a, c, _| screen.passes(a, c),
+        |a, c, _| screen.may_pass(a, c),
+        |a, c| screen.signatures_pass(a, c),
     )
 }
 
@@ -136,14 +148,25 @@ pub struct SignatureScreen<'a> {
 }
 
 impl SignatureScreen<'_> {
-    /// Whether rows `a` and `c` pass the thresholds (the fingerprint bound rules most pairs out).
+    /// Whether rows `a` and `c` pass the thresholds (the fingerprint bound rules most pairs out):
+    /// [`may_pass`](Self::may_pass), then [`signatures_pass`](Self::signatures_pass).
     #[inline]
     pub fn passes(&self, a: usize, c: usize) -> bool {
+        self.may_pass(a, c) && self.signatures_pass(a, c)
+    }
+
+    /// The cheap half of [`passes`](Self::passes): the fingerprints' bound on the agreeing positions meets the thresholds.
+    #[inline]
+    pub fn may_pass(&self, a: usize, c: usize) -> bool {
         let (k, w) = (self.k, self.w);
         let bound = crate::fingerprint::agree_upper_bound(&self.fp[a * w..(a + 1) * w], &self.fp[c * w..(c + 1) * w], k as i64);
-        if !self.thresholds.pass(bound, k, self.sizes[a], self.sizes[c]) {
-            return false;
-        }
+        self.thresholds.pass(bound, k, self.sizes[a], self.sizes[c])
+    }
+
+    /// The exact half of [`passes`](Self::passes): the signatures' agreeing positions meet the thresholds.
+    #[inline]
+    pub fn signatures_pass(&self, a: usize, c: usize) -> bool {
+        let k = self.k;
         let agree = agreeing(&self.sigs[a * k..(a + 1) * k], &self.sigs[c * k..(c + 1) * k]);
         self.thresholds.pass(agree, k, self.sizes[a], self.sizes[c])
     }

@@ -40,7 +40,7 @@ fn containment_pair_codes<'py>(
     let parsed = parse_levels(lv, m, k)?;
     let t = pairs::Thresholds { jaccard: threshold, containment: containment_threshold };
     let codes = parallel(py, threads, || {
-        with_screen(sig, k, sizes, t, |s| containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| s.passes(a, c)))
+        with_screen(sig, k, sizes, t, |s| containment::level_pair_codes(sig, k, sizes, &parsed, max_bucket, |a, c| s.may_pass(a, c), |a, c| s.signatures_pass(a, c)))
     })?;
     Ok(codes.into_pyarray(py))
 }

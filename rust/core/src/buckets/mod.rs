@@ -16,6 +16,9 @@
 //!   them while fewer than `cap` are filed and with the first [`TAIL_HUBS`] once `cap` are
 //!   ([`grouped_pairs`] with the stored members counted `ahead`).
 
+mod members;
+
+use members::{column_members, runs};
 use rayon::prelude::*;
 
 /// The members of a full bucket (`cap` or more before it) a later member pairs with: the first two.
@@ -72,6 +75,26 @@ pub fn rule_codes_and_crowded(
     live: impl Fn(usize) -> bool + Sync,
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> (Vec<i64>, Vec<bool>) {
+    rule_codes_confirmed(n, cols, cap, key, member, live, keep, |_, _| true)
+}
+
+/// [`rule_codes_and_crowded`] with a second test of the pairs `keep` holds: `confirm(a, c)`, which
+/// does not depend on the column, asked once per distinct pair that a merge group of columns makes
+/// and no earlier group kept. A pair is kept when `keep(a, c, col)` holds in a column that proposes
+/// it and `confirm(a, c)` holds: the same pairs as with the two tests joined in `keep`, but an
+/// expensive `confirm` (a full signature comparison) runs once for a pair that many columns propose
+/// (a flood of near-copies shares most of its bands), not once per column.
+#[allow(clippy::too_many_arguments)]
+pub fn rule_codes_confirmed(
+    n: usize,
+    cols: usize,
+    cap: usize,
+    key: impl Fn(usize, usize) -> u64 + Sync,
+    member: impl Fn(usize) -> bool + Sync,
+    live: impl Fn(usize) -> bool + Sync,
+    keep: impl Fn(usize, usize, usize) -> bool + Sync,
+    confirm: impl Fn(usize, usize) -> bool + Sync,
+) -> (Vec<i64>, Vec<bool>) {
     let mut out: Vec<i64> = Vec::new();
     let mut hot = vec![false; n];
     if n == 0 {
@@ -105,7 +128,10 @@ pub fn rule_codes_and_crowded(
         }
         got.par_sort_unstable();
         got.dedup();
-        out = merge_unique(&out, &got);
+        let fresh = subtract(&got, &out);
+        drop(got);
+        let confirmed: Vec<i64> = fresh.par_iter().with_min_len(1024).copied().filter(|&code| confirm(code as usize / n, code as usize % n)).collect();
+        out = merge_unique(&out, &confirmed);
         start = end;
     }
     (out, hot)
@@ -121,58 +147,6 @@ fn for_each_rule_pair(len: usize, ahead: usize, cap: usize, mut f: impl FnMut(us
             f(a, c);
         }
     }
-}
-
-/// One column's members `(key, document)`, sorted: each bucket a run of equal keys, in document order.
-fn column_members(n: usize, key: impl Fn(usize) -> u64, live: &impl Fn(usize) -> bool) -> Vec<(u64, usize)> {
-    let members: Vec<(u64, usize)> = (0..n).filter(|&d| live(d)).map(|d| (key(d), d)).collect();
-    sort_members(members)
-}
-
-/// `members` (in document order) sorted by key, then document: first distributed by the keys' top
-/// bits into groups of about eight, in order (a counting sort, so the documents of a group stay in
-/// order), then each group sorted. The keys are hashes, so the groups are small, and this takes
-/// about half the time of sorting the whole list.
-fn sort_members(mut members: Vec<(u64, usize)>) -> Vec<(u64, usize)> {
-    let n = members.len();
-    if n < 1024 {
-        members.sort_unstable();
-        return members;
-    }
-    let bits = (n / 8).next_power_of_two().trailing_zeros().clamp(4, 16);
-    let group = |k: u64| (k >> (64 - bits)) as usize;
-    let mut next = vec![0usize; (1 << bits) + 1];
-    for &(k, _) in &members {
-        next[group(k) + 1] += 1;
-    }
-    for g in 1..next.len() {
-        next[g] += next[g - 1];
-    }
-    let starts = next.clone();
-    let mut out = vec![(0u64, 0usize); n];
-    for &m in &members {
-        let g = group(m.0);
-        out[next[g]] = m;
-        next[g] += 1;
-    }
-    for w in starts.windows(2) {
-        out[w[0]..w[1]].sort_unstable();
-    }
-    out
-}
-
-/// The buckets of [`column_members`]: the ranges of its runs of equal keys.
-fn runs(members: &[(u64, usize)]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let mut s = 0;
-    std::iter::from_fn(move || {
-        if s >= members.len() {
-            return None;
-        }
-        let e = s + members[s..].iter().take_while(|m| m.0 == members[s].0).count();
-        let run = s..e;
-        s = e;
-        Some(run)
-    })
 }
 
 /// One column of [`rule_codes_and_crowded`]: the codes it proposes (each bucket's pairs under the
@@ -208,6 +182,21 @@ fn column_pass(
         });
     }
     (got, hot)
+}
+
+/// The values of sorted distinct `a` that sorted distinct `b` lacks, in order.
+fn subtract(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut j = 0;
+    for &x in a {
+        while j < b.len() && b[j] < x {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != x {
+            out.push(x);
+        }
+    }
+    out
 }
 
 /// The sorted distinct union of two sorted distinct lists.
@@ -322,23 +311,25 @@ mod tests {
     }
 
     #[test]
-    fn members_sort_as_a_plain_sort_does() {
-        // hashed keys with repeats, one key for all, keys differing only in their top or low bits
-        let n = 5_000usize;
-        let shapes: [fn(usize) -> u64; 4] = [
-            |d| ((d % 1_700) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            |_| 42,
-            |d| ((d % 7) as u64) << 61,
-            |d| (d % 13) as u64,
-        ];
-        for shape in shapes {
-            for len in [0, 1, 1_023, 1_024, n] {
-                let members: Vec<(u64, usize)> = (0..len).map(|d| (shape(d), d)).collect();
-                let mut want = members.clone();
-                want.sort_unstable();
-                assert_eq!(sort_members(members), want, "len {len}");
-            }
-        }
+    fn a_confirm_asked_once_per_pair_keeps_what_the_joined_test_keeps() {
+        use std::collections::HashMap;
+        use std::sync::Mutex;
+        let (n, cols) = (300, 40);
+        // few key values per column: buckets of every size, crowded ones, pairs in many columns
+        let key = |d: usize, c: usize| ((d * 7 + c * 13) % (3 + c % 5)) as u64 + (d % 11 == 0) as u64 * 100;
+        let keep = |a: usize, c: usize, col: usize| (a + c + col) % 3 != 0;
+        let confirm = |a: usize, c: usize| (a * 31 + c * 17) % 5 != 0;
+        let joined = rule_codes_and_crowded(n, cols, 6, key, |d| d % 13 != 0, |d| d % 17 != 0, |a, c, col| keep(a, c, col) && confirm(a, c));
+        let asked: Mutex<HashMap<(usize, usize), usize>> = Mutex::new(HashMap::new());
+        let confirmed = rule_codes_confirmed(n, cols, 6, key, |d| d % 13 != 0, |d| d % 17 != 0, keep, |a, c| {
+            *asked.lock().unwrap().entry((a, c)).or_insert(0) += 1;
+            confirm(a, c)
+        });
+        assert_eq!(confirmed, joined);
+        assert!(joined.0.len() > 100 && joined.1.iter().any(|&h| h));
+        // a pair that is kept was confirmed once, though many columns propose it
+        let asked = asked.into_inner().unwrap();
+        assert!(joined.0.iter().all(|&code| asked[&(code as usize / n, code as usize % n)] == 1));
     }
 
     #[test]
