@@ -75,13 +75,25 @@ pub fn level_pair_codes(
         sizes.len(),
         columns.len(),
         max_bucket,
-        |d, col| crate::pairs::band_key(&sigs[d * k..(d + 1) * k], columns[col].1, columns[col].0),
+        |d, first, out: &mut [u64]| column_keys(&sigs[d * k..(d + 1) * k], &columns[first..first + out.len()], out),
         live,
         live,
         |a, c, col| level_allows(&usable, columns[col], sizes[a], sizes[c]) && keep(a, c),
         confirm,
     )
     .0
+}
+
+/// The keys of one signature in `columns` (consecutive ones of [`level_columns`]), into `out`: each run of
+/// columns of the same rows (their bands consecutive) at once ([`crate::pairs::band_keys_of`]).
+fn column_keys(sig: &[u32], columns: &[(usize, usize)], out: &mut [u64]) {
+    let mut at = 0;
+    while at < columns.len() {
+        let (rows, first) = columns[at];
+        let run = columns[at..].iter().enumerate().take_while(|&(i, &(r, b))| r == rows && b == first + i).count();
+        crate::pairs::band_keys_of(sig, first, rows, &mut out[at..at + run]);
+        at += run;
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +120,25 @@ mod tests {
         assert!(level_pair_codes(&sigs, k, &[0, 0, 30, 100], &wide, 8, |_, _| true, |_, _| true) == vec![2 * 4 + 3]);
         // a bucket above max_bucket (1): each later member with the first two only (documents 0, 1)
         assert_eq!(decode(&level_pair_codes(&sigs, k, &sizes, &wide, 1, |_, _| true, |_, _| true), 4), vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn keys_of_a_run_of_columns_are_each_columns_key() {
+        let sig: Vec<u32> = (0..64u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        let levels = [
+            Level { min_ratio: 0.5, max_ratio: 1.01, bands: 5, rows: 3 },
+            Level { min_ratio: 0.25, max_ratio: 0.5, bands: 7, rows: 2 },
+            Level { min_ratio: 0.1, max_ratio: 0.25, bands: 9, rows: 2 },
+        ];
+        let columns = level_columns(&levels);
+        let want: Vec<u64> = columns.iter().map(|&(rows, band)| crate::pairs::band_key(&sig, band, rows)).collect();
+        for first in 0..columns.len() {
+            for len in 1..=(columns.len() - first).min(8) {
+                let mut out = vec![0u64; len];
+                column_keys(&sig, &columns[first..first + len], &mut out);
+                assert_eq!(out, want[first..first + len], "columns {first}..{}", first + len);
+            }
+        }
     }
 
     #[test]

@@ -10,11 +10,7 @@ pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u
     if bands == 0 {
         return;
     }
-    out.par_chunks_mut(bands).zip(sigs.par_chunks(k.max(1))).for_each(|(keys, sig)| {
-        for (b, key) in keys.iter_mut().enumerate() {
-            *key = band_key(sig, b, rows);
-        }
-    });
+    out.par_chunks_mut(bands).zip(sigs.par_chunks(k.max(1))).for_each(|(keys, sig)| band_keys_of(sig, 0, rows, keys));
 }
 
 /// The key of band `band` (values `band * rows .. (band + 1) * rows`) of one signature: see [`band_keys`].
@@ -27,6 +23,21 @@ pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
         h ^= h >> 29;
     }
     h
+}
+
+/// [`band_key`] of the `out.len()` consecutive bands from `first` (`rows` values each) of one
+/// signature, into `out`: the same keys, their chains of multiplies side by side, so they overlap.
+#[inline]
+pub fn band_keys_of(sig: &[u32], first: usize, rows: usize, out: &mut [u64]) {
+    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
+    out.fill(BASIS);
+    let values = &sig[first * rows..(first + out.len()) * rows];
+    for j in 0..rows {
+        for (b, h) in out.iter_mut().enumerate() {
+            *h = (*h ^ values[b * rows + j] as u64).wrapping_mul(crate::hash::FNV_PRIME);
+            *h ^= *h >> 29;
+        }
+    }
 }
 
 /// Candidate pair codes `i * n + j` (`i < j`) of an `n x bands` key matrix (row-major), sorted
@@ -100,7 +111,7 @@ pub fn screened_pair_codes(
         n,
         bands,
         max_bucket,
-        |d, b| keys[d * bands + b] as u64,
+        |d, first, out: &mut [u64]| out.iter_mut().zip(&keys[d * bands + first..]).for_each(|(o, &k)| *o = k as u64),
         live,
         live,
         |a, c, _| screen.may_pass(a, c),
@@ -120,7 +131,7 @@ pub fn band_candidates(screen: &SignatureScreen<'_>, bands: usize, rows: usize, 
         sizes.len(),
         bands,
         max_bucket,
-        |d, b| band_key(&sigs[d * k..(d + 1) * k], b, rows),
+        |d, first, out: &mut [u64]| band_keys_of(&sigs[d * k..(d + 1) * k], first, rows, out),
         |d| lead[d],
         |d| sizes[d] > 0,
         |a, c, _| screen.may_pass(a, c),

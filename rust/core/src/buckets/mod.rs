@@ -75,7 +75,12 @@ pub fn rule_codes_and_crowded(
     live: impl Fn(usize) -> bool + Sync,
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> (Vec<i64>, Vec<bool>) {
-    rule_codes_confirmed(n, cols, cap, key, member, live, keep, |_, _| true)
+    let keys = |d: usize, first: usize, out: &mut [u64]| {
+        for (c, k) in out.iter_mut().enumerate() {
+            *k = key(d, first + c);
+        }
+    };
+    rule_codes_confirmed(n, cols, cap, keys, member, live, keep, |_, _| true)
 }
 
 /// [`rule_codes_and_crowded`] with a second test of the pairs `keep` holds: `confirm(a, c)`, which
@@ -84,12 +89,15 @@ pub fn rule_codes_and_crowded(
 /// it and `confirm(a, c)` holds: the same pairs as with the two tests joined in `keep`, but an
 /// expensive `confirm` (a full signature comparison) runs once for a pair that many columns propose
 /// (a flood of near-copies shares most of its bands), not once per column.
+///
+/// The keys come a document and a merge group at a time: `keys(d, first, out)` writes document
+/// `d`'s keys in columns `first..first + out.len()`, so that independent keys can be made side by side.
 #[allow(clippy::too_many_arguments)]
 pub fn rule_codes_confirmed(
     n: usize,
     cols: usize,
     cap: usize,
-    key: impl Fn(usize, usize) -> u64 + Sync,
+    keys: impl Fn(usize, usize, &mut [u64]) + Sync,
     member: impl Fn(usize) -> bool + Sync,
     live: impl Fn(usize) -> bool + Sync,
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
@@ -107,11 +115,9 @@ pub fn rule_codes_confirmed(
         // is read once for all the group's columns, not once per column from all over memory.
         let width = end - start;
         let mut block = vec![0u64; n * width];
-        block.par_chunks_mut(width).enumerate().with_min_len(256).for_each(|(d, keys)| {
+        block.par_chunks_mut(width).enumerate().with_min_len(256).for_each(|(d, row)| {
             if member(d) {
-                for (c, k) in keys.iter_mut().enumerate() {
-                    *k = key(d, start + c);
-                }
+                keys(d, start, row);
             }
         });
         let block = &block;
@@ -321,7 +327,8 @@ mod tests {
         let confirm = |a: usize, c: usize| (a * 31 + c * 17) % 5 != 0;
         let joined = rule_codes_and_crowded(n, cols, 6, key, |d| d % 13 != 0, |d| d % 17 != 0, |a, c, col| keep(a, c, col) && confirm(a, c));
         let asked: Mutex<HashMap<(usize, usize), usize>> = Mutex::new(HashMap::new());
-        let confirmed = rule_codes_confirmed(n, cols, 6, key, |d| d % 13 != 0, |d| d % 17 != 0, keep, |a, c| {
+        let keys = |d: usize, first: usize, out: &mut [u64]| out.iter_mut().enumerate().for_each(|(c, k)| *k = key(d, first + c));
+        let confirmed = rule_codes_confirmed(n, cols, 6, keys, |d| d % 13 != 0, |d| d % 17 != 0, keep, |a, c| {
             *asked.lock().unwrap().entry((a, c)).or_insert(0) += 1;
             confirm(a, c)
         });
