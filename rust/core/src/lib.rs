@@ -14,6 +14,7 @@
 pub mod align;
 pub mod bandmap;
 pub mod buckets;
+pub mod codepoints;
 pub mod components;
 pub mod containment;
 pub mod distinct;

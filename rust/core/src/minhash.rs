@@ -242,8 +242,7 @@ pub trait AsCodePoints {
 
 impl AsCodePoints for &str {
     fn code_points_into(&self, out: &mut Vec<u32>) {
-        out.clear();
-        out.extend(self.chars().map(|c| c as u32));
+        crate::codepoints::code_points_into(self, out);
     }
 
     fn as_utf8(&self) -> Option<&str> {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// The code points of a Python `str`, lone surrogates included (they are not valid UTF-8).
 fn code_points(s: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
     match s.to_str() {
-        Ok(t) => Ok(align::chars::code_points(t)),
+        Ok(t) => Ok(dedup_core::codepoints::code_points(t)),
         Err(_) => {
             let raw = s.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
             let bytes = raw.cast::<PyBytes>()?.as_bytes();
@@ -41,7 +41,7 @@ impl Text<'_> {
 
     fn code_points(&self) -> Vec<u32> {
         match self {
-            Text::Str(s) => align::chars::code_points(s),
+            Text::Str(s) => dedup_core::codepoints::code_points(s),
             Text::CodePoints(v) => v.clone(),
         }
     }

@@ -131,7 +131,7 @@ fn template_fill_rows<'py>(
             m += 1;
         }
         let fills = parallel(py, threads, || {
-            align::template_fill_batch(&rows, |&r| inner.get_str(r).map(|t| align::chars::code_points(&t)).unwrap_or_default(), &pairs, &p)
+            align::template_fill_batch(&rows, |&r| inner.get_str(r).map(|t| dedup_core::codepoints::code_points(&t)).unwrap_or_default(), &pairs, &p)
         })?;
         out.extend(fills);
         start = m;

@@ -103,26 +103,6 @@ const ASCII: [u16; 128] = {
     mark(t, &tables::LOWER_CHANGES, LOWER_CHANGES)
 };
 
-/// The code points of `s`, in one allocation of the right size (ASCII bytes copied as they are;
-/// collecting `s.chars()` would grow the vector a step at a time).
-pub fn code_points(s: &str) -> Vec<u32> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let ascii = bytes[i..].iter().position(|&b| b >= 0x80).map_or(bytes.len(), |k| i + k);
-        out.extend(bytes[i..ascii].iter().map(|&b| u32::from(b)));
-        i = ascii;
-        if i < bytes.len() {
-            // A character boundary (ASCII ends one); the next character is not ASCII.
-            let ch = s[i..].chars().next().unwrap_or('\0');
-            out.push(u32::from(ch));
-            i += ch.len_utf8();
-        }
-    }
-    out
-}
-
 /// The flags of code point `c` (0 beyond Unicode).
 #[inline]
 pub fn flags(c: u32) -> u16 {
@@ -216,13 +196,6 @@ mod tests {
 
     fn s(x: &str) -> Vec<u32> {
         x.chars().map(u32::from).collect()
-    }
-
-    #[test]
-    fn code_points_are_those_of_chars() {
-        for t in ["", "plain ASCII", "é", "naïve café – “quoted” 😀 end", "😀", "a\u{0}b\u{7f}\u{80}\u{10ffff}"] {
-            assert_eq!(code_points(t), s(t), "{t:?}");
-        }
     }
 
     #[test]
