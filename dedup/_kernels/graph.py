@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _core
-from .pool import contiguous
+from .pool import contiguous, get_num_threads
 
 __all__ = ["average_linkage", "connected_components", "heaviest_edges"]
 
@@ -20,9 +20,11 @@ def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndar
 
 def heaviest_edges(n: int, edges: ArrayLike, weights: ArrayLike, degree: int) -> np.ndarray:
     """Per edge of ``(m, 2)`` node pairs ``edges`` among ``n`` nodes: whether it is among the ``degree``
-    heaviest (``weights``) edges of one of its ends, ties to the lower other end; linear in the edges."""
+    heaviest (``weights``) edges of one of its ends, ties to the lower other end; linear in the edges, the
+    ends on the kernels' threads."""
     e = contiguous(edges, np.int64).reshape(-1, 2)
-    return _core.heaviest_edges(int(n), np.ascontiguousarray(e[:, 0]), np.ascontiguousarray(e[:, 1]), contiguous(weights, np.float64), int(degree))
+    return _core.heaviest_edges(int(n), np.ascontiguousarray(e[:, 0]), np.ascontiguousarray(e[:, 1]), contiguous(weights, np.float64), int(degree),
+                                get_num_threads())
 
 
 def average_linkage(n: int, edges: ArrayLike, weights: ArrayLike, keys: ArrayLike, counts: ArrayLike, apart: ArrayLike,

@@ -17,6 +17,7 @@ fn connected_components<'py>(py: Python<'py>, n: usize, left: PyReadonlyArray1<'
 
 /// Per edge `left[e] -- right[e]` (weights `weights`): whether it is among the `degree` heaviest of one of its ends.
 #[pyfunction]
+#[pyo3(signature = (n, left, right, weights, degree, threads=0))]
 fn heaviest_edges<'py>(
     py: Python<'py>,
     n: usize,
@@ -24,9 +25,10 @@ fn heaviest_edges<'py>(
     right: PyReadonlyArray1<'py, i64>,
     weights: PyReadonlyArray1<'py, f64>,
     degree: usize,
+    threads: usize,
 ) -> PyResult<Bound<'py, PyArray1<bool>>> {
     let (l, r, w) = (ro(&left, "left")?, ro(&right, "right")?, ro(&weights, "weights")?);
-    Ok(heaviest::heaviest_edges(n, l, r, w, degree).map_err(bad)?.into_pyarray(py))
+    Ok(crate::pool::parallel(py, threads, || heaviest::heaviest_edges(n, l, r, w, degree))?.map_err(bad)?.into_pyarray(py))
 }
 
 /// Add this module's functions to `dedup._core`.
