@@ -109,7 +109,11 @@ fn template_fill_rows<'py>(
     }
     let p = align_py::params(params)?;
     let inner = &store.inner;
-    let mut out: Vec<bool> = Vec::with_capacity(left.len());
+    // Rounds along the pairs' components: the pairs of a text meet in few rounds (one, unless its
+    // component outgrows a round), so it is read and tokenized once, not once per round.
+    let (left, right): (Vec<usize>, Vec<usize>) = left.iter().zip(right).map(|(&a, &b)| (a as usize, b as usize)).unzip();
+    let order = dedup_core::components::pair_order_by_component(&left, &right);
+    let mut out: Vec<bool> = vec![false; left.len()];
     let mut start = 0;
     while start < left.len() {
         // A round: up to ROUND pairs whose distinct texts (compressed) stay under ROUND_TEXT bytes.
@@ -120,7 +124,7 @@ fn template_fill_rows<'py>(
         let mut size = 0usize;
         while m < left.len() && pairs.len() < ROUND && size < ROUND_TEXT / 2 {
             let mut ij = [0usize; 2];
-            for (side, row) in [left[m] as usize, right[m] as usize].into_iter().enumerate() {
+            for (side, row) in [left[order[m]], right[order[m]]].into_iter().enumerate() {
                 ij[side] = *index.entry(row).or_insert_with(|| {
                     rows.push(row);
                     size += 4096;
@@ -133,7 +137,9 @@ fn template_fill_rows<'py>(
         let fills = parallel(py, threads, || {
             align::template_fill_batch(&rows, |&r| inner.get_str(r).map(|t| dedup_core::codepoints::code_points(&t)).unwrap_or_default(), &pairs, &p)
         })?;
-        out.extend(fills);
+        for (k, fill) in fills.into_iter().enumerate() {
+            out[order[start + k]] = fill;
+        }
         start = m;
     }
     Ok(out.into_pyarray(py))
