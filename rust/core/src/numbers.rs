@@ -13,11 +13,11 @@ fn is_digit(c: u32) -> bool {
 }
 
 /// End of the number starting at `cps[i]` (a digit).
-fn number_end(cps: &[u32], i: usize) -> usize {
+fn number_end<T: Copy + Into<u32>>(cps: &[T], i: usize) -> usize {
     let mut j = i + 1;
     while j < cps.len() {
-        let c = cps[j];
-        let sep = (c == 44 || c == 46 || c == 47) && j + 1 < cps.len() && is_digit(cps[j + 1]);
+        let c = cps[j].into();
+        let sep = (c == 44 || c == 46 || c == 47) && j + 1 < cps.len() && is_digit(cps[j + 1].into());
         if is_digit(c) || sep {
             j += 1;
         } else {
@@ -29,15 +29,25 @@ fn number_end(cps: &[u32], i: usize) -> usize {
 
 /// The hashes of the numbers of one text, in text order, with repeats.
 pub fn number_hashes(cps: &[u32], out: &mut Vec<u32>) {
+    hashes_of(cps, out)
+}
+
+/// [`number_hashes`] of a text's UTF-8 bytes: the same hashes, since digits and separators are
+/// ASCII and no byte of another character is one (UTF-8 puts them all at 0x80 and above).
+pub fn number_hashes_utf8(text: &str, out: &mut Vec<u32>) {
+    hashes_of(text.as_bytes(), out)
+}
+
+fn hashes_of<T: Copy + Into<u32>>(cps: &[T], out: &mut Vec<u32>) {
     out.clear();
     let mut i = 0;
     while i < cps.len() {
-        if !is_digit(cps[i]) {
+        if !is_digit(cps[i].into()) {
             i += 1;
             continue;
         }
         let j = number_end(cps, i);
-        let h = cps[i..j].iter().fold(NUMBER_BASIS, |h, &c| fnv_step(h, c as u64));
+        let h = cps[i..j].iter().fold(NUMBER_BASIS, |h, &c| fnv_step(h, c.into() as u64));
         out.push(fmix64(h) as u32);
         i = j;
     }
@@ -46,6 +56,17 @@ pub fn number_hashes(cps: &[u32], out: &mut Vec<u32>) {
 /// The sketch row (`k + 1` values) of one text into `row`.
 pub fn sketch_into(cps: &[u32], row: &mut [u32], found: &mut Vec<u32>) {
     number_hashes(cps, found);
+    sketch_of(found, row);
+}
+
+/// [`sketch_into`] of a text's UTF-8 (the same row, without its code points).
+pub fn sketch_utf8_into(text: &str, row: &mut [u32], found: &mut Vec<u32>) {
+    number_hashes_utf8(text, found);
+    sketch_of(found, row);
+}
+
+/// The sketch row of a text's number hashes (`found`, sorted and deduplicated here).
+fn sketch_of(found: &mut Vec<u32>, row: &mut [u32]) {
     found.sort_unstable();
     found.dedup();
     let n = found.len();
@@ -69,9 +90,12 @@ pub fn sketch_strs<S: crate::minhash::AsCodePoints + Sync>(texts: &[S], k: usize
         .with_min_len(8)
         .for_each_init(
             || (Vec::new(), Vec::new()),
-            |(cps, found), (d, row)| {
-                texts[d].code_points_into(cps);
-                sketch_into(cps, row, found)
+            |(cps, found), (d, row)| match texts[d].as_utf8() {
+                Some(text) => sketch_utf8_into(text, row, found),
+                None => {
+                    texts[d].code_points_into(cps);
+                    sketch_into(cps, row, found)
+                }
             },
         );
 }
@@ -149,6 +173,16 @@ mod tests {
         let mut g = Vec::new();
         number_hashes(&cps("1,234.5"), &mut g);
         assert_eq!(h[0], g[0]);
+    }
+
+    #[test]
+    fn utf8_bytes_give_the_code_points_hashes() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for t in ["", "no figures", "1,500 jobs, 6-1/2 pct, 3.25 and 12. 7/ ,9", "é12é 1\u{2009}000 ٣٤ 2.5\u{00b2} 10€ x9y", "9"] {
+            number_hashes(&t.chars().map(|c| c as u32).collect::<Vec<u32>>(), &mut a);
+            number_hashes_utf8(t, &mut b);
+            assert_eq!(a, b, "{t:?}");
+        }
     }
 
     #[test]
