@@ -56,8 +56,8 @@ pub fn clean_into(cps: &[u32], fold: bool, out: &mut Vec<u32>) {
 }
 
 /// [`clean_into`] straight from UTF-8: ASCII bytes go through a table, eight at a time where
-/// the next eight are all ASCII, other characters are decoded one at a time, so no code point
-/// copy of the text is made first.
+/// the next eight are all ASCII ([`put_eight`]), other characters are decoded one at a time, so no
+/// code point copy of the text is made first.
 ///
 /// Each character is kept as itself when it is a word character and as one space when it is the
 /// first non-word character after one; a trailing space is dropped at the end. That depends on
@@ -76,10 +76,7 @@ pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
         if let Some(block) = bytes.get(i..i + 8) {
             let eight = u64::from_le_bytes([block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7]]);
             if eight & 0x8080_8080_8080_8080 == 0 {
-                for k in 0..8 {
-                    let c = table[((eight >> (8 * k)) & 0x7F) as usize];
-                    (pos, prev_word) = put(buf, pos, prev_word, c);
-                }
+                (pos, prev_word) = put_eight(&mut buf[pos..pos + 8], pos, prev_word, eight, table);
                 i += 8;
                 continue;
             }
@@ -91,6 +88,28 @@ pub fn clean_str_into(text: &str, fold: bool, out: &mut Vec<u32>) {
         pos -= 1; // the space after the last word
     }
     out.truncate(pos);
+}
+
+/// Eight ASCII characters (the bytes of `eight`, first in the low byte) of [`clean_str_into`] into
+/// `dst` (the output from `pos` on): which are kept is a mask (a word character, or the first
+/// non-word one after a word character), and each kept one goes to the place the count of kept
+/// ones before it gives, so the eight writes do not wait on each other. Returns the next position
+/// and whether the last character is a word character.
+#[inline(always)]
+fn put_eight(dst: &mut [u32], pos: usize, prev_word: bool, eight: u64, table: &[u32; 128]) -> (usize, bool) {
+    let (mut values, mut word) = ([SPACE; 8], 0u32);
+    for (k, v) in values.iter_mut().enumerate() {
+        let c = table[((eight >> (8 * k)) & 0x7F) as usize];
+        if c != NOT_WORD {
+            *v = c;
+        }
+        word |= ((c != NOT_WORD) as u32) << k;
+    }
+    let keep = word | (((word << 1) | prev_word as u32) & 0xFF);
+    for (k, &v) in values.iter().enumerate() {
+        dst[(keep & ((1u32 << k) - 1)).count_ones() as usize] = v;
+    }
+    (pos + keep.count_ones() as usize, word >> 7 & 1 == 1)
 }
 
 /// Write character `c` (or [`NOT_WORD`]) of [`clean_str_into`] at `pos`: itself, or a space kept
@@ -302,6 +321,22 @@ mod tests {
                         assert_eq!(got, want, "{t:?} fold={fold}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_ascii_characters_at_once_match_one_at_a_time() {
+        // Every block of 8 over word and non-word ASCII, after a word character or not, then a tail.
+        let alphabet = [b'a', b'Z', b' ', b'.'];
+        for code in 0..4u32.pow(8) {
+            let block: Vec<u8> = (0..8).map(|k| alphabet[(code >> (2 * k)) as usize & 3]).collect();
+            for lead in ["", "x", "x ", "é"] {
+                let t = format!("{lead}{}q", std::str::from_utf8(&block).unwrap());
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                clean_str_into(&t, true, &mut got);
+                clean_into(&cps(&t), true, &mut want);
+                assert_eq!(got, want, "{t:?}");
             }
         }
     }
