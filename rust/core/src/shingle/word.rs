@@ -33,30 +33,78 @@ pub fn word_ngram_hashes(cps: &[u32], n: usize, fold: bool, out: &mut Vec<u64>) 
 /// Branch-free per character: every character computes the running word hash, or the basis
 /// after a non-word character, by a mask; the hash of a word that ends is written and the count
 /// moves on only then. Word boundaries come every few characters, too irregular for a branch.
-/// The finalizer runs afterwards over all the word hashes at once.
+/// Each character's step waits on the one before (a multiply), so an ASCII text is cut in two at a
+/// non-word character near its middle and the halves are scanned side by side, their steps
+/// independent; their words, one after the other, are the text's. The finalizer runs afterwards
+/// over all the word hashes at once.
 pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64>) {
     let table = if fold { &ASCII_FOLDED } else { &ASCII_PLAIN };
     let bytes = text.as_bytes();
-    // A word ends at a non-word character or at the end: at most one word per byte, plus one.
+    // A word ends at a non-word character or at the end: at most one word per byte, plus one, in
+    // each half; the second half's words go after the first half's room.
     out.clear();
-    out.resize(bytes.len() + 1, 0);
+    out.resize(bytes.len() + 2, 0);
+    let ascii = bytes.is_ascii();
+    let mid = if ascii { (bytes.len() / 2..bytes.len()).find(|&k| table[bytes[k] as usize] == NOT_WORD).unwrap_or(bytes.len()) } else { bytes.len() };
     let buf = out.as_mut_slice();
-    let (mut h, mut in_word, mut count) = (FNV_BASIS, false, 0usize);
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = next_char(text, &mut i, table);
-        let word = c != NOT_WORD;
-        buf[count] = h;
-        count += (in_word && !word) as usize;
-        let keep = (word as u64).wrapping_neg();
-        h = (fnv_step(h, c as u64) & keep) | (FNV_BASIS & !keep);
-        in_word = word;
+    let (mut a, mut b) = (Scan::at(0, 0), Scan::at(mid, mid + 1));
+    if ascii {
+        let (first, second) = bytes.split_at(mid);
+        for (&x, &y) in first.iter().zip(second) {
+            a.put(table[x as usize], buf);
+            b.put(table[y as usize], buf);
+        }
+        let common = first.len().min(second.len());
+        for &x in &first[common..] {
+            a.put(table[x as usize], buf);
+        }
+        for &y in &second[common..] {
+            b.put(table[y as usize], buf);
+        }
+    } else {
+        while a.i < bytes.len() {
+            let c = next_char(text, &mut a.i, table);
+            a.put(c, buf);
+        }
     }
-    buf[count] = h;
-    count += in_word as usize;
-    out.truncate(count);
+    let first = a.finish(buf);
+    let second = b.finish(buf) - (mid + 1);
+    buf.copy_within(mid + 1..mid + 1 + second, first);
+    out.truncate(first + second);
     finish_all(out);
     word_windows(n, out);
+}
+
+/// One scan of [`word_ngram_hashes_str`]: at byte `i` (the scans of an ASCII text do not move it),
+/// the running hash `h` of the word it is in (`in_word`), the word hashes written up to `count`.
+struct Scan {
+    i: usize,
+    h: u64,
+    in_word: bool,
+    count: usize,
+}
+
+impl Scan {
+    fn at(i: usize, count: usize) -> Scan {
+        Scan { i, h: FNV_BASIS, in_word: false, count }
+    }
+
+    /// Take character `c` (its code point, ASCII folded by the table, or [`NOT_WORD`]).
+    #[inline(always)]
+    fn put(&mut self, c: u32, buf: &mut [u64]) {
+        let word = c != NOT_WORD;
+        buf[self.count] = self.h;
+        self.count += (self.in_word && !word) as usize;
+        let keep = (word as u64).wrapping_neg();
+        self.h = (fnv_step(self.h, c as u64) & keep) | (FNV_BASIS & !keep);
+        self.in_word = word;
+    }
+
+    /// Write the word the scan ends in, if any; the count after it.
+    fn finish(&self, buf: &mut [u64]) -> usize {
+        buf[self.count] = self.h;
+        self.count + self.in_word as usize
+    }
 }
 
 /// `fmix64` of every value of `hashes`, in place (eight lanes at a time where the CPU has
@@ -121,6 +169,29 @@ fn grouped_word_windows(w: usize, count: usize, out: &mut [u64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_halves_give_the_hashes_of_one_scan() {
+        // Every string of up to 6 characters over word and non-word characters, ASCII and not,
+        // and long texts whose middle falls in a word, on a space, in a long word, or has none.
+        let alphabet: Vec<char> = "aZ .é—".chars().collect();
+        let mut texts: Vec<String> = vec!["word ".repeat(40), "x".repeat(99) + " y", "é".repeat(50), "ab".repeat(30) + "—" + &"cd ".repeat(9)];
+        for len in 0..=6u32 {
+            for code in 0..(alphabet.len() as u32).pow(len) {
+                let mut c = code;
+                texts.push((0..len).map(|_| { let ch = alphabet[(c % alphabet.len() as u32) as usize]; c /= alphabet.len() as u32; ch }).collect());
+            }
+        }
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        for t in &texts {
+            let cps: Vec<u32> = t.chars().map(u32::from).collect();
+            for (n, fold) in [(1, true), (3, false), (5, true)] {
+                word_ngram_hashes_str(t, n, fold, &mut got);
+                word_ngram_hashes(&cps, n, fold, &mut want);
+                assert_eq!(got, want, "{t:?} n={n}");
+            }
+        }
+    }
 
     #[test]
     fn grouped_word_windows_hash_as_one_window_at_a_time() {
