@@ -34,6 +34,8 @@ pub mod pairs;
 pub mod screen;
 pub mod shingle;
 pub mod textstore;
+#[cfg(test)]
+mod testing;
 mod simd;
 pub mod words;
 mod word_ranges;

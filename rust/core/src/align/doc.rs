@@ -361,18 +361,9 @@ mod tests {
     fn token_spans_match_the_statement_on_every_mix_of_classes() {
         // Every string of up to 6 characters over word, separator and other characters
         // (ASCII and not), plus long mixed texts.
-        let alphabet: Vec<u32> = "a9_.,/'-’ é;\u{2013}".chars().map(u32::from).collect();
-        let mut text = Vec::new();
-        for len in 0..=6u32 {
-            for code in 0..(alphabet.len() as u32).pow(len) {
-                text.clear();
-                let mut c = code;
-                for _ in 0..len {
-                    text.push(alphabet[(c % alphabet.len() as u32) as usize]);
-                    c /= alphabet.len() as u32;
-                }
-                assert_eq!(token_spans(&text), spans_by_statement(&text), "{text:?}");
-            }
+        for s in crate::testing::every_string("a9_.,/'-’ é;\u{2013}", 6) {
+            let text = cps(&s);
+            assert_eq!(token_spans(&text), spans_by_statement(&text), "{text:?}");
         }
         let long = cps("U.S.-based co's 1,660,000 dlrs -- 6-1/2 pct; l’été… a..b -x- __ end.");
         assert_eq!(token_spans(&long), spans_by_statement(&long));

@@ -302,24 +302,14 @@ mod tests {
     fn clean_str_matches_clean_on_every_mix_of_classes() {
         // Every string of up to 5 characters over ASCII word and non-word characters and non-ASCII
         // ones of both kinds, alone and behind prefixes that move it across an 8-byte block.
-        let alphabet: Vec<char> = "aZ_ .é—".chars().collect();
-        let mut s = String::new();
-        for len in 0..=5u32 {
-            for code in 0..(alphabet.len() as u32).pow(len) {
-                s.clear();
-                let mut c = code;
-                for _ in 0..len {
-                    s.push(alphabet[(c % alphabet.len() as u32) as usize]);
-                    c /= alphabet.len() as u32;
-                }
-                for prefix in ["", "abc", "abcdefg", " x-y.z "] {
-                    let t = format!("{prefix}{s}");
-                    for fold in [false, true] {
-                        let (mut got, mut want) = (Vec::new(), Vec::new());
-                        clean_str_into(&t, fold, &mut got);
-                        clean_into(&cps(&t), fold, &mut want);
-                        assert_eq!(got, want, "{t:?} fold={fold}");
-                    }
+        for s in crate::testing::every_string("aZ_ .é—", 5) {
+            for prefix in ["", "abc", "abcdefg", " x-y.z "] {
+                let t = format!("{prefix}{s}");
+                for fold in [false, true] {
+                    let (mut got, mut want) = (Vec::new(), Vec::new());
+                    clean_str_into(&t, fold, &mut got);
+                    clean_into(&cps(&t), fold, &mut want);
+                    assert_eq!(got, want, "{t:?} fold={fold}");
                 }
             }
         }

@@ -174,14 +174,8 @@ mod tests {
     fn two_halves_give_the_hashes_of_one_scan() {
         // Every string of up to 6 characters over word and non-word characters, ASCII and not,
         // and long texts whose middle falls in a word, on a space, in a long word, or has none.
-        let alphabet: Vec<char> = "aZ .é—".chars().collect();
         let mut texts: Vec<String> = vec!["word ".repeat(40), "x".repeat(99) + " y", "é".repeat(50), "ab".repeat(30) + "—" + &"cd ".repeat(9)];
-        for len in 0..=6u32 {
-            for code in 0..(alphabet.len() as u32).pow(len) {
-                let mut c = code;
-                texts.push((0..len).map(|_| { let ch = alphabet[(c % alphabet.len() as u32) as usize]; c /= alphabet.len() as u32; ch }).collect());
-            }
-        }
+        texts.extend(crate::testing::every_string("aZ .é—", 6));
         let (mut got, mut want) = (Vec::new(), Vec::new());
         for t in &texts {
             let cps: Vec<u32> = t.chars().map(u32::from).collect();
