@@ -44,16 +44,15 @@ pub fn pair_order_by_component(left: &[usize], right: &[usize]) -> Vec<usize> {
         let next = id.len() as i64;
         *id.entry(x).or_insert(next)
     };
-    let ends: Vec<(i64, i64)> = left.iter().zip(right).map(|(&a, &b)| (compact(a), compact(b))).collect();
-    let (l, r): (Vec<i64>, Vec<i64>) = ends.iter().copied().unzip();
+    let (l, r): (Vec<i64>, Vec<i64>) = left.iter().zip(right).map(|(&a, &b)| (compact(a), compact(b))).unzip();
     let root = components(id.len(), &l, &r).unwrap_or_else(|_| (0..id.len() as i64).collect());
+    let component = |m: usize| root[l[m] as usize] as usize;
     let mut first = vec![usize::MAX; id.len()];
-    for (m, &(a, _)) in ends.iter().enumerate() {
-        let c = root[a as usize] as usize;
-        first[c] = first[c].min(m);
+    for m in 0..l.len() {
+        first[component(m)] = first[component(m)].min(m);
     }
-    let mut order: Vec<usize> = (0..ends.len()).collect();
-    order.sort_by_key(|&m| (first[root[ends[m].0 as usize] as usize], m));
+    let mut order: Vec<usize> = (0..l.len()).collect();
+    order.sort_by_key(|&m| (first[component(m)], m));
     order
 }
 

@@ -13,11 +13,14 @@ pub fn band_keys(sigs: &[u32], k: usize, bands: usize, rows: usize, out: &mut [u
     out.par_chunks_mut(bands).zip(sigs.par_chunks(k.max(1))).for_each(|(keys, sig)| band_keys_of(sig, 0, rows, keys));
 }
 
-/// The key of band `band` (values `band * rows .. (band + 1) * rows`) of one signature: see [`band_keys`].
-#[inline]
-pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
-    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = BASIS;
+/// The first value of every band key (see [`band_keys`]).
+const BAND_BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The key of band `band` (values `band * rows .. (band + 1) * rows`) of one signature, as
+/// [`band_keys`] states it: the reference the tests hold [`band_keys_of`] to.
+#[cfg(test)]
+pub(crate) fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
+    let mut h = BAND_BASIS;
     for &v in &sig[band * rows..(band + 1) * rows] {
         h = (h ^ v as u64).wrapping_mul(crate::hash::FNV_PRIME);
         h ^= h >> 29;
@@ -25,12 +28,11 @@ pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
     h
 }
 
-/// [`band_key`] of the `out.len()` consecutive bands from `first` (`rows` values each) of one
-/// signature, into `out`: the same keys, their chains of multiplies side by side, so they overlap.
+/// The keys (see [`band_keys`]) of the `out.len()` consecutive bands from `first` (`rows` values
+/// each) of one signature, into `out`, their chains of multiplies side by side, so they overlap.
 #[inline]
 pub fn band_keys_of(sig: &[u32], first: usize, rows: usize, out: &mut [u64]) {
-    const BASIS: u64 = 0x9E37_79B9_7F4A_7C15;
-    out.fill(BASIS);
+    out.fill(BAND_BASIS);
     let values = &sig[first * rows..(first + out.len()) * rows];
     for j in 0..rows {
         for (b, h) in out.iter_mut().enumerate() {

@@ -283,11 +283,7 @@ mod tests {
                 for fold in [false, true] {
                     let (mut scratch, mut via_str) = (Vec::new(), Vec::new());
                     char_ngram_hashes_str(s, n, fold, &mut scratch, &mut via_str);
-                    let mut clean = Vec::new();
-                    clean_str_into(s, fold, &mut clean);
-                    let mut reference = Vec::new();
-                    clean_into(&cps(s), fold, &mut reference);
-                    assert_eq!(clean, reference, "{s:?} fold={fold}");
+                    assert_cleans_alike(s, fold);
                     assert_eq!(via_str, chars(s, n, fold), "{s:?} n={n} fold={fold}");
                     let (mut words_str, mut words) = (Vec::new(), Vec::new());
                     word_ngram_hashes_str(s, n, fold, &mut words_str);
@@ -298,6 +294,14 @@ mod tests {
         }
     }
 
+    /// [`clean_str_into`] of `t` is [`clean_into`] of its code points.
+    fn assert_cleans_alike(t: &str, fold: bool) {
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        clean_str_into(t, fold, &mut got);
+        clean_into(&cps(t), fold, &mut want);
+        assert_eq!(got, want, "{t:?} fold={fold}");
+    }
+
     #[test]
     fn clean_str_matches_clean_on_every_mix_of_classes() {
         // Every string of up to 5 characters over ASCII word and non-word characters and non-ASCII
@@ -306,10 +310,7 @@ mod tests {
             for prefix in ["", "abc", "abcdefg", " x-y.z "] {
                 let t = format!("{prefix}{s}");
                 for fold in [false, true] {
-                    let (mut got, mut want) = (Vec::new(), Vec::new());
-                    clean_str_into(&t, fold, &mut got);
-                    clean_into(&cps(&t), fold, &mut want);
-                    assert_eq!(got, want, "{t:?} fold={fold}");
+                    assert_cleans_alike(&t, fold);
                 }
             }
         }
@@ -322,11 +323,7 @@ mod tests {
         for code in 0..4u32.pow(8) {
             let block: Vec<u8> = (0..8).map(|k| alphabet[(code >> (2 * k)) as usize & 3]).collect();
             for lead in ["", "x", "x ", "é"] {
-                let t = format!("{lead}{}q", std::str::from_utf8(&block).unwrap());
-                let (mut got, mut want) = (Vec::new(), Vec::new());
-                clean_str_into(&t, true, &mut got);
-                clean_into(&cps(&t), true, &mut want);
-                assert_eq!(got, want, "{t:?}");
+                assert_cleans_alike(&format!("{lead}{}q", std::str::from_utf8(&block).unwrap()), true);
             }
         }
     }

@@ -47,7 +47,7 @@ pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64
     let ascii = bytes.is_ascii();
     let mid = if ascii { (bytes.len() / 2..bytes.len()).find(|&k| table[bytes[k] as usize] == NOT_WORD).unwrap_or(bytes.len()) } else { bytes.len() };
     let buf = out.as_mut_slice();
-    let (mut a, mut b) = (Scan::at(0, 0), Scan::at(mid, mid + 1));
+    let (mut a, mut b) = (Scan::at(0), Scan::at(mid + 1));
     if ascii {
         let (first, second) = bytes.split_at(mid);
         for (&x, &y) in first.iter().zip(second) {
@@ -62,9 +62,9 @@ pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64
             b.put(table[y as usize], buf);
         }
     } else {
-        while a.i < bytes.len() {
-            let c = next_char(text, &mut a.i, table);
-            a.put(c, buf);
+        let mut i = 0;
+        while i < bytes.len() {
+            a.put(next_char(text, &mut i, table), buf);
         }
     }
     let first = a.finish(buf);
@@ -75,18 +75,18 @@ pub fn word_ngram_hashes_str(text: &str, n: usize, fold: bool, out: &mut Vec<u64
     word_windows(n, out);
 }
 
-/// One scan of [`word_ngram_hashes_str`]: at byte `i` (the scans of an ASCII text do not move it),
-/// the running hash `h` of the word it is in (`in_word`), the word hashes written up to `count`.
+/// One scan of [`word_ngram_hashes_str`]: the running hash `h` of the word it is in (`in_word`),
+/// the word hashes written up to `count`.
 struct Scan {
-    i: usize,
     h: u64,
     in_word: bool,
     count: usize,
 }
 
 impl Scan {
-    fn at(i: usize, count: usize) -> Scan {
-        Scan { i, h: FNV_BASIS, in_word: false, count }
+    /// A scan that writes its word hashes from `count` on.
+    fn at(count: usize) -> Scan {
+        Scan { h: FNV_BASIS, in_word: false, count }
     }
 
     /// Take character `c` (its code point, ASCII folded by the table, or [`NOT_WORD`]).
